@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs: Chromium for the browser
+# tests, CJK fonts for Chinese PDFs, gettext for compiling the catalog.
+# Idempotent: does nothing when everything is already there.
+set -euo pipefail
+
+packages=(chromium fonts-noto-cjk gettext)
+missing=()
+for pkg in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+
+echo "Installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,393 @@
+"""Core tables: the grid of org units, departments, users and roles, people, audit.
+
+Models hold data and database-level invariants only; writes live in services.py and
+reads in selectors.py.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.core.fields import EncryptedTextField
+
+
+class OrgLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    COUNTY = "county", _("County")
+    TOWNSHIP = "township", _("Township")
+    VILLAGE = "village", _("Village / community")
+    GRID = "grid", _("Grid cell")
+
+
+# Code length per level: the 12-digit statistical division code (2+2+2+3+3) plus a
+# 3-digit grid number, stored unpadded so that every ancestor's code is a prefix.
+CODE_LENGTH_BY_LEVEL = {
+    OrgLevel.PROVINCE: 2,
+    OrgLevel.CITY: 4,
+    OrgLevel.COUNTY: 6,
+    OrgLevel.TOWNSHIP: 9,
+    OrgLevel.VILLAGE: 12,
+    OrgLevel.GRID: 15,
+}
+LEVEL_BY_CODE_LENGTH = {length: level for level, length in CODE_LENGTH_BY_LEVEL.items()}
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Rows that carry a denormalized `org_code`; a scope is a code prefix."""
+
+    def in_subtree(self, code: str) -> "ScopedQuerySet":
+        return self.filter(org_code__startswith=code)
+
+
+class PrefixIndex(models.Index):
+    """A b-tree index that also serves `LIKE 'prefix%'` on PostgreSQL in any collation."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            self.opclasses = tuple("varchar_pattern_ops" for _ in self.fields)
+        else:
+            self.opclasses = ()
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        kwargs.pop("opclasses", None)
+        return "gridgov.core.models.PrefixIndex", args, kwargs
+
+
+class OrgUnit(models.Model):
+    code = models.CharField(_("code"), max_length=15, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=OrgLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        to_field="code",
+        db_column="parent_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    # Grid cells only: the boundary as a GeoJSON Polygon geometry (WGS-84), its
+    # bounding box for the point-in-cell prefilter, and its centroid.
+    polygon = models.JSONField(_("boundary"), null=True, blank=True)
+    min_lng = models.FloatField(null=True, blank=True)
+    min_lat = models.FloatField(null=True, blank=True)
+    max_lng = models.FloatField(null=True, blank=True)
+    max_lat = models.FloatField(null=True, blank=True)
+    centroid_lng = models.FloatField(null=True, blank=True)
+    centroid_lat = models.FloatField(null=True, blank=True)
+    grid_workers = models.ManyToManyField(
+        "User", through="GridAssignment", related_name="grid_cells", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+        ordering = ["code"]
+        indexes = [
+            PrefixIndex(fields=["code"], name="core_orgunit_code_prefix"),
+            models.Index(fields=["level", "min_lng", "max_lng"], name="core_orgunit_bbox"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(level=OrgLevel.PROVINCE, code__regex=r"^[0-9]{2}$")
+                    | models.Q(level=OrgLevel.CITY, code__regex=r"^[0-9]{4}$")
+                    | models.Q(level=OrgLevel.COUNTY, code__regex=r"^[0-9]{6}$")
+                    | models.Q(level=OrgLevel.TOWNSHIP, code__regex=r"^[0-9]{9}$")
+                    | models.Q(level=OrgLevel.VILLAGE, code__regex=r"^[0-9]{12}$")
+                    | models.Q(level=OrgLevel.GRID, code__regex=r"^[0-9]{15}$")
+                ),
+                name="core_orgunit_code_matches_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def org_code(self) -> str:
+        return self.code
+
+    @property
+    def official_code(self) -> str:
+        """The 12-digit statistical code padded with zeros, for display only."""
+        return self.code[:12].ljust(12, "0")
+
+    @property
+    def is_grid(self) -> bool:
+        return self.level == OrgLevel.GRID
+
+
+class DepartmentKind(models.TextChoices):
+    DEPARTMENT = "department", _("Department")
+    STATION = "station", _("Station")
+
+
+class DepartmentFunction(models.TextChoices):
+    MARKET = "market", _("Market regulation")
+    HOUSING = "housing", _("Housing and construction")
+    FIRE = "fire", _("Fire and rescue")
+    HEALTH = "health", _("Health")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs")
+    PUBLIC_SECURITY = "public_security", _("Public security")
+    JUSTICE = "justice", _("Justice")
+    URBAN_MANAGEMENT = "urban_management", _("Urban management")
+    EMERGENCY = "emergency", _("Emergency management")
+    ECOLOGY = "ecology", _("Ecology and environment")
+    WATER = "water", _("Water resources")
+    TRANSPORT = "transport", _("Transport")
+    EDUCATION = "education", _("Education")
+    HUMAN_RESOURCES = "human_resources", _("Human resources and social security")
+    OTHER = "other", _("Other")
+
+
+class Department(models.Model):
+    """A department of a county (or city), or its local station in a township."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=DepartmentKind.choices)
+    function = models.CharField(_("function"), max_length=20, choices=DepartmentFunction.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stations",
+        verbose_name=_("parent department"),
+    )
+    org_code = models.CharField(_("org unit served"), max_length=15)
+    phone = models.CharField(_("duty phone"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+        indexes = [PrefixIndex(fields=["org_code"], name="core_department_org_prefix")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind=DepartmentKind.DEPARTMENT, parent__isnull=True)
+                | models.Q(kind=DepartmentKind.STATION, parent__isnull=False),
+                name="core_department_station_has_parent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CITY_ADMIN = "city_admin", _("City administrator")
+    DISPATCHER = "dispatcher", _("Grid-centre dispatcher")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    DEPARTMENT_STAFF = "department_staff", _("Department staff")
+    STATION_STAFF = "station_staff", _("Station staff")
+    CARE_WORKER = "care_worker", _("Community doctor / social worker")
+    MEDIATOR = "mediator", _("Mediator")
+    PROGRAM_OFFICER = "program_officer", _("Care-program officer")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class GridUserManager(UserManager):
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("role_rows")
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # The root of the org-unit subtree this user sees. Everyone has one; empty means
+    # "nothing", never "everything".
+    scope_code = models.CharField(_("scope"), max_length=15, blank=True, db_index=True)
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("department or station"),
+    )
+
+    objects = GridUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def roles(self) -> set[str]:
+        return {row.role for row in self.role_rows.all()}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+class UserRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_rows")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="core_userrole_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class GridAssignment(models.Model):
+    """A grid worker's responsibility for a grid cell."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grid_assignments")
+    cell = models.ForeignKey(
+        OrgUnit, to_field="code", db_column="cell_code", on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("grid assignment")
+        verbose_name_plural = _("grid assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "cell"], name="core_gridassignment_unique"),
+        ]
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Person(models.Model):
+    """A resident, held once; programs and registers refer to it.
+
+    Resident ID, phone and address are encrypted at rest; the `*_index` columns hold a
+    keyed HMAC ("blind index") so that an exact value can be found without decrypting.
+    """
+
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    resident_id = EncryptedTextField(_("resident ID number"))
+    resident_id_index = models.CharField(max_length=64, db_index=True, editable=False)
+    phone = EncryptedTextField(_("mobile phone"), blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    address = EncryptedTextField(_("address"), blank=True)
+    org_code = models.CharField(_("org unit"), max_length=15)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["id"]
+        indexes = [
+            PrefixIndex(fields=["org_code"], name="core_person_org_prefix"),
+            models.Index(fields=["name"], name="core_person_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit entries are append-only.")
+
+    def delete(self):
+        raise TypeError("Audit entries are append-only.")
+
+
+class AuditEntry(models.Model):
+    """One link of an append-only, hash-chained audit log (one chain per county)."""
+
+    chain = models.CharField(_("chain"), max_length=12)
+    seq = models.BigIntegerField(_("sequence"))
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_username = models.CharField(_("actor"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    person_id = models.BigIntegerField(_("person"), null=True, blank=True)
+    org_code = models.CharField(_("org unit"), max_length=15, blank=True)
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=500, blank=True)
+    # Canonical JSON text (sorted keys), kept as text so that the hashed bytes survive
+    # any database's JSON normalisation.
+    changes = models.TextField(_("changes"), blank=True, default="{}")
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="core_auditentry_chain_seq"),
+        ]
+        indexes = [
+            models.Index(fields=["at"], name="core_audit_at"),
+            models.Index(fields=["actor_username", "at"], name="core_audit_actor_at"),
+            models.Index(fields=["object_type", "object_id"], name="core_audit_object"),
+            models.Index(fields=["person_id", "at"], name="core_audit_person_at"),
+            PrefixIndex(fields=["org_code"], name="core_audit_org_prefix"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise TypeError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit entries are append-only.")
+
+
+class AuditChainHead(models.Model):
+    """The last link of each chain; locked while a new entry is appended."""
+
+    chain = models.CharField(max_length=12, primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")

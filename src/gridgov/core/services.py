@@ -1,0 +1,399 @@
+"""Writes of the core app. One function per use case; each checks permission, validates,
+writes, and appends its audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gridgov.core import crypto
+from gridgov.core.audit import AuditAction, audit_record
+from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
+from gridgov.core.geo import polygon_from_geojson, polygon_summary, validate_lng_lat
+from gridgov.core.models import (
+    LEVEL_BY_CODE_LENGTH,
+    Department,
+    DepartmentFunction,
+    DepartmentKind,
+    GridAssignment,
+    OrgLevel,
+    OrgUnit,
+    Person,
+    Role,
+    User,
+    UserRole,
+)
+from gridgov.core.permissions import Capability, in_scope, require
+from gridgov.core.selectors import can_open_person_record, person_view
+from gridgov.core.validators import (
+    normalize_mobile,
+    normalize_resident_id,
+    resident_id_birth_date,
+    resident_id_error,
+    resident_id_gender,
+    validate_mobile,
+    validate_org_code_shape,
+)
+
+# --- Org units ----------------------------------------------------------------------
+
+
+def check_org_unit_fields(*, code: str, name: str, parent_code: str | None, polygon: dict | None) -> dict:
+    """Validate an org unit's fields; return the derived values (level, bbox, centroid)."""
+    errors: dict[str, list[str]] = {}
+    code = (code or "").strip()
+    name = (name or "").strip()
+    try:
+        validate_org_code_shape(code)
+    except ValidationError as exc:
+        errors["code"] = exc.messages
+    if not name:
+        errors["name"] = [_("A name is required.")]
+    elif len(name) > 100:
+        errors["name"] = [_("A name has at most 100 characters.")]
+    level = LEVEL_BY_CODE_LENGTH.get(len(code))
+    expected_parent = None
+    if level and level != OrgLevel.PROVINCE:
+        expected_parent = code[: {4: 2, 6: 4, 9: 6, 12: 9, 15: 12}[len(code)]]
+        if parent_code and parent_code != expected_parent:
+            errors.setdefault("parent", []).append(
+                _("The parent of %(code)s must be %(parent)s.") % {"code": code, "parent": expected_parent}
+            )
+    derived: dict = {"code": code, "name": name, "level": level, "parent_code": expected_parent}
+    if polygon is not None:
+        if level != OrgLevel.GRID:
+            errors.setdefault("polygon", []).append(_("Only grid cells carry a boundary."))
+        else:
+            try:
+                derived.update(polygon_summary(polygon_from_geojson(polygon)))
+                derived["polygon"] = polygon
+            except ValidationError as exc:
+                errors.setdefault("polygon", []).extend(exc.messages)
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
+    return derived
+
+
+def org_unit_create(*, actor, code: str, name: str, polygon: dict | None = None) -> OrgUnit:
+    require(actor, Capability.MANAGE_ORG_UNITS)
+    fields = check_org_unit_fields(code=code, name=name, parent_code=None, polygon=polygon)
+    if fields["parent_code"] and not in_scope(actor, fields["parent_code"]):
+        raise Forbidden(_("You may only add org units inside your own area."))
+    if not fields["parent_code"] and actor.scope_code:
+        raise Forbidden(_("Only an operator without a scope may add a province."))
+    with transaction.atomic():
+        if fields["parent_code"] and not OrgUnit.objects.filter(code=fields["parent_code"]).exists():
+            raise DomainError(
+                _("The parent org unit %(code)s does not exist.") % {"code": fields["parent_code"]},
+                ErrorCode.INVALID,
+                {"code": [_("No parent org unit with this code prefix.")]},
+            )
+        if OrgUnit.objects.filter(code=fields["code"]).exists():
+            raise DomainError(
+                _("An org unit with code %(code)s already exists.") % {"code": fields["code"]},
+                ErrorCode.DUPLICATE,
+                {"code": [_("This code is taken.")]},
+            )
+        unit = OrgUnit.objects.create(
+            code=fields["code"],
+            name=fields["name"],
+            level=fields["level"],
+            parent_id=fields["parent_code"],
+            **{k: fields[k] for k in _GEOMETRY_FIELDS if k in fields},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.ORG_UNIT_CREATE,
+            obj=unit,
+            org_code=unit.code,
+            changes={"after": {"code": unit.code, "name": unit.name, "has_polygon": bool(polygon)}},
+        )
+    return unit
+
+
+_GEOMETRY_FIELDS = (
+    "polygon", "min_lng", "min_lat", "max_lng", "max_lat", "centroid_lng", "centroid_lat",
+)
+
+
+def org_unit_update(*, actor, unit: OrgUnit, name: str | None = None, polygon: dict | None = None) -> OrgUnit:
+    require(actor, Capability.MANAGE_ORG_UNITS)
+    if not in_scope(actor, unit.code):
+        raise NotFound(_("No such org unit in your area."))
+    fields = check_org_unit_fields(
+        code=unit.code, name=unit.name if name is None else name, parent_code=unit.parent_id, polygon=polygon
+    )
+    with transaction.atomic():
+        before = {"name": unit.name, "has_polygon": bool(unit.polygon)}
+        unit.name = fields["name"]
+        update_fields = ["name", "updated_at"]
+        if polygon is not None:
+            for key in _GEOMETRY_FIELDS:
+                setattr(unit, key, fields[key])
+            update_fields += list(_GEOMETRY_FIELDS)
+        unit.save(update_fields=update_fields)
+        audit_record(
+            actor=actor,
+            action=AuditAction.ORG_UNIT_UPDATE,
+            obj=unit,
+            org_code=unit.code,
+            changes={"before": before, "after": {"name": unit.name, "has_polygon": bool(unit.polygon)},
+                     "polygon_changed": polygon is not None},
+        )
+    return unit
+
+
+# --- Departments --------------------------------------------------------------------
+
+
+def department_create(
+    *, actor, code: str, name: str, function: str, org_code: str, parent: Department | None = None,
+    phone: str = "",
+) -> Department:
+    require(actor, Capability.MANAGE_DEPARTMENTS)
+    errors: dict[str, list[str]] = {}
+    code = (code or "").strip()
+    if not code or len(code) > 40:
+        errors["code"] = [_("A department code is required (at most 40 characters).")]
+    if not (name or "").strip():
+        errors["name"] = [_("A name is required.")]
+    if function not in DepartmentFunction.values:
+        errors["function"] = [_("Unknown department function.")]
+    if not OrgUnit.objects.filter(code=org_code).exists():
+        errors["org_code"] = [_("No org unit with this code.")]
+    elif not in_scope(actor, org_code):
+        raise Forbidden(_("You may only add departments inside your own area."))
+    if parent is not None and not org_code.startswith(parent.org_code):
+        errors["parent"] = [_("A station must serve a place inside its department's area.")]
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
+    with transaction.atomic():
+        if Department.objects.filter(code=code).exists():
+            raise DomainError(
+                _("A department with code %(code)s already exists.") % {"code": code},
+                ErrorCode.DUPLICATE, {"code": [_("This code is taken.")]},
+            )
+        dept = Department.objects.create(
+            code=code,
+            name=name.strip(),
+            kind=DepartmentKind.STATION if parent else DepartmentKind.DEPARTMENT,
+            function=function,
+            org_code=org_code,
+            parent=parent,
+            phone=phone,
+        )
+        audit_record(
+            actor=actor, action=AuditAction.DEPARTMENT_CREATE, obj=dept, org_code=org_code,
+            changes={"after": {"code": code, "name": dept.name, "kind": dept.kind,
+                               "parent": parent.code if parent else None}},
+        )
+    return dept
+
+
+# --- Users --------------------------------------------------------------------------
+
+
+def user_create(
+    *,
+    actor,
+    username: str,
+    password: str | None,
+    display_name: str,
+    roles: list[str],
+    scope_code: str,
+    department: Department | None = None,
+    grid_cells: list[str] | None = None,
+) -> User:
+    require(actor, Capability.MANAGE_USERS)
+    errors: dict[str, list[str]] = {}
+    username = (username or "").strip()
+    if not username:
+        errors["username"] = [_("A username is required.")]
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown or not roles:
+        errors["roles"] = [_("Choose one or more of the known roles.")]
+    if not OrgUnit.objects.filter(code=scope_code).exists():
+        errors["scope_code"] = [_("No org unit with this code.")]
+    elif not in_scope(actor, scope_code):
+        raise Forbidden(_("You may only create users inside your own area."))
+    cells = list(OrgUnit.objects.filter(code__in=grid_cells or [], level=OrgLevel.GRID))
+    if len(cells) != len(set(grid_cells or [])):
+        errors["grid_cells"] = [_("Every grid cell must be an existing grid cell code.")]
+    elif any(not c.code.startswith(scope_code) for c in cells):
+        errors["grid_cells"] = [_("A grid worker's cells must lie inside their scope.")]
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise DomainError(_("This username is taken."), ErrorCode.DUPLICATE,
+                              {"username": [_("This username is taken.")]})
+        user = User(username=username, display_name=display_name, scope_code=scope_code,
+                    department=department)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in sorted(set(roles))])
+        GridAssignment.objects.bulk_create([GridAssignment(user=user, cell=c) for c in cells])
+        audit_record(
+            actor=actor, action=AuditAction.USER_CREATE, obj=user, org_code=scope_code,
+            changes={"after": {"username": username, "roles": sorted(set(roles)), "scope": scope_code,
+                               "department": department.code if department else None,
+                               "grid_cells": sorted(c.code for c in cells)}},
+        )
+    return user
+
+
+# --- People -------------------------------------------------------------------------
+
+
+def check_person_fields(
+    *, name: str, resident_id: str, phone: str, address: str, org_code: str,
+    lat: float | None, lng: float | None, birth_date: datetime.date | None, gender: str,
+) -> dict:
+    """Validate and normalise a person's fields; raise DomainError listing every problem."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("A name is required.")]
+    elif len(name) > 50:
+        errors["name"] = [_("A name has at most 50 characters.")]
+    resident_id = normalize_resident_id(resident_id)
+    id_problem = resident_id_error(resident_id)
+    if id_problem:
+        errors["resident_id"] = [id_problem]
+    phone = normalize_mobile(phone or "")
+    if phone:
+        try:
+            validate_mobile(phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    if address and len(address) > 300:
+        errors["address"] = [_("An address has at most 300 characters.")]
+    if not OrgUnit.objects.filter(code=org_code or "").exists():
+        errors["org_code"] = [_("No org unit with this code.")]
+    if (lat is None) != (lng is None):
+        errors["lat"] = [_("Give both latitude and longitude, or neither.")]
+    elif lat is not None:
+        try:
+            validate_lng_lat(lng, lat)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if not id_problem:
+        id_birth = resident_id_birth_date(resident_id)
+        id_gender = resident_id_gender(resident_id)
+        if birth_date and birth_date != id_birth:
+            errors["birth_date"] = [_("The birth date differs from the one in the resident ID number.")]
+        if gender and gender != id_gender:
+            errors["gender"] = [_("The gender differs from the one in the resident ID number.")]
+        birth_date, gender = id_birth, id_gender
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
+    return {
+        "name": name, "resident_id": resident_id, "phone": phone, "address": (address or "").strip(),
+        "org_code": org_code, "lat": float(lat) if lat is not None else None,
+        "lng": float(lng) if lng is not None else None, "birth_date": birth_date, "gender": gender,
+    }
+
+
+def person_create(
+    *, actor, name: str, resident_id: str, org_code: str, phone: str = "", address: str = "",
+    lat: float | None = None, lng: float | None = None, birth_date: datetime.date | None = None,
+    gender: str = "",
+) -> Person:
+    require(actor, Capability.EDIT_PEOPLE)
+    fields = check_person_fields(
+        name=name, resident_id=resident_id, phone=phone, address=address, org_code=org_code,
+        lat=lat, lng=lng, birth_date=birth_date, gender=gender,
+    )
+    if not in_scope(actor, fields["org_code"]):
+        raise Forbidden(_("You may only register people inside your own area."))
+    with transaction.atomic():
+        index = crypto.blind_index("resident_id", fields["resident_id"])
+        if Person.objects.filter(resident_id_index=index).exists():
+            raise DomainError(
+                _("A person with this resident ID number is already registered."),
+                ErrorCode.DUPLICATE,
+                {"resident_id": [_("Already registered.")]},
+            )
+        person = Person.objects.create(
+            **fields,
+            resident_id_index=index,
+            phone_index=crypto.blind_index("phone", fields["phone"]),
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor, action=AuditAction.PERSON_CREATE, obj=person, person_id=person.pk,
+            object_repr=person_view(actor, person).name, org_code=person.org_code,
+            changes={"after": {"org_code": person.org_code, "has_phone": bool(person.phone),
+                               "has_address": bool(person.address)}},
+        )
+    return person
+
+
+def person_update(*, actor, person: Person, **changes) -> Person:
+    """Change some of a person's fields; the history of what changed is in the audit log."""
+    require(actor, Capability.EDIT_PEOPLE)
+    if not in_scope(actor, person.org_code):
+        raise NotFound(_("No such person in your area."))
+    allowed = {"name", "phone", "address", "org_code", "lat", "lng"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DomainError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    current = {
+        "name": person.name, "resident_id": person.resident_id, "phone": person.phone,
+        "address": person.address, "org_code": person.org_code, "lat": person.lat, "lng": person.lng,
+        "birth_date": person.birth_date, "gender": person.gender,
+    }
+    fields = check_person_fields(**{**current, **changes})
+    if not in_scope(actor, fields["org_code"]):
+        raise Forbidden(_("You may only move people inside your own area."))
+    changed = sorted(k for k in allowed if fields[k] != current[k])
+    if not changed:
+        return person
+    with transaction.atomic():
+        for key in changed:
+            setattr(person, key, fields[key])
+        person.phone_index = crypto.blind_index("phone", person.phone)
+        person.save(update_fields=changed + ["phone_index", "updated_at"])
+        # Sensitive values are never copied into the audit log: only which fields changed.
+        plain = {"name", "org_code"}
+        audit_record(
+            actor=actor, action=AuditAction.PERSON_UPDATE, obj=person, person_id=person.pk,
+            object_repr=person_view(actor, person).name, org_code=person.org_code,
+            changes={
+                "fields": changed,
+                "before": {k: current[k] for k in changed if k in plain},
+                "after": {k: fields[k] for k in changed if k in plain},
+            },
+        )
+    return person
+
+
+MIN_PURPOSE_LENGTH = 4
+
+
+def person_open_record(*, actor, person: Person, purpose: str):
+    """Reveal a person's full record for a stated purpose, and log that it was opened."""
+    if not can_open_person_record(actor, person):
+        raise Forbidden(_("Your role may not open full personal records."))
+    purpose = (purpose or "").strip()
+    if len(purpose) < MIN_PURPOSE_LENGTH:
+        raise DomainError(
+            _("Say why you need to see this record (at least %(n)d characters).") % {"n": MIN_PURPOSE_LENGTH},
+            ErrorCode.PURPOSE_REQUIRED,
+            {"purpose": [_("A purpose is required.")]},
+        )
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action=AuditAction.PERSON_OPEN_RECORD, obj=person, person_id=person.pk,
+            object_repr=person_view(actor, person).name, org_code=person.org_code, purpose=purpose,
+        )
+    return person_view(actor, person, full=True)
+

@@ -1,0 +1,34 @@
+import pytest
+
+from gridgov.core.models import Role
+from tests.factories import Tree, build_tree, make_user
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    return build_tree()
+
+
+@pytest.fixture
+def grid_worker(tree):
+    return make_user("gw", Role.GRID_WORKER, scope=Tree.CELL_A1, cells=[Tree.CELL_A1])
+
+
+@pytest.fixture
+def city_admin(tree):
+    return make_user("cityadmin", Role.CITY_ADMIN, scope="99")
+
+
+@pytest.fixture
+def auditor(tree):
+    return make_user("aud", Role.AUDITOR, scope="99")
+
+
+@pytest.fixture
+def station_staff(tree):
+    return make_user("st", Role.STATION_STAFF, scope=Tree.TOWNSHIP_A)
+
+
+@pytest.fixture
+def care_worker(tree):
+    return make_user("doc", Role.CARE_WORKER, scope=Tree.TOWNSHIP_A)
