@@ -391,3 +391,23 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("audit chain head")
         verbose_name_plural = _("audit chain heads")
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a submission retried with the same Idempotency-Key."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="core_idempotency_created")]
