@@ -23,6 +23,7 @@ DEBUG = _env_flag("GRIDGOV_DEBUG")
 
 # Development-only fallbacks: production (DEBUG off) refuses to start without real keys.
 _DEV_SECRET_KEY = "gridgov-insecure-development-key-never-use-in-production"
+_DEV_FIELD_KEY = "ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGk="
 SECRET_KEY = os.environ.get("GRIDGOV_SECRET_KEY", "")
 FIELD_KEYS = [k.strip() for k in os.environ.get("GRIDGOV_FIELD_KEY", "").split(",") if k.strip()]
 
@@ -32,7 +33,7 @@ if not DEBUG:
             "GRIDGOV_SECRET_KEY must be set to a random string of at least 32 characters "
             "(or set GRIDGOV_DEBUG=1 for development)."
         )
-    if not FIELD_KEYS:
+    if not FIELD_KEYS or _DEV_FIELD_KEY in FIELD_KEYS:
         raise ImproperlyConfigured(
             "GRIDGOV_FIELD_KEY must be set to a Fernet key "
             "(generate one with: gridgov generate_field_key)."
@@ -41,7 +42,7 @@ else:
     SECRET_KEY = SECRET_KEY or _DEV_SECRET_KEY
     if not FIELD_KEYS:
         # A fixed development key: data encrypted with it is not protected.
-        FIELD_KEYS = ["ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGk="]
+        FIELD_KEYS = [_DEV_FIELD_KEY]
 
 ALLOWED_HOSTS = [
     h.strip()
