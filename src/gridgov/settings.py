@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "gridgov.core",
+    "gridgov.register",
     "gridgov.demo",
 ]
 

@@ -198,6 +198,7 @@ class Role(models.TextChoices):
     CARE_WORKER = "care_worker", _("Community doctor / social worker")
     MEDIATOR = "mediator", _("Mediator")
     PROGRAM_OFFICER = "program_officer", _("Care-program officer")
+    SCREENER = "screener", _("Register screener (grid leader)")
     AUDITOR = "auditor", _("Auditor")
 
 
@@ -298,6 +299,12 @@ class Person(models.Model):
     org_code = models.CharField(_("org unit"), max_length=15)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lng = models.FloatField(_("longitude"), null=True, blank=True)
+    died_on = models.DateField(_("date of death"), null=True, blank=True)
+    # A duplicate record merged into another keeps its row (for history) and points here.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_duplicates",
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

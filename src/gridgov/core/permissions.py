@@ -20,49 +20,45 @@ class Capability(StrEnum):
     OPEN_PERSON_RECORD = "open_person_record"  # the full record, with a purpose, logged
     EDIT_PEOPLE = "edit_people"
     VIEW_AUDIT = "view_audit"
+    VIEW_REGISTER = "view_register"  # buildings, households, places (names as VIEW_PERSON_NAMES)
+    EDIT_REGISTER = "edit_register"  # direct edits and imports, kept in field history
+    PROPOSE_REGISTER_EDITS = "propose_register_edits"  # changes that wait for sign-off
+    SIGN_OFF_REGISTER = "sign_off_register"
+    MANAGE_ROUNDS = "manage_rounds"
+    MERGE_PEOPLE = "merge_people"
 
+
+_C = Capability
+_NAMED_PEOPLE = {_C.VIEW_PEOPLE, _C.VIEW_PERSON_NAMES}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CITY_ADMIN: frozenset(
-        {
-            Capability.MANAGE_ORG_UNITS,
-            Capability.MANAGE_DEPARTMENTS,
-            Capability.MANAGE_USERS,
-            Capability.VIEW_PEOPLE,
-            Capability.VIEW_PERSON_NAMES,
+        _NAMED_PEOPLE
+        | {
+            _C.MANAGE_ORG_UNITS, _C.MANAGE_DEPARTMENTS, _C.MANAGE_USERS,
+            _C.VIEW_REGISTER, _C.EDIT_REGISTER, _C.MANAGE_ROUNDS, _C.MERGE_PEOPLE,
         }
     ),
-    Role.DISPATCHER: frozenset({Capability.VIEW_PEOPLE}),
+    Role.DISPATCHER: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
     Role.GRID_WORKER: frozenset(
-        {
-            Capability.VIEW_PEOPLE,
-            Capability.VIEW_PERSON_NAMES,
-            Capability.OPEN_PERSON_RECORD,
-            Capability.EDIT_PEOPLE,
-        }
+        _NAMED_PEOPLE
+        | {_C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER, _C.PROPOSE_REGISTER_EDITS}
     ),
-    Role.DEPARTMENT_STAFF: frozenset({Capability.VIEW_PEOPLE}),
-    Role.STATION_STAFF: frozenset({Capability.VIEW_PEOPLE}),
-    Role.CARE_WORKER: frozenset(
-        {
-            Capability.VIEW_PEOPLE,
-            Capability.VIEW_PERSON_NAMES,
-            Capability.OPEN_PERSON_RECORD,
-            Capability.EDIT_PEOPLE,
-        }
-    ),
-    Role.MEDIATOR: frozenset(
-        {Capability.VIEW_PEOPLE, Capability.VIEW_PERSON_NAMES, Capability.OPEN_PERSON_RECORD}
-    ),
+    Role.DEPARTMENT_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
+    Role.STATION_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
+    Role.CARE_WORKER: frozenset(_NAMED_PEOPLE | {_C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER}),
+    Role.MEDIATOR: frozenset(_NAMED_PEOPLE | {_C.OPEN_PERSON_RECORD}),
     Role.PROGRAM_OFFICER: frozenset(
-        {
-            Capability.VIEW_PEOPLE,
-            Capability.VIEW_PERSON_NAMES,
-            Capability.OPEN_PERSON_RECORD,
-            Capability.EDIT_PEOPLE,
+        _NAMED_PEOPLE | {_C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER}
+    ),
+    Role.SCREENER: frozenset(
+        _NAMED_PEOPLE
+        | {
+            _C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER, _C.EDIT_REGISTER,
+            _C.SIGN_OFF_REGISTER, _C.MANAGE_ROUNDS, _C.MERGE_PEOPLE,
         }
     ),
-    Role.AUDITOR: frozenset({Capability.VIEW_AUDIT}),
+    Role.AUDITOR: frozenset({_C.VIEW_AUDIT}),
 }
 
 
