@@ -40,6 +40,7 @@ class AuditAction(StrEnum):
     PERSON_CREATE = "person.create"
     PERSON_UPDATE = "person.update"
     PERSON_OPEN_RECORD = "person.open_record"
+    PERSON_MERGE = "person.merge"
     PERSON_EXPORT = "person.export"
     AUDIT_SEARCH = "audit.search"
     DEMO_SEED = "demo.seed"

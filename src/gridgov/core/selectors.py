@@ -115,7 +115,7 @@ def people_visible_to(user) -> QuerySet[Person]:
     require(user, Capability.VIEW_PEOPLE)
     if not user.scope_code:
         return Person.objects.none()
-    return Person.objects.in_subtree(user.scope_code)
+    return Person.objects.in_subtree(user.scope_code).filter(merged_into__isnull=True)
 
 
 def access_person(user, person_id) -> Person:
@@ -178,6 +178,17 @@ def person_view(user, person: Person, *, full: bool = False) -> PersonView:
         lng=person.lng if precise_location else None,
         masked=not full,
     )
+
+
+def duplicate_people(user) -> QuerySet[Person]:
+    """People in scope who share a resident ID number with another unmerged record."""
+    from django.db.models import Count
+
+    visible = people_visible_to(user)
+    shared = (
+        visible.values("resident_id_index").annotate(n=Count("id")).filter(n__gt=1).values("resident_id_index")
+    )
+    return visible.filter(resident_id_index__in=shared).order_by("resident_id_index", "id")
 
 
 def can_open_person_record(user, person: Person) -> bool:

@@ -397,3 +397,51 @@ def person_open_record(*, actor, person: Person, purpose: str):
         )
     return person_view(actor, person, full=True)
 
+
+
+# --- Merging duplicate people -----------------------------------------------------------
+
+_PERSON_MERGE_HOOKS: list = []
+
+
+def register_person_merge_hook(hook) -> None:
+    """Apps that refer to people register a `hook(*, keep, duplicate, actor) -> dict` that
+    moves their rows from the duplicate to the kept record, inside the merge transaction."""
+    if hook not in _PERSON_MERGE_HOOKS:
+        _PERSON_MERGE_HOOKS.append(hook)
+
+
+def people_merge(*, actor, keep: Person, duplicate: Person) -> dict:
+    """Merge two records of the same person (same resident ID). The duplicate row stays,
+    marked as merged, so that history which points at it remains readable."""
+    require(actor, Capability.MERGE_PEOPLE)
+    for person in (keep, duplicate):
+        if not in_scope(actor, person.org_code):
+            raise NotFound(_("No such person in your area."))
+    if keep.pk == duplicate.pk:
+        raise DomainError(_("A record cannot be merged into itself."))
+    if keep.resident_id_index != duplicate.resident_id_index:
+        raise DomainError(_("Only records with the same resident ID number can be merged."), ErrorCode.INVALID,
+                          {"duplicate": [_("The resident ID numbers differ.")]})
+    with transaction.atomic():
+        keep = Person.objects.select_for_update().get(pk=keep.pk)
+        duplicate = Person.objects.select_for_update().get(pk=duplicate.pk)
+        if keep.merged_into_id or duplicate.merged_into_id:
+            raise DomainError(_("One of these records has already been merged."), ErrorCode.CONFLICT)
+        moved = {hook.__module__: hook(keep=keep, duplicate=duplicate, actor=actor) for hook in _PERSON_MERGE_HOOKS}
+        filled = [f for f in ("phone", "address") if not getattr(keep, f) and getattr(duplicate, f)]
+        for field in filled:
+            setattr(keep, field, getattr(duplicate, field))
+        if keep.lat is None and duplicate.lat is not None:
+            keep.lat, keep.lng = duplicate.lat, duplicate.lng
+            filled.append("location")
+        keep.phone_index = crypto.blind_index("phone", keep.phone)
+        keep.save()
+        duplicate.merged_into = keep
+        duplicate.save(update_fields=["merged_into", "updated_at"])
+        audit_record(
+            actor=actor, action=AuditAction.PERSON_MERGE, obj=keep, person_id=keep.pk,
+            object_repr=person_view(actor, keep).name, org_code=keep.org_code,
+            changes={"duplicate": duplicate.pk, "filled": filled, "moved": moved},
+        )
+    return {"filled": filled, "moved": moved}

@@ -1,0 +1,294 @@
+"""Reads of the register, scoped to the user's area."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.core import masking
+from gridgov.core.exceptions import NotFound
+from gridgov.core.permissions import Capability, has_capability, require
+from gridgov.register.models import (
+    Building,
+    ChecklistItem,
+    FieldChange,
+    Household,
+    Membership,
+    Place,
+    ProposedEdit,
+    Relation,
+    UpdateRound,
+)
+from gridgov.register.workflow import DONE_STATES
+
+
+def _scoped(user, queryset: QuerySet, org: str | None = None) -> QuerySet:
+    require(user, Capability.VIEW_REGISTER)
+    if not user.scope_code:
+        return queryset.none()
+    queryset = queryset.filter(org_code__startswith=user.scope_code)
+    if org:
+        queryset = queryset.filter(org_code__startswith=org)
+    return queryset
+
+
+def buildings_visible_to(user, *, org: str | None = None) -> QuerySet[Building]:
+    return _scoped(user, Building.objects.all(), org).prefetch_related("units")
+
+
+def places_visible_to(user, *, org: str | None = None, kind: str | None = None) -> QuerySet[Place]:
+    qs = _scoped(user, Place.objects.all(), org).select_related("responsible_person")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def households_visible_to(user, *, org: str | None = None, include_dissolved: bool = False) -> QuerySet[Household]:
+    qs = _scoped(user, Household.objects.all(), org).select_related("building", "unit").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(is_current=True).select_related("person").order_by("id"),
+            to_attr="current_members",
+        )
+    )
+    return qs if include_dissolved else qs.filter(dissolved_on__isnull=True)
+
+
+def access_household(user, household_id) -> Household:
+    household = households_visible_to(user, include_dissolved=True).filter(pk=_as_int(household_id)).first()
+    if household is None:
+        raise NotFound(_("No such household in your area."))
+    return household
+
+
+def access_building(user, building_id) -> Building:
+    building = buildings_visible_to(user).filter(pk=_as_int(building_id)).first()
+    if building is None:
+        raise NotFound(_("No such building in your area."))
+    return building
+
+
+def access_place(user, place_id) -> Place:
+    place = places_visible_to(user).filter(pk=_as_int(place_id)).first()
+    if place is None:
+        raise NotFound(_("No such place in your area."))
+    return place
+
+
+def _as_int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def display_name(user, person) -> str:
+    if person is None:
+        return ""
+    return person.name if has_capability(user, Capability.VIEW_PERSON_NAMES) else masking.mask_name(person.name)
+
+
+def display_address(user, address: str) -> str:
+    """Household addresses say where named people live: masked for roles that see no names."""
+    return address if has_capability(user, Capability.VIEW_PERSON_NAMES) else masking.mask_address(address)
+
+
+def history_of(user, obj) -> QuerySet[FieldChange]:
+    require(user, Capability.VIEW_REGISTER)
+    return FieldChange.objects.filter(object_type=obj._meta.label_lower, object_id=obj.pk).select_related(
+        "changed_by", "approved_by"
+    )
+
+
+# --- The one table ---------------------------------------------------------------------
+
+# Other apps (care) add badges per person here: `provider(user, person_ids) -> {person_id: [label]}`.
+# A provider must itself return nothing for roles that may not see its program.
+PERSON_BADGE_PROVIDERS: list = []
+
+
+@dataclass(frozen=True)
+class OneTableFilters:
+    cell: str = ""
+    residence_type: str = ""
+    elderly_alone: bool = False
+    rental: bool = False
+    no_head: bool = False
+    query: str = ""
+
+
+@dataclass
+class OneTableMember:
+    person_id: int
+    name: str
+    relation: str
+    residence_type: str
+    gender: str
+    age: int | None
+    phone: str
+    badges: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OneTableRow:
+    household_id: int
+    org_code: str
+    address: str
+    is_rental: bool
+    members: list[OneTableMember]
+    flags: list[str]
+
+
+def _age(birth: datetime.date | None, today: datetime.date) -> int | None:
+    if birth is None:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+ELDERLY_AGE = 60
+
+
+def one_table_households(user, *, village: str, filters: OneTableFilters | None = None) -> QuerySet[Household]:
+    f = filters or OneTableFilters()
+    qs = households_visible_to(user, org=f.cell or village)
+    if f.residence_type:
+        qs = qs.filter(memberships__is_current=True, memberships__residence_type=f.residence_type)
+    if f.rental:
+        qs = qs.filter(building__is_rental=True)
+    if f.no_head:
+        qs = qs.exclude(memberships__is_current=True, memberships__relation=Relation.HEAD)
+    if f.elderly_alone:
+        today = timezone.localdate()
+        cutoff = today.replace(year=today.year - ELDERLY_AGE)
+        qs = qs.annotate(current_count=Count("memberships", filter=Q(memberships__is_current=True))).filter(
+            current_count=1, memberships__is_current=True, memberships__person__birth_date__lte=cutoff
+        )
+    if f.query and has_capability(user, Capability.VIEW_PERSON_NAMES):
+        qs = qs.filter(Q(address__contains=f.query) | Q(memberships__is_current=True,
+                                                         memberships__person__name__contains=f.query))
+    elif f.query:
+        qs = qs.filter(address__contains=f.query)
+    return qs.distinct().order_by("org_code", "id")
+
+
+def one_table_rows(user, households: list[Household]) -> list[OneTableRow]:
+    """Rows of the one table for already fetched households (one more query per badge provider)."""
+    today = timezone.localdate()
+    person_ids = [m.person_id for h in households for m in h.current_members]
+    badges: dict[int, list[str]] = {}
+    for provider in PERSON_BADGE_PROVIDERS:
+        for person_id, labels in provider(user, person_ids).items():
+            badges.setdefault(person_id, []).extend(labels)
+    rows = []
+    for household in households:
+        members = [
+            OneTableMember(
+                person_id=m.person_id,
+                name=display_name(user, m.person),
+                relation=m.get_relation_display(),
+                residence_type=m.get_residence_type_display(),
+                gender=m.person.get_gender_display(),
+                age=_age(m.person.birth_date, today),
+                phone=masking.mask_phone(m.person.phone),
+                badges=badges.get(m.person_id, []),
+            )
+            for m in household.current_members
+        ]
+        flags = []
+        if household.current_members and not any(m.relation == Relation.HEAD for m in household.current_members):
+            flags.append(_("No head of household"))
+        if len(members) == 1 and (members[0].age or 0) >= ELDERLY_AGE:
+            flags.append(_("Elderly, living alone"))
+        if household.building and household.building.is_rental:
+            flags.append(_("Rented"))
+        rows.append(OneTableRow(
+            household_id=household.pk, org_code=household.org_code,
+            address=display_address(user, household.address),
+            is_rental=bool(household.building and household.building.is_rental), members=members, flags=flags,
+        ))
+    return rows
+
+
+# --- Rounds ----------------------------------------------------------------------------
+
+
+def rounds_visible_to(user) -> QuerySet[UpdateRound]:
+    require(user, Capability.VIEW_REGISTER)
+    scope = user.scope_code or ""
+    if not scope:
+        return UpdateRound.objects.none()
+    # A grid worker sees the rounds of the village or township that contains their cell.
+    return UpdateRound.objects.filter(
+        Q(org_code__startswith=scope) | Q(org_code__in=[scope[:n] for n in (2, 4, 6, 9, 12) if n < len(scope)])
+    )
+
+
+def access_round(user, round_id) -> UpdateRound:
+    update_round = rounds_visible_to(user).filter(pk=_as_int(round_id)).first()
+    if update_round is None:
+        raise NotFound(_("No such update round in your area."))
+    return update_round
+
+
+def checklist_for(user, update_round: UpdateRound, *, status: str = "") -> QuerySet[ChecklistItem]:
+    """The households a grid worker has to check in a round (their own cells)."""
+    require(user, Capability.VIEW_REGISTER)
+    qs = update_round.items.filter(org_code__startswith=user.scope_code).select_related("household")
+    if has_capability(user, Capability.PROPOSE_REGISTER_EDITS) and not has_capability(
+        user, Capability.SIGN_OFF_REGISTER
+    ):
+        qs = qs.filter(Q(assignee=user) | Q(org_code__in=user.grid_assignments.values("cell_id")))
+    return qs.filter(status=status) if status else qs
+
+
+def access_item(user, item_id) -> ChecklistItem:
+    require(user, Capability.VIEW_REGISTER)
+    item = (
+        ChecklistItem.objects.filter(pk=_as_int(item_id), org_code__startswith=user.scope_code or "-")
+        .select_related("round", "household")
+        .first()
+    )
+    if item is None:
+        raise NotFound(_("No such checklist item in your area."))
+    return item
+
+
+def sign_off_queue(user) -> QuerySet[ProposedEdit]:
+    require(user, Capability.SIGN_OFF_REGISTER)
+    return (
+        ProposedEdit.objects.filter(status=ProposedEdit.Status.PROPOSED, item__org_code__startswith=user.scope_code)
+        .select_related("item__household", "item__round", "proposed_by")
+        .order_by("proposed_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    org_code: str
+    total: int
+    done: int
+    awaiting_sign_off: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def round_progress(user, update_round: UpdateRound, *, level_length: int) -> list[Progress]:
+    """Progress per grid cell (level_length 15) or per village (12), in one query."""
+    from django.db.models.functions import Substr
+
+    qs = (
+        update_round.items.filter(org_code__startswith=user.scope_code)
+        .annotate(unit=Substr("org_code", 1, level_length))
+        .values("unit")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status__in=DONE_STATES)),
+            awaiting=Count("id", filter=Q(status=ChecklistItem.Status.PROPOSED)),
+        )
+        .order_by("unit")
+    )
+    return [Progress(r["unit"], r["total"], r["done"], r["awaiting"]) for r in qs]

@@ -1,0 +1,510 @@
+"""Writes of the register: buildings, households and their members, places, deaths, merges.
+
+Each function checks permission and scope, validates (reporting every problem at once),
+writes in one transaction with field history (`history.py`) and an audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.core.audit import audit_record
+from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
+from gridgov.core.geo import validate_lng_lat
+from gridgov.core.models import Person
+from gridgov.core.permissions import Capability, has_capability, in_scope
+from gridgov.core.selectors import grid_cell_at
+from gridgov.core.validators import normalize_mobile, validate_mobile
+from gridgov.register.history import apply_changes, record_creation
+from gridgov.register.models import (
+    Building,
+    BuildingUnit,
+    BuildingUse,
+    ChangeSource,
+    Household,
+    LeaveReason,
+    Membership,
+    Place,
+    PlaceKind,
+    Relation,
+    ResidenceType,
+)
+
+
+class RegisterAction:
+    BUILDING_CREATE = "register.building_create"
+    BUILDING_UPDATE = "register.building_update"
+    HOUSEHOLD_CREATE = "register.household_create"
+    HOUSEHOLD_UPDATE = "register.household_update"
+    MEMBER_ADD = "register.member_add"
+    MEMBER_LEAVE = "register.member_leave"
+    MEMBER_UPDATE = "register.member_update"
+    PERSON_DEATH = "register.person_death"
+    PEOPLE_MERGE = "register.people_merge"
+    PLACE_CREATE = "register.place_create"
+    PLACE_UPDATE = "register.place_update"
+    IMPORT = "register.import"
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
+
+
+def require_editor(actor, *, approved_by=None) -> None:
+    """Direct edits need EDIT_REGISTER; a signed-off proposal is authorised by its screener."""
+    if approved_by is not None:
+        if not has_capability(approved_by, Capability.SIGN_OFF_REGISTER):
+            raise Forbidden()
+        return
+    if not has_capability(actor, Capability.EDIT_REGISTER):
+        raise Forbidden(_("Your role may not edit the register directly; propose the change in an update round."))
+
+
+def _check_in_scope(actor, org_code: str, *, approved_by=None) -> None:
+    who = approved_by or actor
+    if not in_scope(who, org_code):
+        raise Forbidden(_("This lies outside your area."))
+
+
+def _check_point(errors: dict, lat, lng) -> str | None:
+    """The grid cell of a point, adding errors for a bad or unplaceable point."""
+    try:
+        validate_lng_lat(lng, lat)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+        return None
+    cell = grid_cell_at(lng=float(lng), lat=float(lat))
+    if cell is None:
+        errors.setdefault("lat", []).append(_("This point lies in no grid cell."))
+        return None
+    return cell.code
+
+
+def _check_person_usable(errors: dict, key: str, person: Person | None, actor) -> None:
+    if person is None:
+        return
+    if person.merged_into_id:
+        errors.setdefault(key, []).append(_("This person record was merged into another one."))
+    elif person.died_on:
+        errors.setdefault(key, []).append(_("This person is recorded as deceased."))
+    elif not in_scope(actor, person.org_code):
+        errors.setdefault(key, []).append(_("This person is not registered in your area."))
+
+
+# --- Buildings ----------------------------------------------------------------------
+
+
+def building_create(
+    *, actor, address: str, lat: float, lng: float, use: str, name: str = "", floors: int | None = None,
+    is_rental: bool = False, landlord: Person | None = None, units: list[str] | tuple = (),
+    source: str = ChangeSource.EDIT, approved_by=None,
+) -> Building:
+    require_editor(actor, approved_by=approved_by)
+    errors: dict[str, list[str]] = {}
+    address = (address or "").strip()
+    if not address:
+        errors["address"] = [_("An address is required.")]
+    if use not in BuildingUse.values:
+        errors["use"] = [_("Choose the building's use.")]
+    if floors is not None and not 0 < int(floors) < 200:
+        errors["floors"] = [_("Floors must be between 1 and 199.")]
+    if is_rental and landlord is None:
+        errors["landlord"] = [_("A rented building needs its landlord.")]
+    _check_person_usable(errors, "landlord", landlord, approved_by or actor)
+    labels = [u.strip() for u in units if u and u.strip()]
+    if len(set(labels)) != len(labels):
+        errors["units"] = [_("Unit labels must be unique within a building.")]
+    org_code = _check_point(errors, lat, lng)
+    _raise_if(errors)
+    _check_in_scope(actor, org_code, approved_by=approved_by)
+    with transaction.atomic():
+        building = Building.objects.create(
+            org_code=org_code, name=name.strip(), address=address, lat=float(lat), lng=float(lng), use=use,
+            floors=floors, is_rental=is_rental, landlord=landlord,
+        )
+        BuildingUnit.objects.bulk_create([BuildingUnit(building=building, label=label) for label in labels])
+        record_creation(
+            obj=building, actor=actor, source=source, approved_by=approved_by,
+            fields={"address": address, "use": use, "is_rental": is_rental, "landlord": landlord},
+        )
+        audit_record(actor=actor, action=RegisterAction.BUILDING_CREATE, obj=building, org_code=org_code,
+                     changes={"units": len(labels), "source": source})
+    return building
+
+
+def building_update(*, actor, building: Building, source: str = ChangeSource.EDIT, approved_by=None,
+                    **changes) -> list[str]:
+    require_editor(actor, approved_by=approved_by)
+    _check_in_scope(actor, building.org_code, approved_by=approved_by)
+    allowed = {"name", "address", "use", "floors", "is_rental", "landlord"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DomainError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    errors: dict[str, list[str]] = {}
+    merged = {k: changes.get(k, getattr(building, k)) for k in allowed}
+    if not (merged["address"] or "").strip():
+        errors["address"] = [_("An address is required.")]
+    if merged["use"] not in BuildingUse.values:
+        errors["use"] = [_("Choose the building's use.")]
+    if merged["is_rental"] and merged["landlord"] is None:
+        errors["landlord"] = [_("A rented building needs its landlord.")]
+    if "landlord" in changes:
+        _check_person_usable(errors, "landlord", changes["landlord"], approved_by or actor)
+    _raise_if(errors)
+    with transaction.atomic():
+        changed = apply_changes(obj=building, changes=changes, actor=actor, source=source, approved_by=approved_by)
+        if changed:
+            audit_record(actor=actor, action=RegisterAction.BUILDING_UPDATE, obj=building,
+                         org_code=building.org_code, changes={"fields": changed, "source": source})
+    return changed
+
+
+# --- Households and members -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberSpec:
+    person: Person
+    relation: str
+    residence_type: str
+    moved_in_on: datetime.date | None = None
+
+
+def _check_member_spec(errors: dict, index: int, spec: MemberSpec, actor) -> None:
+    key = f"members.{index}"
+    if spec.relation not in Relation.values:
+        errors.setdefault(key, []).append(_("Unknown relation to the head of household."))
+    if spec.residence_type not in ResidenceType.values:
+        errors.setdefault(key, []).append(_("Unknown residence type."))
+    if spec.moved_in_on and spec.moved_in_on > timezone.localdate():
+        errors.setdefault(key, []).append(_("A move-in date cannot be in the future."))
+    _check_person_usable(errors, key, spec.person, actor)
+
+
+def _current_membership(person: Person) -> Membership | None:
+    return Membership.objects.filter(person=person, is_current=True).select_related("household").first()
+
+
+def household_create(
+    *, actor, members: list[MemberSpec], building: Building | None = None, unit_label: str = "",
+    address: str = "", org_code: str = "", registered_on: datetime.date | None = None,
+    source: str = ChangeSource.EDIT, approved_by=None,
+) -> Household:
+    require_editor(actor, approved_by=approved_by)
+    who = approved_by or actor
+    errors: dict[str, list[str]] = {}
+    if building is not None:
+        org_code = building.org_code
+        address = address or (f"{building.address} {unit_label}".strip())
+    if not org_code:
+        errors["org_code"] = [_("Give the household's building or grid cell.")]
+    if not (address or "").strip():
+        errors["address"] = [_("An address is required.")]
+    heads = [m for m in members if m.relation == Relation.HEAD]
+    if members and len(heads) != 1:
+        errors["members"] = [_("A household has exactly one head.")]
+    if len({m.person.pk for m in members}) != len(members):
+        errors.setdefault("members", []).append(_("A person is listed twice."))
+    for index, spec in enumerate(members):
+        _check_member_spec(errors, index, spec, who)
+    _raise_if(errors)
+    _check_in_scope(actor, org_code, approved_by=approved_by)
+    with transaction.atomic():
+        for index, spec in enumerate(members):
+            current = _current_membership(spec.person)
+            if current is not None:
+                raise DomainError(
+                    _("%(name)s already belongs to the household at %(address)s; record the move-out first.")
+                    % {"name": spec.person.name, "address": current.household.address},
+                    ErrorCode.CONFLICT, {f"members.{index}": [_("Already in a current household.")]},
+                )
+        unit = None
+        if building is not None and unit_label.strip():
+            unit, _created = BuildingUnit.objects.get_or_create(building=building, label=unit_label.strip())
+        household = Household.objects.create(
+            org_code=org_code, building=building, unit=unit, address=address.strip(), registered_on=registered_on,
+        )
+        Membership.objects.bulk_create(
+            Membership(household=household, person=m.person, relation=m.relation, residence_type=m.residence_type,
+                       moved_in_on=m.moved_in_on, org_code=org_code)
+            for m in members
+        )
+        record_creation(obj=household, actor=actor, source=source, approved_by=approved_by,
+                        fields={"address": household.address, "building": building})
+        audit_record(actor=actor, action=RegisterAction.HOUSEHOLD_CREATE, obj=household, org_code=org_code,
+                     changes={"members": [m.person.pk for m in members], "source": source})
+    return household
+
+
+def household_update(*, actor, household: Household, source: str = ChangeSource.EDIT, approved_by=None,
+                     **changes) -> list[str]:
+    require_editor(actor, approved_by=approved_by)
+    _check_in_scope(actor, household.org_code, approved_by=approved_by)
+    unknown = set(changes) - {"address"}
+    if unknown:
+        raise DomainError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if "address" in changes and not (changes["address"] or "").strip():
+        raise DomainError(_("An address is required."), ErrorCode.INVALID, {"address": [_("An address is required.")]})
+    with transaction.atomic():
+        changed = apply_changes(obj=household, changes=changes, actor=actor, source=source, approved_by=approved_by)
+        if changed:
+            audit_record(actor=actor, action=RegisterAction.HOUSEHOLD_UPDATE, obj=household,
+                         org_code=household.org_code, changes={"fields": changed, "source": source})
+    return changed
+
+
+def member_add(
+    *, actor, household: Household, spec: MemberSpec, move_from_current: bool = False,
+    source: str = ChangeSource.EDIT, approved_by=None,
+) -> Membership:
+    """Add a person to a household; with `move_from_current`, end their current membership
+    elsewhere on the move-in date (a move between households)."""
+    require_editor(actor, approved_by=approved_by)
+    who = approved_by or actor
+    _check_in_scope(actor, household.org_code, approved_by=approved_by)
+    errors: dict[str, list[str]] = {}
+    _check_member_spec(errors, 0, spec, who)
+    if household.dissolved_on:
+        errors.setdefault("household", []).append(_("This household has been dissolved."))
+    _raise_if({("person" if k == "members.0" else k): v for k, v in errors.items()})
+    with transaction.atomic():
+        current = _current_membership(spec.person)
+        if current is not None and current.household_id == household.pk:
+            raise DomainError(_("%(name)s is already a member of this household.") % {"name": spec.person.name},
+                              ErrorCode.CONFLICT)
+        if current is not None and not move_from_current:
+            raise DomainError(
+                _("%(name)s already belongs to the household at %(address)s; record the move-out first.")
+                % {"name": spec.person.name, "address": current.household.address},
+                ErrorCode.CONFLICT, {"person": [_("Already in a current household.")]},
+            )
+        if spec.relation == Relation.HEAD and household.memberships.filter(is_current=True, relation=Relation.HEAD).exists():
+            raise DomainError(_("This household already has a head."), ErrorCode.CONFLICT,
+                              {"relation": [_("This household already has a head.")]})
+        if current is not None:
+            _end_membership(current, on=spec.moved_in_on or timezone.localdate(), reason=LeaveReason.MOVED_OUT,
+                            actor=actor, source=source, approved_by=approved_by)
+        membership = Membership.objects.create(
+            household=household, person=spec.person, relation=spec.relation, residence_type=spec.residence_type,
+            moved_in_on=spec.moved_in_on, org_code=household.org_code,
+        )
+        if spec.person.org_code != household.org_code:
+            apply_changes(obj=spec.person, changes={"org_code": household.org_code}, actor=actor, source=source,
+                          approved_by=approved_by)
+        audit_record(
+            actor=actor, action=RegisterAction.MEMBER_ADD, obj=household, org_code=household.org_code,
+            person_id=spec.person.pk,
+            changes={"relation": spec.relation, "residence_type": spec.residence_type,
+                     "moved_from": current.household_id if current else None, "source": source},
+        )
+    return membership
+
+
+def _end_membership(membership: Membership, *, on: datetime.date, reason: str, actor, source, approved_by=None):
+    apply_changes(
+        obj=membership, changes={"moved_out_on": on, "leave_reason": reason, "is_current": False},
+        actor=actor, source=source, approved_by=approved_by,
+    )
+
+
+def member_leave(*, actor, membership: Membership, on: datetime.date, reason: str = LeaveReason.MOVED_OUT,
+                 source: str = ChangeSource.EDIT, approved_by=None) -> Membership:
+    require_editor(actor, approved_by=approved_by)
+    _check_in_scope(actor, membership.org_code, approved_by=approved_by)
+    errors: dict[str, list[str]] = {}
+    if reason not in {LeaveReason.MOVED_OUT, LeaveReason.CORRECTION}:
+        errors["reason"] = [_("Record a death with the death form, and duplicates by merging.")]
+    if on is None or on > timezone.localdate():
+        errors["on"] = [_("Give a move-out date that is not in the future.")]
+    elif membership.moved_in_on and on < membership.moved_in_on:
+        errors["on"] = [_("The move-out date is before the move-in date.")]
+    _raise_if(errors)
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if not membership.is_current:
+            raise DomainError(_("This person has already left the household."), ErrorCode.CONFLICT)
+        _end_membership(membership, on=on, reason=reason, actor=actor, source=source, approved_by=approved_by)
+        audit_record(actor=actor, action=RegisterAction.MEMBER_LEAVE, obj=membership.household,
+                     org_code=membership.org_code, person_id=membership.person_id,
+                     changes={"on": on.isoformat(), "reason": reason, "source": source})
+    return membership
+
+
+def member_update(*, actor, membership: Membership, source: str = ChangeSource.EDIT, approved_by=None,
+                  **changes) -> list[str]:
+    require_editor(actor, approved_by=approved_by)
+    _check_in_scope(actor, membership.org_code, approved_by=approved_by)
+    unknown = set(changes) - {"relation", "residence_type"}
+    errors: dict[str, list[str]] = {}
+    if unknown:
+        errors["fields"] = [_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}]
+    if "relation" in changes and changes["relation"] not in Relation.values:
+        errors["relation"] = [_("Unknown relation to the head of household.")]
+    if "residence_type" in changes and changes["residence_type"] not in ResidenceType.values:
+        errors["residence_type"] = [_("Unknown residence type.")]
+    _raise_if(errors)
+    with transaction.atomic():
+        if (changes.get("relation") == Relation.HEAD and membership.relation != Relation.HEAD
+                and membership.household.memberships.filter(is_current=True, relation=Relation.HEAD).exists()):
+            raise DomainError(_("This household already has a head."), ErrorCode.CONFLICT,
+                              {"relation": [_("This household already has a head.")]})
+        changed = apply_changes(obj=membership, changes=changes, actor=actor, source=source, approved_by=approved_by)
+        if changed:
+            audit_record(actor=actor, action=RegisterAction.MEMBER_UPDATE, obj=membership.household,
+                         org_code=membership.org_code, person_id=membership.person_id,
+                         changes={"fields": changed, "source": source})
+    return changed
+
+
+def person_record_death(*, actor, person: Person, died_on: datetime.date, source: str = ChangeSource.EDIT,
+                        approved_by=None) -> Person:
+    require_editor(actor, approved_by=approved_by)
+    _check_in_scope(actor, person.org_code, approved_by=approved_by)
+    errors: dict[str, list[str]] = {}
+    if died_on is None or died_on > timezone.localdate():
+        errors["died_on"] = [_("Give a date of death that is not in the future.")]
+    elif person.birth_date and died_on < person.birth_date:
+        errors["died_on"] = [_("The date of death is before the birth date.")]
+    if person.died_on:
+        errors["died_on"] = [_("This person's death is already recorded.")]
+    _raise_if(errors)
+    with transaction.atomic():
+        apply_changes(obj=person, changes={"died_on": died_on}, actor=actor, source=source, approved_by=approved_by)
+        current = _current_membership(person)
+        if current is not None:
+            _end_membership(current, on=died_on, reason=LeaveReason.DIED, actor=actor, source=source,
+                            approved_by=approved_by)
+        audit_record(actor=actor, action=RegisterAction.PERSON_DEATH, obj=person, object_repr=person.name[:1] + "*",
+                     org_code=person.org_code, person_id=person.pk,
+                     changes={"died_on": died_on.isoformat(), "source": source})
+    return person
+
+
+def person_change_contact(*, actor, person: Person, source: str = ChangeSource.EDIT, approved_by=None,
+                          **changes) -> list[str]:
+    """A register change to a person's name, phone or address, kept in field history."""
+    require_editor(actor, approved_by=approved_by)
+    _check_in_scope(actor, person.org_code, approved_by=approved_by)
+    from gridgov.core import crypto
+
+    unknown = set(changes) - {"name", "phone", "address"}
+    errors: dict[str, list[str]] = {}
+    if unknown:
+        errors["fields"] = [_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}]
+    if "name" in changes and not (changes["name"] or "").strip():
+        errors["name"] = [_("A name is required.")]
+    if changes.get("phone"):
+        changes["phone"] = normalize_mobile(changes["phone"])
+        try:
+            validate_mobile(changes["phone"])
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    _raise_if(errors)
+    with transaction.atomic():
+        changed = apply_changes(obj=person, changes=changes, actor=actor, source=source, approved_by=approved_by)
+        if "phone" in changed:
+            person.phone_index = crypto.blind_index("phone", person.phone)
+            person.save(update_fields=["phone_index"])
+        if changed:
+            audit_record(actor=actor, action="person.update", obj=person, object_repr=person.name[:1] + "*",
+                         org_code=person.org_code, person_id=person.pk,
+                         changes={"fields": sorted(changed), "source": source})
+    return changed
+
+
+def person_merge_register_references(*, keep: Person, duplicate: Person, actor) -> dict:
+    """Move the duplicate's register rows to the kept record (a core merge hook)."""
+    moved = {"memberships": 0, "buildings": 0, "places": 0}
+    keep_current = _current_membership(keep)
+    for membership in Membership.objects.filter(person=duplicate).order_by("id"):
+        if membership.is_current and keep_current is not None:
+            _end_membership(membership, on=timezone.localdate(), reason=LeaveReason.MERGED, actor=actor,
+                            source=ChangeSource.MERGE)
+        apply_changes(obj=membership, changes={"person": keep}, actor=actor, source=ChangeSource.MERGE)
+        moved["memberships"] += 1
+    for building in Building.objects.filter(landlord=duplicate):
+        apply_changes(obj=building, changes={"landlord": keep}, actor=actor, source=ChangeSource.MERGE)
+        moved["buildings"] += 1
+    for place in Place.objects.filter(responsible_person=duplicate):
+        apply_changes(obj=place, changes={"responsible_person": keep}, actor=actor, source=ChangeSource.MERGE)
+        moved["places"] += 1
+    return moved
+
+
+# --- Places ---------------------------------------------------------------------------
+
+
+def _check_place_fields(errors: dict, fields: dict, who) -> None:
+    if not (fields.get("name") or "").strip():
+        errors["name"] = [_("A name is required.")]
+    if fields.get("kind") not in PlaceKind.values:
+        errors["kind"] = [_("Choose the kind of place.")]
+    capacity = fields.get("capacity")
+    if capacity is not None and int(capacity) < 0:
+        errors["capacity"] = [_("Capacity cannot be negative.")]
+    phone = fields.get("contact_phone")
+    if phone:
+        try:
+            validate_mobile(phone)
+        except ValidationError:
+            if not phone.replace("-", "").isdigit() or not 7 <= len(phone.replace("-", "")) <= 12:
+                errors["contact_phone"] = [_("Enter a mobile or landline number.")]
+    _check_person_usable(errors, "responsible_person", fields.get("responsible_person"), who)
+
+
+def place_create(
+    *, actor, name: str, kind: str, lat: float, lng: float, address: str = "", building: Building | None = None,
+    responsible_person: Person | None = None, contact_phone: str = "", opening_hours: str = "",
+    capacity: int | None = None, source: str = ChangeSource.EDIT, approved_by=None,
+) -> Place:
+    require_editor(actor, approved_by=approved_by)
+    errors: dict[str, list[str]] = {}
+    fields = {"name": name, "kind": kind, "responsible_person": responsible_person,
+              "contact_phone": (contact_phone or "").strip(), "capacity": capacity}
+    _check_place_fields(errors, fields, approved_by or actor)
+    org_code = _check_point(errors, lat, lng)
+    if building is not None and org_code and building.org_code != org_code:
+        errors.setdefault("building", []).append(_("The building lies in another grid cell than this point."))
+    _raise_if(errors)
+    _check_in_scope(actor, org_code, approved_by=approved_by)
+    with transaction.atomic():
+        place = Place.objects.create(
+            org_code=org_code, name=name.strip(), kind=kind, building=building,
+            address=(address or (building.address if building else "")).strip(), lat=float(lat), lng=float(lng),
+            responsible_person=responsible_person, contact_phone=fields["contact_phone"],
+            opening_hours=(opening_hours or "").strip(), capacity=capacity,
+        )
+        record_creation(obj=place, actor=actor, source=source, approved_by=approved_by,
+                        fields={"name": place.name, "kind": kind, "responsible_person": responsible_person})
+        audit_record(actor=actor, action=RegisterAction.PLACE_CREATE, obj=place, org_code=org_code,
+                     changes={"kind": kind, "source": source})
+    return place
+
+
+def place_update(*, actor, place: Place, source: str = ChangeSource.EDIT, approved_by=None, **changes) -> list[str]:
+    require_editor(actor, approved_by=approved_by)
+    _check_in_scope(actor, place.org_code, approved_by=approved_by)
+    allowed = {"name", "kind", "address", "responsible_person", "contact_phone", "opening_hours", "capacity",
+               "closed_on"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DomainError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    errors: dict[str, list[str]] = {}
+    merged = {k: changes.get(k, getattr(place, k)) for k in allowed}
+    _check_place_fields(errors, merged if "responsible_person" in changes else {**merged, "responsible_person": None},
+                        approved_by or actor)
+    _raise_if(errors)
+    with transaction.atomic():
+        changed = apply_changes(obj=place, changes=changes, actor=actor, source=source, approved_by=approved_by)
+        if changed:
+            audit_record(actor=actor, action=RegisterAction.PLACE_UPDATE, obj=place, org_code=place.org_code,
+                         changes={"fields": changed, "source": source})
+    return changed
