@@ -160,7 +160,7 @@ def _move(item: ChecklistItem, target: str) -> None:
 
 def item_confirm_unchanged(*, actor, item: ChecklistItem, note: str = "") -> ChecklistItem:
     with transaction.atomic():
-        item = ChecklistItem.objects.select_for_update().select_related("round").get(pk=item.pk)
+        item = ChecklistItem.objects.select_for_update(of=("self",)).select_related("round").get(pk=item.pk)
         _access_own_item(actor, item)
         _move(item, S.UNCHANGED)
         item.note = (note or "")[:300]
@@ -203,7 +203,7 @@ def _check_edit(index: int, edit: dict, household: Household) -> list[str]:
 def item_propose_edits(*, actor, item: ChecklistItem, edits: list[dict], note: str = "") -> list[ProposedEdit]:
     """Propose changes to a household; each is checked now and applied only at sign-off."""
     with transaction.atomic():
-        item = ChecklistItem.objects.select_for_update().select_related("round", "household").get(pk=item.pk)
+        item = ChecklistItem.objects.select_for_update(of=("self",)).select_related("round", "household").get(pk=item.pk)
         _access_own_item(actor, item)
         errors = {f"edits.{i}": problems for i, e in enumerate(edits) if (problems := _check_edit(i, e, item.household))}
         if not edits:
@@ -257,7 +257,7 @@ def edit_decide(*, actor, edit: ProposedEdit, approve: bool, note: str = "") -> 
     """A screener approves (and so applies) or rejects one proposed edit."""
     require(actor, Capability.SIGN_OFF_REGISTER)
     with transaction.atomic():
-        edit = ProposedEdit.objects.select_for_update().select_related("item__round", "item__household",
+        edit = ProposedEdit.objects.select_for_update(of=("self",)).select_related("item__round", "item__household",
                                                                        "proposed_by").get(pk=edit.pk)
         if not in_scope(actor, edit.item.org_code):
             raise NotFound()
