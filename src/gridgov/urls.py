@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("gridgov.core.api_urls")),
+    path("api/v1/", include("gridgov.register.api_urls")),
     path("org/", include("gridgov.core.org_urls")),
     path("", include("gridgov.core.urls")),
 ]
