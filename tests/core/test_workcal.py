@@ -73,3 +73,30 @@ def test_traffic_light_follows_the_share_of_allowed_time_used():
     assert traffic_light(started=started, deadline=deadline,
                          now=add_working_hours(started, 8.5, CAL), cal=CAL) == Light.YELLOW
     assert traffic_light(started=started, deadline=deadline, now=deadline, cal=CAL) == Light.RED
+
+
+@pytest.mark.django_db
+def test_office_working_hours_and_overrides_come_from_the_database():
+    from gridgov.core.models import HolidayOverride, WorkSchedule
+    from gridgov.core.selectors import work_calendar_for
+
+    WorkSchedule.objects.create(org_code="990101", morning_start=datetime.time(9), morning_end=datetime.time(12),
+                                afternoon_start=datetime.time(14), afternoon_end=datetime.time(18))
+    HolidayOverride.objects.create(date=datetime.date(2027, 1, 1), is_workday=False, name="元旦")
+
+    county_cal = work_calendar_for("990101001001001")
+    other_cal = work_calendar_for("990102")
+
+    assert county_cal.hours_per_day == 7 and other_cal.hours_per_day == 7.5
+    assert not county_cal.is_workday(datetime.date(2027, 1, 1))
+
+
+@pytest.mark.django_db
+def test_admins_are_warned_from_december_when_next_year_is_missing():
+    from gridgov.core.models import HolidayOverride
+    from gridgov.core.selectors import next_year_calendar_missing
+
+    assert not next_year_calendar_missing(datetime.date(2026, 11, 30))
+    assert next_year_calendar_missing(datetime.date(2026, 12, 1))
+    HolidayOverride.objects.create(date=datetime.date(2027, 1, 1), is_workday=False, name="元旦")
+    assert not next_year_calendar_missing(datetime.date(2026, 12, 1))

@@ -250,3 +250,35 @@ def audit_entries_for(user, filters: AuditFilters | None = None) -> QuerySet[Aud
     if f.until:
         qs = qs.filter(at__lt=f.until)
     return qs.order_by("-at", "-id")
+
+
+# --- Working calendar ---------------------------------------------------------------
+
+
+def work_calendar_for(org_code: str):
+    """The working calendar of the office serving `org_code` (most specific schedule wins)."""
+    from gridgov.core.models import HolidayOverride, WorkSchedule
+    from gridgov.core.workcal import DEFAULT_PERIODS, WorkCalendar
+
+    prefixes = ancestor_codes(org_code) + [org_code] if org_code else []
+    schedule = WorkSchedule.objects.filter(org_code__in=prefixes).order_by("-org_code").first()
+    periods = (
+        ((schedule.morning_start, schedule.morning_end), (schedule.afternoon_start, schedule.afternoon_end))
+        if schedule
+        else DEFAULT_PERIODS
+    )
+    overrides = dict(HolidayOverride.objects.values_list("date", "is_workday"))
+    return WorkCalendar(periods=periods, overrides=overrides)
+
+
+def next_year_calendar_missing(today: datetime.date) -> bool:
+    """From 1 December, warn admins when nobody has entered next year's holidays."""
+    from gridgov.core.models import HolidayOverride
+    from gridgov.core.workcal import official_schedule_known
+
+    if today.month != 12:
+        return False
+    next_year = today.year + 1
+    if official_schedule_known(next_year):
+        return False
+    return not HolidayOverride.objects.filter(date__year=next_year).exists()
