@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "gridgov.core",
     "gridgov.register",
+    "gridgov.events",
     "gridgov.demo",
 ]
 
@@ -226,3 +227,10 @@ LOGGING = {
 # The name shown in the header; a deployment sets its own office's name.
 GRIDGOV_SITE_NAME = os.environ.get("GRIDGOV_SITE_NAME", "")
 GRIDGOV_ADMIN_OTP = _env_flag("GRIDGOV_ADMIN_OTP")
+
+# Where notifications go besides the app: adapters with a `send(recipient, text)` method.
+GRIDGOV_NOTIFY_CHANNELS = {
+    "email": os.environ.get("GRIDGOV_NOTIFY_EMAIL", "gridgov.events.notify.DjangoEmail"),
+    "sms": os.environ.get("GRIDGOV_NOTIFY_SMS", "gridgov.events.notify.ConsoleSms"),
+}
+EMAIL_BACKEND = os.environ.get("GRIDGOV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,0 +1,529 @@
+"""Writes of the event loop: intake, routing, every workflow action, merging duplicates.
+
+`event_submit` registers a report from any channel; `event_act` takes one workflow action.
+Both check permission, validate, write the event and its timeline in one transaction with
+an audit entry, and send notifications after commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.core.audit import audit_record
+from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
+from gridgov.core.geo import validate_lng_lat
+from gridgov.core.models import Department, OrgUnit
+from gridgov.core.permissions import in_scope
+from gridgov.core.selectors import grid_cell_at
+from gridgov.events import notify
+from gridgov.events.deadlines import step_deadline
+from gridgov.events.models import (
+    Category,
+    Channel,
+    Event,
+    EventCodeCounter,
+    Extension,
+    Supervision,
+    TimelineEntry,
+    Urgency,
+)
+from gridgov.events.routing import find_route
+from gridgov.events.workflow import STEP_OF_STATUS, TRANSITIONS, Action, Status, role_may, state_allows
+
+MAX_DESCRIPTION = 4000
+HANDLER_ROLES = frozenset({"department_staff", "station_staff"})
+MAX_PHOTOS = 9
+
+
+class EventAudit:
+    SUBMIT = "event.submit"
+    ACTION = "event.action"
+    MERGE = "event.merge"
+    ESCALATE = "event.escalate"
+    FEEDBACK = "event.feedback"
+
+
+# --- Intake ---------------------------------------------------------------------------
+
+
+@dataclass
+class Submission:
+    category_code: str
+    description: str
+    channel: str
+    lat: float | None = None
+    lng: float | None = None
+    address: str = ""
+    urgency: str = Urgency.ORDINARY
+    reporter_name: str = ""
+    reporter_contact: str = ""
+    photos: list = field(default_factory=list)
+    org_code: str = ""  # for sensors: the place the device stands
+
+
+def _check_submission(sub: Submission) -> tuple[Category | None, str, dict]:
+    errors: dict[str, list[str]] = {}
+    category = Category.objects.filter(code=(sub.category_code or "").strip(), is_active=True).first()
+    if category is None:
+        errors["category"] = [_("Unknown event category.")]
+    elif category.children.filter(is_active=True).exists():
+        errors["category"] = [_("Choose a more specific category.")]
+    elif sub.channel in {Channel.RESIDENT, Channel.OPEN311} and not category.is_public:
+        errors["category"] = [_("This category cannot be reported by the public.")]
+    description = (sub.description or "").strip()
+    if not description:
+        errors["description"] = [_("Describe the problem.")]
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = [_("A description has at most 4000 characters.")]
+    if sub.urgency not in Urgency.values:
+        errors["urgency"] = [_("Unknown urgency.")]
+    if len(sub.photos) > MAX_PHOTOS:
+        errors["photos"] = [_("At most 9 photos.")]
+    org_code = sub.org_code
+    has_point = sub.lat is not None or sub.lng is not None
+    if has_point:
+        try:
+            validate_lng_lat(sub.lng, sub.lat)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+        else:
+            cell = grid_cell_at(lng=float(sub.lng), lat=float(sub.lat))
+            if cell is None:
+                errors.setdefault("lat", []).append(_("This point lies outside the area we serve."))
+            else:
+                org_code = cell.code
+    elif not (sub.address or "").strip() and not org_code:
+        errors["lat"] = [_("Give the location: a point on the map or an address.")]
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
+    return category, org_code, {"description": description}
+
+
+def _next_code(org_code: str, day: datetime.date) -> str:
+    county = org_code[:6].ljust(6, "0")
+    counter, _created = EventCodeCounter.objects.get_or_create(county=county, day=day)
+    counter = EventCodeCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{county}-{day:%Y%m%d}-{counter.last:04d}"
+
+
+def _default_org_code(actor) -> str:
+    """Where an event without a point lands: the reporter's area, or the top of the tree."""
+    if actor is not None and getattr(actor, "scope_code", ""):
+        return actor.scope_code
+    top = OrgUnit.objects.order_by("code").values_list("code", flat=True).first()
+    return top or ""
+
+
+def _start_step(event: Event, now: datetime.datetime, extra_hours: Decimal = Decimal(0)) -> None:
+    """Start the clock of the step that runs in the event's status (or stop it)."""
+    step = STEP_OF_STATUS.get(event.status)
+    if step is None:
+        event.step, event.step_started_at, event.step_deadline = "", None, None
+        return
+    deadline = step_deadline(category=event.category, urgency=event.urgency, step=step,
+                             org_code=event.org_code, start=now, extra_hours=extra_hours)
+    event.step, event.step_started_at, event.step_deadline = step, now, deadline
+    event.deadlines = {**event.deadlines, step: deadline.isoformat()}
+    if step == "handle" and event.handle_deadline is None:
+        event.handle_deadline = deadline
+
+
+def _timeline(event: Event, *, action: str, actor, from_status: str, note: str = "", extra: dict | None = None,
+              at: datetime.datetime | None = None, actor_label: str = "") -> TimelineEntry:
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return TimelineEntry.objects.create(
+        event=event, action=action, from_status=from_status, to_status=event.status,
+        actor=actor if is_user else None,
+        actor_label=actor_label or (actor.label if is_user else _("System")),
+        at=at or timezone.now(), note=note, extra=extra or {},
+    )
+
+
+def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Event:
+    """Register a report from any channel, place it in its grid cell and route it."""
+    from gridgov.events.photos import save_photos, validate_photos
+
+    category, org_code, cleaned = _check_submission(submission)
+    validate_photos(submission.photos)
+    if actor is not None and getattr(actor, "is_authenticated", False) and submission.channel == Channel.GRID_WORKER:
+        if org_code and not in_scope(actor, org_code):
+            raise Forbidden(_("This point lies outside your grid."))
+    org_code = org_code or _default_org_code(actor)
+    now = timezone.now()
+    with transaction.atomic():
+        event = Event(
+            code=_next_code(org_code, timezone.localdate(now)),
+            category=category, urgency=submission.urgency, description=cleaned["description"],
+            channel=submission.channel, status=Status.REGISTERED, org_code=org_code,
+            lat=submission.lat, lng=submission.lng, address=(submission.address or "").strip()[:300],
+            reporter=actor if getattr(actor, "is_authenticated", False) else None,
+            reporter_name=(submission.reporter_name or "").strip()[:100],
+            reporter_contact=(submission.reporter_contact or "").strip()[:200],
+            public_token=secrets.token_urlsafe(24),
+        )
+        _start_step(event, now)
+        event.save()
+        entry = _timeline(event, action="register", actor=actor, from_status="", at=now,
+                          actor_label=actor_label, extra={"channel": submission.channel})
+        save_photos(event=event, entry=entry, files=submission.photos, uploaded_by=actor)
+        audit_record(actor=actor, action=EventAudit.SUBMIT, obj=event, org_code=org_code,
+                     changes={"category": category.code, "channel": submission.channel})
+        route = find_route(category=category, org_code=org_code)
+        if route is not None:
+            _dispatch(event, unit=route.unit, owner=route.owner, actor=None, note=_("Routed by rule."), now=now)
+        else:
+            notify.dispatchers_of(event, kind="new_event",
+                                  text=_("New event %(code)s awaits dispatch.") % {"code": event.code})
+    return event
+
+
+def _dispatch(event: Event, *, unit: Department, owner: Department | None, actor, note: str,
+              now: datetime.datetime) -> TimelineEntry:
+    from_status = event.status
+    event.department = unit
+    event.owner_department = owner or (unit.parent if unit.parent_id else unit)
+    event.status = Status.DISPATCHED
+    _start_step(event, now)
+    event.save()
+    entry = _timeline(event, action=Action.DISPATCH, actor=actor, from_status=from_status, note=note, at=now,
+                      extra={"department": unit.code})
+    notify.unit_staff(unit, event, kind="dispatched",
+                      text=_("Event %(code)s was sent to you.") % {"code": event.code})
+    return entry
+
+
+# --- Workflow actions ------------------------------------------------------------------
+
+
+@dataclass
+class ActionRequest:
+    action: str
+    note: str = ""
+    department: str = ""  # dispatch
+    reason: str = ""  # return, extend, suspend, cancel
+    suggested_department: str = ""  # return
+    passed: bool | None = None  # verify
+    hours: str | Decimal | None = None  # extend
+    approve: bool | None = None  # approve_extension
+    rating: int | None = None  # evaluate
+    photos: list = field(default_factory=list)
+
+
+def _user_roles(actor) -> set[str]:
+    return set(actor.roles) if actor is not None and actor.is_authenticated else set()
+
+
+def _is_handler_of(actor, event: Event) -> bool:
+    dept = actor.department_id
+    return dept is not None and dept in {event.department_id, event.owner_department_id}
+
+
+def check_action_allowed(actor, event: Event, action: str) -> None:
+    """403 when the role may never take the action here; 409 when the status forbids it."""
+    if action not in TRANSITIONS:
+        raise DomainError(_("Unknown action."), ErrorCode.INVALID, {"action": [_("Unknown action.")]})
+    if not role_may(_user_roles(actor), action):
+        raise Forbidden(_("Your role may not take this action."))
+    roles = _user_roles(actor)
+    granting = TRANSITIONS[action].roles & roles
+    if granting <= HANDLER_ROLES and not _is_handler_of(actor, event):
+        raise Forbidden(_("This event is not assigned to your unit."))
+    if action == Action.VERIFY and roles & {"grid_worker"} and not roles & {"dispatcher"}:
+        if not actor.grid_assignments.filter(cell_id=event.org_code).exists():
+            raise Forbidden(_("Only the grid worker of this cell may verify it."))
+    if action == Action.RESOLVE_ON_SITE and not event.category.fixable_on_site:
+        raise DomainError(_("Events of this category cannot be closed on site."), ErrorCode.ILLEGAL_TRANSITION)
+    if not state_allows(event.status, action):
+        raise DomainError(
+            _("“%(action)s” is not possible while the event is “%(status)s”.")
+            % {"action": Action(action).label, "status": Status(event.status).label},
+            ErrorCode.ILLEGAL_TRANSITION,
+        )
+
+
+def _require_text(value: str, field_name: str, message) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(message, ErrorCode.INVALID, {field_name: [str(message)]})
+    return value
+
+
+def _access_department(code: str, field_name: str) -> Department:
+    dept = Department.objects.filter(code=(code or "").strip(), is_active=True).first()
+    if dept is None:
+        raise DomainError(_("Unknown department."), ErrorCode.INVALID, {field_name: [_("Unknown department.")]})
+    return dept
+
+
+def event_act(*, actor, event: Event, request: ActionRequest) -> Event:
+    """Take one workflow action on an event the actor can see."""
+    from gridgov.events.photos import save_photos, validate_photos
+
+    action = request.action
+    validate_photos(request.photos)
+    now = timezone.now()
+    with transaction.atomic():
+        event = Event.objects.select_for_update(of=("self",)).select_related("category").get(pk=event.pk)
+        check_action_allowed(actor, event, action)
+        from_status = event.status
+        extra: dict = {}
+        note = (request.note or "").strip()
+        handler = _HANDLERS[action]
+        extra = handler(actor=actor, event=event, request=request, now=now) or {}
+        event.save()
+        entry = _timeline(event, action=action, actor=actor, from_status=from_status,
+                          note=note or extra.pop("_note", ""), extra=extra, at=now)
+        save_photos(event=event, entry=entry, files=request.photos, uploaded_by=actor)
+        audit_record(actor=actor, action=EventAudit.ACTION, obj=event, org_code=event.org_code,
+                     changes={"action": action, "from": from_status, "to": event.status, **extra})
+    return event
+
+
+def _do_dispatch(*, actor, event, request, now):
+    roles = _user_roles(actor)
+    if request.department:
+        unit = _access_department(request.department, "department")
+    else:
+        route = find_route(category=event.category, org_code=event.org_code)
+        if route is None:
+            raise DomainError(_("No routing rule names a department: choose one."), ErrorCode.INVALID,
+                              {"department": [_("Choose a department.")]})
+        unit = route.unit
+    if not in_scope(actor, event.org_code) and "dispatcher" in roles:
+        raise Forbidden()
+    if "dispatcher" not in roles:
+        # A department passes the event on only to one of its own stations.
+        if unit.parent_id != actor.department_id:
+            raise Forbidden(_("A department may pass an event on only to its own stations."))
+    if unit.org_code and not (event.org_code.startswith(unit.org_code) or unit.org_code.startswith(event.org_code[:6])):
+        raise DomainError(_("This department does not serve the event's area."), ErrorCode.INVALID,
+                          {"department": [_("This department does not serve the event's area.")]})
+    owner = unit.parent if unit.parent_id else unit
+    from_status = event.status
+    event.department, event.owner_department = unit, owner
+    event.status = Status.DISPATCHED
+    _start_step(event, now)
+    notify.unit_staff(unit, event, kind="dispatched", text=_("Event %(code)s was sent to you.") % {"code": event.code})
+    return {"department": unit.code, "redispatch": from_status == Status.DISPATCHED}
+
+
+def _do_accept(*, actor, event, request, now):
+    event.status = Status.ACCEPTED
+    _start_step(event, now)
+
+
+def _do_return(*, actor, event, request, now):
+    reason = _require_text(request.reason, "reason", _("Say why the event is returned."))
+    suggested = None
+    if request.suggested_department:
+        suggested = _access_department(request.suggested_department, "suggested_department")
+    returned_by = event.department
+    event.status = Status.RETURNED
+    event.return_count += 1
+    event.department = None
+    _start_step(event, now)
+    notify.dispatchers_of(event, kind="returned", text=_("Event %(code)s was returned by %(unit)s: %(reason)s") % {
+        "code": event.code, "unit": returned_by.name if returned_by else "", "reason": reason})
+    return {"reason": reason, "returned_by": returned_by.code if returned_by else None,
+            "suggested_department": suggested.code if suggested else None}
+
+
+def _do_handle(*, actor, event, request, now):
+    _require_text(request.note, "note", _("Report what was done."))
+    if not request.photos and not event.category.fixable_on_site:
+        raise DomainError(_("Attach a photo of the result."), ErrorCode.INVALID,
+                          {"photos": [_("Attach a photo of the result.")]})
+    event.status = Status.HANDLED
+    _start_step(event, now)
+    notify.grid_workers_of(event, kind="verify", text=_("Event %(code)s was handled: please verify on site.") % {
+        "code": event.code})
+    return {"on_time": bool(event.handle_deadline and now <= event.handle_deadline)}
+
+
+def _do_verify(*, actor, event, request, now):
+    if request.passed is None:
+        raise DomainError(_("Say whether the verification passed."), ErrorCode.INVALID,
+                          {"passed": [_("Say whether the verification passed.")]})
+    if request.passed:
+        event.status = Status.VERIFIED
+        _start_step(event, now)
+        notify.dispatchers_of(event, kind="verified", text=_("Event %(code)s was verified and can be closed.") % {
+            "code": event.code})
+        return {"passed": True}
+    _require_text(request.note, "note", _("Say what is still wrong."))
+    event.status = Status.ACCEPTED
+    event.rework_count += 1
+    _start_step(event, now)
+    if event.department:
+        notify.unit_staff(event.department, event, kind="rework",
+                          text=_("Event %(code)s failed verification and needs rework.") % {"code": event.code})
+    return {"passed": False, "rework": event.rework_count}
+
+
+def _do_close(*, actor, event, request, now):
+    event.status = Status.CLOSED
+    event.closed_at = now
+    last_handled = (
+        event.timeline.filter(action=Action.HANDLE).order_by("-at").values_list("at", flat=True).first()
+    )
+    event.closed_on_time = bool(event.handle_deadline and last_handled and last_handled <= event.handle_deadline)
+    _start_step(event, now)
+    _resolve_supervision(event, now)
+    notify.reporter_of(event, kind="closed")
+    return {"on_time": event.closed_on_time}
+
+
+def _do_evaluate(*, actor, event, request, now):
+    if request.rating not in {1, 2, 3, 4, 5}:
+        raise DomainError(_("Rate from 1 to 5."), ErrorCode.INVALID, {"rating": [_("Rate from 1 to 5.")]})
+    event.status = Status.EVALUATED
+    event.rating = request.rating
+    return {"rating": request.rating}
+
+
+def _do_reopen(*, actor, event, request, now):
+    reason = _require_text(request.reason or request.note, "reason", _("Say why the event is reopened."))
+    event.status = Status.HANDLED
+    event.closed_at = None
+    event.closed_on_time = None
+    _start_step(event, now)
+    notify.grid_workers_of(event, kind="verify", text=_("Event %(code)s was reopened: please verify again.") % {
+        "code": event.code})
+    return {"reason": reason}
+
+
+def _parse_hours(value) -> Decimal:
+    try:
+        hours = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        hours = Decimal(-1)
+    if not Decimal(0) < hours <= Decimal(2000):
+        raise DomainError(_("Ask for between 0 and 2000 working hours."), ErrorCode.INVALID,
+                          {"hours": [_("Ask for between 0 and 2000 working hours.")]})
+    return hours
+
+
+def _do_extend(*, actor, event, request, now):
+    hours = _parse_hours(request.hours)
+    reason = _require_text(request.reason, "reason", _("Say why more time is needed."))
+    if event.extensions.filter(status=Extension.Status.REQUESTED).exists():
+        raise DomainError(_("A request for more time is already waiting."), ErrorCode.CONFLICT)
+    Extension.objects.create(event=event, hours=hours, reason=reason, requested_by=actor)
+    notify.dispatchers_of(event, kind="extension", text=_("Event %(code)s: more time requested.") % {
+        "code": event.code})
+    return {"hours": str(hours), "reason": reason}
+
+
+def _do_approve_extension(*, actor, event, request, now):
+    pending = event.extensions.filter(status=Extension.Status.REQUESTED).first()
+    if pending is None:
+        raise DomainError(_("No request for more time is waiting."), ErrorCode.ILLEGAL_TRANSITION)
+    if request.approve is None:
+        raise DomainError(_("Say whether the extension is approved."), ErrorCode.INVALID,
+                          {"approve": [_("Say whether the extension is approved.")]})
+    pending.status = Extension.Status.APPROVED if request.approve else Extension.Status.REFUSED
+    pending.decided_by, pending.decided_at = actor, now
+    pending.save(update_fields=["status", "decided_by", "decided_at"])
+    if request.approve:
+        from gridgov.core.selectors import work_calendar_for
+        from gridgov.core.workcal import add_working_hours
+
+        calendar = work_calendar_for(event.org_code)
+        base = max(event.step_deadline or now, now)
+        event.step_deadline = add_working_hours(timezone.localtime(base), float(pending.hours), calendar)
+        event.handle_deadline = event.step_deadline
+        event.deadlines = {**event.deadlines, "handle": event.step_deadline.isoformat()}
+        event.extension_count += 1
+    return {"approved": bool(request.approve), "hours": str(pending.hours)}
+
+
+def _do_suspend(*, actor, event, request, now):
+    reason = _require_text(request.reason or request.note, "reason", _("Say why the event is suspended."))
+    event.status = Status.SUSPENDED
+    _start_step(event, now)
+    return {"reason": reason}
+
+
+def _do_resume(*, actor, event, request, now):
+    event.status = Status.ACCEPTED
+    _start_step(event, now)
+
+
+def _do_cancel(*, actor, event, request, now):
+    reason = _require_text(request.reason or request.note, "reason", _("Say why the report is invalid."))
+    event.status = Status.CANCELLED
+    _start_step(event, now)
+    _resolve_supervision(event, now)
+    return {"reason": reason}
+
+
+def _do_resolve_on_site(*, actor, event, request, now):
+    _require_text(request.note, "note", _("Report what was done."))
+    event.status = Status.CLOSED
+    event.closed_at = now
+    event.closed_on_time = True
+    event.resolved_on_site = True
+    _start_step(event, now)
+
+
+_HANDLERS = {
+    Action.DISPATCH: _do_dispatch,
+    Action.ACCEPT: _do_accept,
+    Action.RETURN: _do_return,
+    Action.HANDLE: _do_handle,
+    Action.VERIFY: _do_verify,
+    Action.CLOSE: _do_close,
+    Action.EVALUATE: _do_evaluate,
+    Action.REOPEN: _do_reopen,
+    Action.EXTEND: _do_extend,
+    Action.APPROVE_EXTENSION: _do_approve_extension,
+    Action.SUSPEND: _do_suspend,
+    Action.RESUME: _do_resume,
+    Action.CANCEL: _do_cancel,
+    Action.RESOLVE_ON_SITE: _do_resolve_on_site,
+}
+
+
+def _resolve_supervision(event: Event, now) -> None:
+    Supervision.objects.filter(event=event, resolved_at__isnull=True).update(resolved_at=now)
+    event.supervision_level = ""
+
+
+# --- Duplicates -------------------------------------------------------------------------
+
+
+def event_merge(*, actor, duplicate: Event, original: Event) -> Event:
+    """Cancel a duplicate report, pointing it at the event it repeats."""
+    if not _user_roles(actor) & {"dispatcher"}:
+        raise Forbidden(_("Only a dispatcher merges duplicate events."))
+    if duplicate.pk == original.pk:
+        raise DomainError(_("An event cannot be merged into itself."))
+    if not (in_scope(actor, duplicate.org_code) and in_scope(actor, original.org_code)):
+        raise NotFound()
+    with transaction.atomic():
+        duplicate = Event.objects.select_for_update(of=("self",)).get(pk=duplicate.pk)
+        if duplicate.status not in {Status.REGISTERED, Status.RETURNED, Status.DISPATCHED}:
+            raise DomainError(_("Only an event not yet accepted can be merged."), ErrorCode.ILLEGAL_TRANSITION)
+        if original.status == Status.CANCELLED:
+            raise DomainError(_("The original event was cancelled."), ErrorCode.CONFLICT)
+        from_status = duplicate.status
+        duplicate.status = Status.CANCELLED
+        duplicate.duplicate_of = original
+        _start_step(duplicate, timezone.now())
+        duplicate.save()
+        _timeline(duplicate, action="merge", actor=actor, from_status=from_status,
+                  note=_("Duplicate of %(code)s.") % {"code": original.code}, extra={"original": original.code})
+        audit_record(actor=actor, action=EventAudit.MERGE, obj=duplicate, org_code=duplicate.org_code,
+                     changes={"original": original.code})
+    return duplicate
