@@ -155,6 +155,11 @@ class Event(models.Model):
     return_count = models.PositiveSmallIntegerField(default=0)
     supervision_level = models.CharField(max_length=15, blank=True)  # org code of the supervising level
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Working hours the unit took to accept and (last) to handle, for cards and scores.
+    accept_hours_used = models.FloatField(null=True, blank=True)
+    handle_hours_used = models.FloatField(null=True, blank=True)
+    # The reporter's own verdict (a resident following the event by its public link).
+    reporter_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     resolved_on_site = models.BooleanField(default=False)
 
     objects = ScopedQuerySet.as_manager()

@@ -67,6 +67,12 @@ def dispatchers_of(event, *, kind: str, text: str) -> None:
     to_users(users, event, kind=kind, text=text)
 
 
+def supervisors_at(level_code: str, event, *, kind: str, text: str) -> None:
+    """Dispatchers whose scope is exactly the supervising level."""
+    users = User.objects.filter(is_active=True, role_rows__role=Role.DISPATCHER, scope_code=level_code).distinct()
+    to_users(users, event, kind=kind, text=text)
+
+
 def unit_staff(department, event, *, kind: str, text: str) -> None:
     to_users(User.objects.filter(is_active=True, department=department), event, kind=kind, text=text)
 

@@ -318,9 +318,24 @@ def _do_dispatch(*, actor, event, request, now):
     return {"department": unit.code, "redispatch": from_status == Status.DISPATCHED}
 
 
+def _hours_in_step(event: Event, now) -> float | None:
+    """Working hours spent in the running step so far."""
+    from gridgov.core.selectors import work_calendar_for
+    from gridgov.core.workcal import working_seconds_between
+
+    if event.step_started_at is None:
+        return None
+    calendar = work_calendar_for(event.org_code)
+    return round(working_seconds_between(timezone.localtime(event.step_started_at), timezone.localtime(now),
+                                         calendar) / 3600, 2)
+
+
 def _do_accept(*, actor, event, request, now):
+    event.accept_hours_used = _hours_in_step(event, now)
+    on_time = bool(event.step_deadline and now <= event.step_deadline)
     event.status = Status.ACCEPTED
     _start_step(event, now)
+    return {"on_time": on_time}
 
 
 def _do_return(*, actor, event, request, now):
@@ -344,6 +359,7 @@ def _do_handle(*, actor, event, request, now):
     if not request.photos and not event.category.fixable_on_site:
         raise DomainError(_("Attach a photo of the result."), ErrorCode.INVALID,
                           {"photos": [_("Attach a photo of the result.")]})
+    event.handle_hours_used = _hours_in_step(event, now)
     event.status = Status.HANDLED
     _start_step(event, now)
     notify.grid_workers_of(event, kind="verify", text=_("Event %(code)s was handled: please verify on site.") % {
@@ -355,12 +371,13 @@ def _do_verify(*, actor, event, request, now):
     if request.passed is None:
         raise DomainError(_("Say whether the verification passed."), ErrorCode.INVALID,
                           {"passed": [_("Say whether the verification passed.")]})
+    on_time = bool(event.step_deadline and now <= event.step_deadline)
     if request.passed:
         event.status = Status.VERIFIED
         _start_step(event, now)
         notify.dispatchers_of(event, kind="verified", text=_("Event %(code)s was verified and can be closed.") % {
             "code": event.code})
-        return {"passed": True}
+        return {"passed": True, "on_time": on_time}
     _require_text(request.note, "note", _("Say what is still wrong."))
     event.status = Status.ACCEPTED
     event.rework_count += 1
@@ -368,7 +385,7 @@ def _do_verify(*, actor, event, request, now):
     if event.department:
         notify.unit_staff(event.department, event, kind="rework",
                           text=_("Event %(code)s failed verification and needs rework.") % {"code": event.code})
-    return {"passed": False, "rework": event.rework_count}
+    return {"passed": False, "rework": event.rework_count, "on_time": on_time}
 
 
 def _do_close(*, actor, event, request, now):
