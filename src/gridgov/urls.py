@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from gridgov.core import views as core_views
+from gridgov.core.api_errors import api_not_found
 
 if settings.GRIDGOV_ADMIN_OTP:
     from django_otp.admin import OTPAdminSite
@@ -18,6 +19,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("gridgov.core.api_urls")),
     path("api/v1/", include("gridgov.register.api_urls")),
+    # Last of the API routes: unknown API paths answer JSON, not an HTML page.
+    re_path(r"^api/", api_not_found),
     path("org/", include("gridgov.core.org_urls")),
     path("", include("gridgov.core.urls")),
 ]

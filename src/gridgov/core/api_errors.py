@@ -1,13 +1,18 @@
-"""Errors in the shape of CONTRACTS.md: {"code", "message", "fields"}."""
+"""Errors in the shape of CONTRACTS.md: {"code", "message", "fields"}.
+
+400 invalid input, 401 not signed in, 403 not allowed, 404 missing or outside the user's
+scope, 405 wrong method, 409 a state conflict, 429 rate limited or locked out. Messages are
+translated into the request's language (LocaleMiddleware picks it from Accept-Language).
+"""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import exception_handler as drf_exception_handler, set_rollback
 
 from gridgov.core.exceptions import DomainError, domain_error_from_validation
 
@@ -21,10 +26,10 @@ def _flatten(detail) -> dict[str, list[str]]:
                     out[f"{key}.{sub_key}"] = sub_value
             elif isinstance(value, list):
                 messages = []
-                for item in value:
+                for index, item in enumerate(value):
                     if isinstance(item, dict):
                         for sub_key, sub_value in _flatten(item).items():
-                            out[f"{key}.{sub_key}"] = sub_value
+                            out[f"{key}.{index}.{sub_key}"] = sub_value
                     else:
                         messages.append(str(item))
                 if messages:
@@ -51,14 +56,19 @@ _CODE_BY_STATUS = {
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"code": code, "message": message, "fields": fields or {}}
+    return {"code": str(code), "message": str(message), "fields": fields or {}}
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None) -> Response:
+    return Response(error_body(code, message, fields), status=status)
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = domain_error_from_validation(exc)
     if isinstance(exc, DomainError):
-        return Response(error_body(str(exc.code), exc.message, exc.fields), status=exc.http_status)
+        set_rollback()
+        return error_response(exc.http_status, exc.code, exc.message, exc.fields)
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -79,5 +89,13 @@ def exception_handler(exc, context):
         response.status_code = 401
     else:
         detail = getattr(exc, "detail", "")
-        response.data = error_body(code, str(detail) if not isinstance(detail, dict | list) else _("Error."))
+        message = str(detail) if detail and not isinstance(detail, dict | list) else _("Error.")
+        response.data = error_body(code, message)
     return response
+
+
+def api_not_found(request, *args, **kwargs):
+    """Unknown paths under /api/v1/ answer in the error shape too, not with an HTML page."""
+    return JsonResponse(
+        error_body("not_found", _("There is no such address in the API.")), status=404
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
@@ -20,6 +20,7 @@ class _OrgFilteredList(ListAPIView):
 
 
 class BuildingListApi(_OrgFilteredList):
+    @extend_schema_serializer(component_name="Building")
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         org_code = serializers.CharField()
@@ -46,6 +47,7 @@ class BuildingListApi(_OrgFilteredList):
 
 
 class HouseholdListApi(_OrgFilteredList):
+    @extend_schema_serializer(component_name="HouseholdMember")
     class MemberSerializer(serializers.Serializer):
         person = serializers.IntegerField(source="person_id")
         name = serializers.SerializerMethodField()
@@ -56,6 +58,7 @@ class HouseholdListApi(_OrgFilteredList):
         def get_name(self, membership) -> str:
             return selectors.display_name(self.context["request"].user, membership.person)
 
+    @extend_schema_serializer(component_name="Household")
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         org_code = serializers.CharField()
@@ -86,6 +89,7 @@ class HouseholdListApi(_OrgFilteredList):
 
 
 class PlaceListApi(_OrgFilteredList):
+    @extend_schema_serializer(component_name="Place")
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         org_code = serializers.CharField()

@@ -1,0 +1,162 @@
+"""Org units: the user's place in the tree, children, one unit, the cell under a point."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gridgov.core import selectors
+from gridgov.core.api.common import errors, latitude_field, longitude_field, paginated_response
+from gridgov.core.api_pagination import CodeKeysetPagination
+from gridgov.core.exceptions import NotFound
+from gridgov.core.models import OrgLevel
+from gridgov.core.permissions import in_scope
+
+POLYGON_SCHEMA = {
+    "type": "object",
+    "description": "A GeoJSON Polygon geometry in WGS-84 (coordinates are [lng, lat]).",
+    "properties": {
+        "type": {"type": "string", "enum": ["Polygon"]},
+        "coordinates": {
+            "type": "array",
+            "items": {
+                "type": "array",
+                "items": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+            },
+        },
+    },
+    "required": ["type", "coordinates"],
+}
+
+
+@extend_schema_field(POLYGON_SCHEMA)
+class GeoJSONPolygonField(serializers.JSONField):
+    pass
+
+
+class LatLngSerializer(serializers.Serializer):
+    lat = serializers.FloatField()
+    lng = serializers.FloatField()
+
+
+_GRID_ONLY = ("polygon", "centroid", "grid_workers")
+
+
+@extend_schema_serializer(component_name="OrgUnit")
+class OrgUnitSerializer(serializers.Serializer):
+    """One org unit. Grid cells also carry `polygon`, `centroid` and `grid_workers`."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=OrgLevel.choices)
+    parent = serializers.CharField(source="parent_id", allow_null=True)
+    polygon = GeoJSONPolygonField(required=False, allow_null=True, help_text="Grid cells only.")
+    centroid = serializers.SerializerMethodField(help_text="Grid cells only.")
+    grid_workers = serializers.SerializerMethodField(help_text="Grid cells only: usernames.")
+
+    @extend_schema_field(LatLngSerializer(allow_null=True, required=False))
+    def get_centroid(self, unit):
+        if unit.centroid_lat is None or unit.centroid_lng is None:
+            return None
+        return {"lat": unit.centroid_lat, "lng": unit.centroid_lng}
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(), required=False))
+    def get_grid_workers(self, unit) -> list[str]:
+        # Lists prefetch the workers (selectors.org_unit_children); one unit costs a query.
+        return sorted(user.username for user in unit.grid_workers.all())
+
+    def to_representation(self, unit):
+        row = super().to_representation(unit)
+        if unit.level != OrgLevel.GRID:
+            for key in _GRID_ONLY:
+                row.pop(key, None)
+        return row
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # Absent for units that are not grid cells, so not required in the schema.
+        for key in _GRID_ONLY:
+            fields[key].required = False
+        return fields
+
+
+class OrgUnitListApi(APIView):
+    """Children of an org unit, or the user's scope root when no parent is given."""
+
+    pagination_class = CodeKeysetPagination
+    OutputSerializer = OrgUnitSerializer
+
+    class FilterSerializer(serializers.Serializer):
+        parent = serializers.RegexField(r"^[0-9]{2,15}$", required=False, allow_blank=True)
+
+    @extend_schema(
+        operation_id="org_units_list",
+        summary="Children of an org unit",
+        tags=["org units"],
+        parameters=[
+            OpenApiParameter(
+                "parent", OpenApiTypes.STR,
+                description="An org-unit code: list its children. Without it: the user's scope root.",
+            )
+        ],
+        responses={200: OrgUnitSerializer(many=True), **errors(400, 401, 404)},
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        units = selectors.org_unit_children(request.user, filters.validated_data.get("parent") or None)
+        return paginated_response(
+            request=request, view=self, queryset=units, serializer_class=self.OutputSerializer
+        )
+
+
+class OrgUnitDetailApi(APIView):
+    OutputSerializer = OrgUnitSerializer
+
+    @extend_schema(
+        operation_id="org_units_retrieve",
+        summary="One org unit",
+        tags=["org units"],
+        responses={200: OrgUnitSerializer, **errors(401, 404)},
+    )
+    def get(self, request, code: str):
+        unit = selectors.access_org_unit(request.user, code)
+        return Response(self.OutputSerializer(unit).data)
+
+
+class OrgUnitLocateApi(APIView):
+    """The grid cell that contains a WGS-84 point (a point on a shared edge goes to the
+    cell with the lowest code)."""
+
+    OutputSerializer = OrgUnitSerializer
+
+    class FilterSerializer(serializers.Serializer):
+        lat = latitude_field()
+        lng = longitude_field()
+
+    @extend_schema(
+        operation_id="org_units_locate",
+        summary="The grid cell containing a point",
+        tags=["org units"],
+        parameters=[
+            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True, description="WGS-84 latitude."),
+            OpenApiParameter("lng", OpenApiTypes.DOUBLE, required=True, description="WGS-84 longitude."),
+        ],
+        responses={200: OrgUnitSerializer, **errors(400, 401, 404)},
+    )
+    def get(self, request):
+        point = self.FilterSerializer(data=request.query_params)
+        point.is_valid(raise_exception=True)
+        cell = selectors.grid_cell_at(lng=point.validated_data["lng"], lat=point.validated_data["lat"])
+        if cell is None or not in_scope(request.user, cell.code):
+            raise NotFound(_("No grid cell in your area contains this point."))
+        return Response(self.OutputSerializer(cell).data)
