@@ -23,15 +23,17 @@ def jpeg(name="photo.jpg", with_gps=True) -> SimpleUploadedFile:
 
 @pytest.fixture
 def categories(db):
-    food = Category.objects.create(code="food", name="食品安全")
-    unlicensed = Category.objects.create(code="food.unlicensed", name="无证经营", parent=food)
-    fire = Category.objects.create(code="fire", name="消防安全")
-    lane = Category.objects.create(code="fire.lane", name="消防通道堵塞", parent=fire, fixable_on_site=True)
-    for cat, hours in ((food, ("0.5", "4", "24", "2")), (fire, ("0.17", "1", "4", "1"))):
-        CategoryLimit.objects.create(category=cat, urgency="ordinary", dispatch_hours=Decimal(hours[0]),
-                                     accept_hours=Decimal(hours[1]), handle_hours=Decimal(hours[2]),
-                                     verify_hours=Decimal(hours[3]))
-    return {"food": food, "food.unlicensed": unlicensed, "fire": fire, "fire.lane": lane}
+    """The seeded categories (from the migration), with limits pinned for these tests."""
+    codes = ["food", "food.unlicensed", "fire", "fire.lane"]
+    found = {c.code: c for c in Category.objects.filter(code__in=codes)}
+    for code, hours in (("food", ("0.5", "4", "24", "2")), ("fire", ("0.17", "1", "4", "1"))):
+        CategoryLimit.objects.update_or_create(
+            category=found[code], urgency="ordinary",
+            defaults=dict(zip(("dispatch_hours", "accept_hours", "handle_hours", "verify_hours"),
+                              (Decimal(h) for h in hours))),
+        )
+    assert found["fire.lane"].fixable_on_site and not found["food.unlicensed"].fixable_on_site
+    return found
 
 
 @pytest.fixture
