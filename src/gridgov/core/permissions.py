@@ -26,6 +26,7 @@ class Capability(StrEnum):
     SIGN_OFF_REGISTER = "sign_off_register"
     MANAGE_ROUNDS = "manage_rounds"
     MERGE_PEOPLE = "merge_people"
+    MANAGE_EVENT_CONFIG = "manage_event_config"  # categories, limits, routing rules
 
 
 _C = Capability
@@ -36,7 +37,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         _NAMED_PEOPLE
         | {
             _C.MANAGE_ORG_UNITS, _C.MANAGE_DEPARTMENTS, _C.MANAGE_USERS,
-            _C.VIEW_REGISTER, _C.EDIT_REGISTER, _C.MANAGE_ROUNDS, _C.MERGE_PEOPLE,
+            _C.VIEW_REGISTER, _C.EDIT_REGISTER, _C.MANAGE_ROUNDS, _C.MERGE_PEOPLE, _C.MANAGE_EVENT_CONFIG,
         }
     ),
     Role.DISPATCHER: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),

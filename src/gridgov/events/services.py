@@ -544,3 +544,105 @@ def event_merge(*, actor, duplicate: Event, original: Event) -> Event:
         audit_record(actor=actor, action=EventAudit.MERGE, obj=duplicate, org_code=duplicate.org_code,
                      changes={"original": original.code})
     return duplicate
+
+
+# --- The reporter's voice -----------------------------------------------------------------
+
+
+def access_event_by_token(token: str) -> Event:
+    event = Event.objects.select_related("category", "department").filter(public_token=token or "-").first()
+    if event is None:
+        raise NotFound(_("No report with this link."))
+    return event
+
+
+def event_reporter_rate(*, event: Event, rating: int, comment: str = "") -> Event:
+    """The resident who reported it rates the result of a closed event."""
+    if rating not in {1, 2, 3, 4, 5}:
+        raise DomainError(_("Rate from 1 to 5."), ErrorCode.INVALID, {"rating": [_("Rate from 1 to 5.")]})
+    with transaction.atomic():
+        event = Event.objects.select_for_update(of=("self",)).get(pk=event.pk)
+        if event.status not in {Status.CLOSED, Status.EVALUATED}:
+            raise DomainError(_("You can rate the result once the event is closed."), ErrorCode.ILLEGAL_TRANSITION)
+        event.reporter_rating = rating
+        event.save(update_fields=["reporter_rating", "updated_at"])
+        _timeline(event, action="reporter_rating", actor=None, from_status=event.status, note=comment[:500],
+                  extra={"rating": rating}, actor_label=_("Reporter"))
+        audit_record(actor=None, action=EventAudit.FEEDBACK, obj=event, org_code=event.org_code,
+                     changes={"rating": rating})
+    return event
+
+
+def event_reporter_dispute(*, event: Event, reason: str) -> Event:
+    """The reporter says the problem is not solved: the event goes back to verification."""
+    reason = _require_text(reason, "reason", _("Say what is still wrong."))
+    now = timezone.now()
+    with transaction.atomic():
+        event = Event.objects.select_for_update(of=("self",)).select_related("category").get(pk=event.pk)
+        if event.status not in {Status.CLOSED, Status.EVALUATED}:
+            raise DomainError(_("Only a closed event can be disputed."), ErrorCode.ILLEGAL_TRANSITION)
+        from_status = event.status
+        event.status = Status.HANDLED
+        event.closed_at = None
+        event.closed_on_time = None
+        _start_step(event, now)
+        event.save()
+        _timeline(event, action="dispute", actor=None, from_status=from_status, note=reason[:1000],
+                  actor_label=_("Reporter"), at=now)
+        audit_record(actor=None, action=EventAudit.FEEDBACK, obj=event, org_code=event.org_code,
+                     changes={"dispute": True})
+        notify.grid_workers_of(event, kind="verify", text=_(
+            "The reporter of %(code)s says the problem is not solved: please verify again.") % {"code": event.code})
+        notify.dispatchers_of(event, kind="dispute", text=_("The reporter disputes the closure of %(code)s.") % {
+            "code": event.code})
+    return event
+
+
+# --- Routing rules (editor with history) ------------------------------------------------------
+
+
+def routing_rule_save(*, actor, category: Category, org_prefix: str, department: Department,
+                      to_local_station: bool = True) -> "RoutingRule":
+    """Set the rule for (category, area): the active one, if any, is ended, never edited."""
+    from gridgov.core.permissions import Capability, require
+    from gridgov.events.models import RoutingRule
+
+    require(actor, Capability.MANAGE_EVENT_CONFIG)
+    errors: dict[str, list[str]] = {}
+    if not OrgUnit.objects.filter(code=org_prefix).exists():
+        errors["org_prefix"] = [_("No org unit with this code.")]
+    elif not in_scope(actor, org_prefix):
+        raise Forbidden(_("This lies outside your area."))
+    if not department.is_active:
+        errors["department"] = [_("This department is not active.")]
+    elif not (org_prefix.startswith(department.org_code) or department.org_code.startswith(org_prefix)):
+        errors["department"] = [_("This department does not serve this area.")]
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
+    now = timezone.now()
+    with transaction.atomic():
+        current = RoutingRule.objects.select_for_update().filter(
+            category=category, org_prefix=org_prefix, is_active=True).first()
+        if current is not None:
+            current.is_active, current.ended_at = False, now
+            current.save(update_fields=["is_active", "ended_at"])
+        rule = RoutingRule.objects.create(category=category, org_prefix=org_prefix, department=department,
+                                          to_local_station=to_local_station, created_by=actor, replaces=current)
+        audit_record(actor=actor, action="event.routing_rule", obj=rule, org_code=org_prefix,
+                     changes={"category": category.code, "department": department.code,
+                              "replaces": current.pk if current else None, "to_local_station": to_local_station})
+    return rule
+
+
+def routing_rule_end(*, actor, rule) -> None:
+    from gridgov.core.permissions import Capability, require
+
+    require(actor, Capability.MANAGE_EVENT_CONFIG)
+    if not in_scope(actor, rule.org_prefix):
+        raise NotFound()
+    with transaction.atomic():
+        if not rule.is_active:
+            raise DomainError(_("This rule has already ended."), ErrorCode.CONFLICT)
+        rule.is_active, rule.ended_at = False, timezone.now()
+        rule.save(update_fields=["is_active", "ended_at"])
+        audit_record(actor=actor, action="event.routing_rule_end", obj=rule, org_code=rule.org_prefix)
