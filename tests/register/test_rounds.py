@@ -135,3 +135,13 @@ def test_scheduled_rounds_open_every_half_month(household):
 
     assert len(first) == 1 and first[0].items.count() == 1
     assert again == []  # the first round is still open
+
+
+def test_the_daily_command_opens_due_rounds(household, capsys):
+    from django.core.management import call_command
+
+    RoundSchedule.objects.create(org_code=Tree.VILLAGE_A, every_days=15)
+
+    call_command("register_rounds")
+
+    assert "1 round(s) opened." in capsys.readouterr().out

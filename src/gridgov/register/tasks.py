@@ -1,0 +1,10 @@
+"""Background work of the register, through the Tasks API (django-tasks)."""
+
+from django_tasks import task
+
+from gridgov.register.rounds import rounds_open_due
+
+
+@task()
+def open_due_rounds() -> int:
+    return len(rounds_open_due())
