@@ -1,9 +1,45 @@
 """HTML pages of the core app (thin: parse, call a selector or service, render)."""
 
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import JsonResponse
+from django.db.models import Count, Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gridgov.core import selectors, services
+from gridgov.core.exceptions import DomainError, ErrorCode
+from gridgov.core.forms import (
+    PAGE_SIZE,
+    AuditSearchForm,
+    PeopleSearchForm,
+    PersonCreateForm,
+    PurposeForm,
+    add_domain_error,
+    audit_action_choices,
+    audit_cursor,
+)
+from gridgov.core.masking import mask_name
+from gridgov.core.models import DepartmentKind, OrgLevel, Role
+from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.templatetags.gridgov_ui import scope_unit
+
+CHILDREN_PAGE_SIZE = 200
+HOME_DEPARTMENTS = 20
+HOME_AUDIT_ENTRIES = 10
 
 
 @never_cache
@@ -16,3 +52,334 @@ def healthz(request):
     except Exception:  # the database is down: say so instead of a 500 page
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in (its form passes the request to axes) in our layout."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # LoginView puts the host name under `site_name`; the header means the office's.
+        context["site_name"] = settings.GRIDGOV_SITE_NAME
+        return context
+
+
+def domain_errors_as_http(view):
+    """NotFound becomes a 404 page and Forbidden a 403 page; other DomainErrors stay with
+    the view, which re-renders its form with the message."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as error:
+            if error.code == ErrorCode.NOT_FOUND:
+                raise Http404(error.message) from error
+            if error.code == ErrorCode.PERMISSION_DENIED:
+                raise PermissionDenied(error.message) from error
+            raise
+
+    return wrapper
+
+
+def _require(user, capability: Capability) -> None:
+    if not has_capability(user, capability):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _query_string(params: dict) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+# --- Home ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request):
+    """What this person has to do, one section per role they hold."""
+    user = request.user
+    roles = user.roles
+    context: dict = {"scope": scope_unit(user), "roles": roles}
+
+    if Role.GRID_WORKER in roles:
+        codes = selectors.grid_cells_of(user)
+        cells = list(selectors.org_units_visible_to(user).filter(code__in=codes).order_by("code"))
+        counts = {}
+        if cells and has_capability(user, Capability.VIEW_PEOPLE):
+            counts = dict(
+                selectors.people_visible_to(user)
+                .filter(org_code__in=[c.code for c in cells])
+                .values_list("org_code")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+        context["grid_cells"] = [{"unit": c, "people": counts.get(c.code, 0)} for c in cells]
+        context["grid_people_total"] = sum(counts.values())
+
+    if roles & {Role.DISPATCHER, Role.DEPARTMENT_STAFF, Role.STATION_STAFF}:
+        departments = list(
+            selectors.departments_visible_to(user).filter(kind=DepartmentKind.DEPARTMENT)[: HOME_DEPARTMENTS + 1]
+        )
+        context["departments"] = departments[:HOME_DEPARTMENTS]
+        context["more_departments"] = len(departments) > HOME_DEPARTMENTS
+        context["own_department"] = user.department
+
+    if Role.AUDITOR in roles:
+        context["audit_entries"] = _audit_rows(selectors.audit_entries_for(user)[:HOME_AUDIT_ENTRIES])
+
+    if Role.CITY_ADMIN in roles and user.scope_code:
+        scope = user.scope_code
+        by_level = dict(
+            selectors.org_units_visible_to(user)
+            .filter(code__startswith=scope)
+            .values_list("level")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        context["admin_counts"] = {
+            "levels": [(label, by_level.get(value, 0)) for value, label in OrgLevel.choices if value in by_level],
+            "departments": selectors.departments_visible_to(user).filter(org_code__startswith=scope).count(),
+            "users": selectors.users_visible_to(user).count(),
+            "people": selectors.people_visible_to(user).count(),
+        }
+    return render(request, "core/home.html", context)
+
+
+# --- Org units ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def org_unit_root(request):
+    if not request.user.scope_code:
+        raise Http404(_("Your account has no area yet."))
+    return redirect("org-unit-detail", code=request.user.scope_code)
+
+
+def _cell_feature(cell) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": cell.polygon,
+        "properties": {
+            "code": cell.code,
+            "name": cell.name,
+            "url": reverse("org-unit-detail", args=[cell.code]),
+        },
+    }
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def org_unit_detail(request, code: str):
+    user = request.user
+    unit = selectors.access_org_unit(user, code)
+    after = request.GET.get("after", "")
+    children_qs = selectors.org_unit_children(user, unit.code).order_by("code")
+    if after.isdigit():
+        children_qs = children_qs.filter(code__gt=after)
+    children = list(children_qs[: CHILDREN_PAGE_SIZE + 1])
+    next_url = None
+    if len(children) > CHILDREN_PAGE_SIZE:
+        children = children[:CHILDREN_PAGE_SIZE]
+        next_url = "?" + _query_string({"after": children[-1].code})
+
+    map_cells = [unit] if unit.is_grid else [c for c in children if c.is_grid]
+    map_data = None
+    if any(c.polygon for c in map_cells):
+        map_data = {"type": "FeatureCollection", "features": [_cell_feature(c) for c in map_cells if c.polygon]}
+    context = {
+        "unit": unit,
+        "path": selectors.org_unit_path(unit),
+        "children": children,
+        "next_url": next_url,
+        "map_data": map_data,
+        "workers": list(unit.grid_workers.all()) if unit.is_grid else [],
+        "can_view_people": has_capability(user, Capability.VIEW_PEOPLE),
+    }
+    return render(request, "core/org_unit_detail.html", context)
+
+
+# --- People -------------------------------------------------------------------------
+
+
+def _org_names(user, codes) -> dict[str, str]:
+    codes = sorted(set(codes))
+    if not codes:
+        return {}
+    return dict(selectors.org_units_visible_to(user).filter(code__in=codes).values_list("code", "name"))
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def people_list(request):
+    user = request.user
+    _require(user, Capability.VIEW_PEOPLE)
+    names_allowed = has_capability(user, Capability.VIEW_PERSON_NAMES)
+    form = PeopleSearchForm(request.GET or None, names_allowed=names_allowed)
+    rows, next_url = [], None
+    valid = form.is_valid() if form.is_bound else True
+    if valid:
+        data = form.cleaned_data if form.is_bound else {}
+        qs = selectors.people_search(user, query=data.get("q", ""), org=data.get("org") or None).order_by("pk")
+        if data.get("after"):
+            qs = qs.filter(pk__gt=data["after"])
+        people = list(qs[: PAGE_SIZE + 1])
+        if len(people) > PAGE_SIZE:
+            people = people[:PAGE_SIZE]
+            next_url = "?" + _query_string({"q": data.get("q"), "org": data.get("org"), "after": people[-1].pk})
+        org_names = _org_names(user, (p.org_code for p in people))
+        rows = [
+            {"person": selectors.person_view(user, p), "org_name": org_names.get(p.org_code, "")} for p in people
+        ]
+    context = {
+        "form": form,
+        "rows": rows,
+        "next_url": next_url,
+        "searched": bool(form.is_bound and (form.data.get("q") or form.data.get("org"))),
+        "can_create": has_capability(user, Capability.EDIT_PEOPLE),
+    }
+    template = "core/people_list.html"
+    if request.htmx and request.htmx.target == "people-results":
+        template += "#results"
+    response = render(request, template, context, status=200 if valid else 400)
+    # The same URL answers with a whole page or a partial: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+def _person_context(request, person, *, full_view=None, purpose_form=None, purpose=""):
+    user = request.user
+    org_names = _org_names(user, [person.org_code])
+    return {
+        "person": selectors.person_view(user, person),
+        "full": full_view,
+        "purpose": purpose,
+        "org_name": org_names.get(person.org_code, ""),
+        "can_open": selectors.can_open_person_record(user, person),
+        "purpose_form": purpose_form or PurposeForm(),
+    }
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def person_detail(request, pk: int):
+    person = selectors.access_person(request.user, pk)
+    return render(request, "core/person_detail.html", _person_context(request, person))
+
+
+@never_cache
+@login_required
+@require_POST
+@domain_errors_as_http
+def person_open_record(request, pk: int):
+    """Ask for a purpose, log it, and show the full record (a partial for HTMX)."""
+    user = request.user
+    person = selectors.access_person(user, pk)
+    if not selectors.can_open_person_record(user, person):
+        raise PermissionDenied(_("Your role may not open full personal records."))
+    form = PurposeForm(request.POST)
+    status, full_view = 400, None
+    if form.is_valid():
+        try:
+            full_view = services.person_open_record(actor=user, person=person, purpose=form.purpose)
+            status = 200
+        except DomainError as error:
+            if error.code in (ErrorCode.NOT_FOUND, ErrorCode.PERMISSION_DENIED):
+                raise
+            add_domain_error(form, error)
+            status = error.http_status
+    context = _person_context(
+        request, person, full_view=full_view, purpose_form=form, purpose=form.purpose if full_view else ""
+    )
+    if request.htmx:
+        template = "core/person_detail.html#" + ("full_record" if full_view else "purpose_form")
+    else:
+        template = "core/person_detail.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors_as_http
+def person_create(request):
+    user = request.user
+    _require(user, Capability.EDIT_PEOPLE)
+    codes = selectors.grid_cells_of(user)
+    cells = list(selectors.org_units_visible_to(user).filter(code__in=codes).order_by("code")) if codes else []
+    form = PersonCreateForm(request.POST or None, cells=cells)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                person = services.person_create(
+                    actor=user,
+                    name=data["name"],
+                    resident_id=data["resident_id"],
+                    org_code=data["org_code"],
+                    phone=data["phone"],
+                    address=data["address"],
+                    lat=data["lat"],
+                    lng=data["lng"],
+                    birth_date=data["birth_date"],
+                    gender=data["gender"],
+                )
+            except DomainError as error:
+                if error.code == ErrorCode.NOT_FOUND:
+                    raise
+                add_domain_error(form, error)
+                status = error.http_status
+            else:
+                messages.success(request, _("The person was registered."))
+                return redirect("person-detail", pk=person.pk)
+    elif not cells and user.scope_code:
+        form.initial["org_code"] = user.scope_code
+    return render(request, "core/person_create.html", {"form": form}, status=status)
+
+
+# --- Audit --------------------------------------------------------------------------
+
+
+def _audit_rows(entries) -> list[dict]:
+    """Audit entries for display; a person's name is masked, the auditor sees no one's data."""
+    rows = []
+    for entry in entries:
+        label = entry.object_repr
+        if entry.person_id is not None:
+            label = mask_name(label)
+        rows.append({"entry": entry, "object_label": label})
+    return rows
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def audit_search(request):
+    user = request.user
+    _require(user, Capability.VIEW_AUDIT)
+    form = AuditSearchForm(request.GET or None)
+    rows, next_url = [], None
+    valid = form.is_valid() if form.is_bound else True
+    if valid:
+        filters = selectors.AuditFilters(**form.filters_kwargs()) if form.is_bound else None
+        qs = selectors.audit_entries_for(user, filters)
+        cursor = form.cursor() if form.is_bound else None
+        if cursor:
+            at, pk = cursor
+            qs = qs.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk))
+        entries = list(qs[: PAGE_SIZE + 1])
+        if len(entries) > PAGE_SIZE:
+            entries = entries[:PAGE_SIZE]
+            params = {k: v for k, v in request.GET.items() if k != "after"}
+            next_url = "?" + _query_string({**params, "after": audit_cursor(entries[-1])})
+        rows = _audit_rows(entries)
+    context = {"form": form, "rows": rows, "next_url": next_url, "action_choices": audit_action_choices()}
+    return render(request, "core/audit_search.html", context, status=200 if valid else 400)

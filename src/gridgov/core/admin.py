@@ -1,0 +1,333 @@
+"""The Django admin for core tables, scoped like the rest of the product.
+
+Every list is limited to the signed-in user's scope (an empty scope sees nothing),
+writes must stay inside that scope, and each write made here is added to the audit log.
+People are read-only here: their encrypted fields are shown masked and are changed only
+through the app's services. Audit entries are read-only for auditors and superusers.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.core import masking, selectors
+from gridgov.core.audit import AuditAction, audit_record
+from gridgov.core.models import (
+    AuditEntry,
+    Department,
+    DepartmentKind,
+    GridAssignment,
+    OrgLevel,
+    OrgUnit,
+    Person,
+    User,
+    UserRole,
+)
+from gridgov.core.permissions import Capability, has_capability
+
+
+def _scope(request) -> str:
+    return getattr(request.user, "scope_code", "") or ""
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Lists rows whose `scope_field` lies in the user's subtree; writes must stay there."""
+
+    scope_field = "org_code"
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        scope = _scope(request)
+        if not scope:
+            return qs.none()
+        return qs.filter(**{f"{self.scope_field}__startswith": scope})
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        scope = _scope(request)
+        field = self.scope_field
+
+        class ScopedForm(form):
+            def clean(self):
+                data = super().clean()
+                if field in self.fields and field in data:
+                    if not scope or not (data.get(field) or "").startswith(scope):
+                        self.add_error(field, _("This lies outside your area."))
+                return data
+
+        return ScopedForm
+
+    def _audit(self, request, obj, action, org_code, changes):
+        audit_record(actor=request.user, action=action, obj=obj, org_code=org_code,
+                     changes={"via": "admin", **changes})
+
+
+# --- Org units ----------------------------------------------------------------------
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(ScopedAdmin):
+    scope_field = "code"
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+    ordering = ("code",)
+    list_select_related = ("parent",)
+    fields = ("code", "name", "level", "parent", "polygon", "centroid_lng", "centroid_lat", "created_at",
+              "updated_at")
+    readonly_fields = ("code", "level", "parent", "polygon", "centroid_lng", "centroid_lat", "created_at",
+                       "updated_at")
+
+    def has_add_permission(self, request):
+        # Org units are added by the import page and services, which check the code tree.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._audit(request, obj, AuditAction.ORG_UNIT_UPDATE, obj.code, {"fields": form.changed_data})
+
+
+# --- Departments --------------------------------------------------------------------
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdmin):
+    list_display = ("code", "name", "kind", "function", "org_code", "parent", "is_active")
+    list_filter = ("kind", "function", "is_active")
+    search_fields = ("code", "name")
+    list_select_related = ("parent",)
+    ordering = ("code",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("kind",) if obj is None else ("code", "kind", "org_code", "parent")
+
+    def get_fields(self, request, obj=None):
+        return ("code", "name", "kind", "function", "org_code", "parent", "phone", "is_active")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = selectors.departments_visible_to(request.user).filter(
+                kind=DepartmentKind.DEPARTMENT
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.kind = DepartmentKind.STATION if obj.parent_id else DepartmentKind.DEPARTMENT
+        super().save_model(request, obj, form, change)
+        action = AuditAction.DEPARTMENT_UPDATE if change else AuditAction.DEPARTMENT_CREATE
+        self._audit(request, obj, action, obj.org_code, {"fields": form.changed_data})
+
+
+# --- Users --------------------------------------------------------------------------
+
+
+class UserRoleInline(admin.TabularInline):
+    model = UserRole
+    extra = 0
+    verbose_name = _("role")
+    verbose_name_plural = _("roles")
+
+
+class GridAssignmentInline(admin.TabularInline):
+    model = GridAssignment
+    extra = 0
+    raw_id_fields = ("cell",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cell":
+            scope = _scope(request)
+            kwargs["queryset"] = OrgUnit.objects.filter(level=OrgLevel.GRID, code__startswith=scope) if scope \
+                else OrgUnit.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class GridUserCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "display_name", "scope_code")
+
+
+class GridUserChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    scope_field = "scope_code"
+    form = GridUserChangeForm
+    add_form = GridUserCreationForm
+    inlines = (UserRoleInline, GridAssignmentInline)
+    list_display = ("username", "display_name", "scope_code", "department", "is_active", "is_staff")
+    list_filter = ("is_active", "is_staff", "role_rows__role")
+    search_fields = ("username", "display_name")
+    list_select_related = ("department",)
+    raw_id_fields = ("department",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("display_name", "first_name", "last_name", "email")}),
+        (_("Area and department"), {"fields": ("scope_code", "department")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",),
+                "fields": ("username", "display_name", "scope_code", "password1", "password2")}),
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "department":
+            kwargs["queryset"] = selectors.departments_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        action = AuditAction.USER_UPDATE if change else AuditAction.USER_CREATE
+        fields = [f for f in form.changed_data if f not in ("password", "password1", "password2")]
+        if {"password", "password1"} & set(form.changed_data):
+            fields.append("password")
+        self._audit(request, obj, action, obj.scope_code, {"fields": sorted(fields)})
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(formset.has_changed() for formset in formsets):
+            user = form.instance
+            self._audit(request, user, AuditAction.USER_ROLES_SET, user.scope_code, {
+                "roles": sorted(UserRole.objects.filter(user=user).values_list("role", flat=True)),
+                "grid_cells": sorted(GridAssignment.objects.filter(user=user).values_list("cell_id", flat=True)),
+            })
+
+
+# --- People (read-only, masked) -----------------------------------------------------
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    ordering = ("id",)
+
+    @staticmethod
+    def _name_column(request):
+        """The name, masked for viewers whose roles may not see names in full."""
+        cached = getattr(request, "_gridgov_person_name_column", None)
+        if cached is not None:
+            return cached
+        full = has_capability(request.user, Capability.VIEW_PERSON_NAMES)
+
+        @admin.display(description=_("name"))
+        def person_name(obj):
+            return obj.name if full else masking.mask_name(obj.name)
+
+        request._gridgov_person_name_column = person_name
+        return person_name
+
+    def get_list_display(self, request):
+        return ("id", self._name_column(request), "masked_resident_id", "masked_phone", "org_code", "died_on")
+
+    def get_list_display_links(self, request, list_display):
+        return ("id",)
+
+    def get_fields(self, request, obj=None):
+        return (self._name_column(request), "gender", "masked_birth_date", "masked_resident_id", "masked_phone",
+                "masked_address", "org_code", "died_on", "merged_into_number", "created_at", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_search_fields(self, request):
+        return ("name",) if has_capability(request.user, Capability.VIEW_PERSON_NAMES) else ()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("merged into"))
+    def merged_into_number(self, obj):
+        return obj.merged_into_id or "—"
+
+    @admin.display(description=_("resident ID number"))
+    def masked_resident_id(self, obj):
+        return masking.mask_resident_id(obj.resident_id)
+
+    @admin.display(description=_("mobile phone"))
+    def masked_phone(self, obj):
+        return masking.mask_phone(obj.phone)
+
+    @admin.display(description=_("address"))
+    def masked_address(self, obj):
+        return masking.mask_address(obj.address)
+
+    @admin.display(description=_("birth date"))
+    def masked_birth_date(self, obj):
+        return masking.mask_birth_date(obj.birth_date)
+
+
+# --- Audit log (read-only) ----------------------------------------------------------
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor_username", "action", "object_type", "object_id", "object_label", "org_code",
+                    "ip", "purpose")
+    list_filter = ("action",)
+    search_fields = ("=actor_username", "=object_id", "^org_code")
+    fields = ("chain", "seq", "at", "actor_username", "action", "object_type", "object_id", "object_label",
+              "org_code", "ip", "purpose", "changes", "prev_hash", "hash")
+    readonly_fields = fields
+    show_full_result_count = False
+    date_hierarchy = None
+
+    @admin.display(description=_("object"))
+    def object_label(self, obj):
+        # Person entries carry the name as the actor saw it; auditors see it masked.
+        return masking.mask_name(obj.object_repr) if obj.person_id is not None else obj.object_repr
+
+    @staticmethod
+    def _allowed(request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or has_capability(user, Capability.VIEW_AUDIT))
+
+    def get_queryset(self, request):
+        if has_capability(request.user, Capability.VIEW_AUDIT):
+            return selectors.audit_entries_for(request.user)
+        scope = _scope(request)
+        if not scope or not request.user.is_superuser:
+            return AuditEntry.objects.none()
+        visible = Q(org_code__startswith=scope)
+        if len(scope) <= 4:
+            visible |= Q(org_code="") | Q(org_code__in=selectors.ancestor_codes(scope) + [scope])
+        return AuditEntry.objects.filter(visible)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}

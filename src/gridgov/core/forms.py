@@ -1,0 +1,218 @@
+"""Forms of the HTML pages. They parse input; the rules live in services and selectors."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.core.audit import AuditAction
+from gridgov.core.exceptions import DomainError
+from gridgov.core.models import Gender
+from gridgov.core.validators import ORG_CODE_PATTERN
+
+PAGE_SIZE = 50
+
+_CURSOR_PATTERN = re.compile(r"^(-?[0-9]{1,20})\.([0-9]{1,20})$")
+
+
+def _org_code_field(label, required=False):
+    return forms.RegexField(
+        label=label,
+        regex=ORG_CODE_PATTERN,
+        required=required,
+        max_length=15,
+        error_messages={"invalid": _("An org-unit code has 2, 4, 6, 9, 12 or 15 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a DomainError's field messages next to the fields, the rest above the form."""
+    placed = False
+    for name, messages in error.fields.items():
+        target = name if name in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+class PeopleSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=50,
+        help_text=_("A name fragment, or a complete resident ID or mobile number."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    org = _org_code_field(_("Org unit code"))
+    after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, names_allowed: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not names_allowed:
+            self.fields["q"].help_text = _("A complete resident ID or mobile number.")
+
+
+class PersonCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    resident_id = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        required=False,
+        choices=[("", _("From the resident ID number"))] + list(Gender.choices),
+    )
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        required=False,
+        help_text=_("Leave empty to take it from the resident ID number."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    org_code = _org_code_field(_("Org unit (grid cell) code"), required=True)
+    lat = forms.FloatField(label=_("Latitude"), required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    lng = forms.FloatField(label=_("Longitude"), required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+
+    def __init__(self, *args, cells: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if cells:
+            # A grid worker picks one of their own cells instead of typing a code.
+            self.fields["org_code"] = forms.ChoiceField(
+                label=_("Grid cell"),
+                choices=[(cell.code, f"{cell.name} ({cell.code})") for cell in cells],
+            )
+
+
+class PurposeForm(forms.Form):
+    """Why the full record is opened: a common purpose, a free-text note, or both."""
+
+    PURPOSES = [
+        ("", _("Choose a purpose…")),
+        ("home_visit", _("Home visit")),
+        ("verify_report", _("Verifying a report")),
+        ("care_program", _("Care program work")),
+        ("own_request", _("The resident's own request")),
+        ("other", _("Other (describe below)")),
+    ]
+
+    reason = forms.ChoiceField(label=_("Purpose"), choices=PURPOSES, required=False)
+    details = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=400,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("For example, the report or visit this is for."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        reason, details = data.get("reason"), (data.get("details") or "").strip()
+        if not reason and not details:
+            raise forms.ValidationError(_("Say why you need to see this record."), code="purpose_required")
+        if reason == "other" and not details:
+            self.add_error("details", _("Describe the purpose."))
+        return data
+
+    @property
+    def purpose(self) -> str:
+        """The purpose text written to the audit log, in the language the user chose it in."""
+        reason = self.cleaned_data.get("reason")
+        details = (self.cleaned_data.get("details") or "").strip()
+        label = str(dict(self.PURPOSES).get(reason, "")) if reason and reason != "other" else ""
+        return " — ".join(part for part in (label, details) if part)
+
+
+class AuditSearchForm(forms.Form):
+    resident_id = forms.CharField(
+        label=_("Person (resident ID number)"),
+        required=False,
+        max_length=18,
+        help_text=_("Finds entries about this person without showing their record."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    actor = forms.CharField(label=_("Actor (username)"), required=False, max_length=150)
+    action = forms.CharField(
+        label=_("Action"),
+        required=False,
+        max_length=64,
+        help_text=_("An action code or its beginning, such as person."),
+        widget=forms.TextInput(attrs={"list": "audit-actions", "autocomplete": "off"}),
+    )
+    object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)
+    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    org_code = _org_code_field(_("Org unit code"))
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(
+        label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    after = forms.RegexField(regex=_CURSOR_PATTERN, required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return data
+
+    def filters_kwargs(self) -> dict:
+        """Keyword arguments for `selectors.AuditFilters` (dates are days in Asia/Shanghai)."""
+        data = self.cleaned_data
+        tz = timezone.get_default_timezone()
+
+        def start_of(day: datetime.date | None):
+            return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz) if day else None
+
+        until = data.get("until")
+        return {
+            "actor": data.get("actor", "").strip(),
+            "action": data.get("action", "").strip(),
+            "object_type": data.get("object_type", "").strip(),
+            "object_id": data.get("object_id", "").strip(),
+            "org_code": data.get("org_code", ""),
+            "person_resident_id": data.get("resident_id", "").strip(),
+            "since": start_of(data.get("since")),
+            "until": start_of(until + datetime.timedelta(days=1)) if until else None,
+        }
+
+    def cursor(self) -> tuple[datetime.datetime, int] | None:
+        match = _CURSOR_PATTERN.match(self.cleaned_data.get("after") or "")
+        if not match:
+            return None
+        micros, pk = int(match.group(1)), int(match.group(2))
+        at = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(microseconds=micros)
+        return at, pk
+
+
+def audit_action_choices() -> list[tuple[str, str]]:
+    """Known action codes and their labels, offered as suggestions in the action field."""
+    from gridgov.core.templatetags.gridgov_ui import action_label
+
+    return [(a.value, action_label(a.value)) for a in AuditAction]
+
+
+def audit_cursor(entry) -> str:
+    """The opaque `after` value that continues a list after `entry` (time, then id)."""
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    delta = entry.at - epoch
+    micros = (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros}.{entry.pk}"
