@@ -1,0 +1,369 @@
+"""The synthetic demo: a consistent grid, valid synthetic people, working demo accounts."""
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test import RequestFactory
+from django.utils import translation
+from shapely.geometry import Point, shape
+from shapely.ops import unary_union
+
+from gridgov.core import crypto
+from gridgov.core.audit import AuditAction, verify_all
+from gridgov.core.models import (
+    AuditEntry,
+    Department,
+    DepartmentKind,
+    GridAssignment,
+    OrgLevel,
+    OrgUnit,
+    Person,
+    Role,
+    User,
+)
+from gridgov.core.selectors import grid_cell_at
+from gridgov.core.validators import (
+    MOBILE_PATTERN,
+    is_valid_resident_id,
+    resident_id_birth_date,
+    resident_id_gender,
+)
+from gridgov.demo.generator import DEMO_ACCOUNTS, generate_people, plan_demo, seed_demo
+
+PASSWORD = "demo-pass-123"
+
+
+@pytest.fixture
+def town(db):
+    return seed_demo(scale="town", password=PASSWORD, seed=11)
+
+
+def _run_command(**options):
+    """The command's output in English, whatever the catalog translates."""
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def _sign_in(username, password):
+    return authenticate(request=RequestFactory().post("/"), username=username, password=password)
+
+
+def _people_snapshot():
+    return [(p.name, p.resident_id, p.phone, p.address, p.org_code, p.lat, p.lng)
+            for p in Person.objects.order_by("id")]
+
+
+def _seed_and_roll_back(seed):
+    with transaction.atomic():
+        seed_demo(scale="town", password=PASSWORD, seed=seed)
+        people = _people_snapshot()
+        units = list(OrgUnit.objects.order_by("code").values_list("code", "name"))
+        transaction.set_rollback(True)
+    return people, units
+
+
+# --- The tree ---------------------------------------------------------------------------
+
+
+def test_town_builds_one_county_two_townships_of_small_villages(town):
+    levels = {level: list(OrgUnit.objects.filter(level=level).order_by("code")) for level in OrgLevel.values}
+
+    assert [len(levels[lv]) for lv in ("province", "city", "county", "township")] == [1, 1, 1, 2]
+    for township in levels["township"]:
+        villages = [v for v in levels["village"] if v.parent_id == township.code]
+        assert 2 <= len(villages) <= 3
+        for village in villages:
+            assert 2 <= sum(1 for c in levels["grid"] if c.parent_id == village.code) <= 3
+    assert town.counts["grid_cells"] == len(levels["grid"])
+
+
+def test_every_code_extends_its_parents_code_and_first_units_have_the_lowest_codes(town):
+    units = list(OrgUnit.objects.all())
+    lengths = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12, "grid": 15}
+
+    for unit in units:
+        assert len(unit.code) == lengths[unit.level] and unit.code.isdigit()
+        if unit.parent_id:
+            assert unit.code.startswith(unit.parent_id)
+            assert len(unit.parent_id) == {4: 2, 6: 4, 9: 6, 12: 9, 15: 12}[len(unit.code)]
+    plan = town.plan
+    for level, first in (("county", plan.first_county), ("township", plan.first_township),
+                         ("village", plan.first_village), ("grid", plan.first_cell)):
+        assert first.code == min(u.code for u in units if u.level == level)
+
+
+def test_grid_cells_tile_the_area_without_overlap_and_locate_back(town):
+    cells = list(OrgUnit.objects.filter(level=OrgLevel.GRID))
+    polygons = {c.code: shape(c.polygon) for c in cells}
+
+    for i, a in enumerate(cells):
+        for b in cells[i + 1:]:
+            assert polygons[a.code].intersection(polygons[b.code]).area == pytest.approx(0, abs=1e-15)
+    union = unary_union(list(polygons.values()))
+    assert union.area == pytest.approx(union.envelope.area)  # no gaps: together they fill a rectangle
+    for cell in cells:
+        assert (cell.min_lng, cell.min_lat, cell.max_lng, cell.max_lat) == pytest.approx(polygons[cell.code].bounds)
+        assert grid_cell_at(lng=cell.centroid_lng, lat=cell.centroid_lat).code == cell.code
+        # Eastern China, WGS-84.
+        assert 118 < cell.centroid_lng < 122 and 29 < cell.centroid_lat < 33
+
+
+# --- Departments and staff ------------------------------------------------------------------
+
+
+def test_each_county_has_its_departments_and_each_township_its_stations(town):
+    county = town.plan.first_county
+
+    departments = Department.objects.filter(kind=DepartmentKind.DEPARTMENT, org_code=county.code)
+    assert {d.code for d in departments} == {
+        f"{county.code}-{f}" for f in ("market", "housing", "fire", "health", "civil_affairs",
+                                       "public_security", "justice", "urban_management")
+    }
+    for township in county.townships:
+        stations = Department.objects.filter(kind=DepartmentKind.STATION, org_code=township.code)
+        assert {s.code: s.parent.code for s in stations} == {
+            f"{township.code}-{f}": f"{county.code}-{f}" for f in ("market", "public_security", "justice", "health")
+        }
+    assert Department.objects.get(code=f"{town.plan.first_township.code}-market").name.endswith("市场监管所")
+    assert all(d.staff.exists() for d in Department.objects.all())
+
+
+def test_every_grid_cell_has_exactly_one_grid_worker_scoped_to_it(town):
+    for cell in OrgUnit.objects.filter(level=OrgLevel.GRID):
+        assignments = list(GridAssignment.objects.filter(cell=cell).select_related("user"))
+        assert len(assignments) == 1
+        worker = User.objects.get(pk=assignments[0].user_id)
+        assert worker.roles == {Role.GRID_WORKER} and worker.scope_code == cell.code
+
+
+# --- People -----------------------------------------------------------------------------
+
+
+def test_people_have_valid_unique_ids_matching_birth_date_and_gender(town):
+    people = list(Person.objects.all())
+
+    assert len(people) == town.counts["people"] == town.plan.counts()["people"]
+    assert 180 <= len(people) <= 220
+    assert len({p.resident_id for p in people}) == len(people)
+    for person in people:
+        assert is_valid_resident_id(person.resident_id), person.resident_id
+        assert person.resident_id[:6] == person.org_code[:6]  # the county's region code
+        assert resident_id_birth_date(person.resident_id) == person.birth_date
+        assert resident_id_gender(person.resident_id) == person.gender
+        assert 1930 <= person.birth_date.year <= 2024
+        assert MOBILE_PATTERN.match(person.phone)
+        assert re.fullmatch(r"[\u4e00-\u9fff]{2,4}", person.name)
+
+
+def test_people_live_inside_their_cell_with_an_address_in_their_village(town):
+    cells = {c.code: c for c in OrgUnit.objects.filter(level=OrgLevel.GRID)}
+    villages = dict(OrgUnit.objects.filter(level=OrgLevel.VILLAGE).values_list("code", "name"))
+
+    for person in Person.objects.all():
+        cell = cells[person.org_code]
+        assert shape(cell.polygon).contains(Point(person.lng, person.lat))
+        assert grid_cell_at(lng=person.lng, lat=person.lat).code == cell.code
+        assert person.address.startswith(villages[cell.parent_id])
+        assert re.search(r"路\d+号", person.address)
+
+
+def test_sensitive_fields_are_encrypted_with_findable_blind_indexes(town):
+    person = Person.objects.order_by("id").first()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT resident_id, phone, address FROM core_person WHERE id = %s", [person.pk])
+        stored_id, stored_phone, stored_address = cursor.fetchone()
+
+    assert person.resident_id not in stored_id and person.phone not in stored_phone
+    assert [crypto.decrypt(v) for v in (stored_id, stored_phone, stored_address)] == [
+        person.resident_id, person.phone, person.address]
+    assert person.resident_id_index == crypto.blind_index("resident_id", person.resident_id)
+    assert person.phone_index == crypto.blind_index("phone", person.phone)
+
+
+# --- Demo accounts ----------------------------------------------------------------------
+
+
+EXPECTED_ACCOUNTS = {
+    "admin": (Role.CITY_ADMIN, "province"),
+    "dispatcher": (Role.DISPATCHER, "county"),
+    "gridworker": (Role.GRID_WORKER, "cell"),
+    "department": (Role.DEPARTMENT_STAFF, "county"),
+    "station": (Role.STATION_STAFF, "township"),
+    "doctor": (Role.CARE_WORKER, "township"),
+    "officer": (Role.PROGRAM_OFFICER, "county"),
+    "mediator": (Role.MEDIATOR, "township"),
+    "auditor": (Role.AUDITOR, "province"),
+}
+
+
+def test_demo_accounts_have_the_contract_roles_and_scopes_and_sign_in(town):
+    plan = town.plan
+    scope_codes = {"province": plan.province_code, "county": plan.first_county.code,
+                   "township": plan.first_township.code, "cell": plan.first_cell.code}
+
+    assert [a.username for a in DEMO_ACCOUNTS] == list(EXPECTED_ACCOUNTS)
+    for username, (role, scope) in EXPECTED_ACCOUNTS.items():
+        user = _sign_in(username, PASSWORD)
+        assert user is not None, username
+        assert user.roles == {role}
+        assert user.scope_code == scope_codes[scope]
+        assert re.search(r"[\u4e00-\u9fff]", user.display_name)
+        assert user.is_superuser == (username == "admin") and user.is_staff == (username == "admin")
+    assert _sign_in("admin", "wrong-password") is None
+
+
+def test_demo_accounts_sit_on_the_first_cell_and_market_units(town):
+    plan = town.plan
+
+    assert list(User.objects.get(username="gridworker").grid_assignments.values_list("cell_id", flat=True)) == [
+        plan.first_cell.code]
+    assert User.objects.get(username="department").department.code == f"{plan.first_county.code}-market"
+    assert User.objects.get(username="station").department.code == f"{plan.first_township.code}-market"
+
+
+def test_generated_staff_can_sign_in_with_the_demo_password_too(town):
+    worker = User.objects.filter(username__startswith="gw-").order_by("username").first()
+
+    assert _sign_in(worker.username, PASSWORD) == worker
+
+
+# --- Reproducibility --------------------------------------------------------------------
+
+
+def test_the_same_seed_gives_the_same_data(db):
+    first = _seed_and_roll_back(5)
+    second = _seed_and_roll_back(5)
+
+    assert first == second
+    assert len(first[0]) > 150
+
+
+def test_a_different_seed_gives_different_people(db):
+    people_5, _units = _seed_and_roll_back(5)
+    people_6, _units = _seed_and_roll_back(6)
+
+    assert {p[1] for p in people_5}.isdisjoint({p[1] for p in people_6})
+    assert [p[0] for p in people_5] != [p[0] for p in people_6]
+
+
+# --- The command ------------------------------------------------------------------------
+
+
+def test_command_seeds_and_prints_the_accounts_and_password(db):
+    text = _run_command(scale="town", password=PASSWORD, seed=3)
+
+    for username in EXPECTED_ACCOUNTS:
+        assert re.search(rf"^{username}\s", text, re.MULTILINE)
+    assert PASSWORD in text
+    assert "示范省" in text and re.search(r"Done in \d+\.\d s", text)
+
+
+def test_command_refuses_when_data_exists(town):
+    people = Person.objects.count()
+
+    with pytest.raises(CommandError, match="already"), translation.override("en"):
+        call_command("seed_demo", scale="town", stdout=io.StringIO())
+
+    assert Person.objects.count() == people
+
+
+def test_command_refuses_when_a_demo_username_is_taken(db):
+    User.objects.create(username="admin")
+
+    with pytest.raises(CommandError, match="admin"):
+        _run_command(scale="town")
+
+    assert not OrgUnit.objects.exists() and not Person.objects.exists()
+
+
+def test_skip_if_exists_generates_nothing_and_reprints_the_accounts(town):
+    counts = (OrgUnit.objects.count(), Person.objects.count(), User.objects.count(), AuditEntry.objects.count())
+
+    text = _run_command(scale="town", password=PASSWORD, skip_if_exists=True)
+
+    assert (OrgUnit.objects.count(), Person.objects.count(), User.objects.count(),
+            AuditEntry.objects.count()) == counts
+    assert "already exists" in text
+    assert re.search(r"^gridworker\s", text, re.MULTILINE) and PASSWORD in text
+
+
+def test_skip_if_exists_does_not_claim_a_password_it_cannot_confirm(town):
+    text = _run_command(scale="town", password="not-the-password", skip_if_exists=True)
+
+    assert "not-the-password" not in text
+    assert re.search(r"^admin\s", text, re.MULTILINE)
+
+
+# --- Audit ------------------------------------------------------------------------------
+
+
+def test_one_audit_entry_records_the_seed_and_the_chain_verifies(town):
+    entries = list(AuditEntry.objects.all())
+
+    assert [e.action for e in entries] == [AuditAction.DEMO_SEED]
+    entry = entries[0]
+    assert entry.org_code == town.plan.first_city.code and entry.actor_username == "system"
+    assert '"scale":"town"' in entry.changes and '"seed":11' in entry.changes
+    assert f'"people":{town.counts["people"]}' in entry.changes
+    checked, problems = verify_all()
+    assert (checked, problems) == (1, [])
+
+
+# --- Plans at scale (not built here: too slow for a unit test) ---------------------------------
+
+
+def test_city_plan_has_the_published_city_counts():
+    counts = plan_demo(scale="city", seed=1).counts()
+
+    assert (counts["counties"], counts["townships"], counts["villages"], counts["grid_cells"]) == (7, 54, 841, 2701)
+    assert counts["people"] == 50_000
+    assert counts["departments"] == 7 * 8 and counts["stations"] == 54 * 4
+    assert counts["users"] == 2701 + 56 + 216 + 6
+
+
+def test_city_plan_codes_are_unique_well_formed_and_tile_the_city():
+    plan = plan_demo(scale="city", seed=1)
+    city = plan.first_city
+    cells = list(city.cells())
+
+    codes = [c.code for c in city.counties] + [t.code for t in city.townships()] + \
+        [v.code for v in city.villages()] + [c.code for c in cells]
+    assert len(codes) == len(set(codes))
+    assert all(re.fullmatch(r"39\d{2}(\d{2}(\d{3}(\d{3}(\d{3})?)?)?)?", c) for c in codes)
+    assert sum((c.rect[2] - c.rect[0]) * (c.rect[3] - c.rect[1]) for c in cells) == \
+        (city.rect[2] - city.rect[0]) * (city.rect[3] - city.rect[1])
+    assert all(c.rect[0] < c.rect[2] and c.rect[1] < c.rect[3] for c in cells)
+
+
+def test_city_people_have_unique_resident_ids_and_phones():
+    plan = plan_demo(scale="city", seed=1)
+
+    rows = list(generate_people(plan))
+
+    assert len(rows) == 50_000
+    assert len({r.resident_id for r in rows}) == len(rows)
+    assert len({r.phone for r in rows}) == len(rows)
+
+
+def test_plans_depend_only_on_the_seed():
+    assert plan_demo(scale="city", seed=4) == plan_demo(scale="city", seed=4)
+    assert plan_demo(scale="city", seed=4) != plan_demo(scale="city", seed=5)
+
+
+def test_province_plan_has_twelve_cities_side_by_side():
+    plan = plan_demo(scale="province", seed=1)
+
+    assert len(plan.cities) == 12
+    assert [c.code for c in plan.cities] == [f"39{i:02d}" for i in range(1, 13)]
+    polygons = [shape({"type": "Polygon", "coordinates": [[
+        [c.rect[0], c.rect[1]], [c.rect[2], c.rect[1]], [c.rect[2], c.rect[3]], [c.rect[0], c.rect[3]],
+        [c.rect[0], c.rect[1]]]]}) for c in plan.cities]
+    assert unary_union(polygons).area == sum(p.area for p in polygons)
+    assert plan.counts()["grid_cells"] == 12 * 2701
