@@ -138,7 +138,10 @@ def people_search(user, *, query: str = "", org: str | None = None) -> QuerySet[
         resident_index = crypto.blind_index("resident_id", normalize_resident_id(query))
         phone_index = crypto.blind_index("phone", normalize_mobile(query))
         match = Q(resident_id_index=resident_index) | Q(phone_index=phone_index)
-        if has_capability(user, Capability.VIEW_PERSON_NAMES):
+        # A query shaped like an ID or a phone number is looked up by index only: adding a
+        # name match would turn an index lookup into a scan of the whole table.
+        looks_like_number = query.upper().rstrip("X").isdigit()
+        if has_capability(user, Capability.VIEW_PERSON_NAMES) and not looks_like_number:
             match |= Q(name__contains=query)
         qs = qs.filter(match)
     return qs
