@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "gridgov.core",
     "gridgov.register",
     "gridgov.events",
+    "gridgov.care",
     "gridgov.demo",
 ]
 

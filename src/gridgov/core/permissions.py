@@ -27,6 +27,11 @@ class Capability(StrEnum):
     MANAGE_ROUNDS = "manage_rounds"
     MERGE_PEOPLE = "merge_people"
     MANAGE_EVENT_CONFIG = "manage_event_config"  # categories, limits, routing rules
+    VIEW_CARE = "view_care"  # who needs a visit (not why, without VIEW_CARE_DETAILS)
+    VIEW_CARE_DETAILS = "view_care_details"  # programs, health and criminal-record facts
+    MANAGE_ENROLLMENTS = "manage_enrollments"  # enroll, exit, teams, handovers, payments
+    RECORD_VISITS = "record_visits"
+    REPORT_CRISIS = "report_crisis"
 
 
 _C = Capability
@@ -43,14 +48,27 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.DISPATCHER: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
     Role.GRID_WORKER: frozenset(
         _NAMED_PEOPLE
-        | {_C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER, _C.PROPOSE_REGISTER_EDITS}
+        | {
+            _C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER, _C.PROPOSE_REGISTER_EDITS,
+            _C.VIEW_CARE, _C.RECORD_VISITS, _C.REPORT_CRISIS,
+        }
     ),
     Role.DEPARTMENT_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
     Role.STATION_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
-    Role.CARE_WORKER: frozenset(_NAMED_PEOPLE | {_C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER}),
+    Role.CARE_WORKER: frozenset(
+        _NAMED_PEOPLE
+        | {
+            _C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER,
+            _C.VIEW_CARE, _C.VIEW_CARE_DETAILS, _C.RECORD_VISITS, _C.REPORT_CRISIS,
+        }
+    ),
     Role.MEDIATOR: frozenset(_NAMED_PEOPLE | {_C.OPEN_PERSON_RECORD}),
     Role.PROGRAM_OFFICER: frozenset(
-        _NAMED_PEOPLE | {_C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER}
+        _NAMED_PEOPLE
+        | {
+            _C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER, _C.VIEW_CARE, _C.VIEW_CARE_DETAILS,
+            _C.MANAGE_ENROLLMENTS, _C.RECORD_VISITS, _C.REPORT_CRISIS,
+        }
     ),
     Role.SCREENER: frozenset(
         _NAMED_PEOPLE

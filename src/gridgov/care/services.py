@@ -1,0 +1,649 @@
+"""Writes of the care programs: enrollment, teams and two-way confirmation, visits,
+crises, hospital stays and absences, handovers, exits, agreements and payments.
+
+Each function checks permission and scope, validates, writes in one transaction with an
+audit entry (never copying health or criminal-record facts into it), and alerts people
+after commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.care.models import (
+    Crisis,
+    CrisisAction,
+    Enrollment,
+    GuardianAgreement,
+    Handover,
+    Need,
+    Payment,
+    ProgramConfig,
+    StatusPeriod,
+    TeamMember,
+    TeamRole,
+    Visit,
+    VisitForm,
+)
+from gridgov.care.programs import DEFAULTS, Program, ScheduleInput, SmdClass, next_due, smd_classification
+from gridgov.core.audit import audit_record
+from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
+from gridgov.core.models import OrgUnit, Person, User
+from gridgov.core.permissions import Capability, has_capability, in_scope, require
+from gridgov.events import notify
+
+DEFAULT_RETENTION_YEARS = 5
+FIRST_VISIT_AFTER_HANDOVER_DAYS = 7
+
+
+class CareAudit:
+    ENROLL = "care.enroll"
+    EXIT = "care.exit"
+    TEAM = "care.team"
+    ACKNOWLEDGE = "care.acknowledge"
+    VISIT = "care.visit"
+    CRISIS = "care.crisis"
+    STATUS = "care.status"
+    HANDOVER = "care.handover"
+    PAYMENT = "care.payment"
+    ANONYMISE = "care.anonymise"
+
+
+def _raise_if(errors: dict) -> None:
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
+
+
+def program_settings(program: str) -> dict:
+    config = ProgramConfig.objects.filter(program=program).first()
+    return {**DEFAULTS[program], **(config.settings if config else {})}
+
+
+# --- Program details -------------------------------------------------------------------------
+
+
+def check_details(program: str, details: dict, *, for_visit: bool = False) -> dict:
+    """Validate a program's detail fields; return them cleaned. Unknown keys are refused so
+    that no category of person can be smuggled in through free-form fields."""
+    details = dict(details or {})
+    errors: dict[str, list[str]] = {}
+    allowed = PROGRAM_DETAIL_FIELDS[program] | (SMD_FOLLOW_UP_FIELDS if program == Program.SMD and for_visit else set())
+    unknown = sorted(set(details) - allowed)
+    if unknown:
+        errors["details"] = [_("Unknown fields for this program: %(fields)s") % {"fields": ", ".join(unknown)}]
+    if program == Program.SMD:
+        try:
+            level = int(details.get("risk_level"))
+            if not 0 <= level <= 5:
+                raise ValueError
+            details["risk_level"] = level
+        except (TypeError, ValueError):
+            errors["details.risk_level"] = [_("Give the risk level, from 0 to 5.")]
+            level = None
+        klass = details.get("classification")
+        if klass not in SmdClass.values:
+            errors["details.classification"] = [_("Give the classification: stable, basically stable or unstable.")]
+        elif level is not None and level >= 3 and klass != SmdClass.UNSTABLE:
+            errors["details.classification"] = [_("A risk level of 3 or more is classified as unstable.")]
+        adherence = details.get("medication_adherence")
+        if adherence is not None and adherence not in {"regular", "intermittent", "none", "not_prescribed"}:
+            errors["details.medication_adherence"] = [_("Unknown medication adherence.")]
+    if program == Program.COMMUNITY_CORRECTIONS and "checkin_every_days" in details:
+        try:
+            days = int(details["checkin_every_days"])
+            if not 1 <= days <= 90:
+                raise ValueError
+            details["checkin_every_days"] = days
+        except (TypeError, ValueError):
+            errors["details.checkin_every_days"] = [_("Check-ins are every 1 to 90 days.")]
+    _raise_if(errors)
+    return details
+
+
+PROGRAM_DETAIL_FIELDS: dict[str, set[str]] = {
+    Program.SMD: {"risk_level", "classification", "diagnosis", "guardian", "locked_at_home"},
+    Program.REENTRY: {"release_date", "prison", "resettled", "employment", "support_base"},
+    Program.COMMUNITY_CORRECTIONS: {"order_start", "order_end", "checkin_every_days", "checkin_form"},
+    Program.DRUG_REHAB: {"agreement_start", "agreement_end", "talk_every_days", "test_every_days", "employment"},
+    Program.CHILD: {"key_child", "situation", "guardian", "school", "mentor"},
+    Program.YOUTH: {"situation", "school", "employment", "mentor"},
+    Program.ELDERLY: {"living_alone", "day_care_centre", "meal_service", "mobility"},
+}
+
+# The national follow-up record (DOMAIN.md): everything a follow-up visit may carry.
+SMD_FOLLOW_UP_FIELDS = {
+    "risk_level", "classification", "missed_reason", "symptoms", "insight", "sleep", "diet",
+    "social_functioning", "dangerous_behaviour", "locked_at_home", "hospitalised_since_last",
+    "medication_adherence", "side_effects", "medicines", "rehabilitation", "referred", "signature",
+    "marked_symptoms", "serious_side_effects",
+}
+
+
+def _derived_flags(program: str, details: dict, settings: dict) -> dict:
+    high_risk = program == Program.SMD and int(details.get("risk_level", 0)) >= settings.get("high_risk_level", 3)
+    key_case = high_risk or (program == Program.CHILD and bool(details.get("key_child", True)))
+    return {"high_risk": high_risk, "key_case": key_case}
+
+
+# --- Enrollment --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    role: str
+    user: User | None = None
+    name: str = ""
+    contact: str = ""
+
+
+def _check_team(errors: dict, team: list[TeamSpec], org_code: str) -> None:
+    for index, member in enumerate(team):
+        key = f"team.{index}"
+        if member.role not in TeamRole.values:
+            errors.setdefault(key, []).append(_("Unknown team role."))
+        if member.user is None and not member.name.strip():
+            errors.setdefault(key, []).append(_("Give the member's account or name."))
+        if member.user is not None and not (org_code.startswith(member.user.scope_code or "-")
+                                            or (member.user.scope_code or "").startswith(org_code[:6])):
+            errors.setdefault(key, []).append(_("This account does not work in the person's area."))
+
+
+def enrollment_create(
+    *, actor, person: Person, program: str, org_code: str, start_date: datetime.date, legal_basis: str = "",
+    consent: bool = False, team: list[TeamSpec] | None = None, details: dict | None = None,
+    retention_until: datetime.date | None = None,
+) -> Enrollment:
+    require(actor, Capability.MANAGE_ENROLLMENTS)
+    errors: dict[str, list[str]] = {}
+    if program not in Program.values:
+        errors["program"] = [_("Unknown program.")]
+    if not (legal_basis or "").strip() and not consent:
+        errors["legal_basis"] = [_("Record the legal basis or the consent obtained.")]
+    if not OrgUnit.objects.filter(code=org_code or "").exists():
+        errors["org_code"] = [_("No org unit with this code.")]
+    if start_date is None or start_date > timezone.localdate() + datetime.timedelta(days=31):
+        errors["start_date"] = [_("Give a start date (at most a month ahead).")]
+    if retention_until is not None and start_date is not None and retention_until <= start_date:
+        errors["retention_until"] = [_("Records must be kept past the start date.")]
+    if person.merged_into_id or person.died_on:
+        errors["person"] = [_("This person record is merged or the person has died.")]
+    _check_team(errors, team or [], org_code or "")
+    _raise_if(errors)
+    details = check_details(program, details or {})
+    if not in_scope(actor, org_code) or not in_scope(actor, person.org_code):
+        raise Forbidden(_("This person lies outside your area."))
+    settings = program_settings(program)
+    with transaction.atomic():
+        if Enrollment.objects.filter(person=person, program=program, status=Enrollment.Status.ACTIVE).exists():
+            raise DomainError(_("This person is already enrolled in this program."), ErrorCode.DUPLICATE)
+        enrollment = Enrollment.objects.create(
+            person=person, program=program, org_code=org_code, legal_basis=(legal_basis or "").strip(),
+            consent=bool(consent), start_date=start_date,
+            retention_until=retention_until or start_date.replace(year=start_date.year + DEFAULT_RETENTION_YEARS),
+            details=details, next_due_date=next_due(ScheduleInput(program, start_date, details, settings)),
+            created_by=actor, **_derived_flags(program, details, settings),
+        )
+        members = [TeamMember(enrollment=enrollment, user=m.user, name=m.name.strip(), contact=m.contact.strip(),
+                              role=m.role) for m in team or []]
+        TeamMember.objects.bulk_create(members)
+        audit_record(actor=actor, action=CareAudit.ENROLL, obj=enrollment, object_repr=f"#{enrollment.pk}",
+                     org_code=org_code, person_id=person.pk,
+                     changes={"program": program, "team": len(members), "consent": bool(consent)})
+        _alert_team(enrollment, kind="care_enrolled", text=_(
+            "You are on the care team of a new case in %(area)s: please acknowledge it.") % {"area": org_code})
+    return enrollment
+
+
+def _team_users(enrollment: Enrollment) -> list[User]:
+    return list(User.objects.filter(care_teams__enrollment=enrollment, care_teams__removed_at__isnull=True,
+                                    is_active=True).distinct())
+
+
+def _alert_team(enrollment: Enrollment, *, kind: str, text: str) -> list[str]:
+    users = _team_users(enrollment)
+    notify.to_users(users, None, kind=kind, text=text)
+    return sorted(u.username for u in users)
+
+
+def team_acknowledge(*, actor, enrollment: Enrollment) -> TeamMember:
+    """Two-way confirmation: a team member confirms they have seen the case."""
+    member = enrollment.team.filter(user=actor, removed_at__isnull=True).first()
+    if member is None:
+        raise Forbidden(_("You are not on this care team."))
+    if member.acknowledged_at is None:
+        with transaction.atomic():
+            member.acknowledged_at = timezone.now()
+            member.save(update_fields=["acknowledged_at"])
+            audit_record(actor=actor, action=CareAudit.ACKNOWLEDGE, obj=enrollment, object_repr=f"#{enrollment.pk}",
+                         org_code=enrollment.org_code, person_id=enrollment.person_id)
+    return member
+
+
+def team_member_add(*, actor, enrollment: Enrollment, member: TeamSpec) -> TeamMember:
+    require(actor, Capability.MANAGE_ENROLLMENTS)
+    if not in_scope(actor, enrollment.org_code):
+        raise NotFound()
+    errors: dict = {}
+    _check_team(errors, [member], enrollment.org_code)
+    _raise_if({k.replace("team.0", "member"): v for k, v in errors.items()})
+    with transaction.atomic():
+        if member.user and enrollment.team.filter(user=member.user, removed_at__isnull=True).exists():
+            raise DomainError(_("This person is already on the team."), ErrorCode.DUPLICATE)
+        row = TeamMember.objects.create(enrollment=enrollment, user=member.user, name=member.name, contact=member.contact,
+                                        role=member.role)
+        audit_record(actor=actor, action=CareAudit.TEAM, obj=enrollment, object_repr=f"#{enrollment.pk}",
+                     org_code=enrollment.org_code, person_id=enrollment.person_id,
+                     changes={"added": member.user.username if member.user else member.role})
+    return row
+
+
+def team_member_remove(*, actor, member: TeamMember) -> None:
+    require(actor, Capability.MANAGE_ENROLLMENTS)
+    if not in_scope(actor, member.enrollment.org_code):
+        raise NotFound()
+    with transaction.atomic():
+        member.removed_at = timezone.now()
+        member.save(update_fields=["removed_at"])
+        audit_record(actor=actor, action=CareAudit.TEAM, obj=member.enrollment, object_repr=f"#{member.enrollment_id}",
+                     org_code=member.enrollment.org_code, person_id=member.enrollment.person_id,
+                     changes={"removed": member.user.username if member.user else member.role})
+
+
+def enrollment_exit(*, actor, enrollment: Enrollment, on: datetime.date, reason: str) -> Enrollment:
+    if actor is not None:
+        require(actor, Capability.MANAGE_ENROLLMENTS)
+        if not in_scope(actor, enrollment.org_code):
+            raise NotFound()
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for leaving the program."), ErrorCode.INVALID,
+                          {"reason": [_("Give the reason for leaving the program.")]})
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if enrollment.status != Enrollment.Status.ACTIVE:
+            raise DomainError(_("This enrollment has already ended."), ErrorCode.CONFLICT)
+        enrollment.status = Enrollment.Status.EXITED
+        enrollment.end_date = on
+        enrollment.exit_reason = reason[:200]
+        enrollment.next_due_date = None
+        enrollment.save(update_fields=["status", "end_date", "exit_reason", "next_due_date", "updated_at"])
+        Handover.objects.filter(enrollment=enrollment, status=Handover.Status.PENDING).update(
+            status=Handover.Status.CANCELLED)
+        audit_record(actor=actor, action=CareAudit.EXIT, obj=enrollment, object_repr=f"#{enrollment.pk}",
+                     org_code=enrollment.org_code, person_id=enrollment.person_id, changes={"on": on.isoformat()})
+    return enrollment
+
+
+# --- Visits ------------------------------------------------------------------------------------
+
+
+def _may_visit(actor, enrollment: Enrollment) -> bool:
+    if not has_capability(actor, Capability.RECORD_VISITS):
+        return False
+    on_team = enrollment.team.filter(user=actor, removed_at__isnull=True).exists()
+    return on_team or (has_capability(actor, Capability.VIEW_CARE_DETAILS) and in_scope(actor, enrollment.org_code))
+
+
+def visit_record(
+    *, actor, enrollment: Enrollment, date: datetime.date, form: str, notes: str = "", details: dict | None = None,
+    needs: list[str] | None = None, help_given: list[str] | None = None, missed: bool = False, photo=None,
+) -> Visit:
+    """Record a visit or follow-up; the next due date follows the program's rule at once."""
+    if not _may_visit(actor, enrollment):
+        raise Forbidden(_("Only the care team records visits."))
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if date is None or date > today:
+        errors["date"] = [_("A visit cannot be dated in the future.")]
+    elif date < enrollment.start_date:
+        errors["date"] = [_("The visit is before the enrollment started.")]
+    if form not in VisitForm.values:
+        errors["form"] = [_("Choose how the person was seen.")]
+    for key, values in (("needs", needs or []), ("help_given", help_given or [])):
+        if any(v not in Need.values for v in values):
+            errors[key] = [_("Unknown kind of need or help.")]
+    if enrollment.status != Enrollment.Status.ACTIVE:
+        errors["enrollment"] = [_("This enrollment has ended.")]
+    _raise_if(errors)
+    details = details or {}
+    if enrollment.program == Program.SMD and not missed:
+        details = check_details(Program.SMD, details, for_visit=True)
+    elif details:
+        details = check_details(enrollment.program, details, for_visit=True)
+    if photo is not None:
+        from gridgov.events.photos import validate_photos
+
+        validate_photos([photo])
+    settings = program_settings(enrollment.program)
+    schedule_details = {**enrollment.details, **details}
+    due = next_due(ScheduleInput(enrollment.program, date, schedule_details, settings))
+    if missed:
+        # A missed visit is tried again soon, whatever the rhythm.
+        due = min(due, date + datetime.timedelta(days=7))
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        visit = Visit.objects.create(
+            enrollment=enrollment, org_code=enrollment.org_code, date=date, form=form, visited_by=actor,
+            missed=missed, notes=(notes or "").strip(), details=details, needs=sorted(set(needs or [])),
+            help_given=sorted(set(help_given or [])), next_due_date=due,
+        )
+        if photo is not None:
+            photo.seek(0)
+            visit.photo.save(f"visit-{visit.pk}.jpg", photo, save=True)
+        if enrollment.last_visit_date is None or date >= enrollment.last_visit_date:
+            enrollment.next_due_date = due
+            if not missed:
+                enrollment.last_visit_date = date
+        if enrollment.program == Program.SMD and not missed:
+            enrollment.details = {**enrollment.details, "risk_level": details["risk_level"],
+                                  "classification": details["classification"]}
+            enrollment.high_risk, enrollment.key_case = _derived_flags(
+                Program.SMD, enrollment.details, settings).values()
+        enrollment.save()
+        audit_record(actor=actor, action=CareAudit.VISIT, obj=enrollment, object_repr=f"#{enrollment.pk}",
+                     org_code=enrollment.org_code, person_id=enrollment.person_id,
+                     changes={"visit": visit.pk, "form": form, "missed": missed})
+        if needs:
+            _alert_team(enrollment, kind="care_needs", text=_("A visit found needs that call for help: %(needs)s") % {
+                "needs": "、".join(str(Need(n).label) for n in sorted(set(needs)))})
+    return visit
+
+
+# --- Crisis ------------------------------------------------------------------------------------
+
+
+def crisis_report(*, actor, enrollment: Enrollment, description: str, reported_by: str,
+                  occurred_at: datetime.datetime | None = None) -> Crisis:
+    """Danger reported: the whole team is alerted at once."""
+    if actor is not None:
+        require(actor, Capability.REPORT_CRISIS)
+        on_team = enrollment.team.filter(user=actor, removed_at__isnull=True).exists()
+        if not on_team and not in_scope(actor, enrollment.org_code):
+            raise NotFound()
+    errors: dict[str, list[str]] = {}
+    if not (description or "").strip():
+        errors["description"] = [_("Describe what is happening.")]
+    if reported_by not in Crisis.ReportedBy.values:
+        errors["reported_by"] = [_("Say who reported it.")]
+    now = timezone.now()
+    if occurred_at is not None and occurred_at > now + datetime.timedelta(minutes=5):
+        errors["occurred_at"] = [_("The time cannot be in the future.")]
+    _raise_if(errors)
+    with transaction.atomic():
+        crisis = Crisis.objects.create(
+            enrollment=enrollment, org_code=enrollment.org_code, description=description.strip(),
+            reported_by=reported_by, reporter=actor if getattr(actor, "is_authenticated", False) else None,
+            occurred_at=occurred_at or now,
+        )
+        crisis.alerted = _alert_team(enrollment, kind="care_crisis", text=_(
+            "Crisis reported for a person in your care (%(area)s): act now.") % {"area": enrollment.org_code})
+        crisis.save(update_fields=["alerted"])
+        audit_record(actor=actor, action=CareAudit.CRISIS, obj=enrollment, object_repr=f"#{enrollment.pk}",
+                     org_code=enrollment.org_code, person_id=enrollment.person_id,
+                     changes={"crisis": crisis.pk, "reported_by": reported_by, "alerted": len(crisis.alerted)})
+    return crisis
+
+
+def crisis_record_action(*, actor, crisis: Crisis, note: str, at: datetime.datetime | None = None,
+                         outcome: str = "") -> Crisis:
+    if not _may_visit(actor, crisis.enrollment):
+        raise Forbidden(_("Only the care team records what was done."))
+    if not (note or "").strip():
+        raise DomainError(_("Say what was done."), ErrorCode.INVALID, {"note": [_("Say what was done.")]})
+    if outcome and outcome not in Crisis.Outcome.values:
+        raise DomainError(_("Unknown outcome."), ErrorCode.INVALID, {"outcome": [_("Unknown outcome.")]})
+    at = at or timezone.now()
+    with transaction.atomic():
+        CrisisAction.objects.create(crisis=crisis, actor=actor, at=at, note=note.strip())
+        if outcome:
+            crisis.outcome, crisis.outcome_at = outcome, at
+            crisis.save(update_fields=["outcome", "outcome_at"])
+            if outcome == Crisis.Outcome.ADMITTED:
+                _open_period(crisis.enrollment, StatusPeriod.Kind.HOSPITAL, timezone.localdate(at), actor)
+        audit_record(actor=actor, action=CareAudit.CRISIS, obj=crisis.enrollment,
+                     object_repr=f"#{crisis.enrollment_id}", org_code=crisis.org_code,
+                     person_id=crisis.enrollment.person_id, changes={"crisis": crisis.pk, "outcome": outcome})
+    return crisis
+
+
+# --- Hospital stays and absences -----------------------------------------------------------------
+
+
+def _open_period(enrollment: Enrollment, kind: str, start: datetime.date, actor, note: str = "") -> StatusPeriod:
+    if StatusPeriod.objects.filter(enrollment=enrollment, kind=kind, end__isnull=True).exists():
+        raise DomainError(_("This status is already recorded as ongoing."), ErrorCode.CONFLICT)
+    period = StatusPeriod.objects.create(enrollment=enrollment, kind=kind, start=start, note=note, recorded_by=actor)
+    field = "hospitalized_since" if kind == StatusPeriod.Kind.HOSPITAL else "away_since"
+    Enrollment.objects.filter(pk=enrollment.pk).update(**{field: start})
+    setattr(enrollment, field, start)
+    return period
+
+
+def status_begin(*, actor, enrollment: Enrollment, kind: str, start: datetime.date, note: str = "") -> StatusPeriod:
+    """Admission to hospital, or leaving home for a while."""
+    if not _may_visit(actor, enrollment):
+        raise Forbidden()
+    if kind not in StatusPeriod.Kind.values:
+        raise DomainError(_("Unknown status."), ErrorCode.INVALID)
+    if start > timezone.localdate():
+        raise DomainError(_("The date cannot be in the future."), ErrorCode.INVALID, {"start": [_("The date cannot be in the future.")]})
+    with transaction.atomic():
+        period = _open_period(enrollment, kind, start, actor, note)
+        audit_record(actor=actor, action=CareAudit.STATUS, obj=enrollment, object_repr=f"#{enrollment.pk}",
+                     org_code=enrollment.org_code, person_id=enrollment.person_id,
+                     changes={"begin": kind, "on": start.isoformat()})
+    return period
+
+
+def status_end(*, actor, enrollment: Enrollment, kind: str, end: datetime.date) -> StatusPeriod:
+    """Discharge from hospital, or coming home."""
+    if not _may_visit(actor, enrollment):
+        raise Forbidden()
+    with transaction.atomic():
+        period = StatusPeriod.objects.select_for_update().filter(enrollment=enrollment, kind=kind,
+                                                                 end__isnull=True).first()
+        if period is None:
+            raise DomainError(_("This status is not recorded as ongoing."), ErrorCode.CONFLICT)
+        if end < period.start or end > timezone.localdate():
+            raise DomainError(_("The end date must be between the start and today."), ErrorCode.INVALID,
+                              {"end": [_("The end date must be between the start and today.")]})
+        period.end = end
+        period.save(update_fields=["end"])
+        field = "hospitalized_since" if kind == StatusPeriod.Kind.HOSPITAL else "away_since"
+        Enrollment.objects.filter(pk=enrollment.pk).update(**{field: None})
+        if kind == StatusPeriod.Kind.HOSPITAL:
+            # After discharge the person is seen within two weeks.
+            soon = end + datetime.timedelta(days=14)
+            Enrollment.objects.filter(pk=enrollment.pk, next_due_date__gt=soon).update(next_due_date=soon)
+        audit_record(actor=actor, action=CareAudit.STATUS, obj=enrollment, object_repr=f"#{enrollment.pk}",
+                     org_code=enrollment.org_code, person_id=enrollment.person_id,
+                     changes={"end": kind, "on": end.isoformat()})
+    return period
+
+
+# --- Handovers -----------------------------------------------------------------------------------
+
+
+def handover_create(*, actor, enrollment: Enrollment, to_org_code: str, due_date: datetime.date, reason: str,
+                    note: str = "") -> Handover:
+    require(actor, Capability.MANAGE_ENROLLMENTS)
+    if not in_scope(actor, enrollment.org_code):
+        raise NotFound()
+    errors: dict[str, list[str]] = {}
+    if not OrgUnit.objects.filter(code=to_org_code or "").exists():
+        errors["to_org_code"] = [_("No org unit with this code.")]
+    elif to_org_code == enrollment.org_code:
+        errors["to_org_code"] = [_("The receiving area is the current one.")]
+    if reason not in Handover.Reason.values:
+        errors["reason"] = [_("Choose the reason for the handover.")]
+    if due_date is None or due_date < timezone.localdate():
+        errors["due_date"] = [_("The handover date cannot be in the past.")]
+    if enrollment.status != Enrollment.Status.ACTIVE:
+        errors["enrollment"] = [_("This enrollment has ended.")]
+    _raise_if(errors)
+    with transaction.atomic():
+        if Handover.objects.filter(enrollment=enrollment, status=Handover.Status.PENDING).exists():
+            raise DomainError(_("A handover of this person is already waiting."), ErrorCode.CONFLICT)
+        handover = Handover.objects.create(enrollment=enrollment, from_org_code=enrollment.org_code,
+                                           to_org_code=to_org_code, reason=reason, note=(note or "").strip(),
+                                           due_date=due_date, created_by=actor)
+        audit_record(actor=actor, action=CareAudit.HANDOVER, obj=handover, org_code=enrollment.org_code,
+                     person_id=enrollment.person_id,
+                     changes={"to": to_org_code, "due": due_date.isoformat(), "reason": reason})
+        notify.to_users(officers_of(to_org_code), None, kind="care_handover", text=_(
+            "A person in a care program is being handed over to %(area)s by %(date)s: please accept or reject.")
+            % {"area": to_org_code, "date": due_date.isoformat()})
+    return handover
+
+
+def officers_of(org_code: str) -> list[User]:
+    """Program officers whose scope covers the place (the nearest level first)."""
+    from gridgov.core.models import Role
+
+    codes = [org_code[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(org_code)]
+    return list(User.objects.filter(is_active=True, role_rows__role=Role.PROGRAM_OFFICER, scope_code__in=codes)
+                .distinct())
+
+
+def handover_accept(*, actor, handover: Handover,
+                    first_visit_days: int = FIRST_VISIT_AFTER_HANDOVER_DAYS) -> Handover:
+    """The receiving side takes the person on: team, schedule and history move with them."""
+    require(actor, Capability.MANAGE_ENROLLMENTS)
+    if not in_scope(actor, handover.to_org_code):
+        raise NotFound()
+    now = timezone.now()
+    with transaction.atomic():
+        handover = Handover.objects.select_for_update().select_related("enrollment").get(pk=handover.pk)
+        if handover.status != Handover.Status.PENDING:
+            raise DomainError(_("This handover has already been decided."), ErrorCode.CONFLICT)
+        enrollment = handover.enrollment
+        # Staff of the sending side leave the team; family and guardians stay.
+        enrollment.team.filter(removed_at__isnull=True, user__isnull=False).exclude(
+            role__in=[TeamRole.FAMILY, TeamRole.GUARDIAN]).update(removed_at=now)
+        if not enrollment.team.filter(user=actor, removed_at__isnull=True).exists():
+            TeamMember.objects.create(enrollment=enrollment, user=actor, role=TeamRole.OFFICER, acknowledged_at=now)
+        first_visit = timezone.localdate() + datetime.timedelta(days=first_visit_days)
+        enrollment.org_code = handover.to_org_code
+        enrollment.next_due_date = min(enrollment.next_due_date or first_visit, first_visit)
+        enrollment.save(update_fields=["org_code", "next_due_date", "updated_at"])
+        # Past visits move to the new area too, so the new team can read them.
+        Visit.objects.filter(enrollment=enrollment).update(org_code=handover.to_org_code)
+        handover.status, handover.decided_by, handover.decided_at = Handover.Status.ACCEPTED, actor, now
+        handover.save(update_fields=["status", "decided_by", "decided_at"])
+        audit_record(actor=actor, action=CareAudit.HANDOVER, obj=handover, org_code=handover.to_org_code,
+                     person_id=enrollment.person_id, changes={"accepted": True, "from": handover.from_org_code})
+        notify.to_users(officers_of(handover.from_org_code), None, kind="care_handover", text=_(
+            "The handover to %(area)s was accepted.") % {"area": handover.to_org_code})
+    return handover
+
+
+def handover_reject(*, actor, handover: Handover, reason: str) -> Handover:
+    require(actor, Capability.MANAGE_ENROLLMENTS)
+    if not in_scope(actor, handover.to_org_code):
+        raise NotFound()
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the handover is rejected."), ErrorCode.INVALID,
+                          {"reason": [_("Say why the handover is rejected.")]})
+    with transaction.atomic():
+        handover = Handover.objects.select_for_update().get(pk=handover.pk)
+        if handover.status != Handover.Status.PENDING:
+            raise DomainError(_("This handover has already been decided."), ErrorCode.CONFLICT)
+        handover.status, handover.decided_by, handover.decided_at = Handover.Status.REJECTED, actor, timezone.now()
+        handover.reject_reason = reason
+        handover.save(update_fields=["status", "decided_by", "decided_at", "reject_reason"])
+        audit_record(actor=actor, action=CareAudit.HANDOVER, obj=handover, org_code=handover.to_org_code,
+                     person_id=handover.enrollment.person_id, changes={"accepted": False})
+        notify.to_users(officers_of(handover.from_org_code), None, kind="care_handover", text=_(
+            "The handover to %(area)s was rejected: %(reason)s") % {"area": handover.to_org_code, "reason": reason})
+    return handover
+
+
+# --- Agreements and payments ------------------------------------------------------------------------
+
+TREATMENT_RATES = {"with_guardian": Decimal("100"), "homeless": Decimal("200")}
+TREATMENT_MAX_DAYS = 60
+
+
+def treatment_subsidy_record(*, actor, enrollment: Enrollment, kind: str, period_start: datetime.date,
+                             period_end: datetime.date, paid_on: datetime.date, note: str = "") -> Payment:
+    """A treatment subsidy: a daily rate (100 yuan with a guardian present, 200 for an
+    unidentified homeless patient), for at most 60 days per enrollment in all."""
+    require(actor, Capability.MANAGE_ENROLLMENTS)
+    if not in_scope(actor, enrollment.org_code):
+        raise NotFound()
+    settings = program_settings(enrollment.program)
+    rates = {k: Decimal(str(settings.get(f"subsidy_{k}", v))) for k, v in TREATMENT_RATES.items()}
+    max_days = int(settings.get("subsidy_max_days", TREATMENT_MAX_DAYS))
+    errors: dict[str, list[str]] = {}
+    if kind not in rates:
+        errors["kind"] = [_("Choose the kind of subsidy.")]
+    if period_end < period_start:
+        errors["period_end"] = [_("The period ends before it starts.")]
+    _raise_if(errors)
+    days = (period_end - period_start).days + 1
+    with transaction.atomic():
+        used = sum(p.days or 0 for p in Payment.objects.select_for_update().filter(
+            enrollment=enrollment, kind=Payment.Kind.TREATMENT_SUBSIDY))
+        if used + days > max_days:
+            raise DomainError(_("The subsidy covers at most %(max)d days; %(used)d are already paid.")
+                              % {"max": max_days, "used": used}, ErrorCode.CONFLICT)
+        payment = Payment.objects.create(
+            enrollment=enrollment, kind=Payment.Kind.TREATMENT_SUBSIDY, period_start=period_start,
+            period_end=period_end, days=days, daily_rate=rates[kind], amount=rates[kind] * days, paid_on=paid_on,
+            note=(note or "")[:200], org_code=enrollment.org_code, recorded_by=actor,
+        )
+        audit_record(actor=actor, action=CareAudit.PAYMENT, obj=enrollment, object_repr=f"#{enrollment.pk}",
+                     org_code=enrollment.org_code, person_id=enrollment.person_id,
+                     changes={"kind": "treatment_subsidy", "days": days, "amount": str(payment.amount)})
+    return payment
+
+
+def guardian_agreement_sign(*, actor, enrollment: Enrollment, guardian_name: str, year: int,
+                            annual_amount: Decimal, conditions: str, signed_on: datetime.date) -> GuardianAgreement:
+    require(actor, Capability.MANAGE_ENROLLMENTS)
+    if not in_scope(actor, enrollment.org_code):
+        raise NotFound()
+    if not (guardian_name or "").strip() or annual_amount is None or Decimal(annual_amount) <= 0:
+        raise DomainError(_("Give the guardian's name and a positive annual amount."), ErrorCode.INVALID)
+    with transaction.atomic():
+        if GuardianAgreement.objects.filter(enrollment=enrollment, year=year).exists():
+            raise DomainError(_("An agreement for this year already exists."), ErrorCode.DUPLICATE)
+        agreement = GuardianAgreement.objects.create(
+            enrollment=enrollment, guardian_name=guardian_name.strip(), year=year,
+            annual_amount=Decimal(annual_amount), conditions=conditions or "", signed_on=signed_on)
+        audit_record(actor=actor, action=CareAudit.PAYMENT, obj=enrollment, object_repr=f"#{enrollment.pk}",
+                     org_code=enrollment.org_code, person_id=enrollment.person_id,
+                     changes={"agreement": year, "annual_amount": str(agreement.annual_amount)})
+    return agreement
+
+
+def guardian_payment_record(*, actor, agreement: GuardianAgreement, amount: Decimal, period_start: datetime.date,
+                            period_end: datetime.date, paid_on: datetime.date, conditions_met: bool,
+                            note: str = "") -> Payment:
+    require(actor, Capability.MANAGE_ENROLLMENTS)
+    enrollment = agreement.enrollment
+    if not in_scope(actor, enrollment.org_code):
+        raise NotFound()
+    amount = Decimal(amount)
+    with transaction.atomic():
+        paid = sum(p.amount for p in Payment.objects.select_for_update().filter(agreement=agreement))
+        if amount < 0 or paid + amount > agreement.annual_amount:
+            raise DomainError(_("Payments would exceed the agreement's annual amount."), ErrorCode.CONFLICT)
+        if not conditions_met and amount > 0:
+            raise DomainError(_("The conditions were not met: nothing can be paid for this period."),
+                              ErrorCode.CONFLICT)
+        payment = Payment.objects.create(
+            enrollment=enrollment, agreement=agreement, kind=Payment.Kind.GUARDIAN_REWARD, period_start=period_start,
+            period_end=period_end, amount=amount, conditions_met=conditions_met, paid_on=paid_on,
+            note=(note or "")[:200], org_code=enrollment.org_code, recorded_by=actor)
+        audit_record(actor=actor, action=CareAudit.PAYMENT, obj=enrollment, object_repr=f"#{enrollment.pk}",
+                     org_code=enrollment.org_code, person_id=enrollment.person_id,
+                     changes={"kind": "guardian_reward", "amount": str(amount)})
+    return payment

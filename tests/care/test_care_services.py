@@ -1,0 +1,279 @@
+import datetime
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from gridgov.care import daily, services
+from gridgov.care.models import Crisis, Enrollment, Handover, Payment, TeamMember
+from gridgov.care.selectors import (
+    access_enrollment, care_metrics, care_today_queryset, care_today_rows, enrollments_visible_to, program_label,
+    statistics_only, today_counts, unacknowledged_high_risk,
+)
+from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
+from gridgov.core.models import AuditEntry
+from gridgov.events.models import Notification
+from tests.care.conftest import START, enroll
+from tests.factories import PersonFactory, Tree, make_resident_id
+
+TODAY = datetime.date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today():
+    moment = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=timezone.get_current_timezone())
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def test_smd_enrollment_schedules_the_first_follow_up_from_the_classification(staff, patient):
+    enrollment = enroll(staff, patient, details={"risk_level": 1, "classification": "basically_stable"})
+
+    assert enrollment.next_due_date == START + datetime.timedelta(days=14)
+    assert enrollment.retention_until == datetime.date(2031, 11, 2)
+    assert Notification.objects.filter(user=staff["gw"], kind="care_enrolled").exists()
+
+
+def test_health_details_are_encrypted_and_stay_out_of_the_audit_log(staff, patient):
+    from django.db import connection
+
+    enrollment = enroll(staff, patient, details={"risk_level": 4, "classification": "unstable",
+                                                 "diagnosis": "精神分裂症"})
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT details FROM care_enrollment WHERE id = %s", [enrollment.pk])
+        (raw,) = cursor.fetchone()
+    assert "精神分裂症" not in raw and "risk_level" not in raw
+    assert not AuditEntry.objects.filter(changes__contains="精神分裂症").exists()
+    assert enrollment.high_risk
+
+
+def test_enrollment_needs_a_legal_basis_or_consent(staff, patient):
+    with pytest.raises(DomainError) as error:
+        enroll(staff, patient, legal_basis="")
+
+    assert "legal_basis" in error.value.fields
+    assert enroll(staff, patient, legal_basis="", consent=True).consent
+
+
+@pytest.mark.parametrize("details,field", [
+    ({"risk_level": 7, "classification": "stable"}, "details.risk_level"),
+    ({"risk_level": 4, "classification": "stable"}, "details.classification"),
+    ({"risk_level": 0, "classification": "stable", "religion": "x"}, "details"),
+])
+def test_bad_program_details_change_nothing(staff, patient, details, field):
+    with pytest.raises(DomainError) as error:
+        enroll(staff, patient, details=details)
+
+    assert field in error.value.fields
+    assert not Enrollment.objects.exists()
+
+
+def test_the_same_person_cannot_be_enrolled_twice_in_a_program(staff, patient):
+    enroll(staff, patient)
+
+    with pytest.raises(DomainError) as error:
+        enroll(staff, patient)
+    assert error.value.code == ErrorCode.DUPLICATE
+
+
+def test_a_visit_today_turns_the_icon_green_at_once(staff, patient):
+    enrollment = enroll(staff, patient, details={"risk_level": 1, "classification": "basically_stable"})
+    rows = lambda: care_today_rows(staff["doctor"], list(care_today_queryset(staff["doctor"])), TODAY)  # noqa: E731
+    assert [r.status for r in rows()] == ["due"]
+
+    visit = services.visit_record(actor=staff["doctor"], enrollment=enrollment, date=TODAY, form="home",
+                                  details={"risk_level": 0, "classification": "stable",
+                                           "medication_adherence": "regular"})
+
+    assert [r.status for r in rows()] == ["visited"]
+    assert visit.next_due_date == datetime.date(2027, 2, 24)
+    enrollment.refresh_from_db()
+    assert enrollment.high_risk is False and enrollment.next_due_date == visit.next_due_date
+
+
+def test_a_follow_up_needs_the_risk_level_and_classification(staff, patient):
+    enrollment = enroll(staff, patient)
+
+    with pytest.raises(DomainError) as error:
+        services.visit_record(actor=staff["doctor"], enrollment=enrollment, date=TODAY, form="home", details={})
+    assert "details.risk_level" in error.value.fields
+
+
+def test_only_the_team_records_visits(staff, patient):
+    enrollment = enroll(staff, patient)
+
+    with pytest.raises(Forbidden):
+        services.visit_record(actor=staff["gw_other"], enrollment=enrollment, date=TODAY, form="home",
+                              details={"risk_level": 0, "classification": "stable"})
+
+
+def test_high_risk_cases_wait_for_every_team_member_to_acknowledge(staff, patient):
+    enrollment = enroll(staff, patient, details={"risk_level": 3, "classification": "unstable"})
+    assert list(unacknowledged_high_risk(staff["officer"])) == [enrollment]
+
+    services.team_acknowledge(actor=staff["gw"], enrollment=enrollment)
+    assert list(unacknowledged_high_risk(staff["officer"])) == [enrollment]
+    services.team_acknowledge(actor=staff["doctor"], enrollment=enrollment)
+
+    assert list(unacknowledged_high_risk(staff["officer"])) == []
+    with pytest.raises(Forbidden):
+        services.team_acknowledge(actor=staff["gw_other"], enrollment=enrollment)
+
+
+def test_a_crisis_alerts_the_whole_team_and_admission_updates_the_map(staff, patient):
+    enrollment = enroll(staff, patient, details={"risk_level": 4, "classification": "unstable"})
+
+    crisis = services.crisis_report(actor=staff["gw"], enrollment=enrollment, description="在家中砸东西，情绪激动",
+                                    reported_by="family")
+    services.crisis_record_action(actor=staff["doctor"], crisis=crisis, note="出诊评估后送医", outcome="admitted")
+
+    assert crisis.alerted == ["doctor", "gw"]
+    assert Notification.objects.filter(kind="care_crisis").count() == 2
+    enrollment.refresh_from_db()
+    assert enrollment.hospitalized_since == TODAY
+    assert today_counts(Enrollment.objects.all(), TODAY)["hospitalized"] == 1
+
+    services.status_end(actor=staff["doctor"], enrollment=enrollment, kind="hospital", end=TODAY)
+    enrollment.refresh_from_db()
+    assert enrollment.hospitalized_since is None
+    assert enrollment.next_due_date <= TODAY + datetime.timedelta(days=14)
+
+
+def test_grid_worker_sees_that_a_visit_is_needed_not_why(staff, patient):
+    enrollment = enroll(staff, patient, details={"risk_level": 1, "classification": "basically_stable"})
+
+    assert program_label(staff["gw"], enrollment) == "***"
+    assert program_label(staff["doctor"], enrollment) == "smd"
+    assert access_enrollment(staff["gw"], enrollment.pk) == enrollment
+
+
+def test_other_roles_and_areas_do_not_see_the_enrollment(staff, patient):
+    enrollment = enroll(staff, patient)
+
+    for who in ("gw_other", "officer_b"):
+        with pytest.raises(DomainError):
+            access_enrollment(staff[who], enrollment.pk)
+    with pytest.raises(Forbidden):
+        enrollments_visible_to(staff["station"])
+
+
+def test_above_the_county_only_statistics(staff, patient):
+    enroll(staff, patient)
+
+    assert statistics_only(staff["city_officer"])
+    assert list(enrollments_visible_to(staff["city_officer"])) == []
+    [metrics] = care_metrics(staff["city_officer"])
+    assert (metrics["program"], metrics["enrolled"]) == ("smd", 1)
+
+
+def test_handover_moves_team_schedule_and_history(staff, patient):
+    enrollment = enroll(staff, patient)
+    services.visit_record(actor=staff["doctor"], enrollment=enrollment, date=TODAY, form="home",
+                          details={"risk_level": 0, "classification": "stable"})
+
+    handover = services.handover_create(actor=staff["officer"], enrollment=enrollment, to_org_code=Tree.CELL_B1,
+                                        due_date=TODAY + datetime.timedelta(days=5), reason="move")
+    services.handover_accept(actor=staff["officer_b"], handover=handover)
+
+    enrollment.refresh_from_db()
+    assert enrollment.org_code == Tree.CELL_B1
+    assert enrollment.next_due_date == TODAY + datetime.timedelta(days=7)
+    active = TeamMember.objects.filter(enrollment=enrollment, removed_at__isnull=True)
+    assert sorted(m.role for m in active) == ["family", "officer"]
+    assert access_enrollment(staff["officer_b"], enrollment.pk).visits.count() == 1
+    with pytest.raises(DomainError):
+        access_enrollment(staff["officer"], enrollment.pk)
+
+
+def test_rejecting_a_handover_needs_a_reason(staff, patient):
+    handover = services.handover_create(actor=staff["officer"], enrollment=enroll(staff, patient),
+                                        to_org_code=Tree.CELL_B1, due_date=TODAY, reason="prison_release")
+
+    with pytest.raises(DomainError):
+        services.handover_reject(actor=staff["officer_b"], handover=handover, reason="")
+    assert services.handover_reject(actor=staff["officer_b"], handover=handover,
+                                    reason="本人实际居住地不在本辖区").status == Handover.Status.REJECTED
+
+
+def test_a_missed_handover_alerts_both_sides_once(staff, patient):
+    handover = services.handover_create(actor=staff["officer"], enrollment=enroll(staff, patient),
+                                        to_org_code=Tree.CELL_B1, due_date=TODAY, reason="prison_release")
+
+    assert daily.handovers_alert_missed(TODAY + datetime.timedelta(days=1)) == 1
+    assert daily.handovers_alert_missed(TODAY + datetime.timedelta(days=2)) == 0
+    alerted = set(Notification.objects.filter(kind="care_handover_missed").values_list("user__username", flat=True))
+    assert alerted == {"officer", "officer_b", "city_officer"}
+    handover.refresh_from_db()
+    assert handover.missed_alerted_at is not None
+
+
+def test_children_leave_the_child_program_at_eighteen(staff, tree):
+    child = PersonFactory(resident_id=make_resident_id(birth="20081124", seq=31), org_code=Tree.CELL_A1)
+    younger = PersonFactory(resident_id=make_resident_id(birth="20081125", seq=32), org_code=Tree.CELL_A1)
+    for person in (child, younger):
+        enroll(staff, person, program="child", details={"key_child": True}, legal_basis="《未成年人保护法》")
+
+    assert daily.exits_by_age(TODAY) == 1
+    assert Enrollment.objects.get(person=child).status == "exited"
+    assert Enrollment.objects.get(person=younger).status == "active"
+    assert Notification.objects.filter(kind="care_exit", user=staff["officer"]).exists()
+
+
+def test_records_are_anonymised_past_their_retention_date(staff, patient):
+    enrollment = enroll(staff, patient, retention_until=datetime.date(2026, 11, 10))
+    services.visit_record(actor=staff["doctor"], enrollment=enrollment, date=START, form="home", notes="家属反映睡眠差",
+                          details={"risk_level": 0, "classification": "stable"})
+    services.enrollment_exit(actor=staff["officer"], enrollment=enrollment, on=TODAY, reason="迁出本市")
+
+    assert daily.anonymise_past_retention(TODAY) == 1
+    enrollment.refresh_from_db()
+    visit = enrollment.visits.get()
+    assert enrollment.details == {} and visit.notes == "" and visit.details == {}
+    assert TeamMember.objects.get(enrollment=enrollment, role="family").name == ""
+
+
+def test_treatment_subsidy_rates_and_the_sixty_day_cap(staff, patient):
+    enrollment = enroll(staff, patient)
+
+    payment = services.treatment_subsidy_record(actor=staff["officer"], enrollment=enrollment, kind="with_guardian",
+                                                period_start=datetime.date(2026, 10, 1),
+                                                period_end=datetime.date(2026, 10, 30), paid_on=TODAY)
+    assert (payment.days, payment.amount) == (30, 3000)
+    with pytest.raises(DomainError) as error:
+        services.treatment_subsidy_record(actor=staff["officer"], enrollment=enrollment, kind="homeless",
+                                          period_start=datetime.date(2026, 11, 1),
+                                          period_end=datetime.date(2026, 12, 5), paid_on=TODAY)
+    assert error.value.code == ErrorCode.CONFLICT
+    assert Payment.objects.count() == 1
+
+
+def test_guardian_reward_is_paid_only_when_conditions_are_met(staff, patient):
+    enrollment = enroll(staff, patient)
+    agreement = services.guardian_agreement_sign(actor=staff["officer"], enrollment=enrollment, guardian_name="陈母",
+                                                 year=2026, annual_amount=3600, conditions="按时服药、无肇事肇祸",
+                                                 signed_on=START)
+
+    services.guardian_payment_record(actor=staff["officer"], agreement=agreement, amount=900, conditions_met=True,
+                                     period_start=datetime.date(2026, 7, 1), period_end=datetime.date(2026, 9, 30),
+                                     paid_on=TODAY)
+    with pytest.raises(DomainError):
+        services.guardian_payment_record(actor=staff["officer"], agreement=agreement, amount=900,
+                                         conditions_met=False, period_start=datetime.date(2026, 10, 1),
+                                         period_end=datetime.date(2026, 12, 31), paid_on=TODAY)
+    with pytest.raises(DomainError):
+        services.guardian_payment_record(actor=staff["officer"], agreement=agreement, amount=3000,
+                                         conditions_met=True, period_start=datetime.date(2026, 10, 1),
+                                         period_end=datetime.date(2026, 12, 31), paid_on=TODAY)
+
+
+def test_today_counts_match_the_rows(staff, patient, tree):
+    enroll(staff, patient, details={"risk_level": 1, "classification": "basically_stable"})
+    other = PersonFactory(org_code=Tree.CELL_A1)
+    enroll(staff, other, program="elderly", details={"living_alone": True}, start_date=TODAY)
+
+    rows = care_today_rows(staff["officer"], list(care_today_queryset(staff["officer"])), TODAY)
+    counts = today_counts(Enrollment.objects.all(), TODAY)
+
+    assert sorted(r.status for r in rows) == ["due", "not_due"]
+    assert (counts["due"], counts["not_due"]) == (1, 1)
