@@ -277,3 +277,70 @@ def test_today_counts_match_the_rows(staff, patient, tree):
 
     assert sorted(r.status for r in rows) == ["due", "not_due"]
     assert (counts["due"], counts["not_due"]) == (1, 1)
+
+
+def test_screening_campaign_puts_every_household_on_a_checklist(staff, tree):
+    from gridgov.care.models import CampaignItem
+    from gridgov.register import services as register_services
+    from gridgov.register.models import Relation, ResidenceType
+    from tests.factories import make_user
+
+    screener = make_user("scr", "screener", scope=Tree.VILLAGE_A)
+    building = register_services.building_create(actor=screener, address="幸福路 8 号", lat=31.005, lng=120.005,
+                                                  use="residential")
+    child = PersonFactory(org_code=Tree.CELL_A1, resident_id=make_resident_id(birth="20150101", seq=41))
+    register_services.household_create(actor=screener, building=building, members=[
+        register_services.MemberSpec(child, Relation.HEAD, ResidenceType.REGISTERED_HERE)])
+
+    campaign = services.campaign_open(actor=staff["officer"], org_code=Tree.VILLAGE_A, kind="minors",
+                                      title="2026下半年未成年人走访", starts_on=TODAY, due_on=TODAY)
+    [item] = campaign.items.all()
+    assert item.assignee == staff["gw"]
+
+    services.campaign_item_record(actor=staff["gw"], item=item, result="referred", referred_person=child,
+                                  note="父母均在外务工，由祖母照看")
+
+    item.refresh_from_db()
+    assert item.result == CampaignItem.Result.REFERRED
+    assert Notification.objects.filter(kind="care_referral", user=staff["officer"]).exists()
+
+
+def test_merging_duplicates_moves_enrollments(staff, patient):
+    from gridgov.core.services import people_merge
+    from tests.factories import make_user
+
+    enrollment = enroll(staff, patient)
+    duplicate = PersonFactory(resident_id=patient.resident_id, org_code=Tree.CELL_A1)
+
+    people_merge(actor=make_user("adm", "city_admin", scope="99"), keep=duplicate, duplicate=patient)
+
+    enrollment.refresh_from_db()
+    assert enrollment.person == duplicate
+
+
+def test_a_persons_care_data_export_is_complete_and_logged(staff, patient):
+    enrollment = enroll(staff, patient)
+    services.visit_record(actor=staff["doctor"], enrollment=enrollment, date=TODAY, form="phone", notes="电话随访",
+                          details={"risk_level": 0, "classification": "stable"})
+
+    export = services.person_care_export(actor=staff["officer"], person=patient)
+
+    assert export["enrollments"][0]["visits"][0]["notes"] == "电话随访"
+    assert AuditEntry.objects.filter(action="person.export", person_id=patient.pk).exists()
+
+
+def test_one_table_shows_program_badges_only_to_roles_allowed(staff, patient, tree):
+    from gridgov.care.badges import care_badges
+
+    enroll(staff, patient)
+    elder = PersonFactory(org_code=Tree.CELL_A1)
+    enroll(staff, elder, program="elderly", details={"living_alone": True})
+
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert care_badges(staff["doctor"], [patient.pk, elder.pk]) == {
+            patient.pk: ["Severe mental disorder"], elder.pk: ["Elderly person living alone"]}
+    grid_view = care_badges(staff["gw"], [patient.pk, elder.pk])
+    assert patient.pk not in grid_view and elder.pk in grid_view
+    assert care_badges(staff["station"], [patient.pk, elder.pk]) == {}

@@ -647,3 +647,113 @@ def guardian_payment_record(*, actor, agreement: GuardianAgreement, amount: Deci
                      org_code=enrollment.org_code, person_id=enrollment.person_id,
                      changes={"kind": "guardian_reward", "amount": str(amount)})
     return payment
+
+
+# --- Screening campaigns ----------------------------------------------------------------------------
+
+
+def campaign_open(*, actor, org_code: str, kind: str, title: str, starts_on: datetime.date,
+                  due_on: datetime.date):
+    """Every current household of the area goes on its grid worker's checklist."""
+    from gridgov.care.models import Campaign, CampaignItem
+    from gridgov.core.models import GridAssignment
+    from gridgov.register.selectors import households_in_area
+
+    require(actor, Capability.MANAGE_ENROLLMENTS)
+    errors: dict[str, list[str]] = {}
+    if kind not in Campaign.Kind.values:
+        errors["kind"] = [_("Choose the kind of campaign.")]
+    if not (title or "").strip():
+        errors["title"] = [_("A title is required.")]
+    if due_on < starts_on:
+        errors["due_on"] = [_("The due date is before the start date.")]
+    if not OrgUnit.objects.filter(code=org_code or "").exists():
+        errors["org_code"] = [_("No org unit with this code.")]
+    _raise_if(errors)
+    if not in_scope(actor, org_code):
+        raise Forbidden(_("This lies outside your area."))
+    with transaction.atomic():
+        campaign = Campaign.objects.create(org_code=org_code, kind=kind, title=title.strip(), starts_on=starts_on,
+                                           due_on=due_on, created_by=actor)
+        workers: dict[str, int] = {}
+        for cell, user_id in GridAssignment.objects.filter(cell__code__startswith=org_code).order_by(
+                "cell_id", "id").values_list("cell_id", "user_id"):
+            workers.setdefault(cell, user_id)
+        CampaignItem.objects.bulk_create(
+            (CampaignItem(campaign=campaign, household_id=pk, org_code=code, assignee_id=workers.get(code))
+             for pk, code in households_in_area(org_code)),
+            batch_size=1000,
+        )
+        audit_record(actor=actor, action="care.campaign_open", obj=campaign, org_code=org_code,
+                     changes={"kind": kind, "items": campaign.items.count()})
+    return campaign
+
+
+def campaign_item_record(*, actor, item, result: str, note: str = "", referred_person: Person | None = None):
+    from gridgov.care.models import CampaignItem
+
+    if not (item.assignee_id == actor.pk or (has_capability(actor, Capability.MANAGE_ENROLLMENTS)
+                                             and in_scope(actor, item.org_code))):
+        raise NotFound()
+    if result not in CampaignItem.Result.values or result == CampaignItem.Result.PENDING:
+        raise DomainError(_("Record what the visit found."), ErrorCode.INVALID, {"result": [_("Record what the visit found.")]})
+    if result == CampaignItem.Result.REFERRED and referred_person is None:
+        raise DomainError(_("Say who is referred for enrollment."), ErrorCode.INVALID,
+                          {"referred_person": [_("Say who is referred for enrollment.")]})
+    with transaction.atomic():
+        item.result, item.note, item.visited_on = result, (note or "").strip(), timezone.localdate()
+        item.referred_person = referred_person
+        item.save(update_fields=["result", "note", "visited_on", "referred_person"])
+        audit_record(actor=actor, action="care.campaign_item", obj=item.campaign, org_code=item.org_code,
+                     person_id=referred_person.pk if referred_person else None, changes={"result": result})
+        if result == CampaignItem.Result.REFERRED:
+            notify.to_users(officers_of(item.org_code), None, kind="care_referral", text=_(
+                "A screening visit referred a person for a care program in %(area)s.") % {"area": item.org_code})
+    return item
+
+
+# --- Merging duplicate people and a person's data export ----------------------------------------------
+
+
+def person_merge_care_references(*, keep: Person, duplicate: Person, actor) -> dict:
+    """A core merge hook: the duplicate's enrollments move to the kept record; where both are
+    active in the same program, the duplicate's ends (its visits stay readable)."""
+    moved = 0
+    for enrollment in Enrollment.objects.filter(person=duplicate):
+        clash = Enrollment.objects.filter(person=keep, program=enrollment.program,
+                                          status=Enrollment.Status.ACTIVE).exists()
+        if clash and enrollment.status == Enrollment.Status.ACTIVE:
+            enrollment.status, enrollment.end_date = Enrollment.Status.EXITED, timezone.localdate()
+            enrollment.exit_reason = _("Duplicate record merged")
+        enrollment.person = keep
+        enrollment.save()
+        moved += 1
+    return {"enrollments": moved}
+
+
+def person_care_export(*, actor, person: Person) -> dict:
+    """Everything the care programs hold about a person, for their own request (PIPL art. 45)."""
+    require(actor, Capability.VIEW_CARE_DETAILS)
+    if not in_scope(actor, person.org_code):
+        raise NotFound()
+    data = []
+    for enrollment in Enrollment.objects.filter(person=person).prefetch_related("visits", "crises", "team",
+                                                                              "payments", "handovers"):
+        data.append({
+            "program": enrollment.program, "status": enrollment.status, "start_date": enrollment.start_date,
+            "end_date": enrollment.end_date, "legal_basis": enrollment.legal_basis, "consent": enrollment.consent,
+            "retention_until": enrollment.retention_until, "details": enrollment.details,
+            "team": [{"role": m.role, "user": m.user.username if m.user_id else m.name} for m in enrollment.team.all()],
+            "visits": [{"date": v.date, "form": v.form, "notes": v.notes, "details": v.details, "needs": v.needs,
+                        "help_given": v.help_given, "missed": v.missed} for v in enrollment.visits.all()],
+            "crises": [{"occurred_at": c.occurred_at, "description": c.description, "outcome": c.outcome}
+                       for c in enrollment.crises.all()],
+            "handovers": [{"from": h.from_org_code, "to": h.to_org_code, "status": h.status, "due": h.due_date}
+                          for h in enrollment.handovers.all()],
+            "payments": [{"kind": p.kind, "amount": str(p.amount), "paid_on": p.paid_on}
+                         for p in enrollment.payments.all()],
+        })
+    with transaction.atomic():
+        audit_record(actor=actor, action="person.export", obj=person, object_repr=person.name[:1] + "*",
+                     org_code=person.org_code, person_id=person.pk, purpose=_("The person's own request"))
+    return {"enrollments": data}

@@ -292,3 +292,11 @@ def round_progress(user, update_round: UpdateRound, *, level_length: int) -> lis
         .order_by("unit")
     )
     return [Progress(r["unit"], r["total"], r["done"], r["awaiting"]) for r in qs]
+
+
+def households_in_area(org_code: str):
+    """(id, cell code) of every current household of an area, for checklists of other apps."""
+    return (
+        Household.objects.filter(org_code__startswith=org_code, dissolved_on__isnull=True)
+        .order_by("org_code", "id").values_list("pk", "org_code").iterator(chunk_size=2000)
+    )

@@ -1,0 +1,21 @@
+"""Program badges on the register's one table, only for roles allowed to see them."""
+
+from __future__ import annotations
+
+from gridgov.care.models import Enrollment
+from gridgov.care.programs import SENSITIVE_PROGRAMS, Program
+from gridgov.core.permissions import Capability, has_capability
+
+
+def care_badges(user, person_ids: list[int]) -> dict[int, list[str]]:
+    if not person_ids or not has_capability(user, Capability.VIEW_CARE):
+        return {}
+    details = has_capability(user, Capability.VIEW_CARE_DETAILS)
+    badges: dict[int, list[str]] = {}
+    rows = Enrollment.objects.filter(person_id__in=person_ids, status=Enrollment.Status.ACTIVE,
+                                     org_code__startswith=user.scope_code).values_list("person_id", "program")
+    for person_id, program in rows:
+        if program in SENSITIVE_PROGRAMS and not details:
+            continue
+        badges.setdefault(person_id, []).append(str(Program(program).label))
+    return badges
