@@ -68,6 +68,7 @@ _HOUSEHOLD_WEIGHTS = (18, 30, 26, 16, 10)
 
 PERSON_BATCH = 2000
 EVENTS_BY_SCALE = {"town": 12, "city": 120, "province": 120}
+CARE_BY_SCALE = {"town": 12, "city": 60, "province": 60}
 INSERT_BATCH = 1000
 
 
@@ -843,6 +844,10 @@ def seed_demo(*, scale: str, password: str = DEFAULT_PASSWORD, seed: int = DEFAU
         writer.written["events"] += write_events(
             county_code=plan.first_county.code, count=EVENTS_BY_SCALE[scale], rng=_rng(seed, "events"))
         say("  " + _("events through the loop: %(seconds).1f s") % {"seconds": time.perf_counter() - step})
+        from gridgov.demo.care_data import write_care
+
+        writer.written["enrollments"] += write_care(
+            township_code=plan.first_township.code, count=CARE_BY_SCALE[scale], rng=_rng(seed, "care"))
         counts = dict(sorted(writer.written.items()))
         entry = audit_record(
             actor=None, action=AuditAction.DEMO_SEED, object_type="demo", object_repr=f"{scale} demo",
