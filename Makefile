@@ -37,7 +37,7 @@ test: $(BIN)/.installed system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 messages: $(BIN)/.installed
-	cd src/gridgov && ../../$(BIN)/gridgov makemessages -l zh_Hans --no-obsolete --add-location file && ../../$(BIN)/gridgov compilemessages -l zh_Hans
+	cd src/gridgov && GRIDGOV_DEBUG=1 ../../$(BIN)/gridgov makemessages -l zh_Hans --no-obsolete --add-location file && GRIDGOV_DEBUG=1 ../../$(BIN)/gridgov compilemessages -l zh_Hans
 
 bench: $(BIN)/.installed
 	$(BIN)/gridgov bench

@@ -12,7 +12,7 @@ import json
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from gridgov.care.programs import Program
 from gridgov.core import crypto
@@ -244,8 +244,8 @@ class Handover(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the receiving side")
         ACCEPTED = "accepted", _("Accepted")
-        REJECTED = "rejected", _("Rejected")
-        CANCELLED = "cancelled", _("Cancelled")
+        REJECTED = "rejected", pgettext_lazy("handover status", "Rejected")
+        CANCELLED = "cancelled", pgettext_lazy("handover status", "Cancelled")
 
     class Reason(models.TextChoices):
         PRISON_RELEASE = "prison_release", _("Release from prison")

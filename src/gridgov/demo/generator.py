@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, pgettext
 
 from gridgov.core import crypto
 from gridgov.core.audit import AuditAction, audit_record
@@ -896,7 +896,7 @@ def _pad(text: str, width: int) -> str:
 
 def format_accounts(rows: list[AccountRow], password: str | None) -> str:
     """The accounts as an aligned text table (Chinese characters count double)."""
-    header = (_("account"), _("role"), _("scope"), _("place"))
+    header = (_("account"), _("role"), _("scope"), pgettext("demo accounts table", "area"))
     body = [(r.username, f"{r.role_zh} / {r.role_en}", r.scope_code, r.scope_name) for r in rows]
     widths = [max(_display_width(line[i]) for line in [header, *body]) for i in range(4)]
     lines = ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(line)).rstrip() for line in [header, *body]]

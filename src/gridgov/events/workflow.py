@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from gridgov.core.models import Role
 
@@ -21,11 +21,11 @@ class Status(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     HANDLED = "handled", _("Handled, awaiting verification")
     VERIFIED = "verified", _("Verified")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("event status", "Closed")
     EVALUATED = "evaluated", _("Evaluated")
     RETURNED = "returned", _("Returned to the dispatcher")
     SUSPENDED = "suspended", _("Suspended (long-term work)")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("event status", "Cancelled")
 
 
 class Action(models.TextChoices):
@@ -41,7 +41,7 @@ class Action(models.TextChoices):
     APPROVE_EXTENSION = "approve_extension", _("Decide on more time")
     SUSPEND = "suspend", _("Suspend")
     RESUME = "resume", _("Resume")
-    CANCEL = "cancel", _("Cancel")
+    CANCEL = "cancel", pgettext_lazy("event action", "Cancel")
     RESOLVE_ON_SITE = "resolve_on_site", _("Fixed on site")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from gridgov.core.fields import EncryptedTextField
 from gridgov.core.models import Person, PrefixIndex, ScopedQuerySet, User
@@ -250,7 +250,7 @@ class UpdateRound(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("update round status", "Closed")
 
     org_code = models.CharField(_("area"), max_length=15)
     title = models.CharField(_("title"), max_length=100)
