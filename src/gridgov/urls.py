@@ -19,8 +19,13 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("gridgov.core.api_urls")),
     path("api/v1/", include("gridgov.register.api_urls")),
+    path("api/v1/", include("gridgov.events.api_urls")),
+    path("api/v1/", include("gridgov.care.api_urls")),
     # Last of the API routes: unknown API paths answer JSON, not an HTML page.
     re_path(r"^api/", api_not_found),
+    path("open311/v2/", include("gridgov.events.open311_urls")),
     path("org/", include("gridgov.core.org_urls")),
+    path("events/", include("gridgov.events.urls")),
+    path("track/", include("gridgov.events.public_urls")),
     path("", include("gridgov.core.urls")),
 ]

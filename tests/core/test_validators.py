@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from gridgov.core.validators import (
     is_valid_mobile,
@@ -23,6 +24,12 @@ def test_generated_ids_are_valid_and_carry_birth_date_and_gender():
     assert is_valid_resident_id(value)
     assert resident_id_birth_date(value) == datetime.date(2000, 2, 29)
     assert resident_id_gender(value) == "M"
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    with translation.override("en"):
+        yield
 
 
 def test_wrong_check_digit_is_rejected_with_a_reason():

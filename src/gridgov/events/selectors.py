@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.core.exceptions import NotFound
-from gridgov.core.models import Role
-from gridgov.events.models import Event
+from gridgov.core.models import Department, Role
+from gridgov.core.workcal import WorkCalendar
+from gridgov.events.models import Category, Event, Notification, Photo, TimelineEntry
 from gridgov.events.workflow import OPEN_STATUSES
 
 SEES_AREA = {Role.DISPATCHER, Role.CITY_ADMIN, Role.GRID_WORKER}
@@ -68,3 +74,271 @@ def possible_duplicates(event: Event) -> list[Event]:
         lat__range=(event.lat - d_lat, event.lat + d_lat), lng__range=(event.lng - d_lng, event.lng + d_lng),
     ).exclude(pk=event.pk).order_by("created_at")
     return [e for e in nearby if haversine_m(event.lat, event.lng, e.lat, e.lng) <= DUPLICATE_RADIUS_M]
+
+
+# --- Lists over the API ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """Filters of the event list; each one maps onto an indexed column."""
+
+    statuses: tuple[str, ...] = ()
+    category: str = ""  # a category code: the category and its sub-categories
+    org: str = ""  # an org-unit code: its subtree
+    department: str = ""  # a department or station code: the events it handles
+    overdue: bool = False  # open with the running step past its deadline
+    since: datetime.date | None = None  # reported on or after this day (Asia/Shanghai)
+    until: datetime.date | None = None  # reported on or before this day
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def events_filtered(user, filters: EventFilters, *, now: datetime.datetime | None = None) -> QuerySet[Event]:
+    """The events `user` sees, narrowed by `filters`, with what a list row shows joined in.
+
+    Codes are turned into ids by subqueries of the same statement, so that the filters run
+    on the event table's own indexes (category/status, department/status, org prefix,
+    status/deadline, created_at)."""
+    events = events_visible_to(user).select_related("category", "department")
+    if filters.statuses:
+        events = events.filter(status__in=filters.statuses)
+    if filters.category:
+        code = filters.category
+        events = events.filter(
+            category_id__in=Category.objects.filter(Q(code=code) | Q(code__startswith=f"{code}.")).values("id")
+        )
+    if filters.org:
+        events = events.filter(org_code__startswith=filters.org)
+    if filters.department:
+        events = events.filter(department_id__in=Department.objects.filter(code=filters.department).values("id"))
+    if filters.overdue:
+        events = events.filter(status__in=OPEN_STATUSES, step_deadline__lt=now or timezone.now())
+    if filters.since:
+        events = events.filter(created_at__gte=_start_of_day(filters.since))
+    if filters.until:
+        events = events.filter(created_at__lt=_start_of_day(filters.until + datetime.timedelta(days=1)))
+    return events
+
+
+def event_timeline(event: Event) -> list[TimelineEntry]:
+    """The timeline of one event, oldest first, with each step's photos (two queries)."""
+    return list(event.timeline.prefetch_related("photos").order_by("at", "id"))
+
+
+def work_calendars_for(org_codes: Iterable[str]) -> dict[str, WorkCalendar]:
+    """`core.selectors.work_calendar_for` for many org codes at once, in two queries
+    (the schedules of every ancestor of the codes, the holiday overrides) whatever their
+    number: a list page computes its traffic lights with it."""
+    from gridgov.core.models import HolidayOverride, WorkSchedule
+    from gridgov.core.selectors import ancestor_codes
+    from gridgov.core.workcal import DEFAULT_PERIODS
+
+    codes = {code for code in org_codes if code}
+    if not codes:
+        return {}
+    prefixes = set(codes).union(*(ancestor_codes(code) for code in codes))
+    schedules = {s.org_code: s for s in WorkSchedule.objects.filter(org_code__in=prefixes)}
+    overrides = dict(HolidayOverride.objects.values_list("date", "is_workday"))
+    calendars: dict[str, WorkCalendar] = {}
+    by_schedule: dict[str | None, WorkCalendar] = {}
+    for code in codes:
+        owner = max((p for p in [*ancestor_codes(code), code] if p in schedules), key=len, default=None)
+        if owner not in by_schedule:
+            s = schedules.get(owner)
+            periods = ((s.morning_start, s.morning_end), (s.afternoon_start, s.afternoon_end)) if s else DEFAULT_PERIODS
+            by_schedule[owner] = WorkCalendar(periods=periods, overrides=overrides)
+        calendars[code] = by_schedule[owner]
+    return calendars
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    """The user's own notifications. `unread_first` sorts unread ones first, newest first
+    within each group, as one integer that keyset pagination can use."""
+    return Notification.objects.filter(user=user).annotate(
+        unread_first=Case(
+            When(read_at__isnull=True, then=F("id") + UNREAD_OFFSET),
+            default=F("id"),
+            output_field=models.BigIntegerField(),
+        )
+    ).select_related("event")
+
+
+UNREAD_OFFSET = 10**15
+
+
+def access_notification(user, notification_id) -> Notification:
+    try:
+        pk = int(notification_id)
+    except (TypeError, ValueError):
+        pk = -1
+    notification = Notification.objects.filter(user=user, pk=pk).first() if user.is_authenticated else None
+    if notification is None:
+        raise NotFound(_("No such notification."))
+    return notification
+
+
+# --- The public view (Open311) --------------------------------------------------------
+
+# Timeline notes the public may read: what was done about the problem, never a return
+# reason, an internal instruction or who did it.
+PUBLIC_NOTE_ACTIONS = ("handle", "resolve_on_site", "close", "merge")
+# Personal matters (a family dispute, a child, an old person asking for help) are listed
+# publicly without their description, place or photo.
+PERSONAL_CATEGORY_PREFIXES = ("dispute", "youth", "community.elderly_help")
+
+
+def is_personal_category(code: str) -> bool:
+    return any(code == p or code.startswith(f"{p}.") for p in PERSONAL_CATEGORY_PREFIXES)
+
+
+def public_services() -> list[Category]:
+    """Categories the public may report: active, public leaves (one query)."""
+    categories = list(Category.objects.filter(is_active=True))
+    parents = {c.parent_id for c in categories if c.parent_id}
+    names = {c.code: c.name for c in categories}
+    leaves = [c for c in categories if c.is_public and c.code not in parents]
+    for category in leaves:
+        category.domain_name = names.get(category.code.split(".")[0], "")
+        category.ancestor_names = [names[code] for code in reversed(_ancestry(category.code)) if code in names]
+    return sorted(leaves, key=lambda c: c.code)
+
+
+def _ancestry(code: str) -> list[str]:
+    parts = code.split(".")
+    return [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+def public_events() -> QuerySet[Event]:
+    """Events of public categories, with their public notes and photos prefetched."""
+    return (
+        Event.objects.filter(category__is_public=True)
+        .select_related("category", "department", "owner_department")
+        .prefetch_related(
+            Prefetch(
+                "timeline",
+                queryset=TimelineEntry.objects.filter(action__in=PUBLIC_NOTE_ACTIONS).exclude(note="")
+                .order_by("at", "id"),
+                to_attr="public_notes",
+            ),
+            Prefetch("photos", queryset=Photo.objects.order_by("id"), to_attr="photo_list"),
+        )
+    )
+
+
+# --- Categories ---------------------------------------------------------------------------
+
+
+def categories_listed(*, parent: str | None = None) -> QuerySet[Category]:
+    """Active categories (a parent's children only, if given), each marked leaf or not."""
+    categories = Category.objects.filter(is_active=True).annotate(
+        has_children=Exists(Category.objects.filter(parent_id=OuterRef("code"), is_active=True))
+    )
+    return categories.filter(parent_id=parent) if parent else categories
+
+
+def category_rows(categories: list[Category]) -> list[dict]:
+    """Rows for a page of categories; the urgencies with limits come from one query over the
+    (small) limits table, a category inheriting its ancestors' limits."""
+    from gridgov.events.models import CategoryLimit, Urgency
+
+    limited: dict[str, set[str]] = {}
+    for code, urgency in CategoryLimit.objects.values_list("category__code", "urgency"):
+        limited.setdefault(code, set()).add(urgency)
+    rows = []
+    for category in categories:
+        urgencies = set().union(*(limited.get(code, set()) for code in _ancestry(category.code)))
+        rows.append({
+            "code": category.code, "name": category.name, "parent": category.parent_id,
+            "urgencies": [u for u in Urgency.values if u in urgencies],
+            "fixable_on_site": category.fixable_on_site, "is_public": category.is_public,
+            "is_leaf": not category.has_children,
+        })
+    return rows
+
+
+# --- The HTML pages -------------------------------------------------------------------------
+
+
+def duplicate_hints(events: Iterable[Event]) -> dict[int, list[Event]]:
+    """`possible_duplicates` for a whole page of events in one query: for each open event
+    with a point, the other open events of its category within 50 m."""
+    placed = [e for e in events if e.lat is not None and e.lng is not None and e.status in OPEN_STATUSES]
+    if not placed:
+        return {}
+    near = Q()
+    for event in placed:
+        d_lat, d_lng = _metres_to_degrees(event.lat, DUPLICATE_RADIUS_M)
+        near |= Q(category_id=event.category_id, lat__range=(event.lat - d_lat, event.lat + d_lat),
+                  lng__range=(event.lng - d_lng, event.lng + d_lng))
+    candidates = list(Event.objects.filter(near, status__in=OPEN_STATUSES).only(
+        "id", "code", "category_id", "lat", "lng", "status", "created_at", "org_code").order_by("created_at", "id"))
+    hints: dict[int, list[Event]] = {}
+    for event in placed:
+        found = [c for c in candidates if c.pk != event.pk and c.category_id == event.category_id
+                 and haversine_m(event.lat, event.lng, c.lat, c.lng) <= DUPLICATE_RADIUS_M]
+        if found:
+            hints[event.pk] = found
+    return hints
+
+
+def pending_extension(event: Event):
+    """The request for more time waiting for a dispatcher's decision, if any."""
+    from gridgov.events.models import Extension
+
+    return event.extensions.filter(status=Extension.Status.REQUESTED).select_related("requested_by").first()
+
+
+def routing_rules_for(user) -> QuerySet:
+    """Routing rules of the user's area (every rule whose area lies in the user's scope)."""
+    from gridgov.events.models import RoutingRule
+
+    scope = getattr(user, "scope_code", "") or ""
+    if not scope:
+        return RoutingRule.objects.none()
+    return RoutingRule.objects.filter(org_prefix__startswith=scope).select_related(
+        "category", "department", "created_by")
+
+
+def routing_rule_histories(rules: list) -> dict[int, list]:
+    """For each rule, the ended rules it replaced, newest first (one query for the page)."""
+    from gridgov.events.models import RoutingRule
+
+    if not rules:
+        return {}
+    ended = {
+        r.pk: r for r in RoutingRule.objects.filter(
+            is_active=False, category_id__in={r.category_id for r in rules},
+            org_prefix__in={r.org_prefix for r in rules},
+        ).select_related("category", "department", "created_by")
+    }
+    histories = {}
+    for rule in rules:
+        chain, seen, previous = [], set(), rule.replaces_id
+        while previous in ended and previous not in seen:
+            seen.add(previous)
+            chain.append(ended[previous])
+            previous = ended[previous].replaces_id
+        histories[rule.pk] = chain
+    return histories
+
+
+def leaf_categories(*, public_only: bool = False) -> list[Category]:
+    """Active leaf categories (what a report is filed under), each with `domain_name` and
+    `ancestor_names` for a two-level picker; one query."""
+    categories = list(Category.objects.filter(is_active=True))
+    parents = {c.parent_id for c in categories if c.parent_id}
+    names = {c.code: c.name for c in categories}
+    leaves = [c for c in categories if c.code not in parents and (c.is_public or not public_only)]
+    for category in leaves:
+        category.domain_name = names.get(category.code.split(".")[0], "")
+        category.ancestor_names = [names[code] for code in reversed(_ancestry(category.code)) if code in names]
+    return sorted(leaves, key=lambda c: c.code)
+
+
+def event_by_code(code: str) -> Event | None:
+    """An event found by its readable code, for the public status lookup (no personal data
+    is read from it there)."""
+    return Event.objects.select_related("category").filter(code=(code or "").strip()).first()

@@ -67,6 +67,10 @@ class Submission:
     reporter_contact: str = ""
     photos: list = field(default_factory=list)
     org_code: str = ""  # for sensors: the place the device stands
+    # Kept on the "register" timeline entry: a note (e.g. an Open311 media link, never
+    # fetched) and facts of the intake (the key that sent it, a sensor's readings).
+    note: str = ""
+    extra: dict = field(default_factory=dict)
 
 
 def _check_submission(sub: Submission) -> tuple[Category | None, str, dict]:
@@ -167,7 +171,9 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
             category=category, urgency=submission.urgency, description=cleaned["description"],
             channel=submission.channel, status=Status.REGISTERED, org_code=org_code,
             lat=submission.lat, lng=submission.lng, address=(submission.address or "").strip()[:300],
-            reporter=actor if getattr(actor, "is_authenticated", False) else None,
+            # A hotline operator types someone else's report: the caller is the reporter.
+            reporter=actor if getattr(actor, "is_authenticated", False) and submission.channel != Channel.HOTLINE
+            else None,
             reporter_name=(submission.reporter_name or "").strip()[:100],
             reporter_contact=(submission.reporter_contact or "").strip()[:200],
             public_token=secrets.token_urlsafe(24),
@@ -175,7 +181,8 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
         _start_step(event, now)
         event.save()
         entry = _timeline(event, action="register", actor=actor, from_status="", at=now,
-                          actor_label=actor_label, extra={"channel": submission.channel})
+                          actor_label=actor_label, note=(submission.note or "").strip()[:2000],
+                          extra={**submission.extra, "channel": submission.channel})
         save_photos(event=event, entry=entry, files=submission.photos, uploaded_by=actor)
         audit_record(actor=actor, action=EventAudit.SUBMIT, obj=event, org_code=org_code,
                      changes={"category": category.code, "channel": submission.channel})
@@ -646,3 +653,18 @@ def routing_rule_end(*, actor, rule) -> None:
         rule.is_active, rule.ended_at = False, timezone.now()
         rule.save(update_fields=["is_active", "ended_at"])
         audit_record(actor=actor, action="event.routing_rule_end", obj=rule, org_code=rule.org_prefix)
+
+
+# --- Notifications ------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user, notification) -> "Notification":
+    """The user has read one of their own notifications (reading it twice changes nothing)."""
+    from gridgov.events.models import Notification
+
+    if notification.user_id != user.pk:
+        raise NotFound()
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification

@@ -1,0 +1,377 @@
+"""Open311 GeoReport v2 at `/open311/v2/`, in JSON and XML (http://wiki.open311.org/GeoReport_v2).
+
+Reading is public; posting a request needs an `api_key` made with `gridgov open311_key
+create` (no session, no CSRF). The public sees events of public categories only, never
+who reported them, who handled them or any internal note: `status_notes` is the last note
+of a step that says what was done. Personal matters (a family dispute, a child, an old
+person asking for help) are listed without description, place or photo.
+
+Errors are the spec's list of `{code, description}` with HTTP 400, 403, 404 (and 429 when a
+key posts faster than `GRIDGOV_OPEN311_POST_RATE`, 60/minute by default).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from xml.etree import ElementTree
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import EmailValidator
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from gridgov.core.exceptions import DomainError
+from gridgov.events import intake_keys, selectors
+from gridgov.events.models import Event, IntakeKey
+from gridgov.events.workflow import FINISHED_STATUSES, OPEN_STATUSES
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-01-01T00:00:00+08:00"  # when this endpoint's behaviour last changed
+CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+DEFAULT_WINDOW = datetime.timedelta(days=90)
+MAX_REQUESTS = 1000
+MAX_DESCRIPTION = 4000
+ATTRIBUTE = re.compile(r"^attribute\[(?P<code>[^\]]{1,100})\]$")
+# The spec's field names for our validation errors' fields.
+SPEC_FIELD = {"category": "service_code", "lng": "long", "lat": "lat", "address": "address_string",
+              "description": "description", "urgency": "service_code", "photos": "media_url"}
+# XML: the element of each item of a list.
+XML_ITEMS = {"services": "service", "service_requests": "request", "errors": "error", "endpoints": "endpoint",
+             "formats": "format", "attributes": "attribute", "values": "value"}
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status = status
+        self.description = str(description)
+
+
+# --- Rendering --------------------------------------------------------------------------
+
+
+def _xml_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _xml_element(tag: str, value) -> ElementTree.Element:
+    element = ElementTree.Element(tag)
+    if isinstance(value, dict):
+        for key, child in value.items():
+            element.append(_xml_element(key, child))
+    elif isinstance(value, list):
+        for item in value:
+            element.append(_xml_element(XML_ITEMS.get(tag, "item"), item))
+    else:
+        element.text = _xml_text(value)
+    return element
+
+
+def render(fmt: str, root: str, data, *, status: int = 200) -> HttpResponse:
+    """`data` as JSON, or as XML under the root element `root` (UTF-8, with the declaration)."""
+    if fmt == "xml":
+        body = '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(
+            _xml_element(root, data), encoding="unicode")
+    else:
+        body = json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder)
+    return HttpResponse(body.encode(), status=status, content_type=CONTENT_TYPES[fmt])
+
+
+def render_errors(fmt: str, status: int, descriptions: list[str]) -> HttpResponse:
+    return render(fmt, "errors", [{"code": status, "description": str(d)} for d in descriptions], status=status)
+
+
+def _iso(value: datetime.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+# --- The base view ----------------------------------------------------------------------
+
+
+class AnyAccept(BaseContentNegotiation):
+    """The format is the path's suffix (`.json`, `.xml`), whatever the Accept header says."""
+
+    def select_parser(self, request, parsers):
+        for parser in parsers:
+            if parser.media_type.split(";")[0] == (request.content_type or "").split(";")[0]:
+                return parser
+        return None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class Open311PostThrottle(SimpleRateThrottle):
+    """POSTs per api_key (per client address without one): `GRIDGOV_OPEN311_POST_RATE`."""
+
+    scope = "open311_post"
+
+    def get_rate(self):
+        return getattr(settings, "GRIDGOV_OPEN311_POST_RATE", "60/minute")
+
+    def get_cache_key(self, request, view):
+        if request.method != "POST":
+            return None
+        secret = (request.data.get("api_key") or "") if hasattr(request.data, "get") else ""
+        ident = intake_keys.hash_key(str(secret)) if secret else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class Open311View(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+    content_negotiation_class = AnyAccept
+    schema = None  # not part of the OpenAPI document of /api/v1/
+
+    @property
+    def fmt(self) -> str:
+        return self.kwargs.get("fmt") if self.kwargs.get("fmt") in CONTENT_TYPES else "json"
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Open311Error):
+            return render_errors(self.fmt, exc.status, [exc.description])
+        if isinstance(exc, exceptions.Throttled):
+            response = render_errors(self.fmt, 429, [_("Too many requests; try again in %(n)d seconds.") % {
+                "n": int(exc.wait or 60)}])
+            response["Retry-After"] = str(int(exc.wait or 60))
+            return response
+        if isinstance(exc, DomainError):
+            status = exc.http_status
+            if exc.fields:
+                descriptions = [f"{SPEC_FIELD.get(field, field)}: {message}"
+                                for field, messages in exc.fields.items() for message in messages]
+            else:
+                descriptions = [exc.message]
+            return render_errors(self.fmt, status if status in {400, 403, 404} else 400, descriptions)
+        if isinstance(exc, Http404 | exceptions.NotFound):
+            return render_errors(self.fmt, 404, [_("Not found.")])
+        if isinstance(exc, exceptions.MethodNotAllowed):
+            return render_errors(self.fmt, 405, [_("Method not allowed.")])
+        if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType):
+            return render_errors(self.fmt, 400, [_("Send the fields form-encoded (application/x-www-form-urlencoded).")])
+        return super().handle_exception(exc)
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri(request.path.rsplit("/", 1)[0] + "/")
+
+
+# --- Discovery and services -------------------------------------------------------------
+
+
+class DiscoveryApi(Open311View):
+    def get(self, request, fmt):
+        return render(fmt, "discovery", {
+            "changeset": CHANGESET,
+            "contact": getattr(settings, "GRIDGOV_OPEN311_CONTACT", ""),
+            "key_service": getattr(settings, "GRIDGOV_OPEN311_KEY_SERVICE", ""),
+            "endpoints": [{
+                "specification": SPECIFICATION,
+                "url": _base_url(request).rstrip("/"),
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }],
+        })
+
+
+def _service_row(category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description or category.name,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": ",".join(category.ancestor_names),
+        "group": category.domain_name,
+    }
+
+
+def _public_service(code: str):
+    for category in selectors.public_services():
+        if category.code == code:
+            return category
+    return None
+
+
+class ServiceListApi(Open311View):
+    def get(self, request, fmt):
+        return render(fmt, "services", [_service_row(c) for c in selectors.public_services()])
+
+
+class ServiceDefinitionApi(Open311View):
+    def get(self, request, fmt, code):
+        if _public_service(code) is None:
+            raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": code})
+        return render(fmt, "service_definition", {"service_code": code, "attributes": []})
+
+
+# --- Requests ---------------------------------------------------------------------------
+
+
+def request_row(event: Event, request) -> dict:
+    """One service request as the public may see it (no reporter, no staff, no internal note)."""
+    personal = selectors.is_personal_category(event.category.code)
+    notes = getattr(event, "public_notes", [])
+    photos = getattr(event, "photo_list", [])
+    agency = event.department or event.owner_department
+    return {
+        "service_request_id": event.code,
+        "status": "closed" if event.status in FINISHED_STATUSES else "open",
+        "status_notes": notes[-1].note if notes and not personal else "",
+        "service_name": event.category.name,
+        "service_code": event.category.code,
+        "description": "" if personal else event.description,
+        "agency_responsible": agency.name if agency else "",
+        "service_notice": "",
+        "requested_datetime": _iso(event.created_at),
+        "updated_datetime": _iso(event.updated_at),
+        "expected_datetime": _iso(event.handle_deadline),
+        "address": "" if personal else event.address,
+        "address_id": "",
+        "zipcode": "",
+        "lat": None if personal else event.lat,
+        "long": None if personal else event.lng,
+        "media_url": request.build_absolute_uri(photos[0].public_image.url) if photos and not personal else "",
+    }
+
+
+def _moment(value: str, field: str, *, end: bool = False) -> datetime.datetime:
+    """A w3c date-time (with an offset or Z), or a date (its start, or the next day's for an end)."""
+    moment = parse_datetime(value)
+    if moment is None:
+        day = parse_date(value)
+        if day is None:
+            raise Open311Error(400, _("%(field)s is not an ISO 8601 date and time.") % {"field": field})
+        moment = datetime.datetime.combine(day + datetime.timedelta(days=1 if end else 0), datetime.time.min)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _float(value, field: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if number != number or number in (float("inf"), float("-inf")):
+        raise Open311Error(400, _("%(field)s must be a number.") % {"field": field})
+    return number
+
+
+class RequestListApi(Open311View):
+    throttle_classes = [Open311PostThrottle]
+
+    def get(self, request, fmt):
+        params = request.query_params
+        events = selectors.public_events()
+        ids = _split(params.get("service_request_id"))
+        if ids:  # the spec: this overrides every other filter
+            events = events.filter(code__in=ids[:MAX_REQUESTS])
+        else:
+            codes = _split(params.get("service_code"))
+            if codes:
+                events = events.filter(category__code__in=codes)
+            start = _moment(params["start_date"], "start_date") if params.get("start_date") else None
+            end = _moment(params["end_date"], "end_date", end=True) if params.get("end_date") else None
+            if start is None:
+                start = (end or timezone.now()) - DEFAULT_WINDOW
+            events = events.filter(created_at__gte=start)
+            if end is not None:
+                events = events.filter(created_at__lt=end)
+            statuses = _split(params.get("status"))
+            if set(statuses) - {"open", "closed"}:
+                raise Open311Error(400, _("status is open or closed."))
+            if statuses and set(statuses) != {"open", "closed"}:
+                events = events.filter(status__in=OPEN_STATUSES if statuses[0] == "open" else FINISHED_STATUSES)
+        events = events.order_by("-created_at", "-id")[:MAX_REQUESTS]
+        return render(fmt, "service_requests", [request_row(event, request) for event in events])
+
+    def post(self, request, fmt):
+        data = request.data
+        key = intake_keys.intake_key_check(secret=data.get("api_key"), kind=IntakeKey.Kind.OPEN311)
+        if key is None:
+            raise Open311Error(403, _("api_key is missing or invalid."))
+        service_code = (data.get("service_code") or "").strip()
+        if not service_code:
+            raise Open311Error(400, _("service_code was not provided."))
+        if _public_service(service_code) is None:
+            raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": service_code})
+        lat, lng = data.get("lat"), data.get("long")
+        address = (data.get("address_string") or "").strip()
+        if (lat in (None, "")) != (lng in (None, "")):
+            raise Open311Error(400, _("Send both lat and long."))
+        has_point = lat not in (None, "")
+        if not has_point and not address:
+            if data.get("address_id"):
+                raise Open311Error(400, _("address_id is not supported: send lat and long, or address_string."))
+            raise Open311Error(400, _("lat and long, or address_string, were not provided."))
+        description = data.get("description") or ""
+        if len(description) > MAX_DESCRIPTION:
+            raise Open311Error(400, _("description has at most 4000 characters."))
+        email = (data.get("email") or "").strip()
+        if email:
+            try:
+                EmailValidator()(email)
+            except ValidationError:
+                raise Open311Error(400, _("email is not a valid e-mail address.")) from None
+        event = intake_keys.open311_request_submit(key=key, request=intake_keys.Open311Request(
+            service_code=service_code,
+            lat=_float(lat, "lat") if has_point else None,
+            lng=_float(lng, "long") if has_point else None,
+            address=address[:300], description=description,
+            first_name=(data.get("first_name") or "")[:50], last_name=(data.get("last_name") or "")[:50],
+            phone=(data.get("phone") or "")[:30], email=email[:200], media_url=data.get("media_url") or "",
+            attributes={m["code"]: data.get(name) for name in data if (m := ATTRIBUTE.match(name))},
+        ))
+        return render(fmt, "service_requests", [{
+            "service_request_id": event.code,
+            "service_notice": "",
+            "account_id": (data.get("account_id") or None),
+        }], status=201)
+
+
+class RequestDetailApi(Open311View):
+    def get(self, request, fmt, request_id):
+        event = selectors.public_events().filter(code=request_id).first()
+        if event is None:
+            raise Open311Error(404, _("service_request_id %(id)s was not found.") % {"id": request_id})
+        return render(fmt, "service_requests", [request_row(event, request)])
+
+
+class TokenApi(Open311View):
+    """Requests are registered at once, so a POST answers with the service_request_id and
+    no token; a token here is that id, and answers with itself."""
+
+    def get(self, request, fmt, token):
+        if not selectors.public_events().filter(code=token).exists():
+            raise Open311Error(404, _("token %(token)s was not found.") % {"token": token})
+        return render(fmt, "service_requests", [{"service_request_id": token, "token": token}])
+
+
+@csrf_exempt
+def not_found(request, rest: str = ""):
+    """Any other path under /open311/v2/ answers in the spec's error shape."""
+    fmt = "xml" if rest.endswith(".xml") else "json"
+    return render_errors(fmt, 404, [_("There is no such address in the Open311 API.")])
