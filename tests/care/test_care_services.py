@@ -344,3 +344,14 @@ def test_one_table_shows_program_badges_only_to_roles_allowed(staff, patient, tr
     grid_view = care_badges(staff["gw"], [patient.pk, elder.pk])
     assert patient.pk not in grid_view and elder.pk in grid_view
     assert care_badges(staff["station"], [patient.pk, elder.pk]) == {}
+
+
+def test_a_missed_follow_up_records_why_without_a_new_assessment(staff, patient):
+    enrollment = enroll(staff, patient)
+
+    visit = services.visit_record(actor=staff["doctor"], enrollment=enrollment, date=TODAY, form="home", missed=True,
+                                  details={"missed_reason": "家中无人"})
+
+    assert visit.missed and visit.next_due_date == TODAY + datetime.timedelta(days=7)
+    enrollment.refresh_from_db()
+    assert enrollment.last_visit_date is None

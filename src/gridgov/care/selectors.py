@@ -10,15 +10,37 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.care.models import Crisis, Enrollment, Handover, TeamRole
+from gridgov.care.models import (
+    Crisis,
+    Enrollment,
+    GuardianAgreement,
+    Handover,
+    Payment,
+    StatusPeriod,
+    TeamMember,
+    TeamRole,
+    Visit,
+)
 from gridgov.care.programs import SENSITIVE_PROGRAMS
 from gridgov.core import masking
-from gridgov.core.exceptions import NotFound
+from gridgov.core.exceptions import Forbidden, NotFound
 from gridgov.core.permissions import Capability, has_capability, require
 
 COUNTY_CODE_LENGTH = 6
@@ -225,3 +247,223 @@ def care_metrics(user, *, org: str | None = None, today: datetime.date | None = 
 def masked_name(user, enrollment: Enrollment) -> str:
     return enrollment.person.name if has_capability(user, Capability.VIEW_PERSON_NAMES) else masking.mask_name(
         enrollment.person.name)
+
+
+# --- Lists and records for the REST API ----------------------------------------------------------
+
+RECENT_VISITS = 20
+
+
+def status_q(status: str, today: datetime.date) -> Q:
+    """The enrollments whose map status (status_on) is `status` on `today`, as a filter."""
+    hospital, away = Q(hospitalized_since__isnull=False), Q(away_since__isnull=False)
+    visited, due = Q(last_visit_date=today), Q(next_due_date__lte=today)
+    return {
+        "hospitalized": hospital,
+        "away": away & ~hospital,
+        "visited": visited & ~hospital & ~away,
+        "due": due & ~hospital & ~away & ~visited,
+        "not_due": ~hospital & ~away & ~visited & ~due,
+    }[status]
+
+
+def with_details_visible(user, qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """Annotate `details_visible` (may_see_details, in SQL) so that a list of rows from the
+    user's own scope needs no query per row."""
+    if has_capability(user, Capability.VIEW_CARE_DETAILS):
+        return qs.annotate(details_visible=Value(True, output_field=BooleanField()))
+    clinical = TeamMember.objects.filter(enrollment=OuterRef("pk"), user=user, removed_at__isnull=True,
+                                         role__in=CLINICAL_TEAM_ROLES)
+    return qs.annotate(details_visible=Exists(clinical))
+
+
+def enrollments_list(user, *, org: str | None = None, program: str | None = None, status: str | None = None,
+                     due_before: datetime.date | None = None, today: datetime.date | None = None,
+                     ) -> QuerySet[Enrollment]:
+    """The enrollments the user may see by name, filtered. Asking for a sensitive program is
+    refused to users who may not know who is in it (a grid worker cannot probe it)."""
+    if program in SENSITIVE_PROGRAMS and not has_capability(user, Capability.VIEW_CARE_DETAILS):
+        raise Forbidden(_("Your role may not list the people in this program."))
+    qs = enrollments_visible_to(user, org=org)
+    if program:
+        qs = qs.filter(program=program)
+    if status:
+        qs = qs.filter(status_q(status, today or timezone.localdate()))
+    if due_before:
+        qs = qs.filter(next_due_date__lte=due_before)
+    return with_details_visible(user, qs).select_related("person")
+
+
+def enrollment_record(enrollment: Enrollment) -> Enrollment:
+    """Load the current team, the recent visits, the status periods and the crises at once
+    (as `current_team`, `recent_visits`, `periods`, `crisis_list`)."""
+    prefetch_related_objects(
+        [enrollment],
+        Prefetch("team", TeamMember.objects.filter(removed_at__isnull=True).select_related("user"),
+                 to_attr="current_team"),
+        Prefetch("visits", Visit.objects.select_related("visited_by").order_by("-date", "-id")[:RECENT_VISITS],
+                 to_attr="recent_visits"),
+        Prefetch("status_periods", StatusPeriod.objects.order_by("-start", "-id"), to_attr="periods"),
+        Prefetch("crises", Crisis.objects.order_by("-occurred_at", "-id"), to_attr="crisis_list"),
+    )
+    return enrollment
+
+
+def access_crisis(user, crisis_id) -> Crisis:
+    try:
+        pk = int(crisis_id)
+    except (TypeError, ValueError):
+        pk = -1
+    crisis = Crisis.objects.filter(pk=pk).first()
+    if crisis is None:
+        raise NotFound(_("No such crisis in your area."))
+    crisis.enrollment = access_enrollment(user, crisis.enrollment_id)  # the same 404 outside it
+    return crisis
+
+
+def access_agreement(user, agreement_id):
+    try:
+        pk = int(agreement_id)
+    except (TypeError, ValueError):
+        pk = -1
+    agreement = GuardianAgreement.objects.filter(pk=pk).first()
+    if agreement is None:
+        raise NotFound(_("No such agreement in your area."))
+    agreement.enrollment = access_enrollment(user, agreement.enrollment_id)
+    return agreement
+
+
+def handover_list(user, *, direction: str | None = None, status: str | None = None) -> QuerySet[Handover]:
+    """Handovers into ("in") or out of ("out") the user's area; none above the county."""
+    qs = handovers_for(user)
+    if statistics_only(user):
+        return qs.none()
+    scope = user.scope_code
+    if direction == "in":
+        qs = qs.filter(to_org_code__startswith=scope)
+    elif direction == "out":
+        qs = qs.filter(from_org_code__startswith=scope)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def payments_in_scope(user, *, org: str | None = None, since: datetime.date | None = None,
+                      until: datetime.date | None = None):
+    """Payments recorded in the user's area, paid between `since` and `until` (inclusive)."""
+    require(user, Capability.MANAGE_ENROLLMENTS)
+    if not user.scope_code:
+        return Payment.objects.none()
+    qs = Payment.objects.filter(org_code__startswith=org or user.scope_code)
+    if org and not org.startswith(user.scope_code):
+        return qs.none()
+    if since:
+        qs = qs.filter(paid_on__gte=since)
+    if until:
+        qs = qs.filter(paid_on__lte=until)
+    return qs
+
+
+def payments_visible_to(user, **filters):
+    """The payment rows (with the person) the user may see by name: none above the county."""
+    qs = payments_in_scope(user, **filters)
+    return qs.none() if statistics_only(user) else qs.select_related("enrollment__person")
+
+
+def payment_totals(qs) -> dict[str, str]:
+    """The amount paid per kind (every kind, zero when none), in one query."""
+    sums = {row["kind"]: row["total"] for row in qs.order_by().values("kind").annotate(total=Sum("amount"))}
+    return {kind: str((sums.get(kind) or Decimal("0")).quantize(Decimal("0.01"))) for kind in Payment.Kind.values}
+
+
+def care_metrics_for(user, *, org: str | None = None, today: datetime.date | None = None) -> list[dict]:
+    """care_metrics, with the sensitive programs folded into one "***" row for users who may
+    not know who is in which of them."""
+    rows = care_metrics(user, org=org, today=today)
+    if has_capability(user, Capability.VIEW_CARE_DETAILS):
+        return rows
+    shown = [row for row in rows if row["program"] not in SENSITIVE_PROGRAMS]
+    hidden = [row for row in rows if row["program"] in SENSITIVE_PROGRAMS]
+    if hidden:
+        merged = {"program": MASKED, "crisis_outcomes": {}}
+        for key in ("enrolled", "overdue", "seen_90_days", "hospitalized", "crises"):
+            merged[key] = sum(row[key] for row in hidden)
+        for row in hidden:
+            for outcome, n in row["crisis_outcomes"].items():
+                merged["crisis_outcomes"][outcome] = merged["crisis_outcomes"].get(outcome, 0) + n
+        enrolled = merged["enrolled"]
+        merged["management_rate"] = round((enrolled - merged["overdue"]) / enrolled, 4) if enrolled else None
+        merged["visit_coverage"] = round(merged["seen_90_days"] / enrolled, 4) if enrolled else None
+        shown.append(merged)
+    return shown
+
+
+def team_accounts(usernames) -> dict:
+    """Active accounts by username, for naming a care team (the service checks their area)."""
+    from gridgov.core.models import User
+
+    names = {u for u in usernames if u}
+    return {u.username: u for u in User.objects.filter(username__in=names, is_active=True)} if names else {}
+
+
+# --- Reads of the HTML pages ---------------------------------------------------------------------
+
+
+def may_record_visit(user, enrollment: Enrollment) -> bool:
+    """Whether services.visit_record would let the user record a visit (to show the form)."""
+    if not has_capability(user, Capability.RECORD_VISITS):
+        return False
+    if has_capability(user, Capability.VIEW_CARE_DETAILS) and enrollment.org_code.startswith(user.scope_code or "-"):
+        return True
+    return enrollment.team.filter(user=user, removed_at__isnull=True).exists()
+
+
+def with_on_team(user, qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """Annotate `on_team`: the user is a current member of the enrollment's team."""
+    member = TeamMember.objects.filter(enrollment=OuterRef("pk"), user=user, removed_at__isnull=True)
+    return qs.annotate(on_team=Exists(member))
+
+
+def enrollment_visits(enrollment: Enrollment, *, before: tuple[datetime.date, int] | None = None) -> QuerySet[Visit]:
+    """Every visit of the enrollment, newest first (those recorded before a handover too),
+    after the keyset `before` = (date, id)."""
+    qs = Visit.objects.filter(enrollment=enrollment).select_related("visited_by").order_by("-date", "-id")
+    if before:
+        qs = qs.filter(Q(date__lt=before[0]) | Q(date=before[0], id__lt=before[1]))
+    return qs
+
+
+def enrollment_history(enrollment: Enrollment) -> Enrollment:
+    """Load the handovers, guardian agreements and payments at once (as `handover_list`,
+    `agreement_list`, `payment_list`)."""
+    prefetch_related_objects(
+        [enrollment],
+        Prefetch("handovers", Handover.objects.select_related("created_by", "decided_by").order_by("-created_at"),
+                 to_attr="handover_list"),
+        Prefetch("agreements", GuardianAgreement.objects.order_by("-year"), to_attr="agreement_list"),
+        Prefetch("payments", Payment.objects.order_by("-paid_on", "-id"), to_attr="payment_list"),
+    )
+    return enrollment
+
+
+def unacknowledged_with_waiting(user) -> QuerySet[Enrollment]:
+    """unacknowledged_high_risk, with the members still to confirm (as `waiting`)."""
+    waiting = TeamMember.objects.filter(removed_at__isnull=True, acknowledged_at__isnull=True,
+                                        user__isnull=False).select_related("user")
+    return unacknowledged_high_risk(user).prefetch_related(Prefetch("team", waiting, to_attr="waiting"))
+
+
+def access_team_member(enrollment: Enrollment, member_id) -> TeamMember:
+    try:
+        pk = int(member_id)
+    except (TypeError, ValueError):
+        pk = -1
+    member = enrollment.team.filter(pk=pk, removed_at__isnull=True).select_related("user").first()
+    if member is None:
+        raise NotFound(_("No such team member."))
+    member.enrollment = enrollment
+    return member
+
+
+def crisis_actions(crisis: Crisis):
+    return crisis.actions.select_related("actor").order_by("at", "id")

@@ -53,6 +53,7 @@ class CareAudit:
     HANDOVER = "care.handover"
     PAYMENT = "care.payment"
     ANONYMISE = "care.anonymise"
+    OPEN_RECORD = "care.open_record"
 
 
 def _raise_if(errors: dict) -> None:
@@ -68,7 +69,7 @@ def program_settings(program: str) -> dict:
 # --- Program details -------------------------------------------------------------------------
 
 
-def check_details(program: str, details: dict, *, for_visit: bool = False) -> dict:
+def check_details(program: str, details: dict, *, for_visit: bool = False, complete: bool = True) -> dict:
     """Validate a program's detail fields; return them cleaned. Unknown keys are refused so
     that no category of person can be smuggled in through free-form fields."""
     details = dict(details or {})
@@ -77,7 +78,7 @@ def check_details(program: str, details: dict, *, for_visit: bool = False) -> di
     unknown = sorted(set(details) - allowed)
     if unknown:
         errors["details"] = [_("Unknown fields for this program: %(fields)s") % {"fields": ", ".join(unknown)}]
-    if program == Program.SMD:
+    if program == Program.SMD and (complete or "risk_level" in details or "classification" in details):
         try:
             level = int(details.get("risk_level"))
             if not 0 <= level <= 5:
@@ -280,6 +281,26 @@ def enrollment_exit(*, actor, enrollment: Enrollment, on: datetime.date, reason:
     return enrollment
 
 
+def enrollment_open_record(*, actor, enrollment: Enrollment, purpose: str) -> Enrollment:
+    """Opening a full care record (health or criminal-record facts): the purpose is required
+    and logged, like opening a person's full record."""
+    from gridgov.care.selectors import may_see_details
+    from gridgov.core.services import MIN_PURPOSE_LENGTH
+
+    if not may_see_details(actor, enrollment):
+        raise NotFound()
+    purpose = (purpose or "").strip()
+    if len(purpose) < MIN_PURPOSE_LENGTH:
+        raise DomainError(
+            _("Say why you need to see this record (at least %(n)d characters).") % {"n": MIN_PURPOSE_LENGTH},
+            ErrorCode.PURPOSE_REQUIRED, {"purpose": [_("A purpose is required.")]},
+        )
+    with transaction.atomic():
+        audit_record(actor=actor, action=CareAudit.OPEN_RECORD, obj=enrollment, object_repr=f"#{enrollment.pk}",
+                     org_code=enrollment.org_code, person_id=enrollment.person_id, purpose=purpose)
+    return enrollment
+
+
 # --- Visits ------------------------------------------------------------------------------------
 
 
@@ -315,7 +336,8 @@ def visit_record(
     if enrollment.program == Program.SMD and not missed:
         details = check_details(Program.SMD, details, for_visit=True)
     elif details:
-        details = check_details(enrollment.program, details, for_visit=True)
+        # A missed visit records why, not a new assessment.
+        details = check_details(enrollment.program, details, for_visit=True, complete=False)
     if photo is not None:
         from gridgov.events.photos import validate_photos
 

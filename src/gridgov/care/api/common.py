@@ -1,0 +1,298 @@
+"""What the care endpoints share: the base view, the shapes of an enrollment and its parts,
+and how each is masked for the requesting user.
+
+Masking follows selectors.py: which sensitive program someone is in, health and
+criminal-record facts, notes and family contacts only where `may_see_details` allows
+(`details_visible`); names as the core rules say (VIEW_PERSON_NAMES). Masked values come
+back as `"***"` (or `null` for objects, lists and flags), never omitted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from gridgov.care import selectors
+from gridgov.care.models import Crisis, Enrollment, Payment, TeamRole, VisitForm
+from gridgov.care.programs import SENSITIVE_PROGRAMS, Program
+from gridgov.core import masking
+from gridgov.core.api.common import API_PERMISSIONS
+from gridgov.core.api_pagination import KeysetPagination
+from gridgov.core.permissions import Capability, has_capability
+
+MASKED = selectors.MASKED
+DAY_STATUSES = selectors.STATUSES  # hospitalized, away, visited, due, not_due
+STATUS_CHOICES = [*DAY_STATUSES, "exited"]
+PROGRAM_OR_MASK = [*Program.values, MASKED]
+# Team roles a grid worker may see on a sensitive program's team without learning the program.
+PLAIN_TEAM_ROLES = {TeamRole.GRID_WORKER, TeamRole.FAMILY, TeamRole.GUARDIAN}
+
+IDEMPOTENCY_BODY = {
+    "required": False, "max_length": 200, "write_only": True, "help_text": "Same as the `Idempotency-Key` header.",
+}
+
+
+class CareApiView(APIView):
+    permission_classes = API_PERMISSIONS
+
+
+class NewestFirstPagination(KeysetPagination):
+    ordering = "-id"
+
+
+def today() -> datetime.date:
+    """Today in Asia/Shanghai (the server's time zone)."""
+    return timezone.localdate()
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class JSONObjectField(serializers.Field):
+    """A JSON object; in multipart forms, the object as JSON text."""
+
+    default_error_messages = {"invalid": gettext_lazy("Give an object of fields (JSON).")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else {}
+            except ValueError:
+                self.fail("invalid")
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+_CHOICE_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
+
+
+def choice_field(component: str, choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field whose OpenAPI enum is the named schema component `component`, so that
+    choice sets of the same field name in different apps never collide."""
+    values = [c[0] if isinstance(c, tuple | list) else c for c in choices]
+    field_class = _CHOICE_FIELDS.get(component)
+    if field_class is None:
+        enum = [*values, ""] if kwargs.get("allow_blank") else values
+        field_class = extend_schema_field({"type": "string", "enum": enum}, component_name=component)(
+            type(f"{component}Field", (serializers.ChoiceField,), {"__module__": __name__}))
+        _CHOICE_FIELDS[component] = field_class
+    return field_class(choices=choices, **kwargs)
+
+
+# --- Shapes ---------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="CarePersonRef")
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="Masked (`张*`) for roles that may not see names.")
+
+
+def person_ref(user, person) -> dict:
+    show = has_capability(user, Capability.VIEW_PERSON_NAMES)
+    return {"id": person.pk, "name": person.name if show else masking.mask_name(person.name)}
+
+
+def person_point(user, person) -> tuple[float | None, float | None]:
+    """The home's point, for roles that may see precise locations (as core.person_view)."""
+    if has_capability(user, Capability.VIEW_PERSON_NAMES):
+        return person.lat, person.lng
+    return None, None
+
+
+def status_of(enrollment: Enrollment, on: datetime.date) -> str:
+    if enrollment.status != Enrollment.Status.ACTIVE:
+        return "exited"
+    return selectors.status_on(enrollment, on)
+
+
+def program_of(user, enrollment: Enrollment, details_visible: bool) -> str:
+    return selectors.program_label(user, enrollment, details_visible=details_visible)
+
+
+@extend_schema_serializer(component_name="EnrollmentRow")
+class EnrollmentRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = PersonRefSerializer()
+    program = choice_field(
+        "CareProgramLabel", PROGRAM_OR_MASK, help_text="`***` where knowing it would reveal health or criminal records."
+    )
+    org_code = serializers.CharField()
+    start_date = serializers.DateField()
+    status = choice_field(
+        "CareEnrollmentStatus", STATUS_CHOICES,
+        help_text="Today's status, as on the daily map (`hospitalized|away|visited|due|not_due`), or `exited`.",
+    )
+    next_due_date = serializers.DateField(allow_null=True)
+    last_visit_date = serializers.DateField(allow_null=True)
+    high_risk = serializers.BooleanField(allow_null=True, help_text="Null where the details are masked.")
+
+
+def enrollment_row(user, enrollment: Enrollment, on: datetime.date, details_visible: bool) -> dict:
+    return {
+        "id": enrollment.pk,
+        "person": person_ref(user, enrollment.person),
+        "program": program_of(user, enrollment, details_visible),
+        "org_code": enrollment.org_code,
+        "start_date": enrollment.start_date,
+        "status": status_of(enrollment, on),
+        "next_due_date": enrollment.next_due_date,
+        "last_visit_date": enrollment.last_visit_date,
+        "high_risk": enrollment.high_risk if details_visible else None,
+    }
+
+
+@extend_schema_serializer(component_name="CareTeamMember")
+class TeamMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField(allow_null=True, help_text="Null for family members without an account.")
+    name = serializers.CharField(help_text="Masked for family members where the details are masked.")
+    contact = serializers.CharField(help_text="Masked where the details are masked.")
+    role = choice_field("CareTeamRoleLabel", [*TeamRole.values, MASKED])
+    acknowledged_at = serializers.DateTimeField(allow_null=True, help_text="Two-way confirmation.")
+
+
+def team_rows(enrollment: Enrollment, members, details_visible: bool) -> list[dict]:
+    sensitive = enrollment.program in SENSITIVE_PROGRAMS
+    rows = []
+    for m in members:
+        account = m.user if m.user_id else None
+        name = account.label if account else m.name
+        rows.append({
+            "id": m.pk,
+            "username": account.username if account else None,
+            "name": name if details_visible or account else masking.mask_name(name),
+            "contact": m.contact if details_visible else masking.mask_phone(m.contact),
+            "role": m.role if details_visible or not sensitive or m.role in PLAIN_TEAM_ROLES else MASKED,
+            "acknowledged_at": m.acknowledged_at,
+        })
+    return rows
+
+
+@extend_schema_serializer(component_name="Enrollment")
+class EnrollmentSerializer(EnrollmentRowSerializer):
+    end_date = serializers.DateField(allow_null=True)
+    exit_reason = serializers.CharField(help_text="`***` where the details are masked.")
+    legal_basis = serializers.CharField(help_text="`***` where the details are masked.")
+    consent = serializers.BooleanField(allow_null=True, help_text="Null where the details are masked.")
+    retention_until = serializers.DateField(help_text="Records are anonymised after this date.")
+    team = TeamMemberSerializer(many=True, help_text="The current care team.")
+
+
+def enrollment_body(user, enrollment: Enrollment, on: datetime.date, details_visible: bool, team) -> dict:
+    def masked(value: str) -> str:
+        return value if details_visible or not value else MASKED
+
+    return {
+        **enrollment_row(user, enrollment, on, details_visible),
+        "end_date": enrollment.end_date,
+        "exit_reason": masked(enrollment.exit_reason),
+        "legal_basis": masked(enrollment.legal_basis),
+        "consent": enrollment.consent if details_visible else None,
+        "retention_until": enrollment.retention_until,
+        "team": team_rows(enrollment, team, details_visible),
+    }
+
+
+@extend_schema_serializer(component_name="CareVisit")
+class VisitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    form = choice_field("CareVisitForm", VisitForm.choices)
+    visited_by = serializers.CharField(allow_null=True, help_text="The username of who saw the person.")
+    missed = serializers.BooleanField(help_text="The person could not be seen.")
+    next_due_date = serializers.DateField()
+    notes = serializers.CharField(help_text="`***` where the details are masked.")
+    details = serializers.DictField(allow_null=True, help_text="The follow-up record; null where masked.")
+    needs = serializers.ListField(child=serializers.CharField(), allow_null=True, help_text="Null where masked.")
+    help_given = serializers.ListField(child=serializers.CharField(), allow_null=True, help_text="Null where masked.")
+    has_photo = serializers.BooleanField()
+
+
+def visit_row(visit, details_visible: bool) -> dict:
+    return {
+        "id": visit.pk,
+        "date": visit.date,
+        "form": visit.form,
+        "visited_by": visit.visited_by.username if visit.visited_by_id else None,
+        "missed": visit.missed,
+        "next_due_date": visit.next_due_date,
+        "notes": visit.notes if details_visible or not visit.notes else MASKED,
+        "details": visit.details if details_visible else None,
+        "needs": visit.needs if details_visible else None,
+        "help_given": visit.help_given if details_visible else None,
+        "has_photo": bool(visit.photo),
+    }
+
+
+@extend_schema_serializer(component_name="CareStatusPeriod")
+class StatusPeriodSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = choice_field("CareStatusKind", ["hospital", "away"])
+    start = serializers.DateField()
+    end = serializers.DateField(allow_null=True, help_text="Null while it lasts.")
+
+
+def period_row(period) -> dict:
+    return {"id": period.pk, "kind": period.kind, "start": period.start, "end": period.end}
+
+
+@extend_schema_serializer(component_name="CareCrisis")
+class CrisisSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    enrollment = serializers.IntegerField()
+    reported_by = choice_field("CareCrisisReporter", Crisis.ReportedBy.choices)
+    occurred_at = serializers.DateTimeField()
+    description = serializers.CharField(help_text="`***` where the details are masked.")
+    alerted = serializers.ListField(child=serializers.CharField(), help_text="Usernames alerted at once.")
+    outcome = serializers.CharField(help_text="Empty while open; else one of the crisis outcomes.")
+    outcome_at = serializers.DateTimeField(allow_null=True)
+
+
+def crisis_row(crisis, details_visible: bool) -> dict:
+    return {
+        "id": crisis.pk,
+        "enrollment": crisis.enrollment_id,
+        "reported_by": crisis.reported_by,
+        "occurred_at": crisis.occurred_at,
+        "description": crisis.description if details_visible or not crisis.description else MASKED,
+        "alerted": list(crisis.alerted or []),
+        "outcome": crisis.outcome,
+        "outcome_at": crisis.outcome_at,
+    }
+
+
+@extend_schema_serializer(component_name="CarePayment")
+class PaymentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    enrollment = serializers.IntegerField()
+    kind = choice_field("CarePaymentKind", Payment.Kind.choices)
+    agreement = serializers.IntegerField(allow_null=True, help_text="The guardian agreement paid against.")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    days = serializers.IntegerField(allow_null=True, help_text="Treatment subsidies: the days paid for.")
+    daily_rate = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    conditions_met = serializers.BooleanField()
+    note = serializers.CharField()
+    paid_on = serializers.DateField()
+    org_code = serializers.CharField()
+
+
+def payment_row(payment) -> dict:
+    return {
+        "id": payment.pk, "enrollment": payment.enrollment_id, "kind": payment.kind,
+        "agreement": payment.agreement_id, "period_start": payment.period_start, "period_end": payment.period_end,
+        "days": payment.days, "daily_rate": payment.daily_rate, "amount": payment.amount,
+        "conditions_met": payment.conditions_met, "note": payment.note, "paid_on": payment.paid_on,
+        "org_code": payment.org_code,
+    }

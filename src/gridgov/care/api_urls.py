@@ -1,0 +1,33 @@
+"""URLs of `/api/v1/` for the care programs (included by the project's urls.py before the
+JSON 404 catch-all)."""
+
+from django.urls import path
+
+from gridgov.care.api import enrollments, handovers, payments, today, visits
+
+urlpatterns = [
+    path("enrollments/", enrollments.EnrollmentListApi.as_view(), name="api-care-enrollments"),
+    path("enrollments/<int:enrollment_id>/", enrollments.EnrollmentDetailApi.as_view(), name="api-care-enrollment"),
+    path("enrollments/<int:enrollment_id>/acknowledge/", enrollments.EnrollmentAcknowledgeApi.as_view(),
+         name="api-care-acknowledge"),
+    path("enrollments/<int:enrollment_id>/exit/", enrollments.EnrollmentExitApi.as_view(), name="api-care-exit"),
+    path("enrollments/<int:enrollment_id>/visits/", visits.VisitCreateApi.as_view(), name="api-care-visits"),
+    path("enrollments/<int:enrollment_id>/status/", visits.StatusBeginApi.as_view(), name="api-care-status"),
+    path("enrollments/<int:enrollment_id>/status/end/", visits.StatusEndApi.as_view(), name="api-care-status-end"),
+    path("enrollments/<int:enrollment_id>/crises/", visits.CrisisCreateApi.as_view(), name="api-care-crises"),
+    path("crises/<int:crisis_id>/actions/", visits.CrisisActionApi.as_view(), name="api-care-crisis-actions"),
+    path("enrollments/<int:enrollment_id>/subsidies/", payments.SubsidyCreateApi.as_view(),
+         name="api-care-subsidies"),
+    path("enrollments/<int:enrollment_id>/agreements/", payments.AgreementCreateApi.as_view(),
+         name="api-care-agreements"),
+    path("agreements/<int:agreement_id>/payments/", payments.AgreementPaymentCreateApi.as_view(),
+         name="api-care-agreement-payments"),
+    path("care/payments/", payments.PaymentListApi.as_view(), name="api-care-payments"),
+    path("care/today/", today.CareTodayApi.as_view(), name="api-care-today"),
+    path("care/metrics/", today.CareMetricsApi.as_view(), name="api-care-metrics"),
+    path("handovers/", handovers.HandoverListApi.as_view(), name="api-care-handovers"),
+    path("handovers/<int:handover_id>/accept/", handovers.HandoverAcceptApi.as_view(),
+         name="api-care-handover-accept"),
+    path("handovers/<int:handover_id>/reject/", handovers.HandoverRejectApi.as_view(),
+         name="api-care-handover-reject"),
+]
