@@ -285,3 +285,11 @@ def test_photos_are_checked_and_public_copies_lose_their_location(people, food_r
         assert Image.open(f).getexif().get(0x8825)
     with photo.public_image.open("rb") as f:
         assert not Image.open(f).getexif()
+
+
+def test_only_fixable_categories_close_on_the_spot(people, food_rule):
+    with pytest.raises(DomainError) as error:
+        submit(people["gw"], fixed_on_site_note="已劝离")
+
+    assert "category" in error.value.fields
+    assert Event.objects.count() == 0

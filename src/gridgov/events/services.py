@@ -71,6 +71,9 @@ class Submission:
     # fetched) and facts of the intake (the key that sent it, a sensor's readings).
     note: str = ""
     extra: dict = field(default_factory=dict)
+    # A grid worker who fixed it on the spot says what they did: the event is closed at once
+    # instead of being routed (categories marked "can be fixed on site" only).
+    fixed_on_site_note: str = ""
 
 
 def _check_submission(sub: Submission) -> tuple[Category | None, str, dict]:
@@ -160,6 +163,13 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
 
     category, org_code, cleaned = _check_submission(submission)
     validate_photos(submission.photos)
+    fixed_note = (submission.fixed_on_site_note or "").strip()
+    if fixed_note:
+        if not category.fixable_on_site:
+            raise DomainError(_("Events of this category cannot be closed on site."), ErrorCode.INVALID,
+                              {"category": [_("Events of this category cannot be closed on site.")]})
+        if submission.channel != Channel.GRID_WORKER or "grid_worker" not in _user_roles(actor):
+            raise Forbidden(_("Only a grid worker closes an event on the spot."))
     if actor is not None and getattr(actor, "is_authenticated", False) and submission.channel == Channel.GRID_WORKER:
         if org_code and not in_scope(actor, org_code):
             raise Forbidden(_("This point lies outside your grid."))
@@ -186,6 +196,16 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
         save_photos(event=event, entry=entry, files=submission.photos, uploaded_by=actor)
         audit_record(actor=actor, action=EventAudit.SUBMIT, obj=event, org_code=org_code,
                      changes={"category": category.code, "channel": submission.channel})
+        if fixed_note:
+            event.status = Status.CLOSED
+            event.closed_at, event.closed_on_time, event.resolved_on_site = now, True, True
+            _start_step(event, now)
+            event.save()
+            _timeline(event, action=Action.RESOLVE_ON_SITE, actor=actor, from_status=Status.REGISTERED,
+                      note=fixed_note[:2000], at=now)
+            audit_record(actor=actor, action=EventAudit.ACTION, obj=event, org_code=org_code,
+                         changes={"action": Action.RESOLVE_ON_SITE, "from": Status.REGISTERED, "to": Status.CLOSED})
+            return event
         route = find_route(category=category, org_code=org_code)
         if route is not None:
             _dispatch(event, unit=route.unit, owner=route.owner, actor=None, note=_("Routed by rule."), now=now)

@@ -1,0 +1,239 @@
+"""What the event pages share: role checks, list rows with traffic lights, keyset pages,
+maps' data, photos, and idempotent submissions."""
+
+from __future__ import annotations
+
+import datetime
+import mimetypes
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gridgov.core.models import OrgLevel, OrgUnit, Role
+from gridgov.core.workcal import Light, traffic_light
+from gridgov.events import selectors
+from gridgov.events.models import Event
+from gridgov.events.workflow import Status
+
+QUEUE_ROLES = frozenset({Role.DISPATCHER, Role.CITY_ADMIN})
+INBOX_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.STATION_STAFF})
+MAX_MAP_CELLS = 1500
+MAX_MAP_EVENTS = 2000
+
+LIGHT_LABELS = {
+    Light.GREEN: gettext_lazy("On time"),
+    Light.YELLOW: gettext_lazy("Due soon"),
+    Light.RED: gettext_lazy("Overdue"),
+}
+
+
+def require_roles(user, roles) -> None:
+    if not user.roles & set(roles):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def query_string(params: dict) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
+
+
+# --- Rows with traffic lights ---------------------------------------------------------------
+
+
+@dataclass
+class EventRow:
+    event: Event
+    light: str | None = None
+    light_label: str = ""
+    hints: list = field(default_factory=list)
+    merge_into: list = field(default_factory=list)  # earlier events this one may be merged into
+    returned: dict | None = None
+    rework_note: str = ""
+    form: object = None
+
+
+def light_of(event: Event, calendars: dict, now: datetime.datetime) -> str | None:
+    """The traffic light of the running step (None when no clock runs)."""
+    if not (event.step_deadline and event.step_started_at) or event.status not in selectors.OPEN_STATUSES:
+        return None
+    calendar = calendars.get(event.org_code)
+    if calendar is None:
+        return None
+    return traffic_light(started=timezone.localtime(event.step_started_at),
+                         deadline=timezone.localtime(event.step_deadline), now=timezone.localtime(now), cal=calendar)
+
+
+def event_rows(events: list[Event], *, now: datetime.datetime | None = None) -> list[EventRow]:
+    """Rows for a page of events; every light from two queries (the calendars)."""
+    now = now or timezone.now()
+    calendars = selectors.work_calendars_for(
+        e.org_code for e in events if e.step_deadline and e.status in selectors.OPEN_STATUSES)
+    rows = []
+    for event in events:
+        light = light_of(event, calendars, now)
+        rows.append(EventRow(event=event, light=light, light_label=str(LIGHT_LABELS.get(light, ""))))
+    return rows
+
+
+def keyset_page(queryset, after: int | None, size: int) -> tuple[list, int | None]:
+    """A page of rows newest first (by id) after the id `after`; the id to continue from."""
+    if after:
+        queryset = queryset.filter(pk__lt=after)
+    items = list(queryset.order_by("-pk")[: size + 1])
+    if len(items) > size:
+        items = items[:size]
+        return items, items[-1].pk
+    return items, None
+
+
+# --- Maps -----------------------------------------------------------------------------------
+
+
+def cells_geojson(cells) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": cell.polygon, "properties": {"code": cell.code, "name": cell.name}}
+            for cell in cells if cell.polygon
+        ],
+    }
+
+
+def grid_cells(*, prefix: str = "", codes: list[str] | None = None, limit: int = MAX_MAP_CELLS) -> list[OrgUnit]:
+    """Grid cells with their polygons: those under `prefix`, or the listed ones (at most `limit`)."""
+    cells = OrgUnit.objects.filter(level=OrgLevel.GRID, polygon__isnull=False)
+    if codes is not None:
+        cells = cells.filter(code__in=codes)
+    elif prefix:
+        cells = cells.filter(code__startswith=prefix)
+    return list(cells.only("code", "name", "polygon").order_by("code")[:limit])
+
+
+# --- Photos ---------------------------------------------------------------------------------
+
+
+def photo_response(file_field) -> FileResponse:
+    if not file_field:
+        raise Http404(_("No such photo."))
+    try:
+        handle = file_field.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404(_("No such photo.")) from exc
+    content_type = mimetypes.guess_type(file_field.name)[0] or "image/jpeg"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def photo_links(event: Event, photos) -> list[dict]:
+    return [
+        {
+            "thumb": reverse("events-photo", args=[event.pk, photo.pk, "thumb"]),
+            "large": reverse("events-photo", args=[event.pk, photo.pk, "large"]),
+        }
+        for photo in photos
+    ]
+
+
+# --- Idempotent submissions -------------------------------------------------------------------
+
+
+class _Replay(Exception):
+    """Another request stored an event under this key first: roll this one back."""
+
+
+def submit_once(request, key: str, submit) -> tuple[Event | None, bool]:
+    """Run `submit()` (which returns the new event) once per (user, key).
+
+    The same key from the same user again returns the first event and creates nothing new
+    (a resubmission after a network failure). The key and the event commit together, so
+    two racing retries create one event. Returns (event, replayed); event is None when the
+    key was used for a different form."""
+    from gridgov.core.api.idempotency import KeyTaken, StoredResponse, get_store
+
+    user = request.user
+    if not key:
+        return submit(), False
+    store = get_store()
+    stored = store.get(user=user, key=key)
+    if stored is None:
+        try:
+            with transaction.atomic():
+                event = submit()
+                try:
+                    store.save(user=user, key=key,
+                               response=StoredResponse("POST", request.path[:300], 201, {"event": event.pk}))
+                except KeyTaken:
+                    raise _Replay() from None
+            return event, False
+        except _Replay:
+            stored = store.get(user=user, key=key)
+            if stored is None:
+                return None, True
+    if stored.path != request.path[:300] or not isinstance(stored.body, dict) or "event" not in stored.body:
+        return None, True
+    return Event.objects.filter(pk=stored.body["event"]).first(), True
+
+
+# --- Words for people -----------------------------------------------------------------------
+
+# The status as a resident reads it on the public page.
+PUBLIC_STATUS = {
+    Status.REGISTERED: gettext_lazy("Received, waiting to be sent to the responsible department"),
+    Status.DISPATCHED: gettext_lazy("Sent to the responsible department"),
+    Status.ACCEPTED: gettext_lazy("Being handled"),
+    Status.HANDLED: gettext_lazy("Handled, being checked on site"),
+    Status.VERIFIED: gettext_lazy("Checked on site, about to be closed"),
+    Status.CLOSED: gettext_lazy("Closed: the problem was solved"),
+    Status.EVALUATED: gettext_lazy("Closed: the problem was solved"),
+    Status.RETURNED: gettext_lazy("Being passed to the right department"),
+    Status.SUSPENDED: gettext_lazy("Long-term work in progress"),
+    Status.CANCELLED: gettext_lazy("Not taken up (invalid or repeated report)"),
+}
+
+# Timeline steps the public sees (time and step name only); others are internal.
+PUBLIC_STEPS = {
+    "register": gettext_lazy("Report received"),
+    "dispatch": gettext_lazy("Sent to the responsible department"),
+    "accept": gettext_lazy("Accepted by the department"),
+    "return": gettext_lazy("Being passed to the right department"),
+    "handle": gettext_lazy("Handled"),
+    "extend": gettext_lazy("More time requested"),
+    "suspend": gettext_lazy("Put on long-term work"),
+    "resume": gettext_lazy("Work resumed"),
+    "cancel": gettext_lazy("Not taken up"),
+    "close": gettext_lazy("Closed"),
+    "reopen": gettext_lazy("Reopened"),
+    "merge": gettext_lazy("Joined to an earlier report of the same problem"),
+    "resolve_on_site": gettext_lazy("Fixed on the spot and closed"),
+    "reporter_rating": gettext_lazy("The reporter rated the result"),
+    "dispute": gettext_lazy("The reporter said the problem is not solved"),
+}
+
+# Timeline entries as staff read them.
+STEP_LABELS = {
+    "register": gettext_lazy("Reported"),
+    "merge": gettext_lazy("Merged as a duplicate"),
+    "reporter_rating": gettext_lazy("Rated by the reporter"),
+    "dispute": gettext_lazy("Disputed by the reporter"),
+    "supervise": gettext_lazy("Supervision by the level above"),
+}
+
+
+def public_timeline(entries) -> list[dict]:
+    """Time and step name only: no names, notes or reasons."""
+    steps = []
+    for entry in entries:
+        label = PUBLIC_STEPS.get(entry.action)
+        if entry.action == "verify":
+            label = (gettext_lazy("Checked on site") if entry.to_status == Status.VERIFIED
+                     else gettext_lazy("Checked on site: more work needed"))
+        if label is not None:
+            steps.append({"at": entry.at, "label": str(label)})
+    return steps

@@ -1,0 +1,208 @@
+"""The dispatcher's queue and map of open events, and a department's or station's inbox."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gridgov.core import selectors as core_selectors
+from gridgov.core.models import Department, DepartmentKind
+from gridgov.core.views import domain_errors_as_http
+from gridgov.events import selectors
+from gridgov.events.forms import PAGE_SIZE, InboxForm, QueueFilterForm
+from gridgov.events.models import Category, TimelineEntry
+from gridgov.events.views.common import (
+    INBOX_ROLES,
+    MAX_MAP_EVENTS,
+    QUEUE_ROLES,
+    cells_geojson,
+    event_rows,
+    grid_cells,
+    keyset_page,
+    query_string,
+    require_roles,
+)
+from gridgov.events.workflow import Action, Status
+
+
+def _filter_form(request, user):
+    categories = list(Category.objects.filter(is_active=True).order_by("code"))
+    departments = list(core_selectors.departments_visible_to(user).filter(is_active=True).order_by("org_code", "code"))
+    return QueueFilterForm(request.GET or None, categories=categories, departments=departments)
+
+
+def _filters(form) -> selectors.EventFilters:
+    if not form.is_bound:
+        form.cleaned_data = {}
+        return selectors.EventFilters(statuses=form.statuses())
+    data = form.cleaned_data
+    return selectors.EventFilters(
+        statuses=form.statuses(), category=data.get("category") or "", org=data.get("org") or "",
+        department=data.get("department") or "", overdue=bool(data.get("overdue")),
+        since=data.get("since"), until=data.get("until"),
+    )
+
+
+MERGEABLE = {Status.REGISTERED, Status.RETURNED, Status.DISPATCHED}
+
+
+def _returns(rows) -> None:
+    """For returned events: who returned it, why, and where it should go (two queries)."""
+    returned = {row.event.pk: row for row in rows if row.event.status == Status.RETURNED}
+    if not returned:
+        return
+    entries = TimelineEntry.objects.filter(event_id__in=returned, action=Action.RETURN).order_by("at", "id")
+    last = {entry.event_id: entry for entry in entries}
+    codes = {code for e in last.values() for code in (e.extra.get("returned_by"), e.extra.get("suggested_department"))
+             if code}
+    names = dict(Department.objects.filter(code__in=codes).values_list("code", "name"))
+    for event_id, entry in last.items():
+        returned[event_id].returned = {
+            "by": names.get(entry.extra.get("returned_by"), entry.extra.get("returned_by") or ""),
+            "who": entry.actor_label, "reason": entry.extra.get("reason", ""),
+            "suggested": names.get(entry.extra.get("suggested_department"), ""),
+        }
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def queue(request):
+    """Everything reported in the dispatcher's area, filtered, with lights and duplicates."""
+    user = request.user
+    require_roles(user, QUEUE_ROLES)
+    form = _filter_form(request, user)
+    valid = form.is_valid() if form.is_bound else True
+    rows, next_url = [], None
+    if valid:
+        filters = _filters(form)
+        events, next_after = keyset_page(selectors.events_filtered(user, filters),
+                                         form.cleaned_data.get("after"), PAGE_SIZE)
+        rows = event_rows(events)
+        hints = selectors.duplicate_hints(events)
+        merging = "dispatcher" in user.roles
+        for row in rows:
+            row.hints = hints.get(row.event.pk, [])
+            if merging and row.event.status in MERGEABLE:
+                row.merge_into = [h for h in row.hints if (h.created_at, h.pk) < (row.event.created_at, row.event.pk)]
+        _returns(rows)
+        if next_after:
+            params = {k: v for k, v in request.GET.items() if k != "after"}
+            next_url = "?" + query_string({**params, "after": next_after})
+    context = {"form": form, "rows": rows, "next_url": next_url,
+               "is_dispatcher": "dispatcher" in user.roles, "map_query": request.GET.urlencode()}
+    template = "events/queue.html"
+    if request.htmx and request.htmx.target == "queue-results":
+        template += "#results"
+    response = render(request, template, context, status=200 if valid else 400)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def events_map(request):
+    """Open events of the area on a map, coloured by status, over the grid cells."""
+    user = request.user
+    require_roles(user, QUEUE_ROLES)
+    form = _filter_form(request, user)
+    valid = form.is_valid() if form.is_bound else True
+    data = None
+    shown = total_capped = 0
+    if valid:
+        filters = _filters(form)
+        events = list(
+            selectors.events_filtered(user, filters).filter(lat__isnull=False, lng__isnull=False)
+            .order_by("-pk")[:MAX_MAP_EVENTS]
+        )
+        shown = len(events)
+        total_capped = shown >= MAX_MAP_EVENTS
+        area = filters.org or user.scope_code
+        data = {
+            "cells": cells_geojson(grid_cells(prefix=area)),
+            "events": [
+                {
+                    "lat": e.lat, "lng": e.lng, "status": e.status, "code": e.code,
+                    "label": f"{e.code} · {e.category.name} · {Status(e.status).label}",
+                    "url": reverse("events-detail", args=[e.pk]),
+                }
+                for e in events
+            ],
+        }
+    legend = [(value, label) for value, label in Status.choices if value in selectors.OPEN_STATUSES]
+    context = {"form": form, "map_data": data, "shown": shown, "capped": total_capped, "legend": legend}
+    return render(request, "events/map.html", context, status=200 if valid else 400)
+
+
+INBOX_TABS = {
+    "to_accept": Q(status=Status.DISPATCHED),
+    "handling": Q(status__in=[Status.ACCEPTED, Status.SUSPENDED]),
+    "rework": Q(status=Status.ACCEPTED, rework_count__gt=0),
+}
+
+
+def _rework_notes(rows) -> None:
+    """The note of the last failed verification of each reworked event (one query)."""
+    reworked = {row.event.pk: row for row in rows if row.event.rework_count}
+    if not reworked:
+        return
+    entries = TimelineEntry.objects.filter(event_id__in=reworked, action=Action.VERIFY,
+                                           to_status=Status.ACCEPTED).order_by("at", "id")
+    for entry in entries:
+        reworked[entry.event_id].rework_note = entry.note
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def inbox(request):
+    """A department's or station's events: to accept, in hand, sent back for rework, and (for
+    a department) those at its stations."""
+    user = request.user
+    require_roles(user, INBOX_ROLES)
+    if not user.department_id:
+        raise PermissionDenied(_("Your account belongs to no department or station."))
+    form = InboxForm(request.GET)
+    form.is_valid()
+    tab = form.cleaned_data.get("tab") or "to_accept"
+    is_department = user.department.kind == DepartmentKind.DEPARTMENT
+    mine = Q(department_id=user.department_id)
+    at_stations = Q(owner_department_id=user.department_id) & ~Q(department_id=user.department_id) & Q(
+        status__in=selectors.OPEN_STATUSES)
+    tabs = dict(INBOX_TABS)
+    if is_department:
+        tabs["stations"] = None
+    elif tab == "stations":
+        tab = "to_accept"
+    visible = selectors.events_visible_to(user)
+    counts = visible.aggregate(
+        to_accept=Count("pk", filter=mine & INBOX_TABS["to_accept"]),
+        handling=Count("pk", filter=mine & INBOX_TABS["handling"]),
+        rework=Count("pk", filter=mine & INBOX_TABS["rework"]),
+        stations=Count("pk", filter=at_stations),
+    )
+    condition = at_stations if tab == "stations" else mine & INBOX_TABS[tab]
+    events, next_after = keyset_page(visible.filter(condition).select_related("category", "department"),
+                                     form.cleaned_data.get("after"), PAGE_SIZE)
+    rows = event_rows(events)
+    _rework_notes(rows)
+    context = {
+        "tab": tab,
+        "tabs": [(key, label, counts[key]) for key, label in InboxForm.TABS if key in tabs],
+        "rows": rows,
+        "next_url": "?" + query_string({"tab": tab, "after": next_after}) if next_after else None,
+        "unit": user.department,
+    }
+    template = "events/inbox.html"
+    if request.htmx and request.htmx.target == "inbox-results":
+        template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
