@@ -27,5 +27,7 @@ urlpatterns = [
     path("org/", include("gridgov.core.org_urls")),
     path("events/", include("gridgov.events.urls")),
     path("track/", include("gridgov.events.public_urls")),
+    path("register/", include("gridgov.register.urls")),
+    path("care/", include("gridgov.care.urls")),
     path("", include("gridgov.core.urls")),
 ]

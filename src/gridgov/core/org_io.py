@@ -24,7 +24,6 @@ import io
 import json
 import os
 import tempfile
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from gridgov.core import tabular
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
 from gridgov.core.geo import out_of_china, polygon_from_geojson, polygon_summary
 from gridgov.core.models import LEVEL_BY_CODE_LENGTH, OrgLevel, OrgUnit
@@ -378,52 +378,23 @@ def rows_from_table(records: Iterable[list], *, fmt: str, mapping: Mapping[str, 
 
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 as Chinese Excel writes it."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
+    return tabular.decode_text(data)
 
 
 def read_csv(data: bytes, *, mapping: Mapping[str, str] | None = None) -> ParsedFile:
     try:
-        text = decode_text(data)
-    except UnicodeDecodeError:
-        return ParsedFile(fmt="csv", rows=[], errors=[
-            Issue(None, _("The file is neither UTF-8 nor GB18030 text; save it as CSV (UTF-8)."))
-        ])
-    # Excel's dialect, with a tab or semicolon delimiter when the first line uses one.
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",\t;", key=first_line.count) if first_line else ","
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter))
-    except csv.Error as exc:
-        return ParsedFile(fmt="csv", rows=[], errors=[
-            Issue(None, _("The CSV file cannot be read: %(reason)s") % {"reason": exc})
-        ])
+        records = tabular.csv_records(data)
+    except DomainError as error:
+        return ParsedFile(fmt="csv", rows=[], errors=[Issue(None, error.message)])
     return rows_from_table(records, fmt="csv", mapping=mapping)
 
 
 def read_xlsx(data: bytes, *, mapping: Mapping[str, str] | None = None) -> ParsedFile:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
-        return ParsedFile(fmt="xlsx", rows=[], errors=[
-            Issue(None, _("The file is not a readable Excel workbook (.xlsx)."))
-        ])
-    try:
-        if not workbook.worksheets:
-            return ParsedFile(fmt="xlsx", rows=[], errors=[Issue(None, _("The file is empty."))])
-        sheet = workbook.worksheets[0]
-        return rows_from_table(sheet.iter_rows(min_row=1, values_only=True), fmt="xlsx", mapping=mapping)
-    finally:
-        workbook.close()
+        records = tabular.xlsx_records(data)
+    except DomainError as error:
+        return ParsedFile(fmt="xlsx", rows=[], errors=[Issue(None, error.message)])
+    return rows_from_table(records, fmt="xlsx", mapping=mapping)
 
 
 _WGS84_CRS_MARKERS = ("crs84", "4326", "4490")  # WGS-84, or CGCS2000 (the same for our purpose)

@@ -300,3 +300,33 @@ def households_in_area(org_code: str):
         Household.objects.filter(org_code__startswith=org_code, dissolved_on__isnull=True)
         .order_by("org_code", "id").values_list("pk", "org_code").iterator(chunk_size=2000)
     )
+
+
+def access_proposed_edit(user, edit_id) -> ProposedEdit:
+    """A proposed edit in the screener's area, decided or not (same 404 for missing and elsewhere)."""
+    require(user, Capability.SIGN_OFF_REGISTER)
+    edit = (
+        ProposedEdit.objects.filter(pk=_as_int(edit_id), item__org_code__startswith=user.scope_code or "-")
+        .select_related("item__household", "item__round", "proposed_by", "decided_by")
+        .first()
+    )
+    if edit is None:
+        raise NotFound(_("No such proposed change in your area."))
+    return edit
+
+
+def proposed_edit_targets(*, person_ids: set, membership_ids: set) -> tuple[dict, dict]:
+    """The people and memberships a batch of proposed edits points at (two queries at most)."""
+    from gridgov.core.models import Person
+
+    people = Person.objects.in_bulk(person_ids) if person_ids else {}
+    memberships = Membership.objects.select_related("person").in_bulk(membership_ids) if membership_ids else {}
+    return people, memberships
+
+
+def residence_type_counts(households: QuerySet[Household]) -> dict[str, int]:
+    """Current members of these households by residence type, in one query."""
+    return dict(
+        Membership.objects.filter(household__in=households.order_by().values("pk"), is_current=True)
+        .values_list("residence_type").annotate(n=Count("id")).order_by()
+    )

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from gridgov.care import views
+
+urlpatterns = [
+    path("", views.officer, name="care-officer"),
+    path("today/", views.today_map, name="care-today"),
+    path("enroll/", views.enroll, name="care-enroll"),
+    path("metrics/", views.metrics, name="care-metrics"),
+    path("payments/", views.payments, name="care-payments"),
+    path("enrollments/<int:pk>/", views.enrollment_detail, name="care-enrollment"),
+    path("enrollments/<int:pk>/open/", views.enrollment_open, name="care-enrollment-open"),
+    path("enrollments/<int:pk>/acknowledge/", views.enrollment_acknowledge, name="care-acknowledge"),
+    path("enrollments/<int:pk>/status/", views.enrollment_status, name="care-status"),
+    path("enrollments/<int:pk>/team/", views.team_add, name="care-team-add"),
+    path("enrollments/<int:pk>/team/<int:member_id>/remove/", views.team_remove, name="care-team-remove"),
+    path("enrollments/<int:pk>/exit/", views.enrollment_exit, name="care-exit"),
+    path("enrollments/<int:pk>/handover/", views.handover_create, name="care-handover-new"),
+    path("enrollments/<int:pk>/payments/", views.enrollment_payments, name="care-enrollment-payments"),
+    path("enrollments/<int:pk>/visit/", views.visit_new, name="care-visit-new"),
+    path("enrollments/<int:pk>/visits/<int:visit_id>/photo/", views.visit_photo, name="care-visit-photo"),
+    path("enrollments/<int:pk>/crisis/", views.crisis_new, name="care-crisis-new"),
+    path("crises/<int:pk>/", views.crisis_detail, name="care-crisis"),
+    path("crises/<int:pk>/actions/", views.crisis_action, name="care-crisis-action"),
+    path("handovers/<int:pk>/accept/", views.handover_accept, name="care-handover-accept"),
+    path("handovers/<int:pk>/reject/", views.handover_reject, name="care-handover-reject"),
+]

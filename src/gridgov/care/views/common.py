@@ -1,0 +1,152 @@
+"""What the care pages share: the area of a page, opened records, labels and rows."""
+
+from __future__ import annotations
+
+import datetime
+import mimetypes
+import time
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from gridgov.care.forms import STATUS_LABELS
+from gridgov.care.models import Need
+from gridgov.care.programs import Program
+from gridgov.core import selectors as core_selectors
+from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
+from gridgov.core.forms import add_domain_error
+from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.validators import ORG_CODE_PATTERN
+
+# After a full record is opened with a purpose, the same session sees it for this long
+# (the actions on the page need no new purpose each time); then the purpose is asked again.
+OPEN_WINDOW_SECONDS = 15 * 60
+SESSION_KEY = "care_opened"
+MAX_OPENED = 20
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def require(user, capability: Capability) -> None:
+    if not has_capability(user, capability):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def query_string(params: dict) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
+
+
+def area(user, code: str | None):
+    """The org unit a page is about: `code`, or the user's own area; 404 outside it."""
+    code = code or user.scope_code
+    if not code or not code.startswith(user.scope_code or "-"):
+        raise NotFound(_("No such org unit in your area."))
+    return core_selectors.access_org_unit(user, code)
+
+
+def safe_org(user, code: str) -> str:
+    """A code to return to (a hidden field): kept only when it is a code in the user's area."""
+    code = (code or "").strip()
+    if ORG_CODE_PATTERN.match(code) and code.startswith(user.scope_code or "-"):
+        return code
+    return ""
+
+
+def today_url(org: str = "", **params) -> str:
+    query = query_string({"org": org, **params})
+    return reverse("care-today") + (f"?{query}" if query else "")
+
+
+def org_names(user, codes) -> dict[str, str]:
+    codes = sorted({c for c in codes if c})
+    if not codes:
+        return {}
+    return dict(core_selectors.org_units_visible_to(user).filter(code__in=codes).values_list("code", "name"))
+
+
+def program_text(label: str) -> str:
+    """A program as selectors.program_label gives it: its name, or nothing where masked."""
+    try:
+        return str(Program(label).label)
+    except ValueError:
+        return ""
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def need_labels(values) -> list[str]:
+    labels = dict(Need.choices)
+    return [str(labels.get(v, v)) for v in values or []]
+
+
+def form_error(form, error: DomainError) -> None:
+    """Place a service's error on the form; a missing or forbidden record stays a 404/403."""
+    if error.code in (ErrorCode.NOT_FOUND, ErrorCode.PERMISSION_DENIED):
+        raise error
+    add_domain_error(form, error)
+
+
+# --- Opened records -------------------------------------------------------------------------------
+
+
+def opened_purpose(request, enrollment) -> str | None:
+    """The purpose the full record was opened for in this session, while the window lasts."""
+    opened = request.session.get(SESSION_KEY) or {}
+    entry = opened.get(str(enrollment.pk))
+    if not entry or entry.get("until", 0) < time.time() or entry.get("user") != request.user.pk:
+        return None
+    return entry.get("purpose") or ""
+
+
+def remember_opened(request, enrollment, purpose: str) -> None:
+    now = time.time()
+    opened = {k: v for k, v in (request.session.get(SESSION_KEY) or {}).items() if v.get("until", 0) >= now}
+    opened[str(enrollment.pk)] = {"until": now + OPEN_WINDOW_SECONDS, "purpose": purpose, "user": request.user.pk}
+    if len(opened) > MAX_OPENED:
+        opened = dict(sorted(opened.items(), key=lambda item: item[1]["until"])[-MAX_OPENED:])
+    request.session[SESSION_KEY] = opened
+
+
+# --- Values of the records --------------------------------------------------------------------------
+
+
+def detail_items(details: dict, labels: dict, values: dict) -> list[tuple[str, str]]:
+    """A program's or a follow-up's facts as (label, text) pairs, in the order of `labels`;
+    `values` names the coded values per field ({field: {value: label}})."""
+    items = []
+    order = list(labels) + sorted(k for k in details if k not in labels)
+    for key in order:
+        if key not in details:
+            continue
+        value, names = details[key], values.get(key, {})
+        if isinstance(value, bool):
+            text = _("Yes") if value else _("No")
+        elif isinstance(value, dict):
+            text = "、".join(f"{names.get(k, k)} {n}" for k, n in value.items()) or _("None")
+        elif isinstance(value, list):
+            text = "、".join(str(names.get(str(v), v)) for v in value)
+        else:
+            text = str(names.get(str(value), value))
+        items.append((str(labels.get(key, key)), text))
+    return items
+
+
+def photo_response(file_field) -> FileResponse:
+    if not file_field:
+        raise Http404(_("No such photo."))
+    try:
+        handle = file_field.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404(_("No such photo.")) from exc
+    content_type = mimetypes.guess_type(file_field.name)[0] or "image/jpeg"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,119 @@
+"""The daily map of an area: each enrolled person's home coloured by today's status, the
+counts at the top, and the same people as a list below. Above the county: numbers only."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from gridgov.care import selectors
+from gridgov.care.forms import PAGE_SIZE, STATUS_LABELS, TodayFilterForm
+from gridgov.care.views.common import area, org_names, program_text, query_string, require, status_label, today
+from gridgov.core import selectors as core_selectors
+from gridgov.core.models import OrgLevel
+from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.views import domain_errors_as_http
+
+MAX_MAP_PEOPLE = 2000
+MAX_MAP_CELLS = 1500
+
+
+def _list_rows(user, unit, status: str, after: int | None, on) -> tuple[list[dict], int | None]:
+    """One page of the list (keyset by id), filtered by status in the database."""
+    qs = selectors.enrollments_list(user, org=unit.code, status=status or None, today=on)
+    visits_everywhere = has_capability(user, Capability.VIEW_CARE_DETAILS)
+    if has_capability(user, Capability.RECORD_VISITS) and not visits_everywhere:
+        qs = selectors.with_on_team(user, qs)
+    if after:
+        qs = qs.filter(pk__gt=after)
+    enrollments = list(qs.order_by("pk")[: PAGE_SIZE + 1])
+    next_after = None
+    if len(enrollments) > PAGE_SIZE:
+        enrollments = enrollments[:PAGE_SIZE]
+        next_after = enrollments[-1].pk
+    names = org_names(user, (e.org_code for e in enrollments))
+    may_visit = has_capability(user, Capability.RECORD_VISITS)
+    may_report = has_capability(user, Capability.REPORT_CRISIS)
+    rows = []
+    for e in enrollments:
+        state = selectors.status_on(e, on)
+        rows.append({
+            "id": e.pk,
+            "name": selectors.masked_name(user, e),
+            "status": state,
+            "status_label": status_label(state),
+            "program": program_text(selectors.program_label(user, e, details_visible=e.details_visible)),
+            "next_due_date": e.next_due_date,
+            "overdue": bool(e.next_due_date and e.next_due_date < on and state == "due"),
+            "area": names.get(e.org_code, e.org_code),
+            "can_visit": may_visit and (visits_everywhere or getattr(e, "on_team", False)),
+            "can_report": may_report,
+        })
+    return rows, next_after
+
+
+def _map_data(user, unit, on) -> dict:
+    """The area's grid polygons and a point per person (their home), coloured by status."""
+    cells = (core_selectors.org_units_visible_to(user)
+             .filter(level=OrgLevel.GRID, code__startswith=unit.code, polygon__isnull=False)
+             .only("code", "name", "polygon").order_by("code")[:MAX_MAP_CELLS])
+    people = []
+    if has_capability(user, Capability.VIEW_PERSON_NAMES):  # precise homes, as core's person_view
+        qs = selectors.with_details_visible(user, selectors.care_today_queryset(user, org=unit.code))
+        for e in qs[:MAX_MAP_PEOPLE]:
+            if e.person.lat is None or e.person.lng is None:
+                continue
+            state = selectors.status_on(e, on)
+            people.append({
+                "id": e.pk, "lat": e.person.lat, "lng": e.person.lng, "status": state,
+                "label": f"{selectors.masked_name(user, e)} · {status_label(state)}",
+                "program": program_text(selectors.program_label(user, e, details_visible=e.details_visible)),
+                "url": reverse("care-enrollment", args=[e.pk]),
+            })
+    return {
+        "cells": {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": c.polygon, "properties": {"code": c.code, "name": c.name}}
+            for c in cells]},
+        "people": people,
+    }
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def today_map(request):
+    user = request.user
+    require(user, Capability.VIEW_CARE)
+    form = TodayFilterForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    data = form.cleaned_data if form.is_bound and valid else {}
+    unit = area(user, data.get("org"))
+    on = today()
+    status = data.get("status") or ""
+    stats_only = selectors.statistics_only(user)
+    context = {
+        "form": form, "unit": unit, "today": on, "status": status, "statistics_only": stats_only,
+        "status_choices": list(STATUS_LABELS.items()), "rows": [], "next_url": None,
+        "can_manage": has_capability(user, Capability.MANAGE_ENROLLMENTS),
+    }
+    partial = bool(request.htmx and request.htmx.target == "care-rows")
+    if not stats_only and valid:
+        rows, next_after = _list_rows(user, unit, status, data.get("after"), on)
+        context["rows"] = rows
+        if next_after:
+            context["next_url"] = "?" + query_string({"org": unit.code, "status": status, "after": next_after})
+    if not partial:
+        counted = (selectors.enrollments_in_scope(user, org=unit.code) if stats_only
+                   else selectors.enrollments_visible_to(user, org=unit.code))
+        counts = selectors.today_counts(counted, on)
+        context["counts"] = [{"status": key, "label": label, "n": counts[key]} for key, label in STATUS_LABELS.items()]
+        context["total"] = sum(counts.values())
+        if not stats_only:
+            context["map_data"] = _map_data(user, unit, on)
+    template = "care/today.html" + ("#rows" if partial else "")
+    response = render(request, template, context, status=200 if valid else 400)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response

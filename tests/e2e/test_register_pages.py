@@ -1,0 +1,73 @@
+"""A grid worker's update round on a phone, signed off by a screener, in a real Chromium."""
+
+import datetime
+
+import pytest
+
+from gridgov.core.models import Role
+from gridgov.register import rounds, services
+from gridgov.register.models import ChecklistItem, Relation, ResidenceType
+from tests.e2e.test_core_pages import sign_in
+from tests.factories import PersonFactory, Tree, build_tree, make_resident_id, make_user
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def round_with_a_household(transactional_db):
+    build_tree()
+    worker = make_user("gw", Role.GRID_WORKER, scope=Tree.CELL_A1, cells=[Tree.CELL_A1], display_name="李网格")
+    screener = make_user("screener", Role.SCREENER, scope=Tree.VILLAGE_A, display_name="周审核")
+    building = services.building_create(actor=screener, address="幸福路 8 号", lat=31.005, lng=120.005,
+                                        use="residential")
+    head = PersonFactory(name="张大山", phone="13912345678", resident_id=make_resident_id(birth="19700101"))
+    household = services.household_create(actor=screener, building=building, unit_label="1单元101", members=[
+        services.MemberSpec(head, Relation.HEAD, ResidenceType.REGISTERED_HERE)])
+    today = datetime.date.today()
+    update_round = rounds.round_open(actor=screener, org_code=Tree.VILLAGE_A, title="十一月下半月",
+                                     starts_on=today, due_on=today + datetime.timedelta(days=10))
+    return {"round": update_round, "head": head, "household": household}
+
+
+def test_grid_worker_proposes_a_phone_change_on_a_phone_and_a_screener_signs_it_off(
+        phone_page, browser, live_server, round_with_a_household):
+    page = phone_page
+    update_round, head = round_with_a_household["round"], round_with_a_household["head"]
+    item = update_round.items.get()
+
+    # The grid worker opens the checklist and the household in it.
+    sign_in(page, live_server, "gw")
+    page.goto(f"{live_server.url}/register/rounds/{update_round.pk}/checklist/")
+    page.locator(f"#item-{item.pk} summary").click()
+    page.locator(f"#item-{item.pk} .item-body .members").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
+
+    # ... and proposes the new phone number of the head of household.
+    proposal = page.locator(f"#item-{item.pk} details.proposal[data-kind=person_contact]")
+    proposal.locator("summary").click()
+    proposal.locator("select").select_option(str(head.pk))
+    proposal.locator("input[type=tel]").fill("13700001234")
+    proposal.locator("button[type=submit]").click()
+    page.locator(f"#item-{item.pk} .message-success").wait_for()
+    assert ChecklistItem.objects.get(pk=item.pk).status == ChecklistItem.Status.PROPOSED
+    head.refresh_from_db()
+    assert head.phone == "13912345678"  # nothing applied before the sign-off
+    assert page.js_errors == []
+
+    # A screener signs it off from the queue; the row is swapped in place.
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    screener_page = context.new_page()
+    try:
+        sign_in(screener_page, live_server, "screener")
+        screener_page.goto(f"{live_server.url}/register/signoff/")
+        row = screener_page.locator(".signoff-row").first
+        assert "13700001234" in row.inner_text()
+        row.locator("button[value=approve]").click()
+        screener_page.locator(".signoff-row.edit-approved").wait_for()
+    finally:
+        context.close()
+
+    head.refresh_from_db()
+    assert head.phone == "13700001234"
+    assert ChecklistItem.objects.get(pk=item.pk).status == ChecklistItem.Status.SIGNED_OFF
