@@ -355,3 +355,18 @@ def test_a_missed_follow_up_records_why_without_a_new_assessment(staff, patient)
     assert visit.missed and visit.next_due_date == TODAY + datetime.timedelta(days=7)
     enrollment.refresh_from_db()
     assert enrollment.last_visit_date is None
+
+
+def test_a_grid_worker_records_a_contact_visit_without_an_assessment(staff, patient):
+    enrollment = enroll(staff, patient, details={"risk_level": 1, "classification": "basically_stable"})
+
+    visit = services.visit_record(actor=staff["gw"], enrollment=enrollment, date=TODAY, form="home",
+                                  notes="上门看望，本人在家")
+
+    enrollment.refresh_from_db()
+    assert visit.details == {} and enrollment.last_visit_date == TODAY
+    assert enrollment.details["classification"] == "basically_stable"
+    assert visit.next_due_date == TODAY + datetime.timedelta(days=14)
+    with pytest.raises(Forbidden):
+        services.visit_record(actor=staff["gw"], enrollment=enrollment, date=TODAY, form="home",
+                              details={"risk_level": 0, "classification": "stable"})

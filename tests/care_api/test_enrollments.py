@@ -329,7 +329,7 @@ def test_a_grid_worker_gets_the_masked_record_without_a_purpose(clients, staff, 
 
     enrollment = enroll(staff, patient, details=UNSTABLE)
     services.visit_record(actor=staff["gw"], enrollment=enrollment, date=TODAY, form="home", notes="情绪稳定",
-                          details=UNSTABLE, needs=["income"])
+                          needs=["income"])
 
     response = clients["gw"].get(enrollment_url(enrollment))
 

@@ -57,7 +57,7 @@ def test_a_visit_with_a_photo_in_a_multipart_form(clients, staff, patient):
     form = {"date": TODAY.isoformat(), "form": "home", "details": '{"risk_level": 0, "classification": "stable"}',
             "needs": ["income", "job"], "photos": [jpeg()]}
 
-    response = clients["gw"].post(enrollment_url(enrollment, "visits/"), form, format="multipart")
+    response = clients["doctor"].post(enrollment_url(enrollment, "visits/"), form, format="multipart")
 
     assert response.status_code == 201, response.json()
     visit = Visit.objects.get()
@@ -96,7 +96,7 @@ def test_a_bad_photo_is_400(clients, staff, patient):
     form = {**follow_up(details='{"risk_level": 0, "classification": "stable"}'),
             "photo": SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")}
 
-    response = clients["gw"].post(enrollment_url(enrollment, "visits/"), form, format="multipart")
+    response = clients["doctor"].post(enrollment_url(enrollment, "visits/"), form, format="multipart")
 
     assert response.status_code == 400
     assert "photos" in response.json()["fields"]
@@ -128,8 +128,8 @@ def test_retrying_a_visit_with_the_same_key_records_it_once(clients, staff, pati
     enrollment = enroll(staff, patient)
     url = enrollment_url(enrollment, "visits/")
 
-    first = clients["gw"].post(url, follow_up(), format="json", HTTP_IDEMPOTENCY_KEY="visit-1")
-    again = clients["gw"].post(url, follow_up(), format="json", HTTP_IDEMPOTENCY_KEY="visit-1")
+    first = clients["doctor"].post(url, follow_up(), format="json", HTTP_IDEMPOTENCY_KEY="visit-1")
+    again = clients["doctor"].post(url, follow_up(), format="json", HTTP_IDEMPOTENCY_KEY="visit-1")
 
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()

@@ -333,7 +333,15 @@ def visit_record(
         errors["enrollment"] = [_("This enrollment has ended.")]
     _raise_if(errors)
     details = details or {}
-    if enrollment.program == Program.SMD and not missed:
+    from gridgov.care.selectors import may_see_details
+
+    clinical = may_see_details(actor, enrollment)
+    if enrollment.program == Program.SMD and not missed and not clinical:
+        # A grid worker's contact visit: they see that a visit is due, not why, so they
+        # record no assessment and the classification stays as the clinicians set it.
+        if details:
+            raise Forbidden(_("Only a clinical member of the care team records a follow-up assessment."))
+    elif enrollment.program == Program.SMD and not missed:
         details = check_details(Program.SMD, details, for_visit=True)
     elif details:
         # A missed visit records why, not a new assessment.
@@ -362,7 +370,7 @@ def visit_record(
             enrollment.next_due_date = due
             if not missed:
                 enrollment.last_visit_date = date
-        if enrollment.program == Program.SMD and not missed:
+        if enrollment.program == Program.SMD and not missed and clinical:
             enrollment.details = {**enrollment.details, "risk_level": details["risk_level"],
                                   "classification": details["classification"]}
             enrollment.high_risk, enrollment.key_case = _derived_flags(
