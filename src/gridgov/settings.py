@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.core.context_processors.gridgov",
+                "gridgov.events.context_processors.notifications",
             ],
         },
     },

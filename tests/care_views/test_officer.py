@@ -95,7 +95,7 @@ def test_officer_page_query_count(login, staff, django_assert_num_queries, n):
 
     # session, user, roles, the header's scope; the unconfirmed cases and their waiting members,
     # the overdue cases, handovers in, handovers out, their areas' names
-    with django_assert_num_queries(4 + 6):
+    with django_assert_num_queries(5 + 6):
         response = client.get(reverse("care-officer"))
 
     context = response.context

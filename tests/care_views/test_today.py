@@ -169,8 +169,8 @@ def _people(staff, n):
         enroll_due(staff, person, start_date=TODAY - datetime.timedelta(days=i % 20))
 
 
-# session, user, the user's roles, the scope's name for the header
-BASE = 4
+# session, user, the user's roles, the scope's name for the header, unread notifications
+BASE = 5
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -13,7 +13,6 @@ from gridgov.events.services import ActionRequest, Submission, event_act, event_
 from tests.events.conftest import categories, departments, food_rule, jpeg, people  # noqa: F401
 
 POINT_A1 = {"lat": 31.005, "lng": 120.005}  # inside grid cell 990101001001001
-BADGE_PROCESSOR = "gridgov.events.context_processors.notifications"
 
 
 @pytest.fixture(autouse=True)
@@ -21,16 +20,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _notifications_badge(settings):
-    """The layout as the deployment wires it: the unread badge's context processor is on."""
-    templates = copy.deepcopy(settings.TEMPLATES)
-    processors = templates[0]["OPTIONS"]["context_processors"]
-    if BADGE_PROCESSOR not in processors:
-        processors.append(BADGE_PROCESSOR)
-    settings.TEMPLATES = templates
 
 
 @pytest.fixture

@@ -126,7 +126,7 @@ def test_building_list_query_count(login, screener, django_assert_num_queries, n
     client = login(screener)
 
     # the page of buildings, their units, the cells' names
-    with django_assert_num_queries(4 + 3):
+    with django_assert_num_queries(5 + 3):
         response = client.get(reverse("register-buildings"))
 
     assert len(response.context["rows"]) == n
@@ -139,7 +139,7 @@ def test_place_list_query_count(login, screener, django_assert_num_queries, n):
     client = login(screener)
 
     # the page of places (with responsible people), the cells' names
-    with django_assert_num_queries(4 + 2):
+    with django_assert_num_queries(5 + 2):
         response = client.get(reverse("register-places"))
 
     assert len(response.context["rows"]) == n

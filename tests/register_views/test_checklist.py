@@ -200,8 +200,8 @@ def test_the_status_filter_narrows_the_checklist(login, worker, screener, buildi
 
 # --- Query counts -------------------------------------------------------------------------------
 
-# session, user, the user's roles, the scope's name for the header
-BASE = 4
+# session, user, the user's roles, the scope's name for the header, unread notifications
+BASE = 5
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -95,7 +95,7 @@ def test_duplicates_query_count(login, screener, django_assert_num_queries, n):
 
     # session, user, roles, the header's scope; the page of people, their current memberships
     # with households, the org units' names
-    with django_assert_num_queries(4 + 3):
+    with django_assert_num_queries(5 + 3):
         response = client.get(reverse("register-duplicates"))
 
     assert len(response.context["groups"]) == n

@@ -47,7 +47,7 @@ def test_village_list_query_count(login, station, django_assert_num_queries, n):
     client = login(station)
 
     # session, user, roles, the header's scope; the villages, their household counts
-    with django_assert_num_queries(4 + 2):
+    with django_assert_num_queries(5 + 2):
         response = client.get(URL)
 
     assert len(response.context["villages"]) == n

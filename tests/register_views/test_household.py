@@ -174,7 +174,7 @@ def test_household_page_query_count(login, screener, building, django_assert_num
 
     # session, user, roles, the header's scope; the household with its building and unit, its
     # current members, all its memberships, their history
-    with django_assert_num_queries(4 + 4):
+    with django_assert_num_queries(5 + 4):
         response = client.get(url(household))
 
     assert len(response.context["current"]) == n and len(response.context["history"]) >= n

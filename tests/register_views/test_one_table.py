@@ -153,8 +153,8 @@ def test_program_badges_are_shown(login, worker, household, monkeypatch):
     assert '<span class="badge">关爱对象</span>' in body
 
 
-# session, user, the user's roles, the scope's name for the header
-BASE = 4
+# session, user, the user's roles, the scope's name for the header, unread notifications
+BASE = 5
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -95,7 +95,7 @@ def test_rounds_list_query_count(login, screener, building, django_assert_num_qu
     client = login(screener)
 
     # the page of rounds with their counts, the areas' names
-    with django_assert_num_queries(4 + 2):
+    with django_assert_num_queries(5 + 2):
         response = client.get(reverse("register-rounds"))
 
     assert len(response.context["rounds"]) == n

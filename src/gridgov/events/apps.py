@@ -21,6 +21,6 @@ class EventsConfig(AppConfig):
                              roles=frozenset({Role.DEPARTMENT_STAFF, Role.STATION_STAFF})))
         add_nav_item(NavItem("events-ranking", _("Evaluation"), 24, roles=desk))
         add_nav_item(NavItem("events-rules", _("Routing rules"), 25, capability=Capability.MANAGE_EVENT_CONFIG))
+        # Everyone who can be alerted (events, care teams, handovers) — all but auditors.
         add_nav_item(NavItem("events-notifications", _("Notifications"), 26,
-                             roles=frozenset({Role.GRID_WORKER, Role.DISPATCHER, Role.CITY_ADMIN,
-                                              Role.DEPARTMENT_STAFF, Role.STATION_STAFF})))
+                             roles=frozenset(set(Role.values) - {Role.AUDITOR})))
