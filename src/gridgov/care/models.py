@@ -64,7 +64,8 @@ class Enrollment(models.Model):
     consent = models.BooleanField(_("consent recorded"), default=False)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    exit_reason = models.CharField(_("reason for leaving"), max_length=200, blank=True)
+    exit_reason = models.CharField(pgettext_lazy("leaving a program", "reason for leaving"), max_length=200,
+                                   blank=True)
     retention_until = models.DateField(_("keep records until"))
     details = EncryptedJSONField(_("program details"), blank=True)
     # Derived from details, kept in the clear only because lists must filter on them.

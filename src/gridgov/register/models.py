@@ -140,7 +140,7 @@ class Membership(models.Model):
     moved_in_on = models.DateField(_("moved in on"), null=True, blank=True)
     moved_out_on = models.DateField(_("moved out on"), null=True, blank=True)
     leave_reason = models.CharField(
-        _("reason for leaving"), max_length=12, choices=LeaveReason.choices, blank=True
+        pgettext_lazy("leaving a household", "reason for leaving"), max_length=12, choices=LeaveReason.choices, blank=True
     )
     is_current = models.BooleanField(default=True, editable=False)
     org_code = models.CharField(max_length=15, editable=False)
@@ -249,7 +249,7 @@ class UpdateRound(models.Model):
     """A periodic round in which grid workers check every household of an area."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("update round status", "Open")
         CLOSED = "closed", pgettext_lazy("update round status", "Closed")
 
     org_code = models.CharField(_("area"), max_length=15)
@@ -323,8 +323,8 @@ class ProposedEdit(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        APPROVED = "approved", pgettext_lazy("proposed edit status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("proposed edit status", "Returned")
 
     item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="edits")
     kind = models.CharField(max_length=20)  # see register.rounds.EDIT_KINDS
