@@ -383,4 +383,7 @@ def test_every_person_lives_in_exactly_one_household_with_one_head(town):
     assert not heads.exclude(heads=1).exists()
     assert not Household.objects.exclude(org_code=F("building__org_code")).exists()
     assert Place.objects.filter(kind="elderly_daycare").count() == len(list(town.plan.first_city.villages()))
+    cells = {cell.code for cell in town.plan.first_city.cells()}
+    assert set(Place.objects.values_list("org_code", flat=True)) == cells  # a place in every cell
+    assert set(Household.objects.values_list("org_code", flat=True)) == cells
 

@@ -89,39 +89,41 @@ def write_households(batch: list, state: RegisterState) -> Counter:
     return written
 
 
-# One of each per village (communities get a day-care centre, villages a shop and a clinic),
-# and a school per township.
+# A small shop in every cell; a restaurant and an elderly day-care centre per village; a
+# school per township.
 _VILLAGE_PLACES = (
-    (PlaceKind.SHOP, "便利店", "08:00-21:00", None),
     (PlaceKind.RESTAURANT, "小吃店", "06:30-20:30", 40),
     (PlaceKind.ELDERLY_DAYCARE, "颐养之家", "08:00-17:00", 30),
 )
 
 
 def write_places(city, rng: random.Random) -> int:
-    """Places of every village, each run by an adult who lives in that village."""
+    """Places of every cell and village, each run by an adult who lives in that cell."""
     places = []
     for county in city.counties:
         for township in county.townships:
             for index, village in enumerate(township.villages):
-                cell_codes = [cell.code for cell in village.cells]
-                residents = list(
-                    Person.objects.filter(org_code__in=cell_codes, birth_date__year__lte=2000)
-                    .order_by("id").values_list("pk", "org_code", "lat", "lng")[:40]
-                )
-                if not residents:
+                adults: dict[str, list] = {}
+                for row in (Person.objects.filter(org_code__in=[c.code for c in village.cells],
+                                                  birth_date__year__lte=2000)
+                            .order_by("id").values_list("pk", "org_code", "lat", "lng")):
+                    adults.setdefault(row[1], []).append(row)
+                if not adults:
                     continue
+
+                def place(kind, name, hours, capacity, cell_code=None):
+                    pool = adults.get(cell_code) if cell_code else [r for rows in adults.values() for r in rows]
+                    person_id, org_code, lat, lng = rng.choice(pool)
+                    places.append(Place(org_code=org_code, name=name, kind=kind, lat=lat, lng=lng,
+                                        responsible_person_id=person_id, opening_hours=hours, capacity=capacity,
+                                        address=village.name))
+
+                for number, cell in enumerate(village.cells, start=1):
+                    if cell.code in adults:
+                        place(PlaceKind.SHOP, f"{village.name}便民店{number}号", "08:00-21:00", None, cell.code)
                 for kind, suffix, hours, capacity in _VILLAGE_PLACES:
-                    person_id, org_code, lat, lng = rng.choice(residents)
-                    places.append(Place(
-                        org_code=org_code, name=f"{village.name}{suffix}", kind=kind, lat=lat, lng=lng,
-                        responsible_person_id=person_id, opening_hours=hours, capacity=capacity,
-                        address=f"{village.name}",
-                    ))
+                    place(kind, f"{village.name}{suffix}", hours, capacity)
                 if index == 0:
-                    person_id, org_code, lat, lng = rng.choice(residents)
-                    places.append(Place(org_code=org_code, name=f"{township.name}中心小学", kind=PlaceKind.SCHOOL,
-                                        lat=lat, lng=lng, responsible_person_id=person_id,
-                                        opening_hours="07:30-17:00", capacity=900, address=township.name))
+                    place(PlaceKind.SCHOOL, f"{township.name}中心小学", "07:30-17:00", 900)
     Place.objects.bulk_create(places, batch_size=INSERT_BATCH)
     return len(places)
