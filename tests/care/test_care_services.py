@@ -370,3 +370,15 @@ def test_a_grid_worker_records_a_contact_visit_without_an_assessment(staff, pati
     with pytest.raises(Forbidden):
         services.visit_record(actor=staff["gw"], enrollment=enrollment, date=TODAY, form="home",
                               details={"risk_level": 0, "classification": "stable"})
+
+
+def test_reentry_metrics_count_resettlement_and_employment(staff, tree):
+    for index, details in enumerate(({"resettled": True, "employment": "物流公司"}, {"resettled": True},
+                                     {"resettled": False})):
+        person = PersonFactory(org_code=Tree.CELL_A1, resident_id=make_resident_id(birth="19850101", seq=50 + index))
+        enroll(staff, person, program="reentry", details=details, legal_basis="安置帮教工作规定")
+
+    [row] = care_metrics(staff["officer"])
+
+    assert (row["resettled"], row["employed"]) == (2, 1)
+    assert row["resettlement_rate"] == round(2 / 3, 4)

@@ -179,3 +179,16 @@ def test_an_smd_enrollment_needs_the_risk_level(login, staff, patient):
     assert response.status_code == 400
     assert "Give the risk level, from 0 to 5." in response.content.decode()
     assert not Enrollment.objects.exists()
+
+
+def test_metrics_page_shows_resettlement_and_employment_of_people_returning_from_prison(login, staff, tree):
+    from gridgov.core.models import Role  # noqa: F401
+    from tests.care.conftest import enroll
+    from tests.factories import PersonFactory, Tree, make_resident_id
+
+    person = PersonFactory(org_code=Tree.CELL_A1, resident_id=make_resident_id(birth="19850101", seq=60))
+    enroll(staff, person, program="reentry", details={"resettled": True}, legal_basis="安置帮教工作规定")
+
+    page = login(staff["officer"]).get("/care/metrics/").content.decode()
+
+    assert "data-reentry" in page and "100" in page

@@ -230,6 +230,7 @@ def care_metrics(user, *, org: str | None = None, today: datetime.date | None = 
         for r in Crisis.objects.filter(enrollment__in=qs, occurred_at__year=today.year)
         .values("enrollment__program", "outcome").annotate(n=Count("id"))
     }
+    reentry = _reentry_outcomes(qs)
     result = []
     for row in rows:
         enrolled = row["enrolled"]
@@ -240,8 +241,24 @@ def care_metrics(user, *, org: str | None = None, today: datetime.date | None = 
             "visit_coverage": round(row["seen_90_days"] / enrolled, 4) if enrolled else None,
             "crises": sum(outcomes.values()),
             "crisis_outcomes": outcomes,
+            **(reentry if row["program"] == "reentry" else {}),
         })
     return result
+
+
+def _reentry_outcomes(enrollments: QuerySet[Enrollment]) -> dict:
+    """Resettlement and employment of people returning from prison: read from the encrypted
+    program facts, so counted here rather than in SQL (a county has hundreds, not millions)."""
+    details = [e.details for e in enrollments.filter(program="reentry").only("details")]
+    total = len(details)
+    resettled = sum(1 for d in details if d.get("resettled"))
+    employed = sum(1 for d in details if d.get("employment"))
+    return {
+        "resettled": resettled,
+        "resettlement_rate": round(resettled / total, 4) if total else None,
+        "employed": employed,
+        "employment_rate": round(employed / total, 4) if total else None,
+    }
 
 
 def masked_name(user, enrollment: Enrollment) -> str:

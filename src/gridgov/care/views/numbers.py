@@ -58,7 +58,12 @@ def metrics(request):
             "visit_coverage_text": _rate(row["visit_coverage"]),
             "outcomes": [(label, row["crisis_outcomes"].get(value, 0)) for value, label in outcomes],
         })
-    context = {"form": form, "unit": unit, "today": on, "rows": rows, "outcome_labels": [o[1] for o in outcomes],
+    reentry = next((row for row in rows if row["program"] == "reentry"), None)
+    if reentry is not None:
+        reentry["resettlement_text"] = _rate(reentry["resettlement_rate"])
+        reentry["employment_text"] = _rate(reentry["employment_rate"])
+    context = {"form": form, "unit": unit, "today": on, "rows": rows, "reentry": reentry,
+               "outcome_labels": [o[1] for o in outcomes],
                "statistics_only": selectors.statistics_only(user)}
     return render(request, "care/metrics.html", context, status=200 if valid else 400)
 
