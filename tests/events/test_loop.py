@@ -293,3 +293,26 @@ def test_only_fixable_categories_close_on_the_spot(people, food_rule):
 
     assert "category" in error.value.fields
     assert Event.objects.count() == 0
+
+
+def test_an_event_about_a_place_takes_its_point_and_cell(people, food_rule, tree):
+    from gridgov.register.models import Place
+
+    shop = Place.objects.create(org_code=Tree.CELL_A2, name="幸福小吃店", kind="restaurant", lat=31.005, lng=120.015)
+
+    event = event_submit(actor=people["dispatcher"], submission=Submission(
+        category_code="food.unlicensed", description="消防安全检查：灭火器过期", channel=Channel.HOTLINE,
+        place_id=shop.pk))
+
+    assert (event.place, event.org_code, event.lat) == (shop, Tree.CELL_A2, 31.005)
+
+
+def test_a_place_in_another_village_than_the_point_is_refused(people, food_rule, tree):
+    from gridgov.register.models import Place
+
+    elsewhere = Place.objects.create(org_code=Tree.CELL_B1, name="外县商店", kind="shop", lat=31.005, lng=120.105)
+
+    with pytest.raises(DomainError) as error:
+        submit(people["gw"], place_id=elsewhere.pk)
+
+    assert "place" in error.value.fields

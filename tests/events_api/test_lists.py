@@ -42,7 +42,7 @@ def test_the_list_is_newest_first_with_the_row_shape(client_for, people, three):
     row = response.json()["results"][0]
     assert set(row) == {
         "id", "code", "status", "category", "category_name", "urgency", "channel", "description", "grid_code",
-        "lat", "lng", "address", "department", "step", "step_deadline", "deadlines", "light", "rework_count",
+        "lat", "lng", "address", "place", "department", "step", "step_deadline", "deadlines", "light", "rework_count",
         "created_at", "updated_at", "closed_at"}
     assert (row["status"], row["department"], row["light"]) == ("registered", None, "green")
     assert set(response.json()) == {"next", "previous", "results"}

@@ -127,6 +127,9 @@ class Event(models.Model):
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lng = models.FloatField(_("longitude"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # The shop, school or day-care centre the event concerns (e.g. a fire-safety inspection).
+    place = models.ForeignKey("register.Place", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="events", verbose_name=_("place"))
     reporter = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="reported_events")
     # A resident's or caller's contact, for telling them the outcome; never public.
     reporter_name = EncryptedTextField(blank=True)

@@ -74,10 +74,26 @@ class Submission:
     # A grid worker who fixed it on the spot says what they did: the event is closed at once
     # instead of being routed (categories marked "can be fixed on site" only).
     fixed_on_site_note: str = ""
+    place_id: int | None = None  # a register place the event concerns
+
+
+def _place_of(sub: Submission, errors: dict):
+    """The register place the event concerns; its point stands in for a missing one."""
+    from gridgov.register.models import Place
+
+    if sub.place_id is None:
+        return None
+    place = Place.objects.filter(pk=sub.place_id, closed_on__isnull=True).first()
+    if place is None:
+        errors["place"] = [_("No such place.")]
+    elif sub.lat is None and sub.lng is None:
+        sub.lat, sub.lng = place.lat, place.lng
+    return place
 
 
 def _check_submission(sub: Submission) -> tuple[Category | None, str, dict]:
     errors: dict[str, list[str]] = {}
+    place = _place_of(sub, errors)
     category = Category.objects.filter(code=(sub.category_code or "").strip(), is_active=True).first()
     if category is None:
         errors["category"] = [_("Unknown event category.")]
@@ -110,9 +126,11 @@ def _check_submission(sub: Submission) -> tuple[Category | None, str, dict]:
                 org_code = cell.code
     elif not (sub.address or "").strip() and not org_code:
         errors["lat"] = [_("Give the location: a point on the map or an address.")]
+    if place is not None and org_code and not place.org_code.startswith(org_code[:12]):
+        errors.setdefault("place", []).append(_("This place is in another village than the point."))
     if errors:
         raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
-    return category, org_code, {"description": description}
+    return category, org_code, {"description": description, "place": place}
 
 
 def _next_code(org_code: str, day: datetime.date) -> str:
@@ -181,6 +199,7 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
             category=category, urgency=submission.urgency, description=cleaned["description"],
             channel=submission.channel, status=Status.REGISTERED, org_code=org_code,
             lat=submission.lat, lng=submission.lng, address=(submission.address or "").strip()[:300],
+            place=cleaned["place"],
             # A hotline operator types someone else's report: the caller is the reporter.
             reporter=actor if getattr(actor, "is_authenticated", False) and submission.channel != Channel.HOTLINE
             else None,

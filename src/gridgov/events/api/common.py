@@ -89,6 +89,7 @@ class EventSerializer(serializers.Serializer):
     lat = serializers.FloatField(allow_null=True)
     lng = serializers.FloatField(allow_null=True)
     address = serializers.CharField()
+    place = serializers.IntegerField(allow_null=True, help_text="The register place the event concerns, if any.")
     department = DepartmentRefSerializer(allow_null=True, help_text="Who handles it now; null before dispatch.")
     step = serializers.ChoiceField(choices=Step.choices, allow_null=True, help_text="The timed step running now.")
     step_deadline = serializers.DateTimeField(allow_null=True)
@@ -168,6 +169,7 @@ def event_row(event: Event, *, calendars: dict, now: datetime.datetime) -> dict:
         "lat": event.lat,
         "lng": event.lng,
         "address": event.address,
+        "place": event.place_id,
         "department": {"code": department.code, "name": department.name} if department else None,
         "step": event.step or None,
         "step_deadline": event.step_deadline,

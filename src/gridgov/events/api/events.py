@@ -92,6 +92,9 @@ class EventListApi(EventsApiView):
                                         help_text="Needed when no point is given.")
         description = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
         urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ORDINARY)
+        place = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                         help_text="A register place (shop, school…) the event concerns; its "
+                                                   "point is used when none is given.")
         reporter_name = serializers.CharField(
             required=False, allow_blank=True, default="", max_length=100,
             help_text="Hotline only: the caller's name, kept to tell them the outcome; never public.",
@@ -151,7 +154,7 @@ class EventListApi(EventsApiView):
             lat=fields["lat"], lng=fields["lng"], address=fields["address"], urgency=fields["urgency"],
             reporter_name=fields["reporter_name"] if hotline else "",
             reporter_contact=fields["reporter_contact"] if hotline else "",
-            photos=fields["photos"],
+            photos=fields["photos"], place_id=fields["place"],
         ))
         return Response(created_body(event), status=201)
 
