@@ -167,9 +167,14 @@ def test_the_reporting_resident_sees_what_was_done_but_not_who_or_internal_notes
     assert by_step["accept"]["actor"] is None and by_step["accept"]["note"] == ""
     assert by_step["handle"]["actor"] is None and by_step["handle"]["note"] == "已取缔"
     photo_urls = by_step["register"]["photos"] + by_step["handle"]["photos"]
-    assert len(photo_urls) == 2 and all("/events/public/" in url for url in photo_urls)
+    # Every link goes through the view that checks access and strips EXIF; never /media/.
+    assert len(photo_urls) == 2 and all("/photos/" in url and "/media/" not in url for url in photo_urls)
+    photo = client_for(people["gw"]).get(photo_urls[0].removeprefix("http://testserver"))
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+    other = client_for(people["other_station"]).get(photo_urls[0].removeprefix("http://testserver"))
+    assert other.status_code == 404
     staff_urls = client_for(people["dispatcher"]).get(f"/api/v1/events/{event_id}/").json()["timeline"][0]["photos"]
-    assert len(staff_urls) == 1 and "/events/public/" not in staff_urls[0]
+    assert len(staff_urls) == 1 and "/media/" not in staff_urls[0]
 
 
 # --- merging duplicates ------------------------------------------------------------------

@@ -269,8 +269,12 @@ def test_the_handling_deadline_status_notes_and_a_public_photo(public, people, f
     assert row["status_notes"] == "已取缔该摊点"
     assert row["expected_datetime"] == timezone.localtime(event.handle_deadline).isoformat(timespec="seconds")
     first_photo = Photo.objects.filter(event=event).order_by("id").first()
-    assert row["media_url"] == f"http://testserver{first_photo.public_image.url}"
-    assert "/events/public/" in row["media_url"]
+    assert row["media_url"] == f"http://testserver/track/photos/{event.code}/{first_photo.pk}/"
+    photo = public.get(row["media_url"].removeprefix("http://testserver"))
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+    from PIL import Image
+    import io
+    assert not Image.open(io.BytesIO(b"".join(photo.streaming_content) if photo.streaming else photo.content)).getexif()
     listed = public.get(f"{BASE}/requests.json")
     for internal in ("内部", "张科长", first_photo.image.name):
         assert internal not in listed.content.decode()

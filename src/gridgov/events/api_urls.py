@@ -10,6 +10,7 @@ urlpatterns = [
     path("events/<int:event_id>/", events.EventDetailApi.as_view(), name="api-event"),
     path("events/<int:event_id>/actions/", events.EventActionApi.as_view(), name="api-event-actions"),
     path("events/<int:event_id>/merge/", events.EventMergeApi.as_view(), name="api-event-merge"),
+    path("events/<int:event_id>/photos/<int:photo_id>/", events.EventPhotoApi.as_view(), name="api-event-photo"),
     path("notifications/", notifications.NotificationListApi.as_view(), name="api-notifications"),
     path("notifications/<int:notification_id>/read/", notifications.NotificationReadApi.as_view(),
          name="api-notification-read"),

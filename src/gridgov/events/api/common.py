@@ -3,6 +3,8 @@ staff and as the public see it, and a base view that loads the user's roles once
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 import datetime
 
 from django.db.models import prefetch_related_objects
@@ -213,8 +215,10 @@ def detail_body(event: Event, *, user, request) -> dict:
     for entry in selectors.event_timeline(event):
         own = entry.actor_id is not None and entry.actor_id == user.pk
         shown = staff or own or entry.action in selectors.PUBLIC_NOTE_ACTIONS
+        # Links to the view that checks access and serves the EXIF-stripped copy: the
+        # media folder itself is never served.
         photos = [
-            request.build_absolute_uri((photo.image if staff else photo.public_image).url)
+            request.build_absolute_uri(reverse("api-event-photo", args=[event.pk, photo.pk]))
             for photo in entry.photos.all()
         ]
         timeline.append({

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from gridgov.core.api.common import errors, latitude_field, longitude_field
 from gridgov.core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from gridgov.core.exceptions import Forbidden
+from gridgov.core.exceptions import Forbidden, NotFound
 from gridgov.core.models import Role
 from gridgov.events import selectors, services
 from gridgov.events.api.common import (
@@ -247,3 +247,22 @@ class EventMergeApi(EventsApiView):
         original = selectors.access_event(request.user, data.validated_data["into"])
         event = services.event_merge(actor=request.user, duplicate=duplicate, original=original)
         return Response(detail_body(event, user=request.user, request=request))
+
+
+class EventPhotoApi(EventsApiView):
+    """A photo of an event the caller may see, as the EXIF-stripped copy."""
+
+    @extend_schema(
+        operation_id="events_photo",
+        summary="A photo of an event (JPEG, location data removed)",
+        tags=["events"],
+        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, **errors(401, 404)},
+    )
+    def get(self, request, event_id: int, photo_id: int):
+        from gridgov.events.views.common import photo_response
+
+        event = selectors.access_event(request.user, event_id)
+        photo = event.photos.filter(pk=photo_id).first()
+        if photo is None:
+            raise NotFound(_("No such photo."))
+        return photo_response(photo.public_image)

@@ -12,6 +12,8 @@ key posts faster than `GRIDGOV_OPEN311_POST_RATE`, 60/minute by default).
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 import datetime
 import json
 import re
@@ -249,7 +251,8 @@ def request_row(event: Event, request) -> dict:
         "zipcode": "",
         "lat": None if personal else event.lat,
         "long": None if personal else event.lng,
-        "media_url": request.build_absolute_uri(photos[0].public_image.url) if photos and not personal else "",
+        "media_url": request.build_absolute_uri(reverse("events-public-photo", args=[event.code, photos[0].pk]))
+        if photos and not personal else "",
     }
 
 

@@ -166,6 +166,19 @@ def track_photo(request, token: str, photo_id: int):
     return photo_response(photo.public_image)
 
 
+@require_GET
+def public_photo(request, code: str, photo_id: int):
+    """The EXIF-stripped copy of a photo of a public event, by the event's code: what
+    Open311's media_url points at (the private follow link is never published)."""
+    event = selectors.event_by_code(code)
+    if event is None or selectors.is_personal_category(event.category.code) or not event.category.is_public:
+        raise Http404(_("No such photo."))
+    photo = event.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404(_("No such photo."))
+    return photo_response(photo.public_image)
+
+
 @never_cache
 @require_GET
 def track_lookup(request):
