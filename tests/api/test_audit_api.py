@@ -151,3 +151,22 @@ def test_listing_the_log_costs_the_same_queries_whatever_its_length(
         response = client.get(URL)
 
     assert len(response.json()["results"]) == count
+
+
+def test_names_in_object_labels_come_masked_to_auditors(db):
+    from rest_framework.test import APIClient
+
+    from gridgov.core.audit import audit_record
+    from gridgov.core.models import Role
+    from tests.factories import PersonFactory, build_tree, make_user
+
+    build_tree()
+    person = PersonFactory(name="王小明")
+    audit_record(actor=None, action="person.update", obj=person, person_id=person.pk, org_code=person.org_code,
+                 object_repr="王小明")
+    client = APIClient()
+    client.force_authenticate(make_user("aud2", Role.AUDITOR, scope="99"))
+
+    [row] = client.get("/api/v1/audit/").json()["results"]
+
+    assert row["object_repr"] == "王**"

@@ -382,3 +382,18 @@ def test_reentry_metrics_count_resettlement_and_employment(staff, tree):
 
     assert (row["resettled"], row["employed"]) == (2, 1)
     assert row["resettlement_rate"] == round(2 / 3, 4)
+
+
+def test_above_the_county_no_program_badges_on_the_one_table(staff, patient):
+    from gridgov.care.badges import care_badges
+
+    enroll(staff, patient)
+
+    assert care_badges(staff["city_officer"], [patient.pk]) == {}
+
+
+def test_the_audit_log_names_no_sensitive_program(staff, patient):
+    enroll(staff, patient)
+
+    entry = AuditEntry.objects.get(action="care.enroll")
+    assert '"program":"***"' in entry.changes and "smd" not in entry.changes

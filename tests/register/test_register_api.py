@@ -38,6 +38,8 @@ def test_households_are_masked_for_station_staff(tree, household):
 
     assert [m["name"] for m in row["members"]] == ["张**", "李**"]
     assert row["address"].endswith("****")
+    # Neither the unit nor the building (whose address is public) gives the home away.
+    assert (row["unit"], row["building"]) == ("***", None)
 
 
 def test_households_outside_the_org_filter_or_scope_are_not_listed(tree, household):

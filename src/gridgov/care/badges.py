@@ -8,7 +8,10 @@ from gridgov.core.permissions import Capability, has_capability
 
 
 def care_badges(user, person_ids: list[int]) -> dict[int, list[str]]:
-    if not person_ids or not has_capability(user, Capability.VIEW_CARE):
+    from gridgov.care.selectors import statistics_only
+
+    # Above the county nobody sees who is in a program, only counts.
+    if not person_ids or not has_capability(user, Capability.VIEW_CARE) or statistics_only(user):
         return {}
     details = has_capability(user, Capability.VIEW_CARE_DETAILS)
     badges: dict[int, list[str]] = {}

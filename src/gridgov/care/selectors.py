@@ -484,3 +484,138 @@ def access_team_member(enrollment: Enrollment, member_id) -> TeamMember:
 
 def crisis_actions(crisis: Crisis):
     return crisis.actions.select_related("actor").order_by("at", "id")
+
+
+# --- Campaigns -------------------------------------------------------------------------------------
+
+
+def _manages_campaigns(user) -> bool:
+    return has_capability(user, Capability.MANAGE_ENROLLMENTS)
+
+
+def _scope_prefixes(code: str) -> list[str]:
+    return [code[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(code)]
+
+
+def campaigns_visible_to(user) -> QuerySet:
+    """Officers: campaigns over (or covering) their area; grid workers: campaigns with
+    households on their list."""
+    from gridgov.care.models import Campaign, CampaignItem
+
+    require(user, Capability.VIEW_CARE)
+    if not user.scope_code:
+        return Campaign.objects.none()
+    if _manages_campaigns(user):
+        return Campaign.objects.filter(Q(org_code__startswith=user.scope_code)
+                                       | Q(org_code__in=_scope_prefixes(user.scope_code)))
+    return Campaign.objects.filter(Exists(CampaignItem.objects.filter(campaign=OuterRef("pk"), assignee=user)))
+
+
+def _own_items(user, qs: QuerySet) -> QuerySet:
+    """The items of `qs` a user works on: all in scope for officers (none above the county),
+    their own for grid workers."""
+    if _manages_campaigns(user):
+        if statistics_only(user):
+            return qs.none()
+        return qs.filter(org_code__startswith=user.scope_code)
+    return qs.filter(assignee=user)
+
+
+def _counted_items(user) -> Q:
+    """The items a campaign's counts in a list cover for the user (statistics at every level)."""
+    if _manages_campaigns(user):
+        return Q(items__org_code__startswith=user.scope_code or "-")
+    return Q(items__assignee=user)
+
+
+def campaign_list(user) -> QuerySet:
+    """The visible campaigns, newest first, each with `total` and `visited` of the user's items."""
+    from gridgov.care.models import CampaignItem
+
+    mine = _counted_items(user)
+    return campaigns_visible_to(user).annotate(
+        total=Count("items", filter=mine),
+        visited=Count("items", filter=mine & ~Q(items__result=CampaignItem.Result.PENDING)),
+    ).order_by("-pk")
+
+
+def access_campaign(user, campaign_id):
+    try:
+        pk = int(campaign_id)
+    except (TypeError, ValueError):
+        pk = -1
+    campaign = campaigns_visible_to(user).filter(pk=pk).first()
+    if campaign is None:
+        raise NotFound(_("No such campaign in your area."))
+    return campaign
+
+
+def _with_address(qs: QuerySet) -> QuerySet:
+    from django.db.models import Subquery
+
+    from gridgov.register.models import Household
+
+    address = Household.objects.filter(pk=OuterRef("household_id")).values("address")[:1]
+    return qs.annotate(address=Subquery(address)).select_related("referred_person", "assignee")
+
+
+def campaign_items_for(user, campaign, *, result: str = "") -> QuerySet:
+    """A grid worker's own items of the campaign, or all in scope for officers, each with the
+    household's `address` (one query)."""
+    from gridgov.care.models import CampaignItem
+
+    qs = _own_items(user, CampaignItem.objects.filter(campaign=campaign))
+    if result:
+        qs = qs.filter(result=result)
+    return _with_address(qs).order_by("org_code", "id")
+
+
+def access_campaign_item(user, item_id):
+    """An item the user may record (their own, or in an officer's area); 404 otherwise."""
+    from gridgov.care.models import CampaignItem
+
+    require(user, Capability.VIEW_CARE)
+    try:
+        pk = int(item_id)
+    except (TypeError, ValueError):
+        pk = -1
+    item = _with_address(_own_items(user, CampaignItem.objects.filter(pk=pk))).select_related("campaign").first()
+    if item is None:
+        raise NotFound(_("No such household on your list."))
+    return item
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    org_code: str
+    total: int
+    visited: int
+    needs_found: int
+    referred: int
+
+
+def campaign_progress(user, campaign, *, level_length: int) -> list[CampaignProgress]:
+    """Per grid cell (level_length 15) or village (12), in one query: counts only, so at
+    every level (an officer's area, a grid worker's own households)."""
+    from django.db.models.functions import Substr
+
+    from gridgov.care.models import CampaignItem
+
+    items = CampaignItem.objects.filter(campaign=campaign)
+    if _manages_campaigns(user):
+        items = items.filter(org_code__startswith=user.scope_code or "-")
+    else:
+        items = items.filter(assignee=user)
+    Result = CampaignItem.Result
+    rows = (
+        items.annotate(unit=Substr("org_code", 1, level_length))
+        .values("unit")
+        .annotate(
+            total=Count("id"),
+            visited=Count("id", filter=~Q(result=Result.PENDING)),
+            needs_found=Count("id", filter=Q(result=Result.NEEDS_FOUND)),
+            referred=Count("id", filter=Q(result=Result.REFERRED)),
+        )
+        .order_by("unit")
+    )
+    return [CampaignProgress(r["unit"], r["total"], r["visited"], r["needs_found"], r["referred"]) for r in rows]

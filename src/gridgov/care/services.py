@@ -31,7 +31,14 @@ from gridgov.care.models import (
     Visit,
     VisitForm,
 )
-from gridgov.care.programs import DEFAULTS, Program, ScheduleInput, SmdClass, next_due, smd_classification
+from gridgov.care.programs import (
+    DEFAULTS,
+    SENSITIVE_PROGRAMS,
+    Program,
+    ScheduleInput,
+    SmdClass,
+    next_due,
+)
 from gridgov.core.audit import audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.models import OrgUnit, Person, User
@@ -195,7 +202,9 @@ def enrollment_create(
         TeamMember.objects.bulk_create(members)
         audit_record(actor=actor, action=CareAudit.ENROLL, obj=enrollment, object_repr=f"#{enrollment.pk}",
                      org_code=org_code, person_id=person.pk,
-                     changes={"program": program, "team": len(members), "consent": bool(consent)})
+                     # The audit log names no sensitive program: auditors check access, not diagnoses.
+                     changes={"program": "***" if program in SENSITIVE_PROGRAMS else program,
+                              "team": len(members), "consent": bool(consent)})
         _alert_team(enrollment, kind="care_enrolled", text=_(
             "You are on the care team of a new case in %(area)s: please acknowledge it.") % {"area": org_code})
     return enrollment

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.core import masking, selectors
-from gridgov.core.audit import AuditAction, audit_record
+from gridgov.core.audit import AuditAction, audit_record, display_label
 from gridgov.core.models import (
     AuditEntry,
     Department,
@@ -296,7 +296,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("object"))
     def object_label(self, obj):
         # Person entries carry the name as the actor saw it; auditors see it masked.
-        return masking.mask_name(obj.object_repr) if obj.person_id is not None else obj.object_repr
+        return display_label(obj)
 
     @staticmethod
     def _allowed(request) -> bool:

@@ -126,6 +126,24 @@ def audit_record(
     return entry
 
 
+# Object types whose label is a person's name or a home address.
+_PERSONAL_LABELS = {"core.person": "name", "register.household": "address", "register.membership": "address"}
+
+
+def display_label(entry: AuditEntry) -> str:
+    """The entry's object label as an auditor may see it: names and home addresses masked
+    (auditors check who looked at what, not the data itself)."""
+    from gridgov.core import masking
+
+    label = entry.object_repr or ""
+    kind = _PERSONAL_LABELS.get(entry.object_type)
+    if kind == "address":
+        return masking.mask_address(label)
+    if (kind == "name" or entry.person_id is not None) and "*" not in label and not label.startswith("#"):
+        return masking.mask_name(label)
+    return label
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     chain: str

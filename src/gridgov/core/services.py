@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gridgov.core import crypto
+from gridgov.core import crypto, masking
 from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.geo import polygon_from_geojson, polygon_summary, validate_lng_lat
@@ -330,7 +330,7 @@ def person_create(
         )
         audit_record(
             actor=actor, action=AuditAction.PERSON_CREATE, obj=person, person_id=person.pk,
-            object_repr=person_view(actor, person).name, org_code=person.org_code,
+            object_repr=masking.mask_name(person.name), org_code=person.org_code,
             changes={"after": {"org_code": person.org_code, "has_phone": bool(person.phone),
                                "has_address": bool(person.address)}},
         )
@@ -366,7 +366,7 @@ def person_update(*, actor, person: Person, **changes) -> Person:
         plain = {"name", "org_code"}
         audit_record(
             actor=actor, action=AuditAction.PERSON_UPDATE, obj=person, person_id=person.pk,
-            object_repr=person_view(actor, person).name, org_code=person.org_code,
+            object_repr=masking.mask_name(person.name), org_code=person.org_code,
             changes={
                 "fields": changed,
                 "before": {k: current[k] for k in changed if k in plain},
@@ -393,7 +393,7 @@ def person_open_record(*, actor, person: Person, purpose: str):
     with transaction.atomic():
         audit_record(
             actor=actor, action=AuditAction.PERSON_OPEN_RECORD, obj=person, person_id=person.pk,
-            object_repr=person_view(actor, person).name, org_code=person.org_code, purpose=purpose,
+            object_repr=masking.mask_name(person.name), org_code=person.org_code, purpose=purpose,
         )
     return person_view(actor, person, full=True)
 
@@ -441,7 +441,7 @@ def people_merge(*, actor, keep: Person, duplicate: Person) -> dict:
         duplicate.save(update_fields=["merged_into", "updated_at"])
         audit_record(
             actor=actor, action=AuditAction.PERSON_MERGE, obj=keep, person_id=keep.pk,
-            object_repr=person_view(actor, keep).name, org_code=keep.org_code,
+            object_repr=masking.mask_name(keep.name), org_code=keep.org_code,
             changes={"duplicate": duplicate.pk, "filled": filled, "moved": moved},
         )
     return {"filled": filled, "moved": moved}

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridgov.core import selectors, services
+from gridgov.core.audit import display_label
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.forms import (
     PAGE_SIZE,
@@ -32,7 +33,6 @@ from gridgov.core.forms import (
     audit_action_choices,
     audit_cursor,
 )
-from gridgov.core.masking import mask_name
 from gridgov.core.models import DepartmentKind, OrgLevel, Role
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.templatetags.gridgov_ui import scope_unit
@@ -352,10 +352,7 @@ def _audit_rows(entries) -> list[dict]:
     """Audit entries for display; a person's name is masked, the auditor sees no one's data."""
     rows = []
     for entry in entries:
-        label = entry.object_repr
-        if entry.person_id is not None:
-            label = mask_name(label)
-        rows.append({"entry": entry, "object_label": label})
+        rows.append({"entry": entry, "object_label": display_label(entry)})
     return rows
 
 

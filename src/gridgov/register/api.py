@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
 from gridgov.core.api_pagination import KeysetPagination
+from gridgov.core.permissions import Capability, has_capability
 from gridgov.register import selectors
 
 ORG_PARAMETER = OpenApiParameter("org", str, description="Org-unit code: only rows in its subtree.")
@@ -62,12 +63,22 @@ class HouseholdListApi(_OrgFilteredList):
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         org_code = serializers.CharField()
-        building = serializers.IntegerField(source="building_id", allow_null=True)
+        building = serializers.SerializerMethodField()
         unit = serializers.SerializerMethodField()
         address = serializers.SerializerMethodField()
         members = serializers.SerializerMethodField()
 
+        # Roles that see no names see no home address either: not through the unit, nor
+        # through the building (whose address and point are public in /buildings/).
+        def _masked(self) -> bool:
+            return not has_capability(self.context["request"].user, Capability.VIEW_PERSON_NAMES)
+
+        def get_building(self, household) -> int | None:
+            return None if self._masked() else household.building_id
+
         def get_unit(self, household) -> str:
+            if self._masked():
+                return "***" if household.unit_id else ""
             return household.unit.label if household.unit else ""
 
         def get_address(self, household) -> str:

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from gridgov.core import selectors
 from gridgov.core.api.common import API_PERMISSIONS, errors, paginated_response
 from gridgov.core.api_pagination import NewestFirstPagination
+from gridgov.core.audit import display_label
 from gridgov.core.permissions import Capability
 
 
@@ -67,12 +68,15 @@ class AuditEntrySerializer(serializers.Serializer):
     action = serializers.CharField(help_text="E.g. `person.open_record`.")
     object_type = serializers.CharField()
     object_id = serializers.CharField()
-    object_repr = serializers.CharField()
+    object_repr = serializers.SerializerMethodField(help_text="Names and home addresses come masked.")
     org_code = serializers.CharField()
     ip = serializers.CharField()
     purpose = serializers.CharField()
     changes = serializers.SerializerMethodField()
     hash = serializers.CharField(help_text="sha256(previous hash + canonical JSON of the entry).")
+
+    def get_object_repr(self, entry) -> str:
+        return display_label(entry)
 
     def get_changes(self, entry) -> dict:
         return json.loads(entry.changes or "{}")
