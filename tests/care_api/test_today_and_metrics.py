@@ -124,3 +124,21 @@ def test_metrics_fold_the_sensitive_programs_for_a_grid_worker(clients, five):
 def test_metrics_for_an_area(clients, five):
     assert clients["city_officer"].get(METRICS_URL, {"org": Tree.COUNTY_B}).json()["results"] == []
     assert clients["doctor"].get(METRICS_URL, {"org": Tree.COUNTY_B}).status_code == 404
+
+
+def test_the_city_administrator_gets_counts_without_names(staff, patient):
+    from rest_framework.test import APIClient
+
+    from gridgov.core.models import Role
+    from tests.care.conftest import enroll
+    from tests.factories import make_user
+
+    enroll(staff, patient)
+    client = APIClient()
+    client.force_authenticate(make_user("cityadmin", Role.CITY_ADMIN, scope="99"))
+
+    today = client.get("/api/v1/care/today/").json()
+    metrics = client.get("/api/v1/care/metrics/").json()
+
+    assert today["results"] == [] and sum(today["counts"].values()) == 1
+    assert [row["program"] for row in metrics["results"]] == ["***"]

@@ -55,7 +55,7 @@ def statistics_only(user) -> bool:
 
 def enrollments_in_scope(user, *, org: str | None = None) -> QuerySet[Enrollment]:
     """Every active enrollment the user's statistics may count (no privacy filter on rows)."""
-    require(user, Capability.VIEW_CARE)
+    require(user, Capability.VIEW_CARE_STATISTICS)
     if not user.scope_code:
         return Enrollment.objects.none()
     qs = Enrollment.objects.filter(org_code__startswith=user.scope_code, status=Enrollment.Status.ACTIVE)
@@ -65,7 +65,7 @@ def enrollments_in_scope(user, *, org: str | None = None) -> QuerySet[Enrollment
 def enrollments_visible_to(user, *, org: str | None = None) -> QuerySet[Enrollment]:
     """The enrollments the user may see by name."""
     qs = enrollments_in_scope(user, org=org)
-    if statistics_only(user):
+    if statistics_only(user) or not has_capability(user, Capability.VIEW_CARE):
         return qs.none()
     if not has_capability(user, Capability.VIEW_CARE_DETAILS):
         # A grid worker: the people on whose team they are, and those living in their cells.

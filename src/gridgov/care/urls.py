@@ -1,6 +1,7 @@
 from django.urls import path
 
 from gridgov.care import views
+from gridgov.care.views import campaigns, export
 
 urlpatterns = [
     path("", views.officer, name="care-officer"),
@@ -24,4 +25,9 @@ urlpatterns = [
     path("crises/<int:pk>/actions/", views.crisis_action, name="care-crisis-action"),
     path("handovers/<int:pk>/accept/", views.handover_accept, name="care-handover-accept"),
     path("handovers/<int:pk>/reject/", views.handover_reject, name="care-handover-reject"),
+    path("campaigns/", campaigns.campaign_list, name="care-campaigns"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="care-campaign"),
+    path("campaigns/<int:pk>/checklist/", campaigns.campaign_checklist, name="care-campaign-checklist"),
+    path("campaign-items/<int:item_id>/", campaigns.campaign_item_record, name="care-campaign-item"),
+    path("people/<int:person_id>/export/", export.person_export, name="care-person-export"),
 ]

@@ -27,6 +27,7 @@ class Capability(StrEnum):
     MANAGE_ROUNDS = "manage_rounds"
     MERGE_PEOPLE = "merge_people"
     MANAGE_EVENT_CONFIG = "manage_event_config"  # categories, limits, routing rules
+    VIEW_CARE_STATISTICS = "view_care_statistics"  # counts only, never named people
     VIEW_CARE = "view_care"  # who needs a visit (not why, without VIEW_CARE_DETAILS)
     VIEW_CARE_DETAILS = "view_care_details"  # programs, health and criminal-record facts
     MANAGE_ENROLLMENTS = "manage_enrollments"  # enroll, exit, teams, handovers, payments
@@ -43,6 +44,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {
             _C.MANAGE_ORG_UNITS, _C.MANAGE_DEPARTMENTS, _C.MANAGE_USERS,
             _C.VIEW_REGISTER, _C.EDIT_REGISTER, _C.MANAGE_ROUNDS, _C.MERGE_PEOPLE, _C.MANAGE_EVENT_CONFIG,
+            _C.VIEW_CARE_STATISTICS,
         }
     ),
     Role.DISPATCHER: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
@@ -50,7 +52,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         _NAMED_PEOPLE
         | {
             _C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER, _C.PROPOSE_REGISTER_EDITS,
-            _C.VIEW_CARE, _C.RECORD_VISITS, _C.REPORT_CRISIS,
+            _C.VIEW_CARE, _C.VIEW_CARE_STATISTICS, _C.RECORD_VISITS, _C.REPORT_CRISIS,
         }
     ),
     Role.DEPARTMENT_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
@@ -59,14 +61,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         _NAMED_PEOPLE
         | {
             _C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER,
-            _C.VIEW_CARE, _C.VIEW_CARE_DETAILS, _C.RECORD_VISITS, _C.REPORT_CRISIS,
+            _C.VIEW_CARE, _C.VIEW_CARE_STATISTICS, _C.VIEW_CARE_DETAILS, _C.RECORD_VISITS, _C.REPORT_CRISIS,
         }
     ),
     Role.MEDIATOR: frozenset(_NAMED_PEOPLE | {_C.OPEN_PERSON_RECORD}),
     Role.PROGRAM_OFFICER: frozenset(
         _NAMED_PEOPLE
         | {
-            _C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER, _C.VIEW_CARE, _C.VIEW_CARE_DETAILS,
+            _C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER, _C.VIEW_CARE, _C.VIEW_CARE_STATISTICS,
+            _C.VIEW_CARE_DETAILS,
             _C.MANAGE_ENROLLMENTS, _C.RECORD_VISITS, _C.REPORT_CRISIS,
         }
     ),

@@ -53,7 +53,7 @@ class TodayPageSerializer(serializers.Serializer):
 
 
 class CareTodayApi(CareApiView):
-    required_capabilities = {"GET": Capability.VIEW_CARE}
+    required_capabilities = {"GET": Capability.VIEW_CARE_STATISTICS}
     pagination_class = KeysetPagination
 
     class FilterSerializer(OrgFilterSerializer):
@@ -130,7 +130,7 @@ class MetricsPageSerializer(serializers.Serializer):
 class CareMetricsApi(CareApiView):
     """Statistics per program: allowed at every level, the city included."""
 
-    required_capabilities = {"GET": Capability.VIEW_CARE}
+    required_capabilities = {"GET": Capability.VIEW_CARE_STATISTICS}
 
     @extend_schema(
         operation_id="care_metrics",
