@@ -237,8 +237,10 @@ def test_nearby_open_report_of_the_same_category_is_offered_as_duplicate(people,
     close_by = submit(people["gw"], lat=31.0052, lng=120.0052)  # about 30 m away
     far = submit(people["gw"], lat=31.0065, lng=120.0065)  # about 220 m away
 
-    assert possible_duplicates(close_by) == [event]
-    assert possible_duplicates(far) == []
+    assert possible_duplicates(close_by, user=people["dispatcher"]) == [event]
+    assert possible_duplicates(far, user=people["dispatcher"]) == []
+    # A unit that cannot see the first report is not told about it.
+    assert possible_duplicates(close_by, user=people["housing"]) == []
 
     merged = event_merge(actor=people["dispatcher"], duplicate=close_by, original=event)
     assert merged.status == Status.CANCELLED and merged.duplicate_of == event

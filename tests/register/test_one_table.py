@@ -88,3 +88,14 @@ def test_excel_download_lists_every_member(grid_worker, household, elderly_alone
     names = [row[3] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert sheet["A1"].value == "村1 一张表"
     assert names == ["张大山", "李小花", "孤老人"]
+
+
+def test_downloading_the_one_table_is_logged(grid_worker, household, client):
+    from gridgov.core.models import AuditEntry
+
+    client.force_login(grid_worker)
+    response = client.get(f"/register/villages/{Tree.VILLAGE_A}/xlsx/")
+
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    entry = AuditEntry.objects.get(action="register.one_table_export")
+    assert entry.object_id == Tree.VILLAGE_A and '"households":1' in entry.changes

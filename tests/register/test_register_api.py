@@ -93,3 +93,9 @@ def test_places_list_filters_by_kind(grid_worker, screener, django_assert_num_qu
         rows = client.get("/api/v1/places/?kind=restaurant").json()["results"]
 
     assert [(r["name"], r["responsible_person"]["name"]) for r in rows] == [("小吃店", "王老板")]
+
+
+def test_an_org_filter_outside_the_area_is_not_found(grid_worker, household):
+    response = _client(grid_worker).get(f"/api/v1/households/?org={Tree.COUNTY_B}")
+
+    assert response.status_code == 404

@@ -3,7 +3,7 @@ JSON 404 catch-all)."""
 
 from django.urls import path
 
-from gridgov.care.api import enrollments, handovers, payments, today, visits
+from gridgov.care.api import campaigns, enrollments, export, handovers, payments, today, visits
 
 urlpatterns = [
     path("enrollments/", enrollments.EnrollmentListApi.as_view(), name="api-care-enrollments"),
@@ -30,4 +30,11 @@ urlpatterns = [
          name="api-care-handover-accept"),
     path("handovers/<int:handover_id>/reject/", handovers.HandoverRejectApi.as_view(),
          name="api-care-handover-reject"),
+    path("campaigns/", campaigns.CampaignListApi.as_view(), name="api-care-campaigns"),
+    path("campaigns/<int:campaign_id>/progress/", campaigns.CampaignProgressApi.as_view(),
+         name="api-care-campaign-progress"),
+    path("campaigns/<int:campaign_id>/items/", campaigns.CampaignItemListApi.as_view(),
+         name="api-care-campaign-items"),
+    path("campaign-items/<int:item_id>/", campaigns.CampaignItemRecordApi.as_view(), name="api-care-campaign-item"),
+    path("people/<int:person_id>/care-export/", export.PersonCareExportApi.as_view(), name="api-care-person-export"),
 ]

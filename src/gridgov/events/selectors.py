@@ -64,12 +64,12 @@ def haversine_m(lat1, lng1, lat2, lng2) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
-def possible_duplicates(event: Event) -> list[Event]:
-    """Open events of the same category within 50 m, offered to the dispatcher for merging."""
+def possible_duplicates(event: Event, *, user) -> list[Event]:
+    """Open events of the same category within 50 m that the user may see, offered for merging."""
     if event.lat is None or event.lng is None:
         return []
     d_lat, d_lng = _metres_to_degrees(event.lat, DUPLICATE_RADIUS_M)
-    nearby = Event.objects.filter(
+    nearby = events_visible_to(user).filter(
         category_id=event.category_id, status__in=OPEN_STATUSES,
         lat__range=(event.lat - d_lat, event.lat + d_lat), lng__range=(event.lng - d_lng, event.lng + d_lng),
     ).exclude(pk=event.pk).order_by("created_at")

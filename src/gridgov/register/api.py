@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
 from gridgov.core.api_pagination import KeysetPagination
+from gridgov.core.exceptions import NotFound
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.register import selectors
 
@@ -17,7 +19,13 @@ class _OrgFilteredList(ListAPIView):
     pagination_class = KeysetPagination
 
     def org(self) -> str | None:
-        return self.request.query_params.get("org") or None
+        """The `org` filter; outside the user's area it is a 404, as everywhere."""
+        org = self.request.query_params.get("org") or None
+        scope = self.request.user.scope_code or "-"
+        # An area above the user's own means "all of mine"; a disjoint one does not exist here.
+        if org and not (org.startswith(scope) or scope.startswith(org)):
+            raise NotFound(_("No such org unit in your area."))
+        return org
 
 
 class BuildingListApi(_OrgFilteredList):

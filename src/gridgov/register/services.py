@@ -50,6 +50,7 @@ class RegisterAction:
     PLACE_CREATE = "register.place_create"
     PLACE_UPDATE = "register.place_update"
     IMPORT = "register.import"
+    EXPORT = "register.one_table_export"
 
 
 def _raise_if(errors: dict[str, list[str]]) -> None:
@@ -508,3 +509,11 @@ def place_update(*, actor, place: Place, source: str = ChangeSource.EDIT, approv
             audit_record(actor=actor, action=RegisterAction.PLACE_UPDATE, obj=place, org_code=place.org_code,
                          changes={"fields": changed, "source": source})
     return changed
+
+
+def one_table_export_record(*, actor, village_code: str, households: int, filters: dict) -> None:
+    """A download of a village's one table (names of residents) is an access to log."""
+    with transaction.atomic():
+        audit_record(actor=actor, action=RegisterAction.EXPORT, object_type="register.one_table",
+                     object_id=village_code, object_repr=village_code, org_code=village_code,
+                     changes={"households": households, "filters": filters})

@@ -40,7 +40,7 @@ from gridgov.core import selectors as core_selectors
 from gridgov.core import services as core_services
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
 from gridgov.core.forms import add_domain_error
-from gridgov.core.models import OrgLevel, Person
+from gridgov.core.models import OrgLevel
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.tabular import read_table
 from gridgov.core.views import _require, domain_errors_as_http
@@ -523,8 +523,11 @@ def one_table_xlsx(request, code: str):
     rows.extend(selectors.one_table_rows(user, chunk))
     today = timezone.localdate()
     title = _("%(village)s — households, %(date)s") % {"village": village.name, "date": today.isoformat()}
+    services.one_table_export_record(actor=user, village_code=village.code, households=len(rows),
+                                     filters=form.filter_params() if form.is_bound else {})
     response = HttpResponse(exports.one_table_workbook(rows, title=title), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="one-table-{village.code}-{today:%Y%m%d}.xlsx"'
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -36,7 +36,7 @@ from gridgov.core import selectors as core_selectors
 from gridgov.core.api.common import errors, no_store, paginated_response
 from gridgov.core.api.idempotency import BODY_FIELD, IDEMPOTENCY_PARAMETER, idempotent
 from gridgov.core.api_pagination import KeysetPagination
-from gridgov.core.exceptions import DomainError, ErrorCode
+from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
 from gridgov.core.permissions import Capability
 
 ORG_PARAMETER = OpenApiParameter("org", OpenApiTypes.STR, description="An org-unit code: only rows in its subtree.")
@@ -50,6 +50,10 @@ class OrgFilterSerializer(serializers.Serializer):
 def checked_org(user, filters) -> str | None:
     """The `org` filter, which must lie in the user's area (404 otherwise, as everywhere)."""
     org = filters.validated_data.get("org") or None
+    scope = user.scope_code or "-"
+    # An area above the user's own means "all of mine"; a disjoint one does not exist here.
+    if org and not (org.startswith(scope) or scope.startswith(org)):
+        raise NotFound(_("No such org unit in your area."))
     if org:
         core_selectors.access_org_unit(user, org)
     return org

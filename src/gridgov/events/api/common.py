@@ -193,17 +193,20 @@ def event_rows(events: list[Event]) -> list[dict]:
     return [event_row(event, calendars=calendars, now=now) for event in events]
 
 
-def duplicates_of(event: Event) -> list[dict]:
+def duplicates_of(event: Event, *, user) -> list[dict]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []  # a sensor: it cannot merge anything, and sees no other events
     rows = [
         {"id": other.pk, "code": other.code,
          "distance_m": round(selectors.haversine_m(event.lat, event.lng, other.lat, other.lng))}
-        for other in selectors.possible_duplicates(event)
+        for other in selectors.possible_duplicates(event, user=user)
     ]
     return sorted(rows, key=lambda row: (row["distance_m"], row["id"]))
 
 
-def created_body(event: Event) -> dict:
-    return EventCreatedSerializer({**event_rows([event])[0], "possible_duplicates": duplicates_of(event)}).data
+def created_body(event: Event, *, user) -> dict:
+    return EventCreatedSerializer({**event_rows([event])[0],
+                                   "possible_duplicates": duplicates_of(event, user=user)}).data
 
 
 def detail_body(event: Event, *, user, request) -> dict:

@@ -156,7 +156,7 @@ class EventListApi(EventsApiView):
             reporter_contact=fields["reporter_contact"] if hotline else "",
             photos=fields["photos"], place_id=fields["place"],
         ))
-        return Response(created_body(event), status=201)
+        return Response(created_body(event, user=request.user), status=201)
 
 
 class EventDetailApi(EventsApiView):

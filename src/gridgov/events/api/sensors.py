@@ -113,4 +113,4 @@ class SensorEventApi(APIView):
             category_code=fields["category"], description=fields["description"], urgency=fields["urgency"],
             occurred_at=fields["occurred_at"], readings=fields["readings"],
         ))
-        return Response(created_body(event), status=201 if created else 200)
+        return Response(created_body(event, user=None), status=201 if created else 200)

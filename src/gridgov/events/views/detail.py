@@ -150,7 +150,7 @@ def event_context(request, event, *, bound_form=None, panel_error: str = "", pan
             forms.append(bound_form)
         else:
             forms.append(ACTION_FORMS[action](event=event, choices=choices))
-    duplicates = selectors.possible_duplicates(event) if is_staff else []
+    duplicates = selectors.possible_duplicates(event, user=request.user) if is_staff else []
     can_merge = Role.DISPATCHER in user.roles and event.status in {
         Status.REGISTERED, Status.RETURNED, Status.DISPATCHED}
     last_return = next((row for row in reversed(timeline) if row["entry"].action == Action.RETURN), None)
