@@ -192,3 +192,29 @@ def test_metrics_page_shows_resettlement_and_employment_of_people_returning_from
     page = login(staff["officer"]).get("/care/metrics/").content.decode()
 
     assert "data-reentry" in page and "100" in page
+
+
+def test_the_handover_report_lists_every_transfer_and_is_logged(login, staff, tree):
+    import datetime
+    import io
+
+    from openpyxl import load_workbook
+
+    from gridgov.care import services
+    from gridgov.core.models import AuditEntry
+    from tests.care.conftest import enroll
+    from tests.factories import PersonFactory, Tree, make_resident_id
+
+    person = PersonFactory(org_code=Tree.CELL_A1, resident_id=make_resident_id(birth="19700101", seq=70))
+    enrollment = enroll(staff, person)
+    handover = services.handover_create(actor=staff["officer"], enrollment=enrollment, to_org_code=Tree.CELL_B1,
+                                        due_date=datetime.date.today(), reason="move")
+    services.handover_reject(actor=staff["officer_b"], handover=handover, reason="不在本辖区居住")
+
+    response = login(staff["officer"]).get("/care/handovers/report.xlsx")
+
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True))
+    assert response.status_code == 200 and len(rows) == 1
+    assert rows[0][3:5] == (Tree.CELL_A1, Tree.CELL_B1) and rows[0][10] == "不在本辖区居住"
+    assert AuditEntry.objects.filter(action="care.report_export").count() == 1
+    assert login(staff["station"]).get("/care/handovers/report.xlsx").status_code == 403

@@ -796,3 +796,11 @@ def person_care_export(*, actor, person: Person) -> dict:
         audit_record(actor=actor, action="person.export", obj=person, object_repr=person.name[:1] + "*",
                      org_code=person.org_code, person_id=person.pk, purpose=_("The person's own request"))
     return {"enrollments": data}
+
+
+def care_report_export_record(*, actor, report: str, rows: int, since: datetime.date, until: datetime.date) -> None:
+    """A download of a care report naming people is an access to log."""
+    with transaction.atomic():
+        audit_record(actor=actor, action="care.report_export", object_type="care.report", object_id=report,
+                     object_repr=report, org_code=actor.scope_code,
+                     changes={"rows": rows, "since": since.isoformat(), "until": until.isoformat()})

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from gridgov.care import views
-from gridgov.care.views import campaigns, export
+from gridgov.care.views import campaigns, export, reports
 
 urlpatterns = [
     path("", views.officer, name="care-officer"),
@@ -23,6 +23,7 @@ urlpatterns = [
     path("enrollments/<int:pk>/crisis/", views.crisis_new, name="care-crisis-new"),
     path("crises/<int:pk>/", views.crisis_detail, name="care-crisis"),
     path("crises/<int:pk>/actions/", views.crisis_action, name="care-crisis-action"),
+    path("handovers/report.xlsx", reports.handover_report, name="care-handover-report"),
     path("handovers/<int:pk>/accept/", views.handover_accept, name="care-handover-accept"),
     path("handovers/<int:pk>/reject/", views.handover_reject, name="care-handover-reject"),
     path("campaigns/", campaigns.campaign_list, name="care-campaigns"),

@@ -1,0 +1,38 @@
+"""The handover report download for program officers."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gridgov.care import reports, services
+from gridgov.core.permissions import Capability, require
+from gridgov.core.views import domain_errors_as_http
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+@domain_errors_as_http
+def handover_report(request):
+    """Every handover into or out of the officer's area in a period (default: this year)."""
+    user = request.user
+    require(user, Capability.MANAGE_ENROLLMENTS)
+    today = timezone.localdate()
+    since = parse_date(request.GET.get("since", "")) or datetime.date(today.year, 1, 1)
+    until = parse_date(request.GET.get("until", "")) or today
+    handovers = reports.handovers_in_period(user, since=since, until=until)
+    services.care_report_export_record(actor=user, report="handovers", rows=len(handovers),
+                                       since=since, until=until)
+    title = _("Handovers %(since)s – %(until)s") % {"since": since.isoformat(), "until": until.isoformat()}
+    response = HttpResponse(reports.handover_workbook(user, handovers, title=title), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="handovers-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
