@@ -170,3 +170,19 @@ def test_names_in_object_labels_come_masked_to_auditors(db):
     [row] = client.get("/api/v1/audit/").json()["results"]
 
     assert row["object_repr"] == "王**"
+
+
+def test_an_auditor_looking_up_a_person_is_logged_with_the_number_masked(db):
+    from rest_framework.test import APIClient
+
+    from gridgov.core.models import AuditEntry, Role
+    from tests.factories import build_tree, make_user
+
+    build_tree()
+    client = APIClient()
+    client.force_authenticate(make_user("aud3", Role.AUDITOR, scope="99"))
+
+    client.get("/api/v1/audit/", {"person_resident_id": "11010519491231002X"})
+
+    entry = AuditEntry.objects.get(action="audit.search")
+    assert entry.object_repr == "1101**********002X" and "11010519491231002X" not in entry.changes

@@ -167,3 +167,20 @@ def test_chinese_accept_language_gives_chinese(db, header):
     message = APIClient(HTTP_ACCEPT_LANGUAGE=header).get(ME_URL).json()["message"]
 
     assert any("\u4e00" <= ch <= "\u9fff" for ch in message)
+
+
+def test_signing_in_to_the_api_is_audited(db):
+    from rest_framework.test import APIClient
+
+    from gridgov.core.models import AuditEntry, Role
+    from tests.factories import TEST_PASSWORD, build_tree, make_user
+
+    build_tree()
+    make_user("apiuser", Role.GRID_WORKER, scope="990101001001001")
+
+    response = APIClient().post("/api/v1/auth/token/", {"username": "apiuser", "password": TEST_PASSWORD},
+                                format="json")
+
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action="auth.sign_in")
+    assert entry.actor_username == "apiuser" and '"channel":"api"' in entry.changes

@@ -445,3 +445,28 @@ def people_merge(*, actor, keep: Person, duplicate: Person) -> dict:
             changes={"duplicate": duplicate.pk, "filled": filled, "moved": moved},
         )
     return {"filled": filled, "moved": moved}
+
+
+# --- Signing in to the API -----------------------------------------------------------------
+
+
+def api_token_issue(*, user) -> str:
+    """The user's API token (one per user), created on first sign-in; every issue is audited
+    (who signed in to the API, from where)."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        token, created = Token.objects.get_or_create(user=user)
+        audit_record(actor=user, action=AuditAction.SIGN_IN, obj=user, org_code=user.scope_code,
+                     changes={"channel": "api", "token_created": created})
+    return token.key
+
+
+def audit_person_search_record(*, actor, filters) -> None:
+    """An auditor looking up one person's entries is itself a sensitive read: log it, with the
+    ID number masked (the log must not become a list of numbers people were searched by)."""
+    with transaction.atomic():
+        audit_record(actor=actor, action=AuditAction.AUDIT_SEARCH, object_type="core.person",
+                     object_repr=masking.mask_resident_id(filters.person_resident_id),
+                     org_code=actor.scope_code,
+                     changes={"actor": filters.actor, "action": filters.action, "org": filters.org_code})

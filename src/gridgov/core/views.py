@@ -369,6 +369,8 @@ def audit_search(request):
         filters = selectors.AuditFilters(**form.filters_kwargs()) if form.is_bound else None
         qs = selectors.audit_entries_for(user, filters)
         cursor = form.cursor() if form.is_bound else None
+        if filters is not None and filters.person_resident_id and not cursor:
+            services.audit_person_search_record(actor=user, filters=filters)
         if cursor:
             at, pk = cursor
             qs = qs.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk))

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from gridgov.core import selectors
 from gridgov.core.api.common import API_PERMISSIONS, errors, paginated_response
 from gridgov.core.api_pagination import NewestFirstPagination
+from gridgov.core import services
 from gridgov.core.audit import display_label
 from gridgov.core.permissions import Capability
 
@@ -143,6 +144,8 @@ class AuditEntryListApi(APIView):
             until=f.get("until"),
         )
         entries = selectors.audit_entries_for(request.user, filters)
+        if filters.person_resident_id and not request.query_params.get("cursor"):
+            services.audit_person_search_record(actor=request.user, filters=filters)
         return paginated_response(
             request=request, view=self, queryset=entries, serializer_class=self.OutputSerializer
         )

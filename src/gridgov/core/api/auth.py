@@ -6,20 +6,14 @@ from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridgov.core import selectors
+from gridgov.core import services
 from gridgov.core.api.common import errors
 from gridgov.core.api_errors import error_response
-
-
-def _issue_token(user) -> str:
-    """The user's API token (one per user), created on first sign-in."""
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
 
 
 class TokenObtainApi(APIView):
@@ -75,7 +69,7 @@ class TokenObtainApi(APIView):
             )
         if user is None:
             return error_response(400, "invalid_credentials", _("The username or password is wrong."))
-        token = _issue_token(user)
+        token = services.api_token_issue(user=user)
         # Counts as a sign-in: updates last_login and resets axes' failure count.
         user_logged_in.send(sender=user.__class__, request=http_request, user=user)
         return Response(self.OutputSerializer({"token": token}).data)
