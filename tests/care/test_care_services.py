@@ -59,7 +59,7 @@ def test_enrollment_needs_a_legal_basis_or_consent(staff, patient):
 @pytest.mark.parametrize("details,field", [
     ({"risk_level": 7, "classification": "stable"}, "details.risk_level"),
     ({"risk_level": 4, "classification": "stable"}, "details.classification"),
-    ({"risk_level": 0, "classification": "stable", "religion": "x"}, "details"),
+    ({"risk_level": 0, "classification": "stable", "favourite_colour": "x"}, "details"),
 ])
 def test_bad_program_details_change_nothing(staff, patient, details, field):
     with pytest.raises(DomainError) as error:

@@ -80,10 +80,10 @@ def test_consent_alone_is_enough_and_the_retention_date_may_be_given(clients, pa
 @pytest.mark.parametrize("overrides, field", [
     ({"details": {"risk_level": 7, "classification": "stable"}}, "details.risk_level"),
     ({"details": {"risk_level": 4, "classification": "stable"}}, "details.classification"),
-    ({"details": {"risk_level": 0, "classification": "stable", "religion": "x"}}, "details"),
+    ({"details": {"risk_level": 0, "classification": "stable", "favourite_colour": "x"}}, "details"),
     ({"details": "not an object"}, "details"),
     ({"legal_basis": "", "consent": False}, "legal_basis"),
-    ({"program": "petitioners"}, "program"),
+    ({"program": "astronauts"}, "program"),
     ({"org_code": "990101001001999"}, "org_code"),
     ({"start_date": "2026-02-30"}, "start_date"),
     ({"team": [{"username": "nobody", "role": "doctor"}]}, "team.0.username"),

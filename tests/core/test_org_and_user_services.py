@@ -78,7 +78,7 @@ def test_grid_cells_outside_the_users_scope_are_refused(city_admin):
 
 def test_unknown_roles_are_refused(city_admin):
     with pytest.raises(DomainError) as error:
-        user_create(actor=city_admin, username="x", password=None, display_name="", roles=["religious_affairs"],
+        user_create(actor=city_admin, username="x", password=None, display_name="", roles=["astronaut"],
                     scope_code="99")
 
     assert "roles" in error.value.fields

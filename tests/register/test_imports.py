@@ -38,7 +38,7 @@ def test_dry_run_reports_but_writes_nothing(screener):
 def test_one_bad_row_rejects_the_whole_import_with_row_numbers(screener):
     report = _buildings(screener, [
         ["幸福路 1 号", 31.005, 120.005, "住宅", ""],
-        ["", 31.005, 120.005, "宗教场所", ""],
+        ["", 31.005, 120.005, "游乐场", ""],
         ["幸福路 3 号", 40.0, 100.0, "住宅", ""],
     ])
 

@@ -94,7 +94,7 @@ def test_malformed_proposals_change_nothing(grid_worker, item):
     with pytest.raises(DomainError) as error:
         rounds.item_propose_edits(actor=grid_worker, item=item, edits=[
             {"kind": "person_contact", "target": 999999, "values": {"phone": "1"}},
-            {"kind": "religion", "values": {"x": 1}}])
+            {"kind": "horoscope", "values": {"x": 1}}])
 
     assert set(error.value.fields) == {"edits.0", "edits.1"}
     assert ProposedEdit.objects.count() == 0

@@ -2,7 +2,7 @@
 places (shops, schools, day-care centres…), update rounds with sign-off, and the history of
 every field change.
 
-It holds no religion, ethnicity or political fields, by design (DESIGN.md, Scope).
+It holds only the facts a grid needs to serve households, by design (DESIGN.md, Scope).
 """
 
 from __future__ import annotations
