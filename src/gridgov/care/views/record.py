@@ -40,7 +40,7 @@ from gridgov.care.views.common import (
     status_label,
     today,
 )
-from gridgov.core.exceptions import DomainError
+from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.forms import PurposeForm
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.views import domain_errors_as_http
@@ -182,6 +182,22 @@ def _errors(form) -> list[str]:
     return [str(e) for errors in form.errors.values() for e in errors]
 
 
+def _form_action(request, enrollment, form, *, key: str, action, success: str):
+    """Validate one of the record page's forms and run `action(cleaned_data)`: back to the
+    page with `success` on success, else the page again with the form's errors."""
+    status = 400
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except DomainError as error:
+            form_error(form, error)
+            status = error.http_status
+        else:
+            messages.success(request, success)
+            return _back(enrollment)
+    return _render(request, enrollment, status=status, bound={key: form}, action_errors=_errors(form))
+
+
 @never_cache
 @login_required
 @require_GET
@@ -243,22 +259,15 @@ def enrollment_status(request, pk: int):
     if key is None:
         raise Http404()
     form = StatusChangeForm(request.POST, prefix=key)
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["change"] == "begin":
-                services.status_begin(actor=request.user, enrollment=enrollment, kind=data["kind"], start=data["on"],
-                                      note=data["note"])
-            else:
-                services.status_end(actor=request.user, enrollment=enrollment, kind=data["kind"], end=data["on"])
-        except DomainError as error:
-            form_error(form, error)
-            status = error.http_status
+
+    def change(data):
+        if data["change"] == "begin":
+            services.status_begin(actor=request.user, enrollment=enrollment, kind=data["kind"], start=data["on"],
+                                  note=data["note"])
         else:
-            messages.success(request, _("The status was recorded."))
-            return _back(enrollment)
-    return _render(request, enrollment, status=status, bound={key: form}, action_errors=_errors(form))
+            services.status_end(actor=request.user, enrollment=enrollment, kind=data["kind"], end=data["on"])
+
+    return _form_action(request, enrollment, form, key=key, action=change, success=_("The status was recorded."))
 
 
 @login_required
@@ -267,24 +276,17 @@ def enrollment_status(request, pk: int):
 def team_add(request, pk: int):
     enrollment = _access(request, pk, Capability.MANAGE_ENROLLMENTS)
     form = TeamMemberForm(request.POST)
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
+
+    def add(data):
         username = data["username"].strip()
         account = selectors.team_accounts([username]).get(username) if username else None
         if username and account is None:
-            form.add_error("username", _("No active account with this username."))
-        else:
-            try:
-                services.team_member_add(actor=request.user, enrollment=enrollment, member=services.TeamSpec(
-                    role=data["role"], user=account, name=data["name"].strip(), contact=data["contact"].strip()))
-            except DomainError as error:
-                form_error(form, error)
-                status = error.http_status
-            else:
-                messages.success(request, _("The team member was added."))
-                return _back(enrollment)
-    return _render(request, enrollment, status=status, bound={"team": form}, action_errors=_errors(form))
+            message = _("No active account with this username.")
+            raise DomainError(message, ErrorCode.INVALID, {"username": [message]})
+        services.team_member_add(actor=request.user, enrollment=enrollment, member=services.TeamSpec(
+            role=data["role"], user=account, name=data["name"].strip(), contact=data["contact"].strip()))
+
+    return _form_action(request, enrollment, form, key="team", action=add, success=_("The team member was added."))
 
 
 @login_required
@@ -304,18 +306,11 @@ def team_remove(request, pk: int, member_id: int):
 def enrollment_exit(request, pk: int):
     enrollment = _access(request, pk, Capability.MANAGE_ENROLLMENTS)
     form = ExitForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.enrollment_exit(actor=request.user, enrollment=enrollment, on=form.cleaned_data["on"],
-                                     reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            form_error(form, error)
-            status = error.http_status
-        else:
-            messages.success(request, _("The person left the program."))
-            return _back(enrollment)
-    return _render(request, enrollment, status=status, bound={"exit": form}, action_errors=_errors(form))
+    return _form_action(
+        request, enrollment, form, key="exit", success=_("The person left the program."),
+        action=lambda data: services.enrollment_exit(actor=request.user, enrollment=enrollment, on=data["on"],
+                                                     reason=data["reason"]),
+    )
 
 
 @login_required
@@ -324,19 +319,13 @@ def enrollment_exit(request, pk: int):
 def handover_create(request, pk: int):
     enrollment = _access(request, pk, Capability.MANAGE_ENROLLMENTS)
     form = HandoverForm(request.POST)
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.handover_create(actor=request.user, enrollment=enrollment, to_org_code=data["to_org_code"],
-                                     due_date=data["due_date"], reason=data["reason"], note=data["note"])
-        except DomainError as error:
-            form_error(form, error)
-            status = error.http_status
-        else:
-            messages.success(request, _("The handover was sent: the receiving side must accept it."))
-            return _back(enrollment)
-    return _render(request, enrollment, status=status, bound={"handover": form}, action_errors=_errors(form))
+    return _form_action(
+        request, enrollment, form, key="handover",
+        success=_("The handover was sent: the receiving side must accept it."),
+        action=lambda data: services.handover_create(
+            actor=request.user, enrollment=enrollment, to_org_code=data["to_org_code"], due_date=data["due_date"],
+            reason=data["reason"], note=data["note"]),
+    )
 
 
 @login_required
