@@ -27,6 +27,7 @@ def _configure(tmp: Path) -> Path:
     os.environ["DJANGO_SETTINGS_MODULE"] = "gridgov.settings"
     os.environ["GRIDGOV_SECRET_KEY"] = secrets.token_urlsafe(48)
     os.environ["GRIDGOV_FIELD_KEY"] = Fernet.generate_key().decode()
+    os.environ["GRIDGOV_AUDIT_KEY"] = secrets.token_urlsafe(48)
     # Production settings: DEBUG would record every query and slow the targets down.
     os.environ["GRIDGOV_DEBUG"] = "0"
     os.environ["GRIDGOV_MEDIA_ROOT"] = str(tmp / "media")

@@ -32,3 +32,13 @@ def station_staff(tree):
 @pytest.fixture
 def care_worker(tree):
     return make_user("doc", Role.CARE_WORKER, scope=Tree.TOWNSHIP_A)
+
+
+@pytest.fixture
+def legacy_duplicate_people(db):
+    """A database from before migration core 0004, where two live records could share a
+    resident ID: the test's transaction drops the constraint's index (rolled back after)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX core_person_one_live_per_resident_id")

@@ -88,9 +88,17 @@ def build_tree() -> Tree:
 _id_sequence = itertools.count(1)
 
 
-def make_resident_id(region: str = "990101", birth: str = "19800101", seq: int | None = None) -> str:
-    """A valid synthetic resident ID number (GB 11643 check digit)."""
-    seq = next(_id_sequence) % 1000 if seq is None else seq
+def make_resident_id(region: str = "990101", birth: str | None = None, seq: int | None = None) -> str:
+    """A valid synthetic resident ID number (GB 11643 check digit).
+
+    Without `seq`, a new number each time: sequence 500–999 (tests choose smaller ones) on a
+    day of January 1980, so that a test's own numbers never meet the generated ones, which
+    the constraint of one live person per resident ID would refuse."""
+    if seq is None:
+        n = next(_id_sequence)
+        seq, day = 500 + n % 500, 1 + (n // 500) % 28
+        birth = birth or f"198001{day:02d}"
+    birth = birth or "19800101"
     first17 = f"{region}{birth}{seq:03d}"
     return first17 + resident_id_check_char(first17)
 
@@ -133,3 +141,21 @@ class PersonFactory(factory.django.DjangoModelFactory):
     lng = 120.005
     birth_date = factory.LazyAttribute(lambda o: resident_id_birth_date(o.resident_id))
     gender = factory.LazyAttribute(lambda o: resident_id_gender(o.resident_id))
+
+
+def make_api_token(user, *, days: int = 30) -> str:
+    """A live API token for `user`, as sign-in issues one (stored hashed), without the sign-in
+    audit entry; returns the token text for `Authorization: Token …`."""
+    import datetime
+    import hashlib
+    import secrets
+
+    from django.utils import timezone
+
+    from gridgov.core.models import ApiToken
+
+    prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    now = timezone.now()
+    ApiToken.objects.create(user=user, prefix=prefix, digest=hashlib.sha256(secret.encode()).hexdigest(),
+                            created_at=now, last_used_at=now, expires_at=now + datetime.timedelta(days=days))
+    return f"gg_{prefix}_{secret}"

@@ -44,6 +44,42 @@ else:
         # A fixed development key: data encrypted with it is not protected.
         FIELD_KEYS = [_DEV_FIELD_KEY]
 
+# audit (issue 10): the HMAC key of the audit chain and of its checkpoints. It lives only
+# here, never in the database, so whoever can write the database cannot re-seal the chain.
+_DEV_AUDIT_KEY = "gridgov-development-audit-key-never-use-in-production"
+GRIDGOV_AUDIT_KEY = os.environ.get("GRIDGOV_AUDIT_KEY", "")
+if not DEBUG:
+    if not GRIDGOV_AUDIT_KEY or GRIDGOV_AUDIT_KEY == _DEV_AUDIT_KEY or len(GRIDGOV_AUDIT_KEY) < 32:
+        raise ImproperlyConfigured(
+            "GRIDGOV_AUDIT_KEY must be set to a random string of at least 32 characters "
+            "(generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+else:
+    # A fixed development key: a chain sealed with it proves nothing.
+    GRIDGOV_AUDIT_KEY = GRIDGOV_AUDIT_KEY or _DEV_AUDIT_KEY
+# Signed checkpoints of every chain's head; keep the directory off the database server
+# (ideally on write-once or remote storage).
+GRIDGOV_AUDIT_CHECKPOINT_DIR = Path(
+    os.environ.get("GRIDGOV_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")
+).resolve()
+
+
+def _check_field_keys(keys: list[str]) -> None:
+    """A malformed key must stop start-up, not the first decryption of a record (issue 10)."""
+    from cryptography.fernet import Fernet
+
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"GRIDGOV_FIELD_KEY: key {position} of {len(keys)} is not a valid Fernet key "
+                "(32 url-safe base64-encoded bytes; generate one with: gridgov generate_field_key)."
+            ) from None
+
+
+_check_field_keys(FIELD_KEYS)
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("GRIDGOV_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
@@ -61,7 +97,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -82,17 +117,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gridgov.core.outage.DatabaseOutageMiddleware",  # faults (issue 10): 503 while the database is down
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # robustness (issue 10): NUL characters and oversized bodies answer 400 before any view runs
+    "gridgov.core.input_guard.InputGuardMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "gridgov.core.otp.SecondFactorMiddleware",  # accounts (issue 10): enrolment and verification
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gridgov.core.middleware.RequestContextMiddleware",
+    "gridgov.core.middleware.PrivateCacheMiddleware",  # masking (issue 10): no-store when signed in
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -123,6 +163,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("GRIDGOV_DB_CONN_MAX_AGE", "60")),
     )
 }
+# faults (issue 10): a pooled connection that died in an outage is replaced at the next
+# request instead of failing it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # case_sensitive_like lets SQLite serve `org_code LIKE 'prefix%'` (every scope filter)
@@ -130,9 +173,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA case_sensitive_like=ON;",
-            "timeout": 20,
+            # races (issue 10): writers queue instead of failing with "database is locked".
+            # A deferred transaction that reads first and then writes cannot wait for the
+            # lock (SQLite gives up at once to avoid a deadlock); BEGIN IMMEDIATE takes the
+            # write lock up front and waits up to `timeout` seconds for it.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("GRIDGOV_DB_LOCK_TIMEOUT", "20")),
         }
     )
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # races (issue 10): safe for threaded servers. Django keeps one connection per thread
+    # (never shared); CONN_MAX_AGE reuses it across requests and CONN_HEALTH_CHECKS replaces
+    # a dead one. A server that is unreachable fails the request after connect_timeout
+    # seconds, and no statement holds locks for longer than the statement timeout.
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", int(os.environ.get("GRIDGOV_DB_CONNECT_TIMEOUT", "5")))
+    _statement_timeout_ms = int(os.environ.get("GRIDGOV_DB_STATEMENT_TIMEOUT_MS", "60000"))
+    if _statement_timeout_ms > 0 and "options" not in _pg_options:
+        _pg_options["options"] = f"-c statement_timeout={_statement_timeout_ms}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -146,16 +204,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # accounts (issue 10): not a check, a hook: a changed password revokes the API tokens.
+    {"NAME": "gridgov.core.tokens.RevokeTokensOnPasswordChange"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# accounts (issue 10): an account is locked after GRIDGOV_LOGIN_FAILURE_LIMIT failures from
+# any addresses, and an address after GRIDGOV_LOGIN_ADDRESS_LIMIT failures on any accounts
+# (password spraying); see gridgov.core.lockout. A wrong second-factor code counts too.
+AXES_HANDLER = "gridgov.core.lockout.AccountAndAddressHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("GRIDGOV_LOGIN_FAILURE_LIMIT", "10"))
-AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+GRIDGOV_LOGIN_ADDRESS_LIMIT = int(os.environ.get("GRIDGOV_LOGIN_ADDRESS_LIMIT", "50"))
+AXES_COOLOFF_TIME = float(os.environ.get("GRIDGOV_LOGIN_COOLOFF_HOURS", "1"))  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# accounts (issue 10): second factor (TOTP, with one-time recovery codes).
+# `required`: every role that sees sensitive data, and superusers, must use one (they are
+# sent to set it up); `optional`: whoever set one up must use it; `off`: never asked.
+# Production (DEBUG off) defaults to `required`; the demo and development (GRIDGOV_DEBUG=1)
+# to `off`. Switching it off in production is logged as a warning at start-up.
+GRIDGOV_OTP = os.environ.get("GRIDGOV_OTP", "").strip().lower() or ("off" if DEBUG else "required")
+if GRIDGOV_OTP not in {"required", "optional", "off"}:
+    raise ImproperlyConfigured("GRIDGOV_OTP must be one of: required, optional, off.")
+OTP_TOTP_ISSUER = os.environ.get("GRIDGOV_SITE_NAME", "") or "gridgov"
+# API tokens expire this many days after sign-in.
+GRIDGOV_API_TOKEN_DAYS = int(os.environ.get("GRIDGOV_API_TOKEN_DAYS", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -173,9 +250,22 @@ MEDIA_ROOT = Path(os.environ.get("GRIDGOV_MEDIA_ROOT", VAR_DIR / "media"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_flag("GRIDGOV_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "gridgov.core.csrf.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# HTTPS (issue 10): redirect and HSTS on unless DEBUG. Behind a TLS-terminating proxy set
+# GRIDGOV_SECURE_PROXY_HEADER=1 (the proxy must set X-Forwarded-Proto and strip it from
+# clients); GRIDGOV_SSL_REDIRECT=0 when the proxy itself redirects. /healthz stays plain HTTP
+# for load-balancer probes.
+SECURE_SSL_REDIRECT = _env_flag("GRIDGOV_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if _env_flag("GRIDGOV_SECURE_PROXY_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("GRIDGOV_HSTS_SECONDS", 31536000))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("GRIDGOV_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _env_flag("GRIDGOV_HSTS_PRELOAD")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -191,7 +281,7 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "gridgov.core.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -199,6 +289,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gridgov.core.api_errors.exception_handler",
+    # robustness (issue 10): JSON with a nesting limit and no NUL characters
+    "DEFAULT_PARSER_CLASSES": [
+        "gridgov.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -217,6 +313,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # accounts (issue 10): role grants have a `status` too
+    "ENUM_NAME_OVERRIDES": {
+        "RoleGrantStatusEnum": "gridgov.core.models.RoleGrantStatus",
+        "CorrectionStatusEnum": "gridgov.core.models.CorrectionRequest.Status",
+        "EventStatusEnum": "gridgov.events.workflow.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gridgov.core.api.schema_hooks.add_framework_errors",
+    ],
 }
 
 TASKS = {
@@ -234,7 +340,27 @@ LOGGING = {
 
 # The name shown in the header; a deployment sets its own office's name.
 GRIDGOV_SITE_NAME = os.environ.get("GRIDGOV_SITE_NAME", "")
+# Every user of /admin/ needs a verified second factor, whatever their roles (GRIDGOV_OTP
+# already requires it for superusers and sensitive roles unless it is `off`).
 GRIDGOV_ADMIN_OTP = _env_flag("GRIDGOV_ADMIN_OTP")
+
+# masking (issue 10): exact searches by resident ID or phone a user may run per hour
+# (counted from the audit log, so the limit holds across processes and servers).
+GRIDGOV_IDENTIFIER_SEARCH_LIMIT = int(os.environ.get("GRIDGOV_IDENTIFIER_SEARCH_LIMIT", "30"))
+# emergency (issue 10): how long an emergency access ("break the glass") lasts
+GRIDGOV_EMERGENCY_ACCESS_HOURS = float(os.environ.get("GRIDGOV_EMERGENCY_ACCESS_HOURS", "3"))
+# purposes (issue 10): one user exporting the data of more than this many different people
+# within the window is flagged and the auditors alerted; further exports wait for an auditor.
+GRIDGOV_EXPORT_BULK_LIMIT = int(os.environ.get("GRIDGOV_EXPORT_BULK_LIMIT", "10"))
+GRIDGOV_EXPORT_BULK_WINDOW_HOURS = float(os.environ.get("GRIDGOV_EXPORT_BULK_WINDOW_HOURS", "24"))
+# rights (issue 10): years the register keeps a person's identity after they moved out of the
+# area or died, and a dissolved household's address; then `gridgov register_retention`
+# anonymises them (register/retention.py).
+GRIDGOV_REGISTER_RETENTION_YEARS = {
+    "moved_out": int(os.environ.get("GRIDGOV_REGISTER_RETAIN_MOVED_OUT_YEARS", "3")),
+    "died": int(os.environ.get("GRIDGOV_REGISTER_RETAIN_DIED_YEARS", "5")),
+    "dissolved": int(os.environ.get("GRIDGOV_REGISTER_RETAIN_DISSOLVED_YEARS", "3")),
+}
 
 # Where notifications go besides the app: adapters with a `send(recipient, text)` method.
 GRIDGOV_NOTIFY_CHANNELS = {

@@ -1,6 +1,5 @@
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 
@@ -14,9 +13,10 @@ def client_for(db):
     """A signed-in API client for `user` (token auth, as the mobile apps use), in English."""
 
     def make(user) -> APIClient:
-        token, _ = Token.objects.get_or_create(user=user)
+        from tests.factories import make_api_token
+
         client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {make_api_token(user)}")
         return client
 
     return make

@@ -2,8 +2,9 @@
 
 import pytest
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from gridgov.core.models import ApiToken
 
 from tests.factories import TEST_PASSWORD, Tree
 
@@ -23,16 +24,21 @@ def test_right_password_gives_a_token_that_signs_in(anon, grid_worker):
     # then they get one that works for the API
     assert response.status_code == 200
     token = response.json()["token"]
-    assert token == Token.objects.get(user=grid_worker).key
+    # and only a hash of it is stored
+    stored = ApiToken.objects.get(user=grid_worker)
+    assert token.startswith(f"gg_{stored.prefix}_") and token.split("_", 2)[2] not in stored.digest
     anon.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert anon.get(ME_URL).status_code == 200
 
 
-def test_signing_in_again_returns_the_same_token(anon, grid_worker):
+def test_signing_in_again_issues_another_token_and_both_work(anon, grid_worker):
+    # one token per device: a second sign-in does not end the first device's token
     first = sign_in(anon, "gw", TEST_PASSWORD).json()["token"]
     second = sign_in(anon, "gw", TEST_PASSWORD).json()["token"]
 
-    assert first == second
+    assert first != second
+    for token in (first, second):
+        assert APIClient().get(ME_URL, HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
 
 
 def test_wrong_password_is_400_in_the_error_shape(anon, grid_worker):
@@ -44,7 +50,7 @@ def test_wrong_password_is_400_in_the_error_shape(anon, grid_worker):
         "message": "The username or password is wrong.",
         "fields": {},
     }
-    assert not Token.objects.filter(user=grid_worker).exists()
+    assert not ApiToken.objects.filter(user=grid_worker).exists()
 
 
 def test_unknown_user_gets_the_same_answer_as_a_wrong_password(anon, grid_worker):
@@ -72,7 +78,7 @@ def test_repeated_failures_lock_the_account_out_even_for_the_right_password(anon
     # when the third fails too
     third = sign_in(anon, "gw", "wrong-3")
 
-    # then the pair (username, address) is locked out, in the API's JSON shape
+    # then the account is locked out, in the API's JSON shape
     assert third.status_code == 429
     assert third["Content-Type"] == "application/json"
     assert third.json()["code"] == "locked_out"
@@ -80,7 +86,7 @@ def test_repeated_failures_lock_the_account_out_even_for_the_right_password(anon
     right = sign_in(anon, "gw", TEST_PASSWORD)
     assert right.status_code == 429
     assert right.json()["code"] == "locked_out"
-    assert not Token.objects.filter(user=grid_worker).exists()
+    assert not ApiToken.objects.filter(user=grid_worker).exists()
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)

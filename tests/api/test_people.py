@@ -23,7 +23,8 @@ def zhang(tree):
 
 
 def masked_id(value: str) -> str:
-    return value[:4] + "*" * 10 + value[-4:]
+    """City and check digit only: no birth or sequence digit (masking, issue 10)."""
+    return value[:4] + "*" * 13 + value[-1:]
 
 
 # --- reading, masked per role ---------------------------------------------------------
@@ -41,7 +42,7 @@ def test_station_staff_see_every_sensitive_field_masked(client_for, station_staf
             "gender": "M",
             "birth_date": "1980-**-**",
             "resident_id": masked_id(RESIDENT_ID),
-            "phone": "138****5678",
+            "phone": "138******78",
             "address": "示范市县1****",
             "org_code": Tree.CELL_A1,
             "lat": None,
@@ -49,7 +50,7 @@ def test_station_staff_see_every_sensitive_field_masked(client_for, station_staf
             "masked": True,
         }
     ]
-    assert masked_id(RESIDENT_ID).startswith("9901**********")
+    assert masked_id(RESIDENT_ID).startswith("9901*************")
 
 
 def test_a_grid_worker_sees_names_and_places_but_masked_numbers(client_for, grid_worker, zhang):
@@ -58,7 +59,7 @@ def test_a_grid_worker_sees_names_and_places_but_masked_numbers(client_for, grid
     assert row["name"] == "张三"
     assert (row["lat"], row["lng"]) == (31.005, 120.005)
     assert row["resident_id"] == masked_id(RESIDENT_ID)
-    assert row["phone"] == "138****5678"
+    assert row["phone"] == "138******78"
     assert row["masked"] is True
 
 
@@ -104,7 +105,7 @@ def test_opening_a_record_shows_it_in_full_and_logs_the_purpose_once(client_for,
     before = AuditEntry.objects.count()
 
     response = client_for(grid_worker).post(
-        f"{LIST_URL}{zhang.pk}/open/", {"purpose": "入户走访核实联系方式"}, format="json"
+        f"{LIST_URL}{zhang.pk}/open/", {"purpose": "home_visit", "note": "核实联系方式"}, format="json"
     )
 
     assert response.status_code == 200
@@ -117,8 +118,9 @@ def test_opening_a_record_shows_it_in_full_and_logs_the_purpose_once(client_for,
     # and the auditor finds it by the person's resident ID
     found = client_for(auditor).get("/api/v1/audit/", {"person_resident_id": RESIDENT_ID}).json()["results"]
     assert [(row["action"], row["actor"], row["purpose"], row["object_id"]) for row in found] == [
-        ("person.open_record", "gw", "入户走访核实联系方式", str(zhang.pk))
+        ("person.open_record", "gw", "home_visit: 核实联系方式", str(zhang.pk))
     ]
+    assert found[0]["purpose_label"] == "Home visit — 核实联系方式"
     assert "13812345678" not in str(found) and RESIDENT_ID not in str(found)
 
 
@@ -135,7 +137,7 @@ def test_opening_without_a_purpose_is_400_purpose_required_and_logs_nothing(clie
 
 
 def test_a_role_that_may_not_open_records_gets_403(client_for, station_staff, zhang):
-    response = client_for(station_staff).post(f"{LIST_URL}{zhang.pk}/open/", {"purpose": "想看看详细"}, format="json")
+    response = client_for(station_staff).post(f"{LIST_URL}{zhang.pk}/open/", {"purpose": "home_visit"}, format="json")
 
     assert response.status_code == 403
     assert AuditEntry.objects.count() == 0
@@ -144,7 +146,7 @@ def test_a_role_that_may_not_open_records_gets_403(client_for, station_staff, zh
 def test_opening_a_record_outside_the_area_is_404(client_for, grid_worker, tree):
     elsewhere = PersonFactory(org_code=Tree.CELL_B1)
 
-    response = client_for(grid_worker).post(f"{LIST_URL}{elsewhere.pk}/open/", {"purpose": "入户走访"}, format="json")
+    response = client_for(grid_worker).post(f"{LIST_URL}{elsewhere.pk}/open/", {"purpose": "home_visit"}, format="json")
 
     assert response.status_code == 404
 

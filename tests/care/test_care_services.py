@@ -305,7 +305,7 @@ def test_screening_campaign_puts_every_household_on_a_checklist(staff, tree):
     assert Notification.objects.filter(kind="care_referral", user=staff["officer"]).exists()
 
 
-def test_merging_duplicates_moves_enrollments(staff, patient):
+def test_merging_duplicates_moves_enrollments(staff, patient, legacy_duplicate_people):
     from gridgov.core.services import people_merge
     from tests.factories import make_user
 
@@ -323,10 +323,10 @@ def test_a_persons_care_data_export_is_complete_and_logged(staff, patient):
     services.visit_record(actor=staff["doctor"], enrollment=enrollment, date=TODAY, form="phone", notes="电话随访",
                           details={"risk_level": 0, "classification": "stable"})
 
-    export = services.person_care_export(actor=staff["officer"], person=patient)
+    export = services.person_care_export(actor=staff["officer"], person=patient, purpose="own_request")
 
     assert export["enrollments"][0]["visits"][0]["notes"] == "电话随访"
-    assert AuditEntry.objects.filter(action="person.export", person_id=patient.pk).exists()
+    assert AuditEntry.objects.get(action="person.export", person_id=patient.pk).purpose == "own_request"
 
 
 def test_one_table_shows_program_badges_only_to_roles_allowed(staff, patient, tree):

@@ -59,10 +59,10 @@ def test_referral_notifies_officer_and_moves_progress(clients, staff, campaign):
     assert grid["level"] == "grid"
     cells = {r["org_code"]: r for r in grid["results"]}
     assert cells[Tree.CELL_A1] == {"org_code": Tree.CELL_A1, "total": 2, "visited": 1, "needs_found": 0,
-                                   "referred": 1}
+                                   "referred": 1, "suppressed": []}
     village = clients["officer"].get(f"{CAMPAIGNS}{campaign['id']}/progress/", {"level": "village"}).json()
     assert village["results"] == [{"org_code": Tree.VILLAGE_A, "total": 3, "visited": 1, "needs_found": 0,
-                                   "referred": 1}]
+                                   "referred": 1, "suppressed": []}]
 
 
 def test_referral_without_person_or_out_of_scope_is_400(clients, campaign):
@@ -121,12 +121,16 @@ def test_items_query_count(clients, staff, django_assert_num_queries, n):
 
 def test_person_care_export(clients, staff, patient):
     enroll(staff, patient, details=dict(STABLE))
-    response = clients["officer"].get(f"/api/v1/people/{patient.pk}/care-export/")
+    url = f"/api/v1/people/{patient.pk}/care-export/"
+    purpose = {"purpose": "own_request", "note": "本人书面申请"}
+    response = clients["officer"].post(url, purpose, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["person"]["id"] == patient.pk and body["person"]["resident_id"] == patient.resident_id
     assert body["enrollments"][0]["program"] == "smd"
-    assert AuditEntry.objects.filter(action="person.export").count() == 1
-    assert clients["gw"].get(f"/api/v1/people/{patient.pk}/care-export/").status_code == 403
-    assert clients["officer_b"].get(f"/api/v1/people/{patient.pk}/care-export/").status_code == 404
+    assert body["purpose"] == {"code": "own_request", "label": "The person's own request", "note": "本人书面申请"}
+    assert AuditEntry.objects.get(action="person.export").purpose == "own_request: 本人书面申请"
+    assert clients["officer"].get(url).status_code == 405
+    assert clients["gw"].post(url, purpose, format="json").status_code == 403
+    assert clients["officer_b"].post(url, purpose, format="json").status_code == 404
     assert AuditEntry.objects.filter(action="person.export").count() == 1

@@ -228,7 +228,7 @@ def test_station_staff_get_403_on_the_care_endpoints(clients, staff, patient, wh
     client = clients[who]
 
     responses = [
-        client.get(ENROLLMENTS), client.get(enrollment_url(enrollment), {"purpose": "看看"}),
+        client.get(ENROLLMENTS), client.get(enrollment_url(enrollment), {"purpose": "care_follow_up"}),
         client.get("/api/v1/care/today/"), client.get("/api/v1/care/metrics/"), client.get("/api/v1/handovers/"),
         client.get("/api/v1/care/payments/"),
         client.post(enrollment_url(enrollment, "visits/"), {"date": "2026-11-24", "form": "home"}, format="json"),
@@ -276,11 +276,11 @@ def test_opening_the_full_record_requires_a_purpose_and_logs_nothing_without(cli
     enrollment = enroll(staff, patient)
     before = AuditEntry.objects.count()
 
-    for params in ({}, {"purpose": "看"}):
+    for params in ({}, {"purpose": "看"}, {"purpose": "季度随访前复核病情"}, {"purpose": "other"}):
         response = clients["officer"].get(enrollment_url(enrollment), params)
         assert response.status_code == 400
         assert response.json()["code"] == "purpose_required"
-        assert "purpose" in response.json()["fields"]
+        assert {"purpose", "note"} & set(response.json()["fields"])
     assert AuditEntry.objects.count() == before
 
 
@@ -294,7 +294,7 @@ def test_opening_the_full_record_with_a_purpose_shows_it_and_logs_the_purpose(cl
     services.status_begin(actor=staff["doctor"], enrollment=enrollment, kind="hospital", start=TODAY)
 
     # when
-    response = clients["doctor"].get(enrollment_url(enrollment), {"purpose": "季度随访前复核病情"})
+    response = clients["doctor"].get(enrollment_url(enrollment), {"purpose": "care_follow_up", "note": "季度随访前复核病情"})
 
     # then
     assert response.status_code == 200
@@ -311,17 +311,17 @@ def test_opening_the_full_record_with_a_purpose_shows_it_and_logs_the_purpose(cl
     assert {m["name"] for m in body["team"]} == {"gw", "doctor", "陈母"}
     [entry] = AuditEntry.objects.filter(action="care.open_record")
     assert (entry.actor_username, entry.purpose, entry.person_id, entry.object_id) == (
-        "doctor", "季度随访前复核病情", patient.pk, str(enrollment.pk))
+        "doctor", "care_follow_up: 季度随访前复核病情", patient.pk, str(enrollment.pk))
     assert "精神分裂症" not in entry.changes
 
 
 def test_the_purpose_may_come_in_a_header(clients, staff, patient):
     enrollment = enroll(staff, patient)
 
-    response = clients["officer"].get(enrollment_url(enrollment), HTTP_X_PURPOSE=quote("办理监护补贴审核"))
+    response = clients["officer"].get(enrollment_url(enrollment), HTTP_X_PURPOSE=quote("other: 办理监护补贴审核"))
 
     assert response.status_code == 200
-    assert AuditEntry.objects.get(action="care.open_record").purpose == "办理监护补贴审核"
+    assert AuditEntry.objects.get(action="care.open_record").purpose == "other: 办理监护补贴审核"
 
 
 def test_a_grid_worker_gets_the_masked_record_without_a_purpose(clients, staff, patient):
@@ -341,8 +341,11 @@ def test_a_grid_worker_gets_the_masked_record_without_a_purpose(clients, staff, 
     assert (visit["date"], visit["visited_by"], visit["notes"], visit["details"], visit["needs"]) == (
         "2026-11-24", "gw", "***", None, None)
     roles = {m["username"] or m["name"]: m["role"] for m in body["team"]}
-    assert roles == {"gw": "grid_worker", "doctor": "***", "陈*": "family"}
-    assert [m["contact"] for m in body["team"] if m["username"] is None] == ["138****1111"]
+    # issue 10: the doctor's username and name would say what the masked role hides
+    assert roles == {"gw": "grid_worker", "***": "***", "陈*": "family"}
+    from gridgov.core.masking import mask_phone
+
+    assert [m["contact"] for m in body["team"] if m["role"] == "family"] == [mask_phone("13800001111")]
     assert not AuditEntry.objects.filter(action="care.open_record").exists()
 
 
@@ -350,10 +353,10 @@ def test_a_grid_worker_gets_the_masked_record_without_a_purpose(clients, staff, 
 def test_an_enrollment_out_of_reach_is_404(clients, staff, patient, who):
     enrollment = enroll(staff, patient)
 
-    response = clients[who].get(enrollment_url(enrollment), {"purpose": "核实情况"})
+    response = clients[who].get(enrollment_url(enrollment), {"purpose": "care_follow_up"})
 
     assert response.status_code == 404
-    assert clients["officer"].get(f"{ENROLLMENTS}999999/", {"purpose": "核实情况"}).status_code == 404
+    assert clients["officer"].get(f"{ENROLLMENTS}999999/", {"purpose": "care_follow_up"}).status_code == 404
 
 
 # --- two-way confirmation and exit -------------------------------------------------------------

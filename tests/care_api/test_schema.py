@@ -48,7 +48,8 @@ def test_the_shapes_of_the_contract(schema):
     visits = schema["paths"]["/api/v1/enrollments/{enrollment_id}/visits/"]["post"]
 
     assert today["schema"]["$ref"].endswith("/CareTodayPage")
-    assert set(components["CareTodayPage"]["properties"]) == {"next", "previous", "results", "date", "counts"}
+    assert set(components["CareTodayPage"]["properties"]) == {"next", "previous", "results", "date", "counts",
+                                                               "suppressed"}  # issue 10
     assert set(components["CareTodayRow"]["properties"]) == {"enrollment", "person", "program", "status", "lat", "lng"}
     assert components["CareDayStatus"]["enum"] == ["hospitalized", "away", "visited", "due", "not_due"]
     assert {"id", "next_due_date"} <= set(components["Enrollment"]["properties"])

@@ -175,20 +175,26 @@ def test_export_asks_then_downloads_json_with_one_audit_entry(staff, login, pati
 
     page = client.get(url)
     assert page.status_code == 200 and not AuditEntry.objects.filter(action="person.export").exists()
+    assert 'name="reason"' in page.content.decode()
 
-    response = client.post(url)
+    # no purpose: the form again, nothing exported or logged
+    refused = client.post(url, {"reason": ""})
+    assert refused.status_code == 400 and "Choose a purpose from the list." in refused.content.decode()
+    assert not AuditEntry.objects.filter(action="person.export").exists()
+
+    response = client.post(url, {"reason": "own_request", "details": "本人来电申请"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert f'filename="person-{patient.pk}-care-export.json"' in response["Content-Disposition"]
     document = json.loads(response.content)
     assert document["person"]["resident_id"] == patient.resident_id
     assert document["enrollments"][0]["visits"][0]["notes"] == "情况稳定"
-    assert AuditEntry.objects.filter(action="person.export").count() == 1
+    assert AuditEntry.objects.get(action="person.export").purpose == "own_request: 本人来电申请"
 
 
 def test_export_is_refused_without_care_details(staff, login, patient):
     url = reverse("care-person-export", args=[patient.pk])
-    assert login(staff["gw"]).post(url).status_code == 403
+    assert login(staff["gw"]).post(url, {"reason": "own_request"}).status_code == 403
     assert login(staff["station"]).get(url).status_code == 403
-    assert login(staff["officer_b"]).post(url).status_code == 404
+    assert login(staff["officer_b"]).post(url, {"reason": "own_request"}).status_code == 404
     assert not AuditEntry.objects.filter(action="person.export").exists()

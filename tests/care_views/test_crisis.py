@@ -18,9 +18,10 @@ def test_a_reported_crisis_lists_the_alerted_team(login, staff, due_case):
 
     crisis = Crisis.objects.get(enrollment=due_case)
     assert response.redirect_chain[-1][0] == reverse("care-crisis", args=[crisis.pk])
-    assert response.context["alerted"] == ["doctor", "gw"]
+    # issue 10: a grid worker is not told that a doctor was alerted
+    assert response.context["alerted"] == ["A member of the care team", "gw"]
     body = response.content.decode()
-    assert "Alerted at once" in body and "<li>doctor</li>" in body and "<li>gw</li>" in body
+    assert "Alerted at once" in body and "<li>A member of the care team</li>" in body and "<li>gw</li>" in body
     assert Notification.objects.filter(kind="care_crisis").count() == 2
 
 

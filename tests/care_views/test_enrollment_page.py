@@ -44,7 +44,7 @@ def test_no_purpose_is_refused_and_nothing_is_logged(login, staff, due_case):
 def test_a_purpose_opens_the_full_record_and_writes_one_audit_entry(login, staff, due_case):
     client = login(staff["officer"])
 
-    response = _open(client, due_case, htmx=True, reason="care_program", details="核查随访计划")
+    response = _open(client, due_case, htmx=True, reason="care_follow_up", details="核查随访计划")
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -52,7 +52,7 @@ def test_a_purpose_opens_the_full_record_and_writes_one_audit_entry(login, staff
     assert "精神分裂症" in body and "《精神卫生法》第二十四条" in body
     assert "Severe mental disorder" in body
     entry = AuditEntry.objects.get(action=OPEN)
-    assert entry.purpose == "Care program work — 核查随访计划"
+    assert entry.purpose == "care_follow_up: 核查随访计划"
     assert entry.person_id == due_case.person_id and entry.actor == staff["officer"]
 
 

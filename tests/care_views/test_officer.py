@@ -163,7 +163,7 @@ def test_the_receiving_team_reads_the_visits_made_before_the_handover(login, sta
     receiving = login(staff["officer_b"])
     receiving.post(reverse("care-handover-accept", args=[handover.pk]))
 
-    receiving.post(reverse("care-enrollment-open", args=[due_case.pk]), {"reason": "care_program"})
+    receiving.post(reverse("care-enrollment-open", args=[due_case.pk]), {"reason": "care_follow_up"})
     body = receiving.get(reverse("care-enrollment", args=[due_case.pk])).content.decode()
 
     assert "首次随访" in body

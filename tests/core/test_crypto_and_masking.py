@@ -48,9 +48,13 @@ def test_key_rotation_keeps_old_values_readable_and_indexes_stable(settings):
 
 
 def test_masks_keep_only_what_a_role_without_access_may_see():
-    assert mask_resident_id("32058319900101123X") == "3205**********123X"
+    # The ID mask shows no birth digit and no sequence digit: only the city and the check digit.
+    assert mask_resident_id("32058319900101123X") == "3205*************X"
+    assert "19900101" not in mask_resident_id("32058319900101123X") and "123" not in mask_resident_id("32058319900101123X")
     assert mask_name("张三") == "张*"
     assert mask_name("欧阳娜娜") == "欧***"
-    assert mask_phone("13800138000") == "138****8000"
+    assert mask_phone("13800138000") == "138******00"
+    # Same length as the value, so that clients keep one shape.
+    assert len(mask_resident_id("32058319900101123X")) == 18 and len(mask_phone("13800138000")) == 11
     assert mask_address("江苏省示范市幸福路8号3单元") .endswith("****")
     assert "3单元" not in mask_address("江苏省示范市幸福路8号3单元")

@@ -3,6 +3,7 @@ import pytest
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
 from gridgov.core.models import AuditEntry, OrgUnit, Role, User
 from gridgov.core.selectors import org_unit_children, org_units_visible_to
+from gridgov.core.models import RoleGrantRequest
 from gridgov.core.services import department_create, org_unit_create, org_unit_update, user_create
 from tests.factories import Tree, make_user, square
 
@@ -62,7 +63,10 @@ def test_admin_creates_a_grid_worker_for_cells_in_scope(city_admin):
     user = user_create(actor=city_admin, username="gw2", password="a-long-password-1", display_name="网格员二",
                        roles=[Role.GRID_WORKER], scope_code=Tree.VILLAGE_A, grid_cells=[Tree.CELL_A1, Tree.CELL_A2])
 
-    assert user.roles == {"grid_worker"}
+    # a grid worker sees sensitive data: the role waits for a second administrator (issue 10)
+    assert user.roles == set()
+    grant = RoleGrantRequest.objects.get(user=user, status="pending")
+    assert grant.roles == ["grid_worker"] and grant.requested_by == city_admin
     assert sorted(user.grid_cells.values_list("code", flat=True)) == [Tree.CELL_A1, Tree.CELL_A2]
     assert user.check_password("a-long-password-1")
 

@@ -309,9 +309,13 @@ def test_skip_if_exists_does_not_claim_a_password_it_cannot_confirm(town):
 def test_one_audit_entry_records_the_bulk_seed_and_the_chain_verifies(town):
     # The bulk rows (org units, people, register) have one entry; the demo events and care went
     # through the services, which audit each write themselves.
-    entries = list(AuditEntry.objects.exclude(action__startswith="event.").exclude(action__startswith="care."))
+    entries = list(AuditEntry.objects.exclude(action__startswith="event.").exclude(action__startswith="care.")
+                   .exclude(action=AuditAction.USER_ROLES_SET))
 
     assert [e.action for e in entries] == [AuditAction.DEMO_SEED]
+    # the demo's roles are given by the system, without a second administrator (issue 10)
+    roles = AuditEntry.objects.get(action=AuditAction.USER_ROLES_SET)
+    assert roles.actor_username == "system" and '"system":"seed_demo"' in roles.changes
     entry = entries[0]
     assert entry.org_code == town.plan.first_city.code and entry.actor_username == "system"
     assert '"scale":"town"' in entry.changes and '"seed":11' in entry.changes

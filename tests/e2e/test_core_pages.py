@@ -82,7 +82,7 @@ def test_the_cell_page_draws_its_polygon_with_leaflet(phone_page, live_server, c
 def test_auditor_finds_the_open_record_entry(phone_page, live_server, city):
     from gridgov.core.services import person_open_record
 
-    person_open_record(actor=city["worker"], person=city["resident"], purpose="入户走访 — 核实地址")
+    person_open_record(actor=city["worker"], person=city["resident"], purpose="home_visit", note="核实地址")
     page = phone_page
     sign_in(page, live_server, "aud")
 

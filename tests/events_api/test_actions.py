@@ -147,13 +147,14 @@ def test_staff_see_who_acted_every_note_and_the_original_photos(clients, event_i
 
 
 def test_the_reporting_resident_sees_what_was_done_but_not_who_or_internal_notes(
-    client_for, resident, people, food_rule
+    client_for, resident, people, food_rule, django_capture_on_commit_callbacks
 ):
     # given: a resident's report with a photo, handled by the station
     resident_client = client_for(resident)
     body = {"category": "food.unlicensed", "description": "无证摊点", "lat": 31.005, "lng": 120.005,
             "photos": [jpeg()]}
-    event_id = resident_client.post("/api/v1/events/", body, format="multipart").json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):  # photos are written on commit
+        event_id = resident_client.post("/api/v1/events/", body, format="multipart").json()["id"]
     station = client_for(people["station"])
     act(station, event_id, "accept", note="内部备注")
     act(station, event_id, "handle", "multipart", note="已取缔", photos=[jpeg("after.jpg")])

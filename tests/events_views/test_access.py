@@ -69,7 +69,13 @@ def test_the_event_page_follows_who_may_see_the_event(login, people, event):
     assert login(people["dispatcher"]).get(reverse("events-detail", args=[event.pk + 999])).status_code == 404
 
 
-def test_photos_are_served_only_to_those_who_see_the_event(login, people, event):
+def test_photos_are_served_only_to_those_who_see_the_event(login, people, food_rule,
+                                                          django_capture_on_commit_callbacks):
+    from tests.events.conftest import jpeg
+    from tests.events_views.conftest import report
+
+    with django_capture_on_commit_callbacks(execute=True):  # photos are written on commit
+        event = report(people["gw"], photos=[jpeg()])
     photo = event.photos.get()
     url = reverse("events-photo", args=[event.pk, photo.pk, "thumb"])
 

@@ -33,9 +33,10 @@ def named_staff(people):
 
 
 @pytest.fixture
-def closed_report(anon, named_staff, food_rule):
+def closed_report(anon, named_staff, food_rule, django_capture_on_commit_callbacks):
     """A resident's report taken to closure by named staff, with internal notes."""
-    response = resident_report(anon, photos=[jpeg()])
+    with django_capture_on_commit_callbacks(execute=True):  # photos are written on commit (issue 10)
+        response = resident_report(anon, photos=[jpeg()])
     event = Event.objects.get()
     people = named_staff
     act(people["station"], event, "accept", note="内部：摊主是惯犯")

@@ -133,7 +133,7 @@ def test_history_values_are_encrypted_at_rest(screener, household):
     assert FieldChange.objects.get(field="phone").new_value == "13912345678"
 
 
-def test_merging_duplicates_moves_memberships_and_keeps_history(screener, household):
+def test_merging_duplicates_moves_memberships_and_keeps_history(screener, household, legacy_duplicate_people):
     head = household.memberships.get(relation=Relation.HEAD).person
     duplicate = PersonFactory(resident_id=head.resident_id, phone="", address="旧地址 1 号")
 
@@ -153,7 +153,7 @@ def test_only_records_with_the_same_id_can_be_merged(screener):
         people_merge(actor=screener, keep=person(), duplicate=person())
 
 
-def test_grid_worker_cannot_merge(grid_worker):
+def test_grid_worker_cannot_merge(grid_worker, legacy_duplicate_people):
     a = person()
     with pytest.raises(Forbidden):
         people_merge(actor=grid_worker, keep=a, duplicate=PersonFactory(resident_id=a.resident_id))

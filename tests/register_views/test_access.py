@@ -28,7 +28,6 @@ def pages(screener, household, building, item):
         "register-places": reverse("register-places"),
         "register-place": reverse("register-place", args=[place.pk]),
         "register-place-create": reverse("register-place-create"),
-        "register-duplicates": reverse("register-duplicates"),
         "register-import": reverse("register-import"),
         "register-import-template": reverse("register-import-template", args=["households"]),
     }
@@ -38,7 +37,7 @@ ALL = {
     "register-home", "register-one-table", "register-one-table-xlsx", "register-household", "register-rounds",
     "register-round", "register-checklist", "register-item", "register-signoff", "register-buildings",
     "register-building", "register-building-create", "register-places", "register-place", "register-place-create",
-    "register-duplicates", "register-import", "register-import-template",
+    "register-import", "register-import-template",
 }
 VIEWERS = {
     "register-home", "register-one-table", "register-one-table-xlsx", "register-household", "register-rounds",
@@ -90,4 +89,4 @@ def test_the_navigation_shows_the_register_entries_by_capability(login, worker, 
     nav = worker_nav[worker_nav.index('class="site-nav"'):worker_nav.index("</nav>", worker_nav.index('class="site-nav"'))]
     assert reverse("register-home") in nav and reverse("register-rounds") in nav
     assert reverse("register-signoff") not in nav and reverse("register-import") not in nav
-    assert reverse("register-signoff") in screener_nav and reverse("register-duplicates") in screener_nav
+    assert reverse("register-signoff") in screener_nav

@@ -27,7 +27,7 @@ def test_grid_worker_sees_names_and_masked_phones(login, worker, household):
     body = response.content.decode()
     assert response.status_code == 200
     assert "张大山" in body and "李小花" in body and "幸福路 8 号 1单元101" in body
-    assert "139****5678" in body and "13912345678" not in body
+    assert "139******78" in body and "13912345678" not in body
 
 
 def test_station_staff_see_masked_names_and_addresses(login, station, household):
@@ -176,8 +176,10 @@ def test_one_table_partial_query_count_for_station_staff(login, screener, statio
     make_households(screener, building, n)
     client = login(station)
 
-    # no header, and no care badges for a role that may not see them
+    # no header, and no care badges for a role that may not see them (and no search by a
+    # part of the address, which this role sees masked: masking, issue 10)
     with django_assert_num_queries(3 + 6):
-        response = client.get(URL, {"q": "幸福路"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="one-table-results")
+        response = client.get(URL, {"residence_type": "registered_here"}, HTTP_HX_REQUEST="true",
+                              HTTP_HX_TARGET="one-table-results")
 
     assert response.content.decode().count('class="household-row"') == n

@@ -15,23 +15,24 @@ def test_auditor_finds_the_open_record_entry_by_resident_id_without_seeing_the_p
     login, auditor, grid_worker, resident
 ):
     other = PersonFactory(name="李四")
-    person_open_record(actor=grid_worker, person=resident, purpose="home visit about the roof")
-    person_open_record(actor=grid_worker, person=other, purpose="verifying a report")
+    person_open_record(actor=grid_worker, person=resident, purpose="home_visit", note="about the roof")
+    person_open_record(actor=grid_worker, person=other, purpose="event_handling", note="verifying a report")
 
     response = login(auditor).get(reverse("audit-search"), {"resident_id": FULL_ID.lower()})
 
     assert response.status_code == 200
     rows = response.context["rows"]
-    assert [r["entry"].purpose for r in rows] == ["home visit about the roof"]
+    assert [r["entry"].purpose for r in rows] == ["home_visit: about the roof"]
     content = response.content.decode()
-    assert "home visit about the roof" in content and "gw" in content
+    # The auditor reads the purpose's label and the note, never its code.
+    assert "入户走访 — about the roof" in content and "home_visit" not in content and "gw" in content
     assert "王小明" not in content and FULL_ID not in content and "13912345678" not in content
     assert "王**" in content
 
 
 def test_filters_by_actor_action_object_and_org(login, auditor, grid_worker, care_worker, resident):
-    person_open_record(actor=grid_worker, person=resident, purpose="home visit")
-    person_open_record(actor=care_worker, person=resident, purpose="care program")
+    person_open_record(actor=grid_worker, person=resident, purpose="home_visit")
+    person_open_record(actor=care_worker, person=resident, purpose="care_follow_up")
     client = login(auditor)
 
     by_actor = client.get(reverse("audit-search"), {"actor": "doc"}).context["rows"]
@@ -40,13 +41,13 @@ def test_filters_by_actor_action_object_and_org(login, auditor, grid_worker, car
                                                      "object_id": str(resident.pk)}).context["rows"]
     by_org = client.get(reverse("audit-search"), {"org_code": Tree.COUNTY_B}).context["rows"]
 
-    assert [r["entry"].purpose for r in by_actor] == ["care program"]
+    assert [r["entry"].purpose for r in by_actor] == ["care_follow_up"]
     assert len(by_action) == 2 and len(by_object) == 2
     assert by_org == []
 
 
 def test_date_range_is_in_shanghai_days(login, auditor, grid_worker, resident):
-    person_open_record(actor=grid_worker, person=resident, purpose="home visit")
+    person_open_record(actor=grid_worker, person=resident, purpose="home_visit")
     today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
     client = login(auditor)
 
@@ -65,7 +66,7 @@ def test_an_end_before_the_start_is_a_400(login, auditor):
 
 def test_results_page_by_keyset(login, auditor, grid_worker, resident):
     for n in range(52):
-        person_open_record(actor=grid_worker, person=resident, purpose=f"visit number {n}")
+        person_open_record(actor=grid_worker, person=resident, purpose="home_visit", note=f"visit number {n}")
     client = login(auditor)
 
     first = client.get(reverse("audit-search"), {"actor": "gw"})
@@ -73,12 +74,12 @@ def test_results_page_by_keyset(login, auditor, grid_worker, resident):
 
     assert len(first.context["rows"]) == 50
     assert "actor=gw" in first.context["next_url"]
-    assert [r["entry"].purpose for r in second.context["rows"]] == ["visit number 1", "visit number 0"]
+    assert [r["entry"].purpose for r in second.context["rows"]] == ["home_visit: visit number 1", "home_visit: visit number 0"]
     assert second.context["next_url"] is None
 
 
 def test_times_are_shown_in_shanghai(login, auditor, grid_worker, resident):
-    entry = person_open_record(actor=grid_worker, person=resident, purpose="home visit") and \
+    entry = person_open_record(actor=grid_worker, person=resident, purpose="home_visit") and \
         AuditEntry.objects.get()
     shanghai = entry.at.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
 
@@ -89,13 +90,13 @@ def test_times_are_shown_in_shanghai(login, auditor, grid_worker, resident):
 
 def test_a_county_auditor_sees_only_their_county(login, tree, grid_worker, resident, county_b_worker,
                                                  other_county_resident):
-    person_open_record(actor=grid_worker, person=resident, purpose="home visit A")
-    person_open_record(actor=county_b_worker, person=other_county_resident, purpose="home visit B")
+    person_open_record(actor=grid_worker, person=resident, purpose="home_visit", note="A")
+    person_open_record(actor=county_b_worker, person=other_county_resident, purpose="home_visit", note="B")
     auditor_b = make_user("audb", Role.AUDITOR, scope=Tree.COUNTY_B)
 
     rows = login(auditor_b).get(reverse("audit-search")).context["rows"]
 
-    assert [r["entry"].purpose for r in rows] == ["home visit B"]
+    assert [r["entry"].purpose for r in rows] == ["home_visit: B"]
 
 
 def test_other_roles_are_refused(login, grid_worker, city_admin, station_staff):

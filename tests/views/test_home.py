@@ -52,7 +52,7 @@ def test_mediator_sees_their_area(login, mediator):
 
 def test_auditor_sees_the_audit_link_and_latest_entries_of_their_scope(login, auditor, grid_worker, resident):
     for n in range(12):
-        person_open_record(actor=grid_worker, person=resident, purpose=f"home visit {n}")
+        person_open_record(actor=grid_worker, person=resident, purpose="home_visit", note=f"{n}")
 
     response = login(auditor).get(reverse("home"))
 
@@ -65,7 +65,7 @@ def test_auditor_sees_the_audit_link_and_latest_entries_of_their_scope(login, au
 def test_county_auditor_does_not_see_another_countys_entries(login, tree, grid_worker, resident, county_b_worker,
                                                             other_county_resident):
     county_b_auditor = make_user("audb", Role.AUDITOR, scope=Tree.COUNTY_B)
-    person_open_record(actor=grid_worker, person=resident, purpose="home visit")
+    person_open_record(actor=grid_worker, person=resident, purpose="home_visit")
 
     response = login(county_b_auditor).get(reverse("home"))
 

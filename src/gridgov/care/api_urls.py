@@ -3,7 +3,7 @@ JSON 404 catch-all)."""
 
 from django.urls import path
 
-from gridgov.care.api import campaigns, enrollments, export, handovers, payments, today, visits
+from gridgov.care.api import campaigns, consent, enrollments, export, handovers, payments, today, visits
 
 urlpatterns = [
     path("enrollments/", enrollments.EnrollmentListApi.as_view(), name="api-care-enrollments"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("enrollments/<int:enrollment_id>/acknowledge/", enrollments.EnrollmentAcknowledgeApi.as_view(),
          name="api-care-acknowledge"),
     path("enrollments/<int:enrollment_id>/exit/", enrollments.EnrollmentExitApi.as_view(), name="api-care-exit"),
+    path("enrollments/<int:enrollment_id>/withdraw-consent/", consent.EnrollmentWithdrawConsentApi.as_view(),
+         name="api-care-withdraw-consent"),  # rights (issue 10)
     path("enrollments/<int:enrollment_id>/visits/", visits.VisitCreateApi.as_view(), name="api-care-visits"),
     path("enrollments/<int:enrollment_id>/status/", visits.StatusBeginApi.as_view(), name="api-care-status"),
     path("enrollments/<int:enrollment_id>/status/end/", visits.StatusEndApi.as_view(), name="api-care-status-end"),

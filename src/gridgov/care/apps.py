@@ -16,6 +16,17 @@ class CareConfig(AppConfig):
         from gridgov.register import selectors as register_selectors
 
         register_person_merge_hook(person_merge_care_references)
+
+        from gridgov.care.export import person_care_data
+        from gridgov.core.exports import register_person_export_hook
+
+        register_person_export_hook("care", person_care_data, label=_("Care programs"),
+                                    capability=Capability.VIEW_CARE_DETAILS)
+
+        from gridgov.care.processing import care_processing_facts
+        from gridgov.core.processing import register_processing_facts
+
+        register_processing_facts("care", care_processing_facts)
         if care_badges not in register_selectors.PERSON_BADGE_PROVIDERS:
             register_selectors.PERSON_BADGE_PROVIDERS.append(care_badges)
 

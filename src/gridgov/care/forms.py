@@ -152,9 +152,11 @@ class VisitRecordForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 3}))
     org = forms.CharField(required=False, max_length=15, widget=forms.HiddenInput)  # the map to return to
 
-    def __init__(self, *args, smd: bool = False, signature: str = "", **kwargs):
+    def __init__(self, *args, smd: bool = False, signature: str = "", masked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.smd = smd
+        if masked:  # a visit "at the clinic" would tell why (issue 10)
+            self.fields["form"].choices = [(v, label) for v, label in VisitForm.choices if v != VisitForm.CLINIC]
         self.fields["date"].initial = timezone.localdate()
         self.fields["form"].initial = VisitForm.HOME
         if smd:
@@ -278,6 +280,14 @@ class CrisisReportForm(forms.Form):
     )
     org = forms.CharField(required=False, max_length=15, widget=forms.HiddenInput)
 
+    def __init__(self, *args, masked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if masked:  # a doctor or the police reporting would tell why (issue 10)
+            from gridgov.care.selectors import PLAIN_REPORTERS
+
+            self.fields["reported_by"].choices = [
+                (value, label) for value, label in Crisis.ReportedBy.choices if value in PLAIN_REPORTERS]
+
 
 class CrisisActionForm(forms.Form):
     note = forms.CharField(label=_("What was done"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
@@ -288,6 +298,15 @@ class CrisisActionForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty for now."),
     )
+
+    # Outcomes that tell nothing about health (issue 10), for those who see no details.
+    PLAIN_OUTCOMES = (Crisis.Outcome.CALMED_AT_HOME, Crisis.Outcome.OTHER)
+
+    def __init__(self, *args, masked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if masked:
+            self.fields["outcome"].choices = [("", _("Not settled yet"))] + [
+                (value, label) for value, label in Crisis.Outcome.choices if value in self.PLAIN_OUTCOMES]
 
 
 # --- The enrollment page's actions ---------------------------------------------------------------

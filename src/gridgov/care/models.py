@@ -358,3 +358,36 @@ class CampaignItem(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "household_id"], name="care_campaign_item_once")]
         indexes = [PrefixIndex(fields=["org_code"], name="care_campaign_item_org")]
+
+
+# --- rights (issue 10): consent withdrawal (PIPL art. 15) --------------------------------
+
+
+class ConsentWithdrawal(models.Model):
+    """The person (or guardian) withdrew the consent an enrollment recorded. Processing that
+    rested on consent alone ends (the enrollment exits and is anonymised on its retention
+    date, set to the withdrawal); with a legal basis too, it continues on that basis only."""
+
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        IN_WRITING = "in_writing", _("In writing")
+        PHONE = "phone", _("By phone")
+        GUARDIAN = "guardian", _("By the guardian or legal representative")
+        OTHER = "other", _("Other")
+
+    class Outcome(models.TextChoices):
+        EXITED = "exited", _("Enrollment ended: it rested on consent alone")
+        LEGAL_BASIS = "legal_basis", _("Continues on its legal basis only")
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, related_name="consent_withdrawal")
+    org_code = models.CharField(max_length=15)
+    withdrawn_on = models.DateField(_("consent withdrawn on"))
+    channel = models.CharField(_("how it was expressed"), max_length=12, choices=Channel.choices)
+    note = EncryptedTextField(_("note"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent withdrawal")
+        verbose_name_plural = _("consent withdrawals")

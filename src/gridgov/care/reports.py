@@ -3,45 +3,41 @@
 from __future__ import annotations
 
 import datetime
-import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from gridgov.care import selectors
 from gridgov.care.models import Handover
+from gridgov.core import dates, xlsx
 
 
 def handovers_in_period(user, *, since: datetime.date, until: datetime.date) -> list[Handover]:
     """Handovers created in [since, until] into or out of the user's area, oldest first."""
     tz = timezone.get_current_timezone()
-    begin = datetime.datetime.combine(since, datetime.time.min, tzinfo=tz)
-    end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    begin, end = dates.start_of_day(since, tz), dates.end_of_day(until, tz)  # clamped: never overflow
     return list(selectors.handover_list(user).filter(created_at__gte=begin, created_at__lt=end)
                 .select_related("decided_by", "created_by").order_by("created_at", "id"))
 
 
 def handover_workbook(user, handovers: list[Handover], *, title: str) -> bytes:
-    workbook = Workbook()
+    workbook = xlsx.new_workbook()
     sheet = workbook.active
     sheet.title = _("Handovers")[:31]
-    sheet.append([title])
+    xlsx.append_row(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([_("Created"), _("Person"), _("Program"), _("From"), _("To"), _("Reason"), _("Due by"),
+    xlsx.append_row(sheet, [_("Created"), _("Person"), _("Program"), _("From"), _("To"), _("Reason"), _("Due by"),
                   _("Status"), _("Decided"), _("Decided by"), _("Reason for rejecting")])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for h in handovers:
         enrollment = h.enrollment
-        sheet.append([
+        xlsx.append_row(sheet, [
             timezone.localtime(h.created_at).strftime("%Y-%m-%d %H:%M"), selectors.masked_name(user, enrollment),
             str(selectors.program_label(user, enrollment)), h.from_org_code, h.to_org_code, h.get_reason_display(),
             h.due_date.isoformat(), h.get_status_display(),
             timezone.localtime(h.decided_at).strftime("%Y-%m-%d %H:%M") if h.decided_at else "",
             h.decided_by.label if h.decided_by else "", h.reject_reason,
         ])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)

@@ -39,7 +39,7 @@ from gridgov.care.models import (
     Visit,
 )
 from gridgov.care.programs import SENSITIVE_PROGRAMS
-from gridgov.core import masking
+from gridgov.core import masking, suppression
 from gridgov.core.exceptions import Forbidden, NotFound
 from gridgov.core.permissions import Capability, has_capability, require
 
@@ -83,7 +83,25 @@ def access_enrollment(user, enrollment_id) -> Enrollment:
     qs = Enrollment.objects.filter(pk=pk, org_code__startswith=user.scope_code or "-")
     enrollment = qs.select_related("person").first()
     if enrollment is None or statistics_only(user) or not _may_see(user, enrollment):
-        raise NotFound(_("No such enrollment in your area."))
+        enrollment = _enrollment_under_emergency_grant(user, pk)
+        if enrollment is None:
+            raise NotFound(_("No such enrollment in your area."))
+    return enrollment
+
+
+def _enrollment_under_emergency_grant(user, pk: int) -> Enrollment | None:
+    """emergency (issue 10): a care record outside the user's area, read through a live
+    emergency grant for its person (audited with the grant's id, in `core.emergency`).
+    `enrollment.emergency_grant` tells the masking that its details may be shown."""
+    from gridgov.core.emergency import enrollment_under_grant
+
+    enrollment = Enrollment.objects.filter(pk=pk).select_related("person").first()
+    if enrollment is None:
+        return None
+    grant = enrollment_under_grant(user, enrollment)
+    if grant is None:
+        return None
+    enrollment.emergency_grant = grant
     return enrollment
 
 
@@ -97,6 +115,8 @@ def _may_see(user, enrollment: Enrollment) -> bool:
 
 
 def may_see_details(user, enrollment: Enrollment) -> bool:
+    if getattr(enrollment, "emergency_grant", None) is not None:  # emergency (issue 10): set by access_enrollment
+        return True
     if has_capability(user, Capability.VIEW_CARE_DETAILS) and (enrollment.org_code or "").startswith(user.scope_code):
         return True
     return enrollment.team.filter(user=user, removed_at__isnull=True, role__in=CLINICAL_TEAM_ROLES).exists()
@@ -304,6 +324,13 @@ def enrollments_list(user, *, org: str | None = None, program: str | None = None
     qs = enrollments_visible_to(user, org=org)
     if program:
         qs = qs.filter(program=program)
+    if status and masks_health(user):
+        # hostile (issue 10): who is in hospital cannot be probed; they are listed as away.
+        if status == "hospitalized":
+            raise Forbidden(_("Your role may not filter by this status."))
+        if status == "away":
+            qs = qs.filter(Q(hospitalized_since__isnull=False) | Q(away_since__isnull=False))
+            status = None
     if status:
         qs = qs.filter(status_q(status, today or timezone.localdate()))
     if due_before:
@@ -397,8 +424,15 @@ def care_metrics_for(user, *, org: str | None = None, today: datetime.date | Non
     """care_metrics, with the sensitive programs folded into one "***" row for users who may
     not know who is in which of them."""
     rows = care_metrics(user, org=org, today=today)
-    if has_capability(user, Capability.VIEW_CARE_DETAILS):
-        return rows
+    if not has_capability(user, Capability.VIEW_CARE_DETAILS):
+        rows = _metrics_folded(rows)
+    # hostile (issue 10): above the county, counts below 5 are suppressed.
+    if statistics_only(user):
+        return metrics_suppressed(rows)
+    return [{**row, "suppressed": []} for row in rows]
+
+
+def _metrics_folded(rows: list[dict]) -> list[dict]:
     shown = [row for row in rows if row["program"] not in SENSITIVE_PROGRAMS]
     hidden = [row for row in rows if row["program"] in SENSITIVE_PROGRAMS]
     if hidden:
@@ -412,7 +446,7 @@ def care_metrics_for(user, *, org: str | None = None, today: datetime.date | Non
         merged["management_rate"] = round((enrolled - merged["overdue"]) / enrolled, 4) if enrolled else None
         merged["visit_coverage"] = round(merged["seen_90_days"] / enrolled, 4) if enrolled else None
         shown.append(merged)
-    return shown
+    return metrics_masked(shown)
 
 
 def team_accounts(usernames) -> dict:
@@ -590,8 +624,9 @@ class CampaignProgress:
     org_code: str
     total: int
     visited: int
-    needs_found: int
-    referred: int
+    needs_found: int | None  # None: suppressed (1–4 above the county, issue 10)
+    referred: int | None
+    suppressed: tuple[str, ...] = ()
 
 
 def campaign_progress(user, campaign, *, level_length: int) -> list[CampaignProgress]:
@@ -618,4 +653,204 @@ def campaign_progress(user, campaign, *, level_length: int) -> list[CampaignProg
         )
         .order_by("unit")
     )
-    return [CampaignProgress(r["unit"], r["total"], r["visited"], r["needs_found"], r["referred"]) for r in rows]
+    progress = [CampaignProgress(r["unit"], r["total"], r["visited"], r["needs_found"], r["referred"]) for r in rows]
+    return _progress_suppressed(progress) if statistics_only(user) else progress
+
+
+def _progress_suppressed(rows: list[CampaignProgress]) -> list[CampaignProgress]:
+    """Above the county, households found in need or referred to a program, counted 1–4,
+    are not shown. The cells of a village add up to the village's count, so within each
+    village a single small one takes the next smallest with it."""
+    hidden: dict[str, set[str]] = {r.org_code: set() for r in rows}
+    for key in ("needs_found", "referred"):
+        by_parent: dict[str, dict[str, int]] = {}
+        for r in rows:
+            by_parent.setdefault(r.org_code[:12] if len(r.org_code) > 12 else "", {})[r.org_code] = getattr(r, key)
+        for values in by_parent.values():
+            _shown, small = suppression.suppress_group(values)
+            for code in small:
+                hidden[code].add(key)
+    return [CampaignProgress(r.org_code, r.total, r.visited,
+                             None if "needs_found" in hidden[r.org_code] else r.needs_found,
+                             None if "referred" in hidden[r.org_code] else r.referred,
+                             tuple(sorted(hidden[r.org_code]))) for r in rows]
+
+
+# --- emergency (issue 10): what core.emergency needs of the care records ----------------------
+
+
+def enrollments_of_people(person_ids) -> QuerySet[Enrollment]:
+    """Every enrollment of these people (for the links of emergency grants; reading one
+    goes through access_enrollment, which checks the grant)."""
+    return Enrollment.objects.filter(person_id__in=list(person_ids)).only("id", "person_id").order_by("-start_date", "-id")
+
+
+def team_officers_of_person(person_id: int) -> list:
+    """The officers on the care teams of the person's active enrollments."""
+    from gridgov.core.models import User
+
+    return list(User.objects.filter(
+        is_active=True, care_teams__enrollment__person_id=person_id, care_teams__removed_at__isnull=True,
+        care_teams__role=TeamRole.OFFICER, care_teams__enrollment__status=Enrollment.Status.ACTIVE,
+    ).distinct())
+
+
+def officer_of_person(user, person_id: int) -> bool:
+    """The person's own program officer: one who manages enrollments and has one of this
+    person's enrollments in their area (for the person's access log)."""
+    if not has_capability(user, Capability.MANAGE_ENROLLMENTS) or statistics_only(user):
+        return False
+    return Enrollment.objects.filter(person_id=person_id, org_code__startswith=user.scope_code).exists()
+
+
+# rights (issue 10): the register's retention rule leaves alone whom the care programs still hold.
+def person_ids_held_by_care() -> QuerySet:
+    """The people with an enrollment not yet anonymised (active, or ended but still within its
+    own retention period), as a subquery of person ids."""
+    return Enrollment.objects.filter(anonymised_at__isnull=True).values("person_id")
+
+
+# --- Masking: nothing that implies the program or health (hostile, issue 10) ---------------------
+# One function per object; every API shape and page goes through them. For a viewer without
+# the details (`details_visible` false, e.g. a grid worker): a hospital stay reads as being
+# away from home (status "away", period kind "away"), a crisis outcome as "closed" (never
+# "admitted" or "unlocked"), the team's clinical and legal members, visits at the clinic and
+# who made them as "***". Counts over an area fold "hospitalized" into "away" for roles that
+# lack VIEW_CARE_DETAILS (their "hospitalized" count is null).
+
+MASKED_OUTCOME = "closed"
+# Roles that tell why someone is in care even in a program that is not itself sensitive.
+TELLING_TEAM_ROLES = frozenset({TeamRole.DOCTOR, TeamRole.PSYCHIATRIST, TeamRole.POLICE_LIAISON})
+PLAIN_TEAM_ROLES = frozenset({TeamRole.GRID_WORKER, TeamRole.FAMILY, TeamRole.GUARDIAN})
+TELLING_VISIT_FORMS = frozenset({"clinic"})
+PLAIN_REPORTERS = frozenset({Crisis.ReportedBy.GRID_WORKER, Crisis.ReportedBy.FAMILY, Crisis.ReportedBy.OTHER})
+
+
+def masks_health(user) -> bool:
+    """Whether aggregates for this user hide health facts (no VIEW_CARE_DETAILS)."""
+    return not has_capability(user, Capability.VIEW_CARE_DETAILS)
+
+
+def day_status(enrollment: Enrollment, on: datetime.date, *, details_visible: bool) -> str:
+    """Today's status on the map; "hospitalized" reads "away" where the details are masked."""
+    state = status_on(enrollment, on)
+    return "away" if state == "hospitalized" and not details_visible else state
+
+
+def day_statuses_for(user) -> tuple[str, ...]:
+    return tuple(s for s in STATUSES if s != "hospitalized") if masks_health(user) else STATUSES
+
+
+def today_counts_for(user, qs: QuerySet[Enrollment], on: datetime.date) -> tuple[dict[str, int | None], list[str]]:
+    """The daily map's counts as the user may see them, and the keys suppressed (above the
+    county, counts 1–4 are null; they add up to the number enrolled, so one more is hidden
+    with a single small one)."""
+    counts = today_counts(qs, on)
+    if masks_health(user):
+        counts["away"] += counts["hospitalized"]
+        counts["hospitalized"] = None
+    if not statistics_only(user):
+        return counts, []
+    counts, hidden = suppression.suppress_group(counts)
+    return counts, sorted(hidden)
+
+
+METRIC_COUNTS = ("overdue", "seen_90_days", "hospitalized", "crises", "resettled", "employed")
+METRIC_RATES = {"management_rate": {"enrolled", "overdue"}, "visit_coverage": {"enrolled", "seen_90_days"},
+                "resettlement_rate": {"enrolled", "resettled"}, "employment_rate": {"enrolled", "employed"}}
+
+
+def metrics_suppressed(rows: list[dict]) -> list[dict]:
+    """Care metrics with counts 1–4 (and what would give them back) null, each row naming
+    its hidden keys in `suppressed`. The programs' `enrolled` add up to the area's total (the
+    daily map's counts), and crisis outcomes to `crises`: each is suppressed as a group."""
+    enrolled, hidden_rows = suppression.suppress_group({i: row["enrolled"] for i, row in enumerate(rows)})
+    result = []
+    for i, row in enumerate(rows):
+        counts, hidden = suppression.suppress_group({k: row[k] for k in METRIC_COUNTS if k in row},
+                                                    complementary=False)
+        if i in hidden_rows:
+            hidden.add("enrolled")
+        outcomes, hidden_outcomes = suppression.suppress_group(dict(row.get("crisis_outcomes") or {}))
+        hidden |= {f"crisis_outcomes.{k}" for k in hidden_outcomes}
+        rates = {rate: None if parts & hidden else row[rate] for rate, parts in METRIC_RATES.items() if rate in row}
+        hidden |= {rate for rate, parts in METRIC_RATES.items() if rate in row and parts & hidden}
+        result.append({**row, **counts, **rates, "enrolled": enrolled[i], "crisis_outcomes": outcomes,
+                       "suppressed": sorted(hidden)})
+    return result
+
+
+def away_since(enrollment: Enrollment, *, details_visible: bool):
+    """The day the person left home, a hospital admission included where masked."""
+    if details_visible:
+        return enrollment.away_since
+    return enrollment.hospitalized_since or enrollment.away_since
+
+
+def period_kind(period: StatusPeriod, *, details_visible: bool) -> str:
+    return period.kind if details_visible else StatusPeriod.Kind.AWAY
+
+
+def team_member_view(enrollment: Enrollment, member: TeamMember, *, details_visible: bool, viewer=None) -> dict:
+    """username, name, contact and role of one team member as the viewer may see them."""
+    account = member.user if member.user_id else None
+    name = account.label if account else member.name
+    if details_visible or (viewer is not None and member.user_id == getattr(viewer, "pk", None)):
+        return {"username": account.username if account else None, "name": name, "contact": member.contact,
+                "role": member.role, "masked": False}
+    telling = (member.role not in PLAIN_TEAM_ROLES if enrollment.program in SENSITIVE_PROGRAMS
+               else member.role in TELLING_TEAM_ROLES)
+    if telling:
+        # Their username and name ("doctor", "李医生") would say what the role hides.
+        return {"username": None, "name": MASKED, "contact": masking.mask_phone(member.contact), "role": MASKED,
+                "masked": True}
+    return {"username": account.username if account else None,
+            "name": name if account else masking.mask_name(name),
+            "contact": masking.mask_phone(member.contact), "role": member.role, "masked": False}
+
+
+def visit_view(visit: Visit, *, details_visible: bool, viewer=None) -> dict:
+    """How and by whom a visit was made, as the viewer may see it."""
+    own = viewer is not None and visit.visited_by_id == getattr(viewer, "pk", None)
+    if details_visible or own:
+        by = visit.visited_by if visit.visited_by_id else None
+        return {"form": visit.form, "visited_by": by.username if by else None, "by_label": by.label if by else ""}
+    return {"form": MASKED if visit.form in TELLING_VISIT_FORMS else visit.form,
+            "visited_by": MASKED if visit.visited_by_id else None, "by_label": MASKED if visit.visited_by_id else ""}
+
+
+def crisis_outcome(crisis: Crisis, *, details_visible: bool) -> str:
+    """"" while open; the outcome, or "closed" where the details are masked."""
+    if not crisis.outcome:
+        return ""
+    return crisis.outcome if details_visible else MASKED_OUTCOME
+
+
+def crisis_reported_by(crisis: Crisis, *, details_visible: bool) -> str:
+    """Who reported it; a doctor or the police read as "other" where masked."""
+    if details_visible or crisis.reported_by in PLAIN_REPORTERS:
+        return crisis.reported_by
+    return Crisis.ReportedBy.OTHER
+
+
+def crisis_alerted(crisis: Crisis, *, details_visible: bool, viewer=None) -> list[str]:
+    """The usernames alerted; masked ones (a "doctor") as "***", the viewer's own kept."""
+    own = getattr(viewer, "username", None)
+    return [u if details_visible or u == own else MASKED for u in crisis.alerted or []]
+
+
+def metrics_masked(rows: list[dict]) -> list[dict]:
+    """Care metrics for roles without the details: no hospital counts, crisis outcomes only
+    as open or closed."""
+    masked = []
+    for row in rows:
+        outcomes = row.get("crisis_outcomes") or {}
+        opened = outcomes.get("open")
+        closed = [n for key, n in outcomes.items() if key != "open"]
+        folded = {}
+        if opened is not None:
+            folded["open"] = opened
+        if closed:
+            folded[MASKED_OUTCOME] = None if any(n is None for n in closed) else sum(closed)
+        masked.append({**row, "hospitalized": None, "crisis_outcomes": folded})
+    return masked

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +41,9 @@ from gridgov.care.programs import (
     next_due,
 )
 from gridgov.core.audit import audit_record
+from gridgov.core.concurrency import conflict_on_integrity_error, lock_rows
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
+from gridgov.core.images import check_image, store_on_commit
 from gridgov.core.models import OrgUnit, Person, User
 from gridgov.core.permissions import Capability, has_capability, in_scope, require
 from gridgov.events import notify
@@ -187,9 +190,11 @@ def enrollment_create(
     if not in_scope(actor, org_code) or not in_scope(actor, person.org_code):
         raise Forbidden(_("This person lies outside your area."))
     settings = program_settings(program)
-    with transaction.atomic():
+    already = _("This person is already enrolled in this program.")
+    # The check is for a clear answer; the constraint decides a race (the loser gets 409).
+    with conflict_on_integrity_error(already, code=ErrorCode.DUPLICATE), transaction.atomic():
         if Enrollment.objects.filter(person=person, program=program, status=Enrollment.Status.ACTIVE).exists():
-            raise DomainError(_("This person is already enrolled in this program."), ErrorCode.DUPLICATE)
+            raise DomainError(already, ErrorCode.DUPLICATE)
         enrollment = Enrollment.objects.create(
             person=person, program=program, org_code=org_code, legal_basis=(legal_basis or "").strip(),
             consent=bool(consent), start_date=start_date,
@@ -242,9 +247,10 @@ def team_member_add(*, actor, enrollment: Enrollment, member: TeamSpec) -> TeamM
     errors: dict = {}
     _check_team(errors, [member], enrollment.org_code)
     _raise_if({k.replace("team.0", "member"): v for k, v in errors.items()})
-    with transaction.atomic():
+    on_team = _("This person is already on the team.")
+    with conflict_on_integrity_error(on_team, code=ErrorCode.DUPLICATE), transaction.atomic():
         if member.user and enrollment.team.filter(user=member.user, removed_at__isnull=True).exists():
-            raise DomainError(_("This person is already on the team."), ErrorCode.DUPLICATE)
+            raise DomainError(on_team, ErrorCode.DUPLICATE)
         row = TeamMember.objects.create(enrollment=enrollment, user=member.user, name=member.name, contact=member.contact,
                                         role=member.role)
         audit_record(actor=actor, action=CareAudit.TEAM, obj=enrollment, object_repr=f"#{enrollment.pk}",
@@ -290,23 +296,19 @@ def enrollment_exit(*, actor, enrollment: Enrollment, on: datetime.date, reason:
     return enrollment
 
 
-def enrollment_open_record(*, actor, enrollment: Enrollment, purpose: str) -> Enrollment:
-    """Opening a full care record (health or criminal-record facts): the purpose is required
-    and logged, like opening a person's full record."""
+def enrollment_open_record(*, actor, enrollment: Enrollment, purpose: str, note: str = "") -> Enrollment:
+    """Opening a full care record (health or criminal-record facts): a purpose from
+    `core.purposes` (with an optional note; "other" needs one) is required and logged, like
+    opening a person's full record."""
     from gridgov.care.selectors import may_see_details
-    from gridgov.core.services import MIN_PURPOSE_LENGTH
+    from gridgov.core.purposes import check_purpose
 
     if not may_see_details(actor, enrollment):
         raise NotFound()
-    purpose = (purpose or "").strip()
-    if len(purpose) < MIN_PURPOSE_LENGTH:
-        raise DomainError(
-            _("Say why you need to see this record (at least %(n)d characters).") % {"n": MIN_PURPOSE_LENGTH},
-            ErrorCode.PURPOSE_REQUIRED, {"purpose": [_("A purpose is required.")]},
-        )
+    stated = check_purpose(purpose, note)
     with transaction.atomic():
         audit_record(actor=actor, action=CareAudit.OPEN_RECORD, obj=enrollment, object_repr=f"#{enrollment.pk}",
-                     org_code=enrollment.org_code, person_id=enrollment.person_id, purpose=purpose)
+                     org_code=enrollment.org_code, person_id=enrollment.person_id, purpose=stated.stored)
     return enrollment
 
 
@@ -355,10 +357,8 @@ def visit_record(
     elif details:
         # A missed visit records why, not a new assessment.
         details = check_details(enrollment.program, details, for_visit=True, complete=False)
-    if photo is not None:
-        from gridgov.events.photos import validate_photos
-
-        validate_photos([photo])
+    # Checked, decoded and stripped of EXIF (location) before the transaction (issue 10).
+    image = check_image(photo, field="photos") if photo is not None else None
     settings = program_settings(enrollment.program)
     schedule_details = {**enrollment.details, **details}
     due = next_due(ScheduleInput(enrollment.program, date, schedule_details, settings))
@@ -372,9 +372,9 @@ def visit_record(
             missed=missed, notes=(notes or "").strip(), details=details, needs=sorted(set(needs or [])),
             help_given=sorted(set(help_given or [])), next_due_date=due,
         )
-        if photo is not None:
-            photo.seek(0)
-            visit.photo.save(f"visit-{visit.pk}.jpg", photo, save=True)
+        if image is not None:
+            store_on_commit(visit, "photo", f"visit-{visit.pk}{image.extension}", image.content)
+            visit.save(update_fields=["photo"])
         if enrollment.last_visit_date is None or date >= enrollment.last_visit_date:
             enrollment.next_due_date = due
             if not missed:
@@ -405,6 +405,10 @@ def crisis_report(*, actor, enrollment: Enrollment, description: str, reported_b
         on_team = enrollment.team.filter(user=actor, removed_at__isnull=True).exists()
         if not on_team and not in_scope(actor, enrollment.org_code):
             raise NotFound()
+    if enrollment.status != Enrollment.Status.ACTIVE:
+        # rights (issue 10): an ended case (e.g. consent withdrawn) no longer alerts its team.
+        raise DomainError(_("This enrollment has ended: its team is no longer alerted. Call the emergency services."),
+                          ErrorCode.CONFLICT)
     errors: dict[str, list[str]] = {}
     if not (description or "").strip():
         errors["description"] = [_("Describe what is happening.")]
@@ -472,7 +476,7 @@ def status_begin(*, actor, enrollment: Enrollment, kind: str, start: datetime.da
         raise DomainError(_("Unknown status."), ErrorCode.INVALID)
     if start > timezone.localdate():
         raise DomainError(_("The date cannot be in the future."), ErrorCode.INVALID, {"start": [_("The date cannot be in the future.")]})
-    with transaction.atomic():
+    with conflict_on_integrity_error(_("This status is already recorded as ongoing.")), transaction.atomic():
         period = _open_period(enrollment, kind, start, actor, note)
         audit_record(actor=actor, action=CareAudit.STATUS, obj=enrollment, object_repr=f"#{enrollment.pk}",
                      org_code=enrollment.org_code, person_id=enrollment.person_id,
@@ -526,9 +530,10 @@ def handover_create(*, actor, enrollment: Enrollment, to_org_code: str, due_date
     if enrollment.status != Enrollment.Status.ACTIVE:
         errors["enrollment"] = [_("This enrollment has ended.")]
     _raise_if(errors)
-    with transaction.atomic():
+    waiting = _("A handover of this person is already waiting.")
+    with conflict_on_integrity_error(waiting), transaction.atomic():
         if Handover.objects.filter(enrollment=enrollment, status=Handover.Status.PENDING).exists():
-            raise DomainError(_("A handover of this person is already waiting."), ErrorCode.CONFLICT)
+            raise DomainError(waiting, ErrorCode.CONFLICT)
         handover = Handover.objects.create(enrollment=enrollment, from_org_code=enrollment.org_code,
                                            to_org_code=to_org_code, reason=reason, note=(note or "").strip(),
                                            due_date=due_date, created_by=actor)
@@ -628,8 +633,11 @@ def treatment_subsidy_record(*, actor, enrollment: Enrollment, kind: str, period
     _raise_if(errors)
     days = (period_end - period_start).days + 1
     with transaction.atomic():
-        used = sum(p.days or 0 for p in Payment.objects.select_for_update().filter(
-            enrollment=enrollment, kind=Payment.Kind.TREATMENT_SUBSIDY))
+        # Lock the enrollment, not its payments: before the first payment there is no row to
+        # lock, and concurrent writers would each see 0 days used.
+        lock_rows(Enrollment.objects, enrollment.pk)
+        used = Payment.objects.filter(enrollment=enrollment, kind=Payment.Kind.TREATMENT_SUBSIDY).aggregate(
+            used=Sum("days"))["used"] or 0
         if used + days > max_days:
             raise DomainError(_("The subsidy covers at most %(max)d days; %(used)d are already paid.")
                               % {"max": max_days, "used": used}, ErrorCode.CONFLICT)
@@ -651,9 +659,10 @@ def guardian_agreement_sign(*, actor, enrollment: Enrollment, guardian_name: str
         raise NotFound()
     if not (guardian_name or "").strip() or annual_amount is None or Decimal(annual_amount) <= 0:
         raise DomainError(_("Give the guardian's name and a positive annual amount."), ErrorCode.INVALID)
-    with transaction.atomic():
+    exists = _("An agreement for this year already exists.")
+    with conflict_on_integrity_error(exists, code=ErrorCode.DUPLICATE), transaction.atomic():
         if GuardianAgreement.objects.filter(enrollment=enrollment, year=year).exists():
-            raise DomainError(_("An agreement for this year already exists."), ErrorCode.DUPLICATE)
+            raise DomainError(exists, ErrorCode.DUPLICATE)
         agreement = GuardianAgreement.objects.create(
             enrollment=enrollment, guardian_name=guardian_name.strip(), year=year,
             annual_amount=Decimal(annual_amount), conditions=conditions or "", signed_on=signed_on)
@@ -672,7 +681,8 @@ def guardian_payment_record(*, actor, agreement: GuardianAgreement, amount: Deci
         raise NotFound()
     amount = Decimal(amount)
     with transaction.atomic():
-        paid = sum(p.amount for p in Payment.objects.select_for_update().filter(agreement=agreement))
+        lock_rows(GuardianAgreement.objects, agreement.pk)  # the aggregate whose payments are summed
+        paid = Payment.objects.filter(agreement=agreement).aggregate(paid=Sum("amount"))["paid"] or Decimal(0)
         if amount < 0 or paid + amount > agreement.annual_amount:
             raise DomainError(_("Payments would exceed the agreement's annual amount."), ErrorCode.CONFLICT)
         if not conditions_met and amount > 0:
@@ -770,32 +780,12 @@ def person_merge_care_references(*, keep: Person, duplicate: Person, actor) -> d
     return {"enrollments": moved}
 
 
-def person_care_export(*, actor, person: Person) -> dict:
-    """Everything the care programs hold about a person, for their own request (PIPL art. 45)."""
-    require(actor, Capability.VIEW_CARE_DETAILS)
-    if not in_scope(actor, person.org_code):
-        raise NotFound()
-    data = []
-    for enrollment in Enrollment.objects.filter(person=person).prefetch_related("visits", "crises", "team",
-                                                                              "payments", "handovers"):
-        data.append({
-            "program": enrollment.program, "status": enrollment.status, "start_date": enrollment.start_date,
-            "end_date": enrollment.end_date, "legal_basis": enrollment.legal_basis, "consent": enrollment.consent,
-            "retention_until": enrollment.retention_until, "details": enrollment.details,
-            "team": [{"role": m.role, "user": m.user.username if m.user_id else m.name} for m in enrollment.team.all()],
-            "visits": [{"date": v.date, "form": v.form, "notes": v.notes, "details": v.details, "needs": v.needs,
-                        "help_given": v.help_given, "missed": v.missed} for v in enrollment.visits.all()],
-            "crises": [{"occurred_at": c.occurred_at, "description": c.description, "outcome": c.outcome}
-                       for c in enrollment.crises.all()],
-            "handovers": [{"from": h.from_org_code, "to": h.to_org_code, "status": h.status, "due": h.due_date}
-                          for h in enrollment.handovers.all()],
-            "payments": [{"kind": p.kind, "amount": str(p.amount), "paid_on": p.paid_on}
-                         for p in enrollment.payments.all()],
-        })
-    with transaction.atomic():
-        audit_record(actor=actor, action="person.export", obj=person, object_repr=person.name[:1] + "*",
-                     org_code=person.org_code, person_id=person.pk, purpose=_("The person's own request"))
-    return {"enrollments": data}
+def person_care_export(*, actor, person: Person, purpose: str, note: str = "") -> dict:
+    """Everything the care programs hold about a person, for a purpose from `core.purposes`
+    (PIPL art. 45): logged with that purpose and watched for bulk use (`core.exports`)."""
+    from gridgov.care import export
+
+    return export.person_care_export(actor=actor, person=person, purpose=purpose, note=note)
 
 
 def care_report_export_record(*, actor, report: str, rows: int, since: datetime.date, until: datetime.date) -> None:
@@ -804,3 +794,71 @@ def care_report_export_record(*, actor, report: str, rows: int, since: datetime.
         audit_record(actor=actor, action="care.report_export", object_type="care.report", object_id=report,
                      object_repr=report, org_code=actor.scope_code,
                      changes={"rows": rows, "since": since.isoformat(), "until": until.isoformat()})
+
+
+# --- rights (issue 10): consent withdrawal (PIPL art. 15) --------------------------------------
+
+
+def consent_withdrawn_reason() -> str:
+    return _("Consent withdrawn")
+
+
+def enrollment_withdraw_consent(*, actor, enrollment: Enrollment, withdrawn_on: datetime.date, channel: str,
+                                note: str = ""):
+    """The person (or guardian) withdrew their consent, as the program officer records it.
+
+    Processing that rests on consent alone ends: the enrollment exits with the reason
+    "consent withdrawn" (no more schedule, map, workbench or team alerts), and its retention
+    date becomes the withdrawal date, so the nightly anonymisation removes its details. An
+    enrollment that also has a legal basis goes on, on that basis only (`consent` is cleared).
+    """
+    from gridgov.care.models import ConsentWithdrawal
+    from gridgov.core.audit import AuditAction
+
+    require(actor, Capability.MANAGE_ENROLLMENTS)
+    if not in_scope(actor, enrollment.org_code):
+        raise NotFound()
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if withdrawn_on is None or withdrawn_on > today:
+        errors["withdrawn_on"] = [_("Give the day consent was withdrawn (not in the future).")]
+    elif withdrawn_on < enrollment.start_date:
+        errors["withdrawn_on"] = [_("Consent cannot be withdrawn before the enrollment started.")]
+    if channel not in ConsentWithdrawal.Channel.values:
+        errors["channel"] = [_("Say how the withdrawal was expressed.")]
+    if len(note or "") > 1000:
+        errors["note"] = [_("At most 1000 characters.")]
+    _raise_if(errors)
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if ConsentWithdrawal.objects.filter(enrollment=enrollment).exists():
+            raise DomainError(_("The withdrawal of consent is already recorded."), ErrorCode.CONFLICT)
+        if not enrollment.consent:
+            raise DomainError(_("This enrollment records no consent to withdraw."), ErrorCode.CONFLICT)
+        on_legal_basis = bool((enrollment.legal_basis or "").strip())
+        was_active = enrollment.status == Enrollment.Status.ACTIVE
+        if on_legal_basis:
+            outcome = ConsentWithdrawal.Outcome.LEGAL_BASIS
+            enrollment.consent = False
+            enrollment.save(update_fields=["consent", "updated_at"])
+        else:
+            outcome = ConsentWithdrawal.Outcome.EXITED
+            if was_active:
+                # The team hears once that the case ended, then never again.
+                _alert_team(enrollment, kind="care_exit", text=_(
+                    "A case on your care team in %(area)s has ended: the person withdrew consent. "
+                    "Do not visit any more.") % {"area": enrollment.org_code})
+                enrollment = enrollment_exit(actor=actor, enrollment=enrollment, on=withdrawn_on,
+                                             reason=consent_withdrawn_reason())
+            # `consent` stays recorded (it was the basis while it lasted); the row says it ended.
+            enrollment.retention_until = min(enrollment.retention_until, withdrawn_on)
+            enrollment.save(update_fields=["retention_until", "updated_at"])
+        withdrawal = ConsentWithdrawal.objects.create(
+            enrollment=enrollment, org_code=enrollment.org_code, withdrawn_on=withdrawn_on, channel=channel,
+            note=(note or "").strip(), outcome=outcome, recorded_by=actor,
+        )
+        audit_record(actor=actor, action=AuditAction.CONSENT_WITHDRAW, obj=enrollment,
+                     object_repr=f"#{enrollment.pk}", org_code=enrollment.org_code, person_id=enrollment.person_id,
+                     changes={"withdrawn_on": withdrawn_on.isoformat(), "channel": channel, "outcome": outcome,
+                              "was_active": was_active, "retention_until": enrollment.retention_until.isoformat()})
+    return withdrawal

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from gridgov.care import views
-from gridgov.care.views import campaigns, export, reports
+from gridgov.care.views import campaigns, consent, export, reports
 
 urlpatterns = [
     path("", views.officer, name="care-officer"),
@@ -16,6 +16,8 @@ urlpatterns = [
     path("enrollments/<int:pk>/team/", views.team_add, name="care-team-add"),
     path("enrollments/<int:pk>/team/<int:member_id>/remove/", views.team_remove, name="care-team-remove"),
     path("enrollments/<int:pk>/exit/", views.enrollment_exit, name="care-exit"),
+    path("enrollments/<int:pk>/withdraw-consent/", consent.enrollment_withdraw_consent,
+         name="care-withdraw-consent"),  # rights (issue 10)
     path("enrollments/<int:pk>/handover/", views.handover_create, name="care-handover-new"),
     path("enrollments/<int:pk>/payments/", views.enrollment_payments, name="care-enrollment-payments"),
     path("enrollments/<int:pk>/visit/", views.visit_new, name="care-visit-new"),

@@ -8,13 +8,24 @@ through the app's services. Audit entries are read-only for auditors and superus
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.auth import logout
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gridgov.core import masking, selectors
+from gridgov.core import account_services, masking, otp, selectors
+from gridgov.core.exceptions import DomainError
 from gridgov.core.audit import AuditAction, audit_record, display_label
 from gridgov.core.models import (
     AuditEntry,
@@ -24,10 +35,12 @@ from gridgov.core.models import (
     OrgLevel,
     OrgUnit,
     Person,
+    Role,
+    RoleGrantRequest,
+    RoleGrantStatus,
     User,
-    UserRole,
 )
-from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.permissions import Capability, has_capability, role_is_sensitive
 
 
 def _scope(request) -> str:
@@ -133,13 +146,6 @@ class DepartmentAdmin(ScopedAdmin):
 # --- Users --------------------------------------------------------------------------
 
 
-class UserRoleInline(admin.TabularInline):
-    model = UserRole
-    extra = 0
-    verbose_name = _("role")
-    verbose_name_plural = _("roles")
-
-
 class GridAssignmentInline(admin.TabularInline):
     model = GridAssignment
     extra = 0
@@ -160,8 +166,36 @@ class GridUserCreationForm(UserCreationForm):
 
 
 class GridUserChangeForm(UserChangeForm):
+    """Roles are not rows of an inline: they are set through `account_services.user_roles_set`,
+    so that a sensitive role only becomes a grant request (superusers included)."""
+
+    roles = forms.MultipleChoiceField(label=_("roles"), choices=Role.choices, required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    role_reason = forms.CharField(
+        label=_("reason for new roles"), required=False, max_length=1000,
+        help_text=_("Roles that see sensitive data take effect only when another administrator approves "
+                    "them on the role approvals page. Say why this user needs them."),
+    )
+
     class Meta(UserChangeForm.Meta):
         model = User
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "roles" in self.fields and self.instance.pk:
+            self.fields["roles"].initial = sorted(self.instance.roles)
+
+    def clean(self):
+        data = super().clean()
+        if "roles" not in self.fields or self.instance.pk is None:
+            return data
+        new = set(data.get("roles") or []) - self.instance.roles
+        if any(role_is_sensitive(r) for r in new):
+            if len((data.get("role_reason") or "").strip()) < account_services.MIN_REASON_LENGTH:
+                self.add_error("role_reason", _("Say why this user needs these roles."))
+            if RoleGrantRequest.objects.filter(user=self.instance, status=RoleGrantStatus.PENDING).exists():
+                self.add_error("roles", _("A request for this user is already waiting for approval."))
+        return data
 
 
 @admin.register(User)
@@ -169,7 +203,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     scope_field = "scope_code"
     form = GridUserChangeForm
     add_form = GridUserCreationForm
-    inlines = (UserRoleInline, GridAssignmentInline)
+    inlines = (GridAssignmentInline,)
     list_display = ("username", "display_name", "scope_code", "department", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "role_rows__role")
     search_fields = ("username", "display_name")
@@ -179,6 +213,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("display_name", "first_name", "last_name", "email")}),
         (_("Area and department"), {"fields": ("scope_code", "department")}),
+        (_("Roles"), {"fields": ("roles", "role_reason")}),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -192,6 +227,15 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
             kwargs["queryset"] = selectors.departments_visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Superuser status and Django permissions are not handed out here (a second
+        # superuser is made with `createsuperuser` on the server); roles without
+        # MANAGE_USERS cannot be changed either.
+        readonly = ["is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+        if not has_capability(request.user, Capability.MANAGE_USERS):
+            readonly += ["roles", "role_reason"]
+        return readonly
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         action = AuditAction.USER_UPDATE if change else AuditAction.USER_CREATE
@@ -202,12 +246,23 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        user = form.instance
         if any(formset.has_changed() for formset in formsets):
-            user = form.instance
-            self._audit(request, user, AuditAction.USER_ROLES_SET, user.scope_code, {
-                "roles": sorted(UserRole.objects.filter(user=user).values_list("role", flat=True)),
+            self._audit(request, user, AuditAction.GRID_ASSIGN, user.scope_code, {
                 "grid_cells": sorted(GridAssignment.objects.filter(user=user).values_list("cell_id", flat=True)),
             })
+        if change and "roles" in form.cleaned_data and "roles" in form.changed_data:
+            try:
+                grant = account_services.user_roles_set(actor=request.user, user=user,
+                                                        roles=form.cleaned_data["roles"],
+                                                        reason=form.cleaned_data.get("role_reason", ""))
+            except DomainError as error:
+                messages.error(request, error.message)
+                return
+            if grant is not None:
+                messages.warning(request, _(
+                    "The roles that see sensitive data wait for another administrator's approval."
+                ))
 
 
 # --- People (read-only, masked) -----------------------------------------------------
@@ -284,11 +339,11 @@ class PersonAdmin(ScopedAdmin):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ("at", "actor_username", "action", "object_type", "object_id", "object_label", "org_code",
-                    "ip", "purpose")
+                    "ip", "purpose_text")
     list_filter = ("action",)
     search_fields = ("=actor_username", "=object_id", "^org_code")
     fields = ("chain", "seq", "at", "actor_username", "action", "object_type", "object_id", "object_label",
-              "org_code", "ip", "purpose", "changes", "prev_hash", "hash")
+              "org_code", "ip", "purpose_text", "changes", "prev_hash", "hash")
     readonly_fields = fields
     show_full_result_count = False
     date_hierarchy = None
@@ -297,6 +352,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def object_label(self, obj):
         # Person entries carry the name as the actor saw it; auditors see it masked.
         return display_label(obj)
+
+    @admin.display(description=_("purpose"))
+    def purpose_text(self, obj):
+        # The listed purpose's label and note, never its code (core.purposes).
+        return obj.purpose_label
 
     @staticmethod
     def _allowed(request) -> bool:
@@ -331,3 +391,39 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_actions(self, request):
         return {}
+
+
+# --- accounts (issue 10) -----------------------------------------------------------------
+# No API tokens in the admin (gridgov's tokens are stored hashed and have no admin), nor the
+# secrets of second-factor devices: whoever could read them could act as their owner.
+for _model in (TOTPDevice, StaticDevice):
+    try:
+        admin.site.unregister(_model)
+    except NotRegistered:
+        pass
+
+
+def _admin_login(request, extra_context=None):
+    """The admin signs in through the product's sign-in page, with its second factor."""
+    user = request.user
+    if user.is_authenticated and not (user.is_active and user.is_staff):
+        raise PermissionDenied  # signed in, but not an administrator: no sign-in loop
+    if user.is_authenticated and not user.is_verified():
+        if not otp.has_second_factor(user):
+            return redirect(f"{reverse('otp-setup')}?next={reverse('admin:index')}")
+        logout(request)
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("login"))
+
+
+def _admin_has_permission(request) -> bool:
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_verified():
+        return True
+    # GRIDGOV_ADMIN_OTP: every user of the admin, whatever their roles, needs the second factor.
+    return not (settings.GRIDGOV_ADMIN_OTP or otp.must_use_second_factor(user))
+
+
+admin.site.login = _admin_login
+admin.site.has_permission = _admin_has_permission

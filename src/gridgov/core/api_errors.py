@@ -7,14 +7,23 @@ translated into the request's language (LocaleMiddleware picks it from Accept-La
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+import logging
+
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    ValidationError as DjangoValidationError,
+)
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler, set_rollback
 
-from gridgov.core.exceptions import DomainError, domain_error_from_validation
+from gridgov.core.exceptions import DomainError, ErrorCode, domain_error_from_validation
 
 
 def _flatten(detail) -> dict[str, list[str]]:
@@ -63,9 +72,25 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return Response(error_body(code, message, fields), status=status)
 
 
+logger = logging.getLogger(__name__)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = domain_error_from_validation(exc)
+    # races / robustness (issue 10): services turn the IntegrityError of a lost race into a
+    # DomainError themselves (core.concurrency); one that still gets here is a conflict with
+    # a constraint all the same, never a 500. Likewise a date pushed out of Python's range,
+    # and a body that only a view found too large (InputGuardMiddleware catches most first).
+    if isinstance(exc, IntegrityError):
+        logger.warning("IntegrityError reached the API edge: %s", exc)
+        exc = DomainError(_("This conflicts with a record saved at the same time; reload and try again."),
+                          ErrorCode.CONFLICT)
+    elif isinstance(exc, OverflowError):
+        exc = DomainError(_("A date or number is out of range."), ErrorCode.INVALID)
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        set_rollback()
+        return error_response(400, "too_large", _("The request is too large."))
     if isinstance(exc, DomainError):
         set_rollback()
         return error_response(exc.http_status, exc.code, exc.message, exc.fields)
@@ -94,6 +119,9 @@ def exception_handler(exc, context):
     return response
 
 
+# Exempt: a POST to an unknown API path must answer 404 in the error shape, not Django's
+# HTML CSRF page (API clients send tokens, not CSRF cookies).
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
     """Unknown paths under /api/v1/ answer in the error shape too, not with an HTML page."""
     return JsonResponse(

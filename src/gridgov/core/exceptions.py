@@ -13,6 +13,8 @@ class ErrorCode(StrEnum):
     DUPLICATE = "duplicate"
     ILLEGAL_TRANSITION = "illegal_transition"
     PURPOSE_REQUIRED = "purpose_required"
+    RATE_LIMITED = "rate_limited"  # masking (issue 10): too many identifier searches
+    EXPORT_ON_HOLD = "export_on_hold"  # purposes (issue 10): bulk exports wait for an auditor
 
 
 # The HTTP status each code maps to at the API and HTML edges.
@@ -24,6 +26,8 @@ HTTP_STATUS_BY_CODE = {
     ErrorCode.CONFLICT: 409,
     ErrorCode.DUPLICATE: 409,
     ErrorCode.ILLEGAL_TRANSITION: 409,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.EXPORT_ON_HOLD: 429,
 }
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core import dates, purposes
 from gridgov.core.audit import AuditAction
 from gridgov.core.exceptions import DomainError
 from gridgov.core.models import Gender
@@ -53,9 +54,12 @@ class PeopleSearchForm(forms.Form):
     org = _org_code_field(_("Org unit code"))
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, names_allowed: bool = True, **kwargs):
+    def __init__(self, *args, names_allowed: bool = True, identifiers_allowed: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        if not names_allowed:
+        # masking (issue 10): only roles that may see full numbers may search by them.
+        if not identifiers_allowed:
+            self.fields["q"].help_text = _("A name fragment.") if names_allowed else _("Filter by org unit below.")
+        elif not names_allowed:
             self.fields["q"].help_text = _("A complete resident ID or mobile number.")
 
 
@@ -104,42 +108,55 @@ class PersonCreateForm(forms.Form):
 
 
 class PurposeForm(forms.Form):
-    """Why the full record is opened: a common purpose, a free-text note, or both."""
+    """Why a full record is opened or data exported: a purpose from `core.purposes`, with an
+    optional note ("other" needs one). Checked by `check_purpose`, as the API is."""
 
-    PURPOSES = [
-        ("", _("Choose a purpose…")),
-        ("home_visit", _("Home visit")),
-        ("verify_report", _("Verifying a report")),
-        ("care_program", _("Care program work")),
-        ("own_request", _("The resident's own request")),
-        ("other", _("Other (describe below)")),
-    ]
-
-    reason = forms.ChoiceField(label=_("Purpose"), choices=PURPOSES, required=False)
+    reason = forms.ChoiceField(label=_("Purpose"), choices=(), required=False)
     details = forms.CharField(
-        label=_("Details"),
+        label=_("Note"),
         required=False,
-        max_length=400,
+        max_length=2000,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        help_text=_("For example, the report or visit this is for."),
+        help_text=_("Optional: the visit, event or request this is for. Required for “Other”."),
     )
+
+    # The service's field names and the form's.
+    FIELD_OF = {"purpose": "reason", "note": "details"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", _("Choose a purpose…")), *purposes.choices()]
 
     def clean(self):
         data = super().clean()
-        reason, details = data.get("reason"), (data.get("details") or "").strip()
-        if not reason and not details:
-            raise forms.ValidationError(_("Say why you need to see this record."), code="purpose_required")
-        if reason == "other" and not details:
-            self.add_error("details", _("Describe the purpose."))
+        try:
+            self.stated = purposes.check_purpose(data.get("reason"), data.get("details"))
+        except DomainError as error:
+            self.add_domain_error(error)
         return data
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """A service's error about `purpose`/`note`: the summary above the form, the details
+        next to the select and the note."""
+        self.add_error(None, error.message)
+        for name, messages in error.fields.items():
+            target = self.FIELD_OF.get(name, name if name in self.fields else None)
+            for message in messages:
+                if target is not None:
+                    self.add_error(target, message)
+
+    @property
+    def code(self) -> str:
+        return self.stated.code
+
+    @property
+    def note(self) -> str:
+        return self.stated.note
 
     @property
     def purpose(self) -> str:
-        """The purpose text written to the audit log, in the language the user chose it in."""
-        reason = self.cleaned_data.get("reason")
-        details = (self.cleaned_data.get("details") or "").strip()
-        label = str(dict(self.PURPOSES).get(reason, "")) if reason and reason != "other" else ""
-        return " — ".join(part for part in (label, details) if part)
+        """The purpose as a reader sees it: its label and the note."""
+        return self.stated.display
 
 
 class AuditSearchForm(forms.Form):
@@ -150,22 +167,26 @@ class AuditSearchForm(forms.Form):
         help_text=_("Finds entries about this person without showing their record."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
+    # emergency (issue 10): from the "all entries about this person" links (an id, not an identifier)
+    person = forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
     actor = forms.CharField(label=_("Actor (username)"), required=False, max_length=150)
-    action = forms.CharField(
-        label=_("Action"),
-        required=False,
-        max_length=64,
-        help_text=_("An action code or its beginning, such as person."),
-        widget=forms.TextInput(attrs={"list": "audit-actions", "autocomplete": "off"}),
-    )
-    object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)
-    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    # emergency (issue 10): actions and object types chosen by their names, never typed as codes
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    object_type = forms.ChoiceField(label=_("Kind of record"), required=False)
+    object_id = forms.CharField(label=_("Record number"), required=False, max_length=64)
     org_code = _org_code_field(_("Org unit code"))
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(
         label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     after = forms.RegexField(regex=_CURSOR_PATTERN, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        from gridgov.core.audit_labels import action_choices, object_type_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Any action"))] + action_choices()
+        self.fields["object_type"].choices = [("", _("Any kind"))] + object_type_choices()
 
     def clean(self):
         data = super().clean()
@@ -180,7 +201,7 @@ class AuditSearchForm(forms.Form):
         tz = timezone.get_default_timezone()
 
         def start_of(day: datetime.date | None):
-            return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz) if day else None
+            return dates.start_of_day(day, tz) if day else None  # clamped: never overflows
 
         until = data.get("until")
         return {
@@ -190,8 +211,9 @@ class AuditSearchForm(forms.Form):
             "object_id": data.get("object_id", "").strip(),
             "org_code": data.get("org_code", ""),
             "person_resident_id": data.get("resident_id", "").strip(),
+            "person_id": data.get("person"),
             "since": start_of(data.get("since")),
-            "until": start_of(until + datetime.timedelta(days=1)) if until else None,
+            "until": dates.end_of_day(until, tz) if until else None,
         }
 
     def cursor(self) -> tuple[datetime.datetime, int] | None:
@@ -204,10 +226,10 @@ class AuditSearchForm(forms.Form):
 
 
 def audit_action_choices() -> list[tuple[str, str]]:
-    """Known action codes and their labels, offered as suggestions in the action field."""
-    from gridgov.core.templatetags.gridgov_ui import action_label
+    """Known action codes and their labels (of every app), by label."""
+    from gridgov.core.audit_labels import action_choices
 
-    return [(a.value, action_label(a.value)) for a in AuditAction]
+    return action_choices()
 
 
 def audit_cursor(entry) -> str:

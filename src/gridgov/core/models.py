@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from gridgov.core.fields import EncryptedTextField
 
@@ -321,6 +321,16 @@ class Person(models.Model):
             PrefixIndex(fields=["org_code"], name="core_person_org_prefix"),
             models.Index(fields=["name"], name="core_person_name"),
         ]
+        constraints = [
+            # One live record per resident ID (races issue 10): two concurrent registrations
+            # cannot both succeed. Merged records keep their row (and their ID) for history;
+            # an empty index (an anonymised record) is no identity at all.
+            models.UniqueConstraint(
+                fields=["resident_id_index"],
+                condition=models.Q(merged_into__isnull=True) & ~models.Q(resident_id_index=""),
+                name="core_person_one_live_per_resident_id",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -342,8 +352,10 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     at = models.DateTimeField(_("time"))
+    # audit (issue 10): actor_id is hashed, so a user who has acted is deactivated, never
+    # deleted (SET_NULL would rewrite their entries and break the chain).
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("actor"),
     )
     actor_username = models.CharField(_("actor"), max_length=150, blank=True)
@@ -379,6 +391,14 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.chain}#{self.seq} {self.action}"
 
+    @property
+    def purpose_label(self) -> str:
+        """The purpose as an auditor reads it: the listed purpose's label and the note
+        (`core.purposes`), never its code; older free text as it was written."""
+        from gridgov.core.purposes import label_of
+
+        return label_of(self.purpose)
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise TypeError("Audit entries are append-only.")
@@ -409,6 +429,9 @@ class IdempotencyRecord(models.Model):
     path = models.CharField(max_length=300)
     status_code = models.PositiveSmallIntegerField()
     body = models.JSONField()
+    # SHA-256 of method, path and body of the first request (races issue 10): the same key
+    # with another body is a client bug, answered 409 rather than with the first result.
+    request_hash = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -460,3 +483,227 @@ class WorkSchedule(models.Model):
 
     def __str__(self) -> str:
         return self.org_code
+
+
+# --- rights (issue 10): correction requests (PIPL art. 46) ------------------------------
+
+
+class CorrectionTarget(models.TextChoices):
+    PERSON = "person", _("Personal details")
+    HOUSEHOLD = "household", _("Household")
+    MEMBERSHIP = "membership", _("Household membership")
+
+
+class CorrectionEvidence(models.TextChoices):
+    ID_CARD = "id_card", _("Resident identity card")
+    HOUSEHOLD_BOOKLET = "household_booklet", _("Household registration booklet")
+    CERTIFICATE = "certificate", _("Certificate or official document")
+    STATEMENT = "statement", _("The person's own statement")
+    OTHER = "other", _("Other")
+
+
+class CorrectionRequest(models.Model):
+    """A person's request to correct their data, recorded by staff, decided by a second
+    person with the right to edit, and applied through the ordinary services.
+
+    The current and requested values and the reason may hold an ID number, a phone or an
+    address: they are encrypted. The field names are kept in the clear for the queue.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("correction request status", "Pending")
+        APPROVED = "approved", pgettext_lazy("correction request status", "Approved and applied")
+        REFUSED = "refused", pgettext_lazy("correction request status", "Refused")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="correction_requests",
+                               verbose_name=_("person"))
+    org_code = models.CharField(_("org unit"), max_length=15)
+    target = models.CharField(_("what is corrected"), max_length=12, choices=CorrectionTarget.choices)
+    target_id = models.BigIntegerField(_("record"))
+    fields = models.JSONField(_("fields"), default=list)
+    current_values = EncryptedTextField(_("values when requested"))
+    requested_values = EncryptedTextField(_("requested values"))
+    evidence = models.CharField(_("evidence"), max_length=20, choices=CorrectionEvidence.choices)
+    reason = EncryptedTextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    due_on = models.DateField(_("answer due by"))
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("recorded by"))
+    requested_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = EncryptedTextField(_("reason for the decision"), blank=True)
+    applied_fields = models.JSONField(default=list, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+        ordering = ["due_on", "id"]
+        indexes = [
+            PrefixIndex(fields=["org_code"], name="core_correction_org_prefix"),
+            models.Index(fields=["status", "due_on", "id"], name="core_correction_queue"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_at__isnull=True)
+                | (~models.Q(status="pending") & models.Q(decided_at__isnull=False)),
+                name="core_correction_decided_iff_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+# --- emergency (issue 10): emergency access, "break the glass" ------------------------------
+
+
+class EmergencyReason(models.TextChoices):
+    """Why a record outside the user's area is needed now. A closed list: the note says the rest."""
+
+    DANGER_TO_LIFE = "danger_to_life", _("Danger to the person's life or safety")
+    MEDICAL_EMERGENCY = "medical_emergency", _("Medical emergency")
+    CRISIS_AWAY_FROM_HOME = "crisis_away_from_home", _("Crisis while away from their home area")
+    MISSING_PERSON = "missing_person", _("Missing person")
+    DISASTER_OR_ACCIDENT = "disaster_or_accident", _("Disaster or accident response")
+
+
+class EmergencyGrant(models.Model):
+    """Time-boxed access of one user to one person's record outside the user's area.
+
+    `org_code` is the person's place when the glass was broken: the grant belongs to that
+    county's auditors and officers. The grant is live while `now < expires_at` and it has
+    not been ended; every read through it is audited with its id. It waits in the
+    auditors' queue until reviewed, whether or not it is still live.
+    """
+
+    class Review(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("emergency access review", "Waiting for review")
+        JUSTIFIED = "justified", pgettext_lazy("emergency access review", "Justified")
+        NOT_JUSTIFIED = "not_justified", pgettext_lazy("emergency access review", "Not justified")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="emergency_grants",
+                             verbose_name=_("user"))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("person"))
+    org_code = models.CharField(_("org unit"), max_length=15)
+    reason = models.CharField(_("reason"), max_length=30, choices=EmergencyReason.choices)
+    # Free text that may describe someone's health or situation: encrypted like the identity fields.
+    note = EncryptedTextField(_("note"))
+    care_details = models.BooleanField(_("includes care records"), default=False)
+    granted_at = models.DateTimeField(_("granted at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    review = models.CharField(_("review"), max_length=15, choices=Review.choices, default=Review.PENDING)
+    reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("reviewed by"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = EncryptedTextField(_("review note"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+        ordering = ["-granted_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "person", "expires_at"], name="core_emergency_live"),
+            models.Index(fields=["review", "granted_at", "id"], name="core_emergency_queue"),
+            PrefixIndex(fields=["org_code"], name="core_emergency_org_prefix"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("granted_at")),
+                                   name="core_emergency_expires_after_grant"),
+            models.CheckConstraint(
+                condition=models.Q(review="pending", reviewed_at__isnull=True, reviewed_by__isnull=True)
+                | (~models.Q(review="pending") & models.Q(reviewed_at__isnull=False, reviewed_by__isnull=False)),
+                name="core_emergency_reviewed_iff_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+# --- accounts (issue 10): API tokens and role grants that need a second administrator ----
+
+
+class ApiToken(models.Model):
+    """An API token, stored as the SHA-256 of its secret: the database never holds a token
+    that could be replayed. `prefix` is public (shown in lists and the audit log) and finds
+    the row; one user may hold several, one per device."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(_("token id"), max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    device = models.CharField(_("device"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    last_used_at = models.DateTimeField(_("last used at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "revoked_at"], name="core_apitoken_user_live")]
+
+    def __str__(self) -> str:
+        return self.prefix
+
+
+class RoleGrantStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class RoleGrantRequest(models.Model):
+    """A request to give `user` roles that see sensitive data. It takes effect only when a
+    second administrator, neither the requester nor the user, approves it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grant_requests",
+                             verbose_name=_("user"))
+    roles = models.JSONField(_("roles"), default=list)
+    reason = models.TextField(_("reason"))
+    org_code = models.CharField(_("scope"), max_length=15)
+    status = models.CharField(_("status"), max_length=10, choices=RoleGrantStatus.choices,
+                              default=RoleGrantStatus.PENDING)
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("note"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role grant request")
+        verbose_name_plural = _("role grant requests")
+        ordering = ["requested_at", "id"]
+        indexes = [
+            PrefixIndex(fields=["org_code"], name="core_rolegrant_org_prefix"),
+            models.Index(fields=["status", "requested_at", "id"], name="core_rolegrant_queue"),
+        ]
+        constraints = [
+            # The second pair of eyes, held by the database too.
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("requested_by")),
+                name="core_rolegrant_not_own_request",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("user")),
+                name="core_rolegrant_not_own_grant",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_at__isnull=True)
+                | (~models.Q(status="pending") & models.Q(decided_at__isnull=False)),
+                name="core_rolegrant_decided_iff_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"

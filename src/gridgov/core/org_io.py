@@ -790,13 +790,13 @@ def _csv_chunks(rows: Iterable[tuple]) -> Iterator[bytes]:
 
 
 def _xlsx_chunks(rows: Iterable[tuple]) -> Iterator[bytes]:
-    import openpyxl
+    from gridgov.core import xlsx
 
-    workbook = openpyxl.Workbook(write_only=True)
+    workbook = xlsx.new_workbook(write_only=True)
     sheet = workbook.create_sheet(title="org_units")
-    sheet.append(list(EXPORT_COLUMNS))
+    xlsx.append_row(sheet, EXPORT_COLUMNS)
     for values in _table_rows(rows):
-        sheet.append(values)
+        xlsx.append_row(sheet, values)
     with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as buffer:
         workbook.save(buffer)
         buffer.seek(0)

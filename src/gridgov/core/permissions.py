@@ -33,6 +33,12 @@ class Capability(StrEnum):
     MANAGE_ENROLLMENTS = "manage_enrollments"  # enroll, exit, teams, handovers, payments
     RECORD_VISITS = "record_visits"
     REPORT_CRISIS = "report_crisis"
+    # emergency (issue 10): auditors review every emergency access ("break the glass")
+    REVIEW_EMERGENCY_ACCESS = "review_emergency_access"
+    # purposes (issue 10): the data protection officer's record of processing (auditors and
+    # city administrators), and lifting the hold that bulk use of personal data exports puts
+    VIEW_PROCESSING_RECORD = "view_processing_record"
+    REVIEW_BULK_EXPORTS = "review_bulk_exports"
 
 
 _C = Capability
@@ -45,6 +51,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.MANAGE_ORG_UNITS, _C.MANAGE_DEPARTMENTS, _C.MANAGE_USERS,
             _C.VIEW_REGISTER, _C.EDIT_REGISTER, _C.MANAGE_ROUNDS, _C.MERGE_PEOPLE, _C.MANAGE_EVENT_CONFIG,
             _C.VIEW_CARE_STATISTICS,
+            _C.VIEW_PROCESSING_RECORD,  # purposes (issue 10)
         }
     ),
     Role.DISPATCHER: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
@@ -80,7 +87,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.SIGN_OFF_REGISTER, _C.MANAGE_ROUNDS, _C.MERGE_PEOPLE,
         }
     ),
-    Role.AUDITOR: frozenset({_C.VIEW_AUDIT}),
+    Role.AUDITOR: frozenset({_C.VIEW_AUDIT, _C.REVIEW_EMERGENCY_ACCESS,
+                             _C.VIEW_PROCESSING_RECORD, _C.REVIEW_BULK_EXPORTS}),
 }
 
 
@@ -109,3 +117,28 @@ def require(user, capability: Capability) -> None:
 
     if not has_capability(user, capability):
         raise Forbidden()
+
+
+# accounts (issue 10): roles whose holders see or change sensitive data, or can hand out
+# access. Granting one needs a second administrator's approval, and (where GRIDGOV_OTP is
+# `required`) their holders sign in with a second factor.
+SENSITIVE_CAPABILITIES = frozenset({
+    Capability.MANAGE_USERS,
+    Capability.OPEN_PERSON_RECORD,
+    Capability.EDIT_PEOPLE,
+    Capability.VIEW_CARE,
+    Capability.VIEW_CARE_DETAILS,
+    Capability.MANAGE_ENROLLMENTS,
+    Capability.VIEW_AUDIT,
+    Capability.EDIT_REGISTER,
+    Capability.MERGE_PEOPLE,
+    Capability.REVIEW_EMERGENCY_ACCESS,
+})
+
+
+def role_is_sensitive(role: str) -> bool:
+    return bool(ROLE_CAPABILITIES.get(role, frozenset()) & SENSITIVE_CAPABILITIES)
+
+
+def sees_sensitive_data(user) -> bool:
+    return bool(capabilities_of(user) & SENSITIVE_CAPABILITIES)

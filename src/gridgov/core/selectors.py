@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -118,33 +119,71 @@ def people_visible_to(user) -> QuerySet[Person]:
     return Person.objects.in_subtree(user.scope_code).filter(merged_into__isnull=True)
 
 
-def access_person(user, person_id) -> Person:
+def access_person(user, person_id, *, now: datetime.datetime | None = None) -> Person:
+    """One person in the user's area, or outside it through a live emergency grant
+    (`core.emergency`: that read is audited and `person.emergency_grant` is set). The same
+    404 for a missing person and one elsewhere."""
     try:
-        person = people_visible_to(user).filter(pk=int(person_id)).first()
+        pk = int(person_id)
     except (TypeError, ValueError):
-        person = None
+        pk = None
+    person = people_visible_to(user).filter(pk=pk).first() if pk is not None else None
+    if person is None and pk is not None:
+        from gridgov.core.emergency import person_under_grant
+
+        person = person_under_grant(user, pk, now=now)
     if person is None:
         raise NotFound(_("No such person in your area."))
     return person
 
 
+def identifier_kind(query: str) -> str | None:
+    """`resident_id` or `phone` when a search text is shaped like one of those numbers
+    (digits, perhaps spaced, a final X or a +86 prefix), else None."""
+    compact = re.sub(r"[\s-]", "", query or "").upper()
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    if len(compact) < 6 or not compact.rstrip("X").isdigit() or compact.count("X") > 1:
+        return None
+    return "resident_id" if len(compact) in (15, 18) else "phone"
+
+
+def may_search_identifiers(user) -> bool:
+    """Only a role that may see the full number may look a person up by it: for anyone
+    else, a match would confirm a value they see masked (DESIGN, People)."""
+    return has_capability(user, Capability.OPEN_PERSON_RECORD)
+
+
 def people_search(user, *, query: str = "", org: str | None = None) -> QuerySet[Person]:
-    """People in scope matching a name fragment, an exact resident ID or an exact phone."""
+    """People in scope matching a name fragment (roles that see names).
+
+    A text shaped like a resident ID or phone number matches nobody here, whatever the
+    role: exact lookups go through `core.services.check_people_search`, which logs and
+    rate-limits them, and only for roles that may see the full number.
+    """
     qs = people_visible_to(user)
     if org:
         qs = qs.in_subtree(org)
     query = (query or "").strip()
-    if query:
-        resident_index = crypto.blind_index("resident_id", normalize_resident_id(query))
-        phone_index = crypto.blind_index("phone", normalize_mobile(query))
-        match = Q(resident_id_index=resident_index) | Q(phone_index=phone_index)
-        # A query shaped like an ID or a phone number is looked up by index only: adding a
-        # name match would turn an index lookup into a scan of the whole table.
-        looks_like_number = query.upper().rstrip("X").isdigit()
-        if has_capability(user, Capability.VIEW_PERSON_NAMES) and not looks_like_number:
-            match |= Q(name__contains=query)
-        qs = qs.filter(match)
-    return qs
+    if not query:
+        return qs
+    if identifier_kind(query) or not has_capability(user, Capability.VIEW_PERSON_NAMES):
+        return qs.none()
+    return qs.filter(name__contains=query)
+
+
+def people_by_identifier(user, *, kind: str, value: str, org: str | None = None) -> QuerySet[Person]:
+    """People in scope with exactly this resident ID or phone number. Only for
+    `check_people_search`, after the search was logged."""
+    qs = people_visible_to(user)
+    if not may_search_identifiers(user):
+        return qs.none()
+    if org:
+        qs = qs.in_subtree(org)
+    if kind == "resident_id":
+        compact = re.sub(r"[\s-]", "", value)
+        return qs.filter(resident_id_index=crypto.blind_index("resident_id", normalize_resident_id(compact)))
+    return qs.filter(phone_index=crypto.blind_index("phone", normalize_mobile(value)))
 
 
 @dataclass(frozen=True)
@@ -183,19 +222,23 @@ def person_view(user, person: Person, *, full: bool = False) -> PersonView:
     )
 
 
-def duplicate_people(user) -> QuerySet[Person]:
-    """People in scope who share a resident ID number with another unmerged record."""
+def live_duplicate_people() -> QuerySet[Person]:
+    """Unmerged records that share a resident ID number, oldest first in each group.
+
+    The constraint `core_person_one_live_per_resident_id` makes these impossible; they exist
+    only in a database from before it, which `gridgov people_duplicates` clears so that the
+    migration adding it can run. Unscoped: it is an operator's tool, not a page."""
     from django.db.models import Count
 
-    visible = people_visible_to(user)
-    shared = (
-        visible.values("resident_id_index").annotate(n=Count("id")).filter(n__gt=1).values("resident_id_index")
-    )
-    return visible.filter(resident_id_index__in=shared).order_by("resident_id_index", "id")
+    live = Person.objects.filter(merged_into__isnull=True).exclude(resident_id_index="")
+    shared = live.values("resident_id_index").annotate(n=Count("id")).filter(n__gt=1).values("resident_id_index")
+    return live.filter(resident_id_index__in=shared).order_by("resident_id_index", "id")
 
 
 def can_open_person_record(user, person: Person) -> bool:
-    return has_capability(user, Capability.OPEN_PERSON_RECORD) and in_scope(user, person.org_code)
+    # emergency (issue 10): `emergency_grant` is set only by access_person, for a live grant.
+    return has_capability(user, Capability.OPEN_PERSON_RECORD) and (
+        in_scope(user, person.org_code) or getattr(person, "emergency_grant", None) is not None)
 
 
 # --- Users --------------------------------------------------------------------------
@@ -222,6 +265,28 @@ class AuditFilters:
     until: datetime.datetime | None = None
 
 
+def _check_audit_person_search_limit(user) -> None:
+    """429 `rate_limited` once the user has run `GRIDGOV_IDENTIFIER_SEARCH_LIMIT` audit
+    searches by resident ID in the last hour (the search about to run is logged after this)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from gridgov.core.audit import AuditAction
+    from gridgov.core.exceptions import DomainError, ErrorCode
+
+    limit = settings.GRIDGOV_IDENTIFIER_SEARCH_LIMIT
+    recent = AuditEntry.objects.filter(
+        actor_username=user.get_username(), action=AuditAction.AUDIT_SEARCH, object_type="core.person",
+        at__gt=timezone.now() - datetime.timedelta(hours=1),
+    ).count()
+    if recent >= limit:
+        raise DomainError(
+            _("You have run %(n)d searches by resident ID or phone number in the last hour, "
+              "the most allowed. Try again later.") % {"n": limit},
+            ErrorCode.RATE_LIMITED,
+        )
+
+
 def audit_entries_for(user, filters: AuditFilters | None = None) -> QuerySet[AuditEntry]:
     require(user, Capability.VIEW_AUDIT)
     scope = user.scope_code or ""
@@ -246,7 +311,11 @@ def audit_entries_for(user, filters: AuditFilters | None = None) -> QuerySet[Aud
     if f.person_id is not None:
         qs = qs.filter(person_id=f.person_id)
     if f.person_resident_id:
-        index = crypto.blind_index("resident_id", normalize_resident_id(f.person_resident_id))
+        # Whether a number finds entries confirms it (masking, issue 10): each such search is
+        # logged by `audit_person_search_record` and limited per hour like every other
+        # exact-identifier search, counted from those log entries.
+        _check_audit_person_search_limit(user)
+        index = crypto.blind_index("resident_id", normalize_resident_id(re.sub(r"[\s-]", "", f.person_resident_id)))
         qs = qs.filter(person_id__in=Person.objects.filter(resident_id_index=index).values("pk"))
     if f.since:
         qs = qs.filter(at__gte=f.since)

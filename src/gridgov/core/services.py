@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.core import crypto, masking
 from gridgov.core.audit import AuditAction, audit_record
+from gridgov.core.concurrency import conflict_on_integrity_error
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.geo import polygon_from_geojson, polygon_summary, validate_lng_lat
 from gridgov.core.models import (
@@ -28,6 +29,7 @@ from gridgov.core.models import (
     UserRole,
 )
 from gridgov.core.permissions import Capability, in_scope, require
+from gridgov.core.purposes import check_purpose
 from gridgov.core.selectors import can_open_person_record, person_view
 from gridgov.core.validators import (
     normalize_mobile,
@@ -207,7 +209,10 @@ def user_create(
     scope_code: str,
     department: Department | None = None,
     grid_cells: list[str] | None = None,
+    reason: str = "",
 ) -> User:
+    """A new account. Roles that see sensitive data are not given here but asked for: they
+    wait in a grant request for a second administrator (accounts, issue 10)."""
     require(actor, Capability.MANAGE_USERS)
     errors: dict[str, list[str]] = {}
     username = (username or "").strip()
@@ -238,15 +243,23 @@ def user_create(
         else:
             user.set_unusable_password()
         user.save()
-        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in sorted(set(roles))])
+        from gridgov.core import account_services
+
+        sensitive, plain = account_services.split_roles(roles)
+        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in plain])
         GridAssignment.objects.bulk_create([GridAssignment(user=user, cell=c) for c in cells])
         audit_record(
             actor=actor, action=AuditAction.USER_CREATE, obj=user, org_code=scope_code,
-            changes={"after": {"username": username, "roles": sorted(set(roles)), "scope": scope_code,
+            changes={"after": {"username": username, "roles": plain, "roles_requested": sensitive,
+                               "scope": scope_code,
                                "department": department.code if department else None,
                                "grid_cells": sorted(c.code for c in cells)}},
         )
-    return user
+        if sensitive:
+            account_services.role_grant_request(
+                actor=actor, user=user, roles=sensitive, reason=reason or _("A new account."),
+            )
+    return User.objects.get(pk=user.pk)
 
 
 # --- People -------------------------------------------------------------------------
@@ -314,14 +327,18 @@ def person_create(
     )
     if not in_scope(actor, fields["org_code"]):
         raise Forbidden(_("You may only register people inside your own area."))
-    with transaction.atomic():
-        index = crypto.blind_index("resident_id", fields["resident_id"])
-        if Person.objects.filter(resident_id_index=index).exists():
-            raise DomainError(
-                _("A person with this resident ID number is already registered."),
-                ErrorCode.DUPLICATE,
-                {"resident_id": [_("Already registered.")]},
-            )
+    already = DomainError(
+        _("A person with this resident ID number is already registered."),
+        ErrorCode.DUPLICATE,
+        {"resident_id": [_("Already registered.")]},
+    )
+    index = crypto.blind_index("resident_id", fields["resident_id"])
+    # The constraint core_person_one_live_per_resident_id decides a race: the loser's insert
+    # fails, its transaction rolls back, and it answers the same 409 as the check below.
+    with conflict_on_integrity_error(already.message, code=already.code, fields=already.fields), \
+            transaction.atomic():
+        if Person.objects.filter(resident_id_index=index, merged_into__isnull=True).exists():
+            raise already
         person = Person.objects.create(
             **fields,
             resident_id_index=index,
@@ -376,26 +393,78 @@ def person_update(*, actor, person: Person, **changes) -> Person:
     return person
 
 
-MIN_PURPOSE_LENGTH = 4
-
-
-def person_open_record(*, actor, person: Person, purpose: str):
-    """Reveal a person's full record for a stated purpose, and log that it was opened."""
+def person_open_record(*, actor, person: Person, purpose: str, note: str = ""):
+    """Reveal a person's full record for a purpose chosen from `core.purposes` (with an
+    optional note; "other" needs one), and log the purpose's code and the note."""
     if not can_open_person_record(actor, person):
         raise Forbidden(_("Your role may not open full personal records."))
-    purpose = (purpose or "").strip()
-    if len(purpose) < MIN_PURPOSE_LENGTH:
-        raise DomainError(
-            _("Say why you need to see this record (at least %(n)d characters).") % {"n": MIN_PURPOSE_LENGTH},
-            ErrorCode.PURPOSE_REQUIRED,
-            {"purpose": [_("A purpose is required.")]},
-        )
+    stated = check_purpose(purpose, note)
     with transaction.atomic():
         audit_record(
             actor=actor, action=AuditAction.PERSON_OPEN_RECORD, obj=person, person_id=person.pk,
-            object_repr=masking.mask_name(person.name), org_code=person.org_code, purpose=purpose,
+            object_repr=masking.mask_name(person.name), org_code=person.org_code, purpose=stated.stored,
+            # emergency (issue 10): opened outside the user's area, through this grant
+            changes={"emergency_grant": person.emergency_grant.pk} if getattr(person, "emergency_grant", None) else None,
         )
     return person_view(actor, person, full=True)
+
+
+# --- masking (issue 10): exact searches by resident ID or phone number ---------------------
+
+
+def check_people_search(*, actor, query: str, org: str | None = None, where: str = "people"):
+    """People matching a search text, as `selectors.people_search`, except that a text
+    shaped like a resident ID or phone number is looked up exactly — only for roles that
+    may see the full number (others get no match, never an error), and only after the
+    search is logged and counted against the per-hour limit (`person_identifier_search_record`).
+    `where` names the screen or endpoint, for the auditor."""
+    from gridgov.core.selectors import identifier_kind, may_search_identifiers, people_by_identifier, people_search
+
+    kind = identifier_kind(query)
+    if kind is None or not may_search_identifiers(actor):
+        return people_search(actor, query=query, org=org)
+    people = people_by_identifier(actor, kind=kind, value=query, org=org)
+    person_identifier_search_record(actor=actor, kind=kind, value=query, where=where, matched=people.count())
+    return people
+
+
+def person_identifier_search_record(
+    *, actor, kind: str, value: str, where: str, matched: int | None, lookups: int = 1
+) -> None:
+    """Log one exact search, with the number masked (the log must not become a list of the
+    numbers people were looked up by), and refuse it with 429 `rate_limited` past
+    `GRIDGOV_IDENTIFIER_SEARCH_LIMIT` searches in the last hour. An import file that links
+    rows by resident ID is one search of `lookups` numbers (`value` empty), each limited to
+    the importer's own area.
+
+    The count is read from the audit log after this search's own entry is written: the entry
+    takes the chain head's lock, so concurrent searches by one user (always on the chain of
+    their scope) are counted one after another, in every process. A refused search rolls
+    back with its entry, so that a blocked user's retries do not extend the block.
+    """
+    from django.conf import settings
+
+    from gridgov.core.models import AuditEntry
+
+    limit = settings.GRIDGOV_IDENTIFIER_SEARCH_LIMIT
+    value = (value or "").strip().upper()
+    masked = masking.mask_resident_id(value) if kind == "resident_id" else masking.mask_phone(value)
+    with transaction.atomic():
+        entry = audit_record(
+            actor=actor, action=AuditAction.PERSON_IDENTIFIER_SEARCH, object_type="core.person",
+            object_repr=masked, org_code=actor.scope_code or "",
+            changes={"kind": kind, "where": where, "matched": matched, "lookups": lookups},
+        )
+        recent = AuditEntry.objects.filter(
+            actor_username=actor.get_username(), action=AuditAction.PERSON_IDENTIFIER_SEARCH,
+            at__gt=entry.at - datetime.timedelta(hours=1),
+        ).count()
+        if recent > limit:
+            raise DomainError(
+                _("You have run %(n)d searches by resident ID or phone number in the last hour, "
+                  "the most allowed. Try again later.") % {"n": limit},
+                ErrorCode.RATE_LIMITED,
+            )
 
 
 
@@ -450,16 +519,13 @@ def people_merge(*, actor, keep: Person, duplicate: Person) -> dict:
 # --- Signing in to the API -----------------------------------------------------------------
 
 
-def api_token_issue(*, user) -> str:
-    """The user's API token (one per user), created on first sign-in; every issue is audited
-    (who signed in to the API, from where)."""
-    from rest_framework.authtoken.models import Token
+def api_token_issue(*, user, device: str = "") -> str:
+    """A new API token for `user` (one per sign-in and device), stored hashed, expiring after
+    GRIDGOV_API_TOKEN_DAYS; audited. Returns the token text, which exists only now."""
+    from gridgov.core import tokens
 
-    with transaction.atomic():
-        token, created = Token.objects.get_or_create(user=user)
-        audit_record(actor=user, action=AuditAction.SIGN_IN, obj=user, org_code=user.scope_code,
-                     changes={"channel": "api", "token_created": created})
-    return token.key
+    _token, text = tokens.api_token_issue(user=user, device=device)
+    return text
 
 
 def audit_person_search_record(*, actor, filters) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
@@ -20,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gridgov.core import selectors, services
+from gridgov.core import corrections, selectors, services
 from gridgov.core.audit import display_label
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.forms import (
@@ -30,7 +28,6 @@ from gridgov.core.forms import (
     PersonCreateForm,
     PurposeForm,
     add_domain_error,
-    audit_action_choices,
     audit_cursor,
 )
 from gridgov.core.models import DepartmentKind, OrgLevel, Role
@@ -54,19 +51,6 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-class SignInView(auth_views.LoginView):
-    """Django's sign-in (its form passes the request to axes) in our layout."""
-
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # LoginView puts the host name under `site_name`; the header means the office's.
-        context["site_name"] = settings.GRIDGOV_SITE_NAME
-        return context
-
-
 def domain_errors_as_http(view):
     """NotFound becomes a 404 page and Forbidden a 403 page; other DomainErrors stay with
     the view, which re-renders its form with the message."""
@@ -80,6 +64,8 @@ def domain_errors_as_http(view):
                 raise Http404(error.message) from error
             if error.code == ErrorCode.PERMISSION_DENIED:
                 raise PermissionDenied(error.message) from error
+            if error.code == ErrorCode.RATE_LIMITED:  # masking (issue 10): say so, never a 500
+                return render(request, "429.html", {"message": error.message}, status=429)
             raise
 
     return wrapper
@@ -221,12 +207,23 @@ def people_list(request):
     user = request.user
     _require(user, Capability.VIEW_PEOPLE)
     names_allowed = has_capability(user, Capability.VIEW_PERSON_NAMES)
-    form = PeopleSearchForm(request.GET or None, names_allowed=names_allowed)
+    form = PeopleSearchForm(
+        request.GET or None, names_allowed=names_allowed, identifiers_allowed=selectors.may_search_identifiers(user)
+    )
     rows, next_url = [], None
     valid = form.is_valid() if form.is_bound else True
+    status = 200 if valid else 400
     if valid:
         data = form.cleaned_data if form.is_bound else {}
-        qs = selectors.people_search(user, query=data.get("q", ""), org=data.get("org") or None).order_by("pk")
+        try:
+            qs = services.check_people_search(
+                actor=user, query=data.get("q", ""), org=data.get("org") or None, where="people_page"
+            ).order_by("pk")
+        except DomainError as error:
+            if error.code != ErrorCode.RATE_LIMITED:
+                raise
+            add_domain_error(form, error)
+            qs, status = selectors.people_visible_to(user).none(), error.http_status
         if data.get("after"):
             qs = qs.filter(pk__gt=data["after"])
         people = list(qs[: PAGE_SIZE + 1])
@@ -247,7 +244,7 @@ def people_list(request):
     template = "core/people_list.html"
     if request.htmx and request.htmx.target == "people-results":
         template += "#results"
-    response = render(request, template, context, status=200 if valid else 400)
+    response = render(request, template, context, status=status)
     # The same URL answers with a whole page or a partial: caches must keep them apart.
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
@@ -263,7 +260,17 @@ def _person_context(request, person, *, full_view=None, purpose_form=None, purpo
         "org_name": org_names.get(person.org_code, ""),
         "can_open": selectors.can_open_person_record(user, person),
         "purpose_form": purpose_form or PurposeForm(),
+        "can_request_correction": corrections.may_request(user, person),  # rights (issue 10)
+        # emergency (issue 10): read through an emergency grant; the officer's access log
+        "emergency_grant": getattr(person, "emergency_grant", None),
+        "can_read_access_log": _may_read_access_log(user, person),
     }
+
+
+def _may_read_access_log(user, person) -> bool:
+    from gridgov.core.access_log import is_persons_officer
+
+    return is_persons_officer(user, person)
 
 
 @login_required
@@ -288,12 +295,12 @@ def person_open_record(request, pk: int):
     status, full_view = 400, None
     if form.is_valid():
         try:
-            full_view = services.person_open_record(actor=user, person=person, purpose=form.purpose)
+            full_view = services.person_open_record(actor=user, person=person, purpose=form.code, note=form.note)
             status = 200
         except DomainError as error:
             if error.code in (ErrorCode.NOT_FOUND, ErrorCode.PERMISSION_DENIED):
                 raise
-            add_domain_error(form, error)
+            form.add_domain_error(error)
             status = error.http_status
     context = _person_context(
         request, person, full_view=full_view, purpose_form=form, purpose=form.purpose if full_view else ""
@@ -352,7 +359,9 @@ def _audit_rows(entries) -> list[dict]:
     """Audit entries for display; a person's name is masked, the auditor sees no one's data."""
     rows = []
     for entry in entries:
-        rows.append({"entry": entry, "object_label": display_label(entry)})
+        label = display_label(entry)
+        # "#12" says no more than the record number shown beside it
+        rows.append({"entry": entry, "object_label": "" if label == f"#{entry.object_id}" else label})
     return rows
 
 
@@ -365,20 +374,68 @@ def audit_search(request):
     form = AuditSearchForm(request.GET or None)
     rows, next_url = [], None
     valid = form.is_valid() if form.is_bound else True
+    status = 200 if valid else 400
     if valid:
         filters = selectors.AuditFilters(**form.filters_kwargs()) if form.is_bound else None
-        qs = selectors.audit_entries_for(user, filters)
         cursor = form.cursor() if form.is_bound else None
-        if filters is not None and filters.person_resident_id and not cursor:
-            services.audit_person_search_record(actor=user, filters=filters)
-        if cursor:
-            at, pk = cursor
-            qs = qs.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk))
+        try:
+            qs = selectors.audit_entries_for(user, filters)
+            if filters is not None and filters.person_resident_id and not cursor:
+                services.audit_person_search_record(actor=user, filters=filters)
+        except DomainError as error:
+            # A search by resident ID is an identifier search: past the hourly limit, a 429
+            # with the message on the form (emergency, issue 10).
+            if error.code != ErrorCode.RATE_LIMITED:
+                raise
+            add_domain_error(form, error)
+            qs, status = None, error.http_status
+        if qs is not None:
+            if cursor:
+                at, pk = cursor
+                qs = qs.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk))
+            entries = list(qs[: PAGE_SIZE + 1])
+            if len(entries) > PAGE_SIZE:
+                entries = entries[:PAGE_SIZE]
+                params = {k: v for k, v in request.GET.items() if k != "after"}
+                next_url = "?" + _query_string({**params, "after": audit_cursor(entries[-1])})
+            rows = _audit_rows(entries)
+    context = {"form": form, "rows": rows, "next_url": next_url,
+               "person_filter": form.cleaned_data.get("person") if valid and form.is_bound else None}
+    return render(request, "core/audit_search.html", context, status=status)
+
+
+# --- emergency (issue 10): a person's access log, for their program officer ---------------
+
+
+@never_cache
+@login_required
+@require_GET
+@domain_errors_as_http
+def person_access_log(request, pk: int):
+    """Who read or changed this person's record, by user, action and period."""
+    from gridgov.core import access_log
+    from gridgov.core.emergency_forms import AccessLogForm
+
+    user = request.user
+    person = selectors.access_person(user, pk)
+    form = AccessLogForm(request.GET or None)
+    rows, next_url = [], None
+    valid = form.is_valid() if form.is_bound else True
+    filters = form.filters() if valid else access_log.AccessLogFilters()
+    qs = access_log.person_access_log(user, person, filters)  # 403 for anyone but the person's officer
+    if valid:
+        cursor = form.cursor() if form.is_bound else None
+        if not cursor:
+            access_log.person_access_log_record(actor=user, person=person, filters=filters)
+        else:
+            at, entry_pk = cursor
+            qs = qs.filter(Q(at__lt=at) | Q(at=at, pk__lt=entry_pk))
         entries = list(qs[: PAGE_SIZE + 1])
         if len(entries) > PAGE_SIZE:
             entries = entries[:PAGE_SIZE]
             params = {k: v for k, v in request.GET.items() if k != "after"}
             next_url = "?" + _query_string({**params, "after": audit_cursor(entries[-1])})
         rows = _audit_rows(entries)
-    context = {"form": form, "rows": rows, "next_url": next_url, "action_choices": audit_action_choices()}
-    return render(request, "core/audit_search.html", context, status=200 if valid else 400)
+    context = {"form": form, "rows": rows, "next_url": next_url, "person": selectors.person_view(user, person),
+               "filtered": bool(form.is_bound and any(v for k, v in request.GET.items() if k != "after"))}
+    return render(request, "core/person_access_log.html", context, status=200 if valid else 400)

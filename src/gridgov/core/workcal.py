@@ -122,3 +122,18 @@ def traffic_light(
         return Light.RED
     used = working_seconds_between(started, now, cal)
     return Light.YELLOW if used / allowed >= 0.8 else Light.GREEN
+
+
+def add_working_days(start: datetime.date, days: int, cal: WorkCalendar) -> datetime.date:
+    """The date `days` working days after `start` (start itself not counted): e.g. the day by
+    which a correction request must be answered."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = start
+    for _day in range(MAX_DAYS_SEARCHED):
+        if days == 0:
+            return day
+        day += datetime.timedelta(days=1)
+        if cal.is_workday(day):
+            days -= 1
+    raise ValueError("no working day found within ten years: check the working calendar")

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _, pgettext
 
-from gridgov.core import crypto
+from gridgov.core import account_services, crypto
 from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.geo import polygon_from_geojson, polygon_summary
 from gridgov.core.models import (
@@ -39,6 +39,7 @@ from gridgov.core.models import (
     User,
     UserRole,
 )
+from gridgov.core.tokens import SystemActor
 from gridgov.core.validators import resident_id_check_char
 from gridgov.demo import names
 
@@ -743,8 +744,11 @@ class _Writer:
                 Role.GRID_WORKER, cell.code, cells=[cell.code])
         users = [u for u, _r, _c in rows]
         _bulk_create_with_pks(User, users, key="username")
-        UserRole.objects.bulk_create(
-            [UserRole(user_id=u.pk, role=r) for u, roles, _c in rows for r in roles], batch_size=INSERT_BATCH
+        # accounts (issue 10): the demo's roles are given by the system, without the second
+        # administrator's approval that people need; audited as the system.
+        account_services.roles_seed(
+            actor=SystemActor("seed_demo"), source="seed_demo",
+            rows=[UserRole(user_id=u.pk, role=r) for u, roles, _c in rows for r in roles], batch_size=INSERT_BATCH,
         )
         GridAssignment.objects.bulk_create(
             [GridAssignment(user_id=u.pk, cell_id=c) for u, _r, cells in rows for c in cells], batch_size=INSERT_BATCH

@@ -18,6 +18,7 @@ from gridgov.register.models import (
     Place,
     PlaceKind,
     ResidenceType,
+    address_index,
 )
 
 INSERT_BATCH = 1000
@@ -46,8 +47,10 @@ def write_households(batch: list, state: RegisterState) -> Counter:
         key = (row.org_code, row.building)
         if key not in state.buildings:
             rented = state.rng.random() < 0.08
+            # bulk_create encrypts the address (the field does) but skips save(): index it here.
             building = Building(
-                org_code=row.org_code, address=row.building, lat=row.lat, lng=row.lng,
+                org_code=row.org_code, address=row.building, address_index=address_index(row.building),
+                lat=row.lat, lng=row.lng,
                 use=BuildingUse.RESIDENTIAL if row.unit or state.rng.random() < 0.9 else BuildingUse.MIXED,
                 floors=state.rng.randint(6, 18) if row.unit else state.rng.randint(1, 3),
                 is_rental=rented, landlord=person if rented else None,
@@ -74,6 +77,7 @@ def write_households(batch: list, state: RegisterState) -> Counter:
             households[row.household] = Household(
                 org_code=row.org_code, building=building,
                 unit=state.units.get((building.pk, row.unit)) if row.unit else None, address=row.address,
+                address_index=address_index(row.address),
             )
     _save(Household, list(households.values()))
     written["households"] += len(households)

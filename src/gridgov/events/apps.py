@@ -10,7 +10,16 @@ class EventsConfig(AppConfig):
     def ready(self):
         from gridgov.core.models import Role
         from gridgov.core.navigation import NavItem, add_nav_item
+        from gridgov.core.exports import register_person_export_hook
         from gridgov.core.permissions import Capability
+        from gridgov.events.person_export import person_events_export
+
+        register_person_export_hook("events", person_events_export, label=_("Events"))
+
+        from gridgov.core.processing import register_processing_facts
+        from gridgov.events.selectors import HANDLER_ROLES, SEES_AREA
+
+        register_processing_facts("events", lambda: {"roles": sorted(SEES_AREA | HANDLER_ROLES)})
 
         desk = frozenset({Role.DISPATCHER, Role.CITY_ADMIN})
         add_nav_item(NavItem("events-mobile", _("Report and verify"), 20, roles=frozenset({Role.GRID_WORKER}),
@@ -21,6 +30,5 @@ class EventsConfig(AppConfig):
                              roles=frozenset({Role.DEPARTMENT_STAFF, Role.STATION_STAFF})))
         add_nav_item(NavItem("events-ranking", _("Evaluation"), 24, roles=desk))
         add_nav_item(NavItem("events-rules", _("Routing rules"), 25, capability=Capability.MANAGE_EVENT_CONFIG))
-        # Everyone who can be alerted (events, care teams, handovers) — all but auditors.
-        add_nav_item(NavItem("events-notifications", _("Notifications"), 26,
-                             roles=frozenset(set(Role.values) - {Role.AUDITOR})))
+        # Everyone who can be alerted (events, care teams, handovers; auditors: bulk exports).
+        add_nav_item(NavItem("events-notifications", _("Notifications"), 26, roles=frozenset(Role.values)))

@@ -210,7 +210,7 @@ class TimelineEntry(models.Model):
 class Photo(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
     entry = models.ForeignKey(TimelineEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
-    image = models.ImageField(upload_to="events/%Y/%m/")  # as uploaded, EXIF kept for the record
+    image = models.ImageField(upload_to="events/%Y/%m/")  # the record copy: full size, re-encoded without EXIF
     public_image = models.ImageField(upload_to="events/public/%Y/%m/")  # EXIF stripped, resized
     thumbnail = models.ImageField(upload_to="events/thumbs/%Y/%m/")
     uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

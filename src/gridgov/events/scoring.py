@@ -11,16 +11,15 @@ A rate with a zero denominator is None ("no data"), never 0 or 100 %.
 from __future__ import annotations
 
 import datetime
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from gridgov.core import xlsx
 from gridgov.core.models import Department, User
 from gridgov.core.workcal import DEFAULT_PERIODS, WorkCalendar
 from gridgov.events.models import Event, ScoreRule, TimelineEntry
@@ -233,21 +232,21 @@ def _percent(value: float | None) -> str:
 
 
 def ranking_workbook(items: list[Indicators], *, title: str) -> bytes:
-    workbook = Workbook()
+    workbook = xlsx.new_workbook()
     sheet = workbook.active
     sheet.title = _("Ranking")[:31]
-    sheet.append([title])
+    xlsx.append_row(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=14)
     headers = [_("Rank"), _("Code"), _("Name"), _("Due to close"), _("Closure rate"), _("On-time closure rate"),
                _("Rework rate"), _("Extension rate"), _("Wrong dispatches"), _("Yellow cards"), _("Red cards"),
                _("Points"), _("Score")]
-    sheet.append(headers)
+    xlsx.append_row(sheet, headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for rank, item in enumerate(items, start=1):
-        sheet.append([rank, item.key, item.label, item.due, _percent(item.closure_rate), _percent(item.on_time_rate),
-                      _percent(item.rework_rate), _percent(item.extension_rate), item.wrongly_dispatched,
-                      item.yellow_cards, item.red_cards, item.points, item.score])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        xlsx.append_row(sheet, [
+            rank, item.key, item.label, item.due, _percent(item.closure_rate), _percent(item.on_time_rate),
+            _percent(item.rework_rate), _percent(item.extension_rate), item.wrongly_dispatched,
+            item.yellow_cards, item.red_cards, item.points, item.score,
+        ])
+    return xlsx.workbook_bytes(workbook)

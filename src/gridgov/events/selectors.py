@@ -12,6 +12,7 @@ from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, W
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core import dates
 from gridgov.core.exceptions import NotFound
 from gridgov.core.models import Department, Role
 from gridgov.core.workcal import WorkCalendar
@@ -93,7 +94,7 @@ class EventFilters:
 
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return dates.start_of_day(day)  # clamped: `until=9999-12-31` cannot overflow
 
 
 def events_filtered(user, filters: EventFilters, *, now: datetime.datetime | None = None) -> QuerySet[Event]:
@@ -119,7 +120,7 @@ def events_filtered(user, filters: EventFilters, *, now: datetime.datetime | Non
     if filters.since:
         events = events.filter(created_at__gte=_start_of_day(filters.since))
     if filters.until:
-        events = events.filter(created_at__lt=_start_of_day(filters.until + datetime.timedelta(days=1)))
+        events = events.filter(created_at__lt=dates.end_of_day(filters.until))
     return events
 
 
@@ -212,20 +213,23 @@ def _ancestry(code: str) -> list[str]:
 
 
 def public_events() -> QuerySet[Event]:
-    """Events of public categories, with their public notes and photos prefetched."""
+    """Events of public categories, with their photos prefetched (no notes: staff-typed
+    text is never published, issue 10)."""
     return (
         Event.objects.filter(category__is_public=True)
         .select_related("category", "department", "owner_department")
-        .prefetch_related(
-            Prefetch(
-                "timeline",
-                queryset=TimelineEntry.objects.filter(action__in=PUBLIC_NOTE_ACTIONS).exclude(note="")
-                .order_by("at", "id"),
-                to_attr="public_notes",
-            ),
-            Prefetch("photos", queryset=Photo.objects.order_by("id"), to_attr="photo_list"),
-        )
+        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("id"), to_attr="photo_list"))
     )
+
+
+def photo_is_published(event: Event, photo: Photo) -> bool:
+    """Only what a member of the public sent for publication: a photo of a report made
+    through a public channel, sent by its reporter (not one taken by staff, who may have
+    caught people in it)."""
+    from gridgov.events.models import Channel
+
+    return (event.channel in {Channel.RESIDENT, Channel.OPEN311} and not is_personal_category(event.category.code)
+            and photo.uploaded_by_id == event.reporter_id)
 
 
 # --- Categories ---------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from gridgov.core.audit import audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.geo import validate_lng_lat
-from gridgov.core.models import Department, OrgUnit
+from gridgov.core.images import check_images
+from gridgov.core.models import Department, OrgUnit, Role
 from gridgov.core.permissions import in_scope
 from gridgov.core.selectors import grid_cell_at
 from gridgov.events import notify
@@ -175,12 +176,28 @@ def _timeline(event: Event, *, action: str, actor, from_status: str, note: str =
     )
 
 
+# Staff channels and the role that speaks on each (issue 10: an auditor reports nothing).
+_CHANNEL_ROLES = {Channel.GRID_WORKER: Role.GRID_WORKER, Channel.HOTLINE: Role.DISPATCHER}
+
+
+def _check_may_report(actor, channel: str) -> None:
+    """An auditor reads the audit log and changes nothing, so reports no event on any
+    channel; the grid worker's and the hotline's channels belong to those roles."""
+    roles = _user_roles(actor)
+    if Role.AUDITOR in roles:
+        raise Forbidden(_("An auditor reads the audit log and changes nothing."))
+    needed = _CHANNEL_ROLES.get(channel)
+    if needed is not None and actor is not None and needed not in roles:
+        raise Forbidden(_("Your role may not report events on this channel."))
+
+
 def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Event:
     """Register a report from any channel, place it in its grid cell and route it."""
-    from gridgov.events.photos import save_photos, validate_photos
+    from gridgov.events.photos import save_photos
 
+    _check_may_report(actor, submission.channel)
     category, org_code, cleaned = _check_submission(submission)
-    validate_photos(submission.photos)
+    images = check_images(submission.photos)
     fixed_note = (submission.fixed_on_site_note or "").strip()
     if fixed_note:
         if not category.fixable_on_site:
@@ -212,7 +229,7 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
         entry = _timeline(event, action="register", actor=actor, from_status="", at=now,
                           actor_label=actor_label, note=(submission.note or "").strip()[:2000],
                           extra={**submission.extra, "channel": submission.channel})
-        save_photos(event=event, entry=entry, files=submission.photos, uploaded_by=actor)
+        save_photos(event=event, entry=entry, images=images, uploaded_by=actor)
         audit_record(actor=actor, action=EventAudit.SUBMIT, obj=event, org_code=org_code,
                      changes={"category": category.code, "channel": submission.channel})
         if fixed_note:
@@ -279,6 +296,8 @@ def check_action_allowed(actor, event: Event, action: str) -> None:
     """403 when the role may never take the action here; 409 when the status forbids it."""
     if action not in TRANSITIONS:
         raise DomainError(_("Unknown action."), ErrorCode.INVALID, {"action": [_("Unknown action.")]})
+    if Role.AUDITOR in _user_roles(actor):  # issue 10: whatever other role the account holds
+        raise Forbidden(_("An auditor reads the audit log and changes nothing."))
     if not role_may(_user_roles(actor), action):
         raise Forbidden(_("Your role may not take this action."))
     roles = _user_roles(actor)
@@ -314,10 +333,16 @@ def _access_department(code: str, field_name: str) -> Department:
 
 def event_act(*, actor, event: Event, request: ActionRequest) -> Event:
     """Take one workflow action on an event the actor can see."""
-    from gridgov.events.photos import save_photos, validate_photos
+    from gridgov.events.photos import save_photos
 
     action = request.action
-    validate_photos(request.photos)
+    # A role that may never take the action is refused before its photos are decoded;
+    # everything else is checked under the lock below.
+    if action in TRANSITIONS and (Role.AUDITOR in _user_roles(actor) or not role_may(_user_roles(actor), action)):
+        raise Forbidden(_("Your role may not take this action."))
+    if len(request.photos) > MAX_PHOTOS:
+        raise DomainError(_("At most 9 photos."), ErrorCode.INVALID, {"photos": [_("At most 9 photos.")]})
+    images = check_images(request.photos)
     now = timezone.now()
     with transaction.atomic():
         event = Event.objects.select_for_update(of=("self",)).select_related("category").get(pk=event.pk)
@@ -330,7 +355,7 @@ def event_act(*, actor, event: Event, request: ActionRequest) -> Event:
         event.save()
         entry = _timeline(event, action=action, actor=actor, from_status=from_status,
                           note=note or extra.pop("_note", ""), extra=extra, at=now)
-        save_photos(event=event, entry=entry, files=request.photos, uploaded_by=actor)
+        save_photos(event=event, entry=entry, images=images, uploaded_by=actor)
         audit_record(actor=actor, action=EventAudit.ACTION, obj=event, org_code=event.org_code,
                      changes={"action": action, "from": from_status, "to": event.status, **extra})
     return event
@@ -568,7 +593,7 @@ def _resolve_supervision(event: Event, now) -> None:
 
 def event_merge(*, actor, duplicate: Event, original: Event) -> Event:
     """Cancel a duplicate report, pointing it at the event it repeats."""
-    if not _user_roles(actor) & {"dispatcher"}:
+    if not _user_roles(actor) & {"dispatcher"} or Role.AUDITOR in _user_roles(actor):
         raise Forbidden(_("Only a dispatcher merges duplicate events."))
     if duplicate.pk == original.pk:
         raise DomainError(_("An event cannot be merged into itself."))

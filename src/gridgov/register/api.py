@@ -9,7 +9,6 @@ from rest_framework.generics import ListAPIView
 
 from gridgov.core.api_pagination import KeysetPagination
 from gridgov.core.exceptions import NotFound
-from gridgov.core.permissions import Capability, has_capability
 from gridgov.register import selectors
 
 ORG_PARAMETER = OpenApiParameter("org", str, description="Org-unit code: only rows in its subtree.")
@@ -34,7 +33,7 @@ class BuildingListApi(_OrgFilteredList):
         id = serializers.IntegerField()
         org_code = serializers.CharField()
         name = serializers.CharField()
-        address = serializers.CharField()
+        address = serializers.SerializerMethodField(help_text="Masked (`示范市幸福路****`) unless the role may see it.")
         lat = serializers.FloatField()
         lng = serializers.FloatField()
         use = serializers.CharField()
@@ -42,8 +41,13 @@ class BuildingListApi(_OrgFilteredList):
         is_rental = serializers.BooleanField()
         units = serializers.SerializerMethodField()
 
+        def get_address(self, building) -> str:
+            return selectors.display_address(self.context["request"].user, building.address)
+
         def get_units(self, building) -> list[str]:
-            return [unit.label for unit in building.units.all()]
+            # a unit label completes a home address: masked with it ("***" each)
+            full = selectors.may_see_full_address(self.context["request"].user)
+            return [unit.label if full else "***" for unit in building.units.all()]
 
     serializer_class = OutputSerializer
 
@@ -76,10 +80,10 @@ class HouseholdListApi(_OrgFilteredList):
         address = serializers.SerializerMethodField()
         members = serializers.SerializerMethodField()
 
-        # Roles that see no names see no home address either: not through the unit, nor
-        # through the building (whose address and point are public in /buildings/).
+        # Roles that see the address masked get no way round the mask: not through the unit,
+        # nor through the building (whose point is in /buildings/).
         def _masked(self) -> bool:
-            return not has_capability(self.context["request"].user, Capability.VIEW_PERSON_NAMES)
+            return not selectors.may_see_full_address(self.context["request"].user)
 
         def get_building(self, household) -> int | None:
             return None if self._masked() else household.building_id
@@ -114,12 +118,15 @@ class PlaceListApi(_OrgFilteredList):
         org_code = serializers.CharField()
         name = serializers.CharField()
         kind = serializers.CharField()
-        address = serializers.CharField()
+        address = serializers.SerializerMethodField(help_text="Masked unless the role may see it.")
         lat = serializers.FloatField()
         lng = serializers.FloatField()
         responsible_person = serializers.SerializerMethodField()
         opening_hours = serializers.CharField()
         capacity = serializers.IntegerField(allow_null=True)
+
+        def get_address(self, place) -> str:
+            return selectors.display_address(self.context["request"].user, place.address)
 
         def get_responsible_person(self, place) -> dict | None:
             if place.responsible_person is None:

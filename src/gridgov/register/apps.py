@@ -15,6 +15,18 @@ class RegisterConfig(AppConfig):
 
         register_person_merge_hook(person_merge_register_references)
 
+        from gridgov.core.exports import register_person_export_hook
+        from gridgov.register.person_export import person_register_export
+
+        register_person_export_hook("register", person_register_export, label=_("Register"))
+
+        from gridgov.core.processing import register_processing_facts
+        from gridgov.register.processing import register_retention_facts
+
+        register_processing_facts("people", register_retention_facts)
+        register_processing_facts("register", register_retention_facts)
+        import gridgov.register.corrections  # noqa: F401  rights (issue 10): correctable register records
+
         add_nav_item(NavItem(
             "register-home", _("Register"), 30, capability=Capability.VIEW_REGISTER,
             also_current=frozenset({
@@ -27,6 +39,4 @@ class RegisterConfig(AppConfig):
             also_current=frozenset({"register-round", "register-checklist", "register-item"}),
         ))
         add_nav_item(NavItem("register-signoff", _("Sign-off"), 32, capability=Capability.SIGN_OFF_REGISTER))
-        add_nav_item(NavItem("register-duplicates", _("Duplicates"), 33, capability=Capability.MERGE_PEOPLE,
-                             also_current=frozenset({"register-duplicates-merge"})))
         add_nav_item(NavItem("register-import", _("Import register"), 34, capability=Capability.EDIT_REGISTER))

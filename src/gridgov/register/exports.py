@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
-import io
-
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from gridgov.core import xlsx
 from gridgov.register.selectors import OneTableRow
 
 
 def one_table_workbook(rows: list[OneTableRow], *, title: str) -> bytes:
     """One row per member, household columns repeated, so that the sheet filters cleanly."""
-    workbook = Workbook()
+    workbook = xlsx.new_workbook()
     sheet = workbook.active
     sheet.title = _("Households")[:31]
     headers = [
         _("Household"), _("Grid cell"), _("Address"), _("Name"), _("Relation to the head"),
         _("Residence type"), _("Gender"), _("Age"), _("Mobile phone"), _("Programs"), _("Notes"),
     ]
-    sheet.append([title])
+    xlsx.append_row(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(headers)
+    xlsx.append_row(sheet, headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
         notes = "；".join(row.flags)
         if not row.members:
-            sheet.append([row.household_id, row.org_code, row.address, "", "", "", "", "", "", "", notes])
+            xlsx.append_row(sheet, [row.household_id, row.org_code, row.address, "", "", "", "", "", "", "", notes])
         for member in row.members:
-            sheet.append([
+            xlsx.append_row(sheet, [
                 row.household_id, row.org_code, row.address, member.name, member.relation, member.residence_type,
                 member.gender, member.age, member.phone, "、".join(member.badges), notes,
             ])
@@ -39,6 +37,4 @@ def one_table_workbook(rows: list[OneTableRow], *, title: str) -> bytes:
     sheet.freeze_panes = "A3"
     for row_cells in sheet.iter_rows(min_row=3):
         row_cells[2].alignment = Alignment(wrap_text=True)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)

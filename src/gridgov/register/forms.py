@@ -101,12 +101,17 @@ class OneTableFilterForm(forms.Form):
 
     FILTER_FIELDS = ("cell", "residence_type", "q", "elderly_alone", "rental", "no_head")
 
-    def __init__(self, *args, cells=(), names_allowed: bool = True, **kwargs):
+    def __init__(self, *args, cells=(), names_allowed: bool = True, addresses_allowed: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cell"].choices = [("", _("All grid cells"))] + [(c.code, c.name) for c in cells]
-        self.fields["q"].help_text = (
-            _("An address or a member's name.") if names_allowed else _("Part of an address.")
-        )
+        # Addresses are encrypted: found by their exact wording, or by a unit or building name.
+        if addresses_allowed:
+            self.fields["q"].help_text = (
+                _("A member's name, a unit or building name, or the exact address.") if names_allowed
+                else _("A unit or building name, or the exact address.")
+            )
+        else:
+            self.fields["q"].help_text = _("A member's name.") if names_allowed else _("Use the filters below.")
 
     def filters(self) -> OneTableFilters:
         data = self.cleaned_data if self.is_bound else {}
@@ -430,21 +435,6 @@ class PlaceCreateForm(PointFields):
 
     def clean_responsible_resident_id(self):
         return _clean_resident_id(self.cleaned_data["responsible_resident_id"])
-
-
-# --- Duplicates ----------------------------------------------------------------------------------
-
-
-class MergeForm(forms.Form):
-    keep = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    duplicate = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("keep") and data.get("keep") == data.get("duplicate"):
-            raise forms.ValidationError(_("A record cannot be merged into itself."))
-        return data
 
 
 # --- Imports -------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from gridgov.core.audit import audit_record
 from gridgov.core.exceptions import DomainError
 from gridgov.core.models import Person, Role
 from gridgov.core.permissions import Capability, require
-from gridgov.core.services import person_create, user_create
+from gridgov.core.selectors import may_search_identifiers
+from gridgov.core.services import person_create, person_identifier_search_record, user_create
 from gridgov.core.validators import normalize_resident_id
 from gridgov.register import services
 from gridgov.register.models import (
@@ -31,7 +32,9 @@ from gridgov.register.models import (
     PlaceKind,
     Relation,
     ResidenceType,
+    address_index,
 )
+from gridgov.register.selectors import may_see_full_address
 from gridgov.register.services import RegisterAction
 
 # The columns of each kind of import: canonical key → accepted headers (English, Chinese).
@@ -211,9 +214,24 @@ def _yes(value) -> bool:
     return str(value or "").strip().lower() in {"1", "true", "yes", "y", "是", "出租"}
 
 
-def _person_by_id(resident_id: str) -> Person | None:
+# masking (issue 10): columns by which an import links a row to a registered person.
+IDENTIFIER_COLUMNS = ("resident_id", "landlord_resident_id", "responsible_resident_id")
+
+
+def _person_by_id(actor, column: str, resident_id: str) -> Person | None:
+    """The live person in the actor's area with this resident ID, or None.
+
+    Whether a row finds its person would confirm a number, so only roles that may see full
+    numbers link people by them (others get the same refusal for every row, found or not),
+    and only inside their own area; `register_import` logs the file's lookups first.
+    """
+    if not may_search_identifiers(actor):
+        _fail(column, _("Your role may not link people by resident ID number; ask a screener to import this file."))
     index = crypto.blind_index("resident_id", normalize_resident_id(resident_id))
-    return Person.objects.filter(resident_id_index=index, merged_into__isnull=True).order_by("id").first()
+    return (
+        Person.objects.in_subtree(actor.scope_code or "-")
+        .filter(resident_id_index=index, merged_into__isnull=True).order_by("id").first()
+    )
 
 
 class _RowFailed(Exception):
@@ -240,9 +258,9 @@ def _import_building(actor, row: dict) -> int:
         _fail("use", _("Unknown building use."))
     landlord = None
     if row.get("landlord_resident_id"):
-        landlord = _person_by_id(row["landlord_resident_id"])
+        landlord = _person_by_id(actor, "landlord_resident_id", row["landlord_resident_id"])
         if landlord is None:
-            _fail("landlord_resident_id", _("No registered person has this resident ID number."))
+            _fail("landlord_resident_id", _("Nobody in your area is registered with this resident ID number."))
     units = [u for u in str(row.get("units") or "").replace("；", ",").replace("，", ",").replace(";", ",").split(",")]
     services.building_create(
         actor=actor, address=str(row.get("address") or ""), lat=_float(row.get("lat")), lng=_float(row.get("lng")),
@@ -258,9 +276,9 @@ def _import_place(actor, row: dict) -> int:
         _fail("kind", _("Unknown kind of place."))
     responsible = None
     if row.get("responsible_resident_id"):
-        responsible = _person_by_id(row["responsible_resident_id"])
+        responsible = _person_by_id(actor, "responsible_resident_id", row["responsible_resident_id"])
         if responsible is None:
-            _fail("responsible_resident_id", _("No registered person has this resident ID number."))
+            _fail("responsible_resident_id", _("Nobody in your area is registered with this resident ID number."))
     services.place_create(
         actor=actor, name=str(row.get("name") or ""), kind=kind, lat=_float(row.get("lat")), lng=_float(row.get("lng")),
         address=str(row.get("address") or ""), responsible_person=responsible,
@@ -301,7 +319,7 @@ def _household_members(actor, rows: list[tuple[int, dict]], org_code: str, error
                 _fail("relation", _("Unknown relation to the head of household."))
             if residence is None:
                 _fail("residence_type", _("Unknown residence type."))
-            person = _person_by_id(str(row.get("resident_id") or ""))
+            person = _person_by_id(actor, "resident_id", str(row.get("resident_id") or ""))
             if person is None:
                 with transaction.atomic():
                     person = person_create(
@@ -327,8 +345,12 @@ def _import_households(actor, numbered_rows: list[tuple[int, dict]], report: Imp
             continue
         building = None
         if first.get("building_address"):
-            building = Building.objects.filter(address=str(first["building_address"]).strip(),
-                                               org_code__startswith=actor.scope_code).first()
+            # Addresses are encrypted: found by their blind index, and only by roles that see
+            # them in full (for others a match would confirm a masked address).
+            building = None
+            if may_see_full_address(actor):
+                building = Building.objects.filter(address_index=address_index(str(first["building_address"])),
+                                                   org_code__startswith=actor.scope_code or "-").order_by("id").first()
             if building is None:
                 report.errors.append(RowError(first_number, "building_address", _("No building with this address in your area.")))
                 continue
@@ -377,6 +399,11 @@ def register_import(
     if not numbered:
         report.errors.append(RowError(first_row_number, "", _("The file has no data rows.")))
         return report
+    lookups = sum(1 for _number, row in numbered for column in IDENTIFIER_COLUMNS if row.get(column))
+    if lookups and may_search_identifiers(actor):
+        # A dry run is a search too: logged (outside its rolled-back transaction) and counted.
+        person_identifier_search_record(actor=actor, kind="resident_id", value="", where=f"register_import:{kind}",
+                                        matched=None, lookups=lookups)
     with transaction.atomic():
         if kind == "households":
             _import_households(actor, numbered, report)

@@ -7,12 +7,42 @@ It holds only the facts a grid needs to serve households, by design (DESIGN.md, 
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from gridgov.core import crypto
 from gridgov.core.fields import EncryptedTextField
 from gridgov.core.models import Person, PrefixIndex, ScopedQuerySet, User
+
+
+# masking (issue 10): register addresses are encrypted at rest (they say where named people
+# live); an HMAC of the normalised text ("blind index") finds one by its exact wording.
+def normalize_address(value: str) -> str:
+    """Full-width characters folded (NFKC) and every space dropped: `和平路 9 号` = `和平路９号`."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+
+
+def address_index(value: str) -> str:
+    return crypto.blind_index("address", normalize_address(value))
+
+
+class _AddressIndexed(models.Model):
+    """Keeps `address_index` in step with `address` on every save. Code that writes rows
+    without `save()` (bulk_create, update) sets it with `address_index()` itself."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.address_index = address_index(self.address)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "address" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "address_index"}
+        super().save(*args, **kwargs)
 
 
 class BuildingUse(models.TextChoices):
@@ -22,10 +52,11 @@ class BuildingUse(models.TextChoices):
     PUBLIC = "public", _("Public")
 
 
-class Building(models.Model):
+class Building(_AddressIndexed):
     org_code = models.CharField(_("grid cell"), max_length=15)
     name = models.CharField(_("name"), max_length=100, blank=True)
-    address = models.CharField(_("address"), max_length=200)
+    address = EncryptedTextField(_("address"))
+    address_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     lat = models.FloatField(_("latitude"))
     lng = models.FloatField(_("longitude"))
     use = models.CharField(_("use"), max_length=12, choices=BuildingUse.choices)
@@ -74,7 +105,7 @@ class BuildingUnit(models.Model):
         return self.label
 
 
-class Household(models.Model):
+class Household(_AddressIndexed):
     org_code = models.CharField(_("grid cell"), max_length=15)
     building = models.ForeignKey(
         Building, null=True, blank=True, on_delete=models.PROTECT, related_name="households",
@@ -84,7 +115,8 @@ class Household(models.Model):
         BuildingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="households",
         verbose_name=_("unit"),
     )
-    address = models.CharField(_("address"), max_length=250)
+    address = EncryptedTextField(_("address"))
+    address_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -186,7 +218,7 @@ class Place(models.Model):
         Building, null=True, blank=True, on_delete=models.SET_NULL, related_name="places",
         verbose_name=_("building"),
     )
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = EncryptedTextField(_("address"), blank=True)
     lat = models.FloatField(_("latitude"))
     lng = models.FloatField(_("longitude"))
     responsible_person = models.ForeignKey(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.core import masking
 from gridgov.core.exceptions import NotFound
-from gridgov.core.permissions import Capability, has_capability, require
+from gridgov.core.permissions import Capability, has_capability, in_scope, require
 from gridgov.register.models import (
     Building,
     ChecklistItem,
@@ -90,9 +90,21 @@ def display_name(user, person) -> str:
     return person.name if has_capability(user, Capability.VIEW_PERSON_NAMES) else masking.mask_name(person.name)
 
 
-def display_address(user, address: str) -> str:
-    """Household addresses say where named people live: masked for roles that see no names."""
-    return address if has_capability(user, Capability.VIEW_PERSON_NAMES) else masking.mask_address(address)
+def may_see_full_address(user, org_code: str | None = None) -> bool:
+    """Register addresses (of buildings, households and places) say where named people live,
+    so they follow the rule of a person's address: in full only for roles that may open a
+    person's full record, inside their own area (the grid worker, care worker, programme
+    officer and screener who visit there); masked for everyone else, the city administrator
+    included (masking, issue 10)."""
+    if not has_capability(user, Capability.OPEN_PERSON_RECORD):
+        return False
+    return org_code is None or in_scope(user, org_code)
+
+
+def display_address(user, address: str, org_code: str | None = None) -> str:
+    """A register address as this user may see it (`may_see_full_address`). Lists are
+    already scoped, so `org_code` matters only for rows reached from outside the area."""
+    return address if may_see_full_address(user, org_code) else masking.mask_address(address)
 
 
 def history_of(user, obj) -> QuerySet[FieldChange]:
@@ -165,12 +177,29 @@ def one_table_households(user, *, village: str, filters: OneTableFilters | None 
         qs = qs.annotate(current_count=Count("memberships", filter=Q(memberships__is_current=True))).filter(
             current_count=1, memberships__is_current=True, memberships__person__birth_date__lte=cutoff
         )
-    if f.query and has_capability(user, Capability.VIEW_PERSON_NAMES):
-        qs = qs.filter(Q(address__contains=f.query) | Q(memberships__is_current=True,
-                                                         memberships__person__name__contains=f.query))
-    elif f.query:
-        qs = qs.filter(address__contains=f.query)
+    if f.query:
+        qs = qs.filter(one_table_query(user, f.query))
     return qs.distinct().order_by("org_code", "id")
+
+
+def one_table_query(user, query: str) -> Q:
+    """What the one table's search text matches, in SQL although addresses are encrypted:
+    the exact address (its blind index, spaces and full-width characters ignored), a unit
+    label or a building name fragment, and a member's name fragment for roles that see names.
+    A role that sees addresses masked matches nothing by address (a match would confirm a
+    masked address), and nobody searches by ID or phone number here."""
+    from gridgov.core.selectors import identifier_kind
+    from gridgov.register.models import address_index
+
+    match = Q(pk__in=[])
+    if identifier_kind(query):
+        return match
+    if may_see_full_address(user):
+        match |= Q(address_index=address_index(query)) | Q(unit__label__contains=query)
+        match |= Q(building__name__contains=query)
+    if has_capability(user, Capability.VIEW_PERSON_NAMES):
+        match |= Q(memberships__is_current=True, memberships__person__name__contains=query)
+    return match
 
 
 def one_table_rows(user, households: list[Household]) -> list[OneTableRow]:

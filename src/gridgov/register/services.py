@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core import masking
 from gridgov.core.audit import audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
 from gridgov.core.geo import validate_lng_lat
@@ -136,7 +137,9 @@ def building_create(
             obj=building, actor=actor, source=source, approved_by=approved_by,
             fields={"address": address, "use": use, "is_rental": is_rental, "landlord": landlord},
         )
+        # Addresses are encrypted in the register: the audit log holds them masked, never in clear.
         audit_record(actor=actor, action=RegisterAction.BUILDING_CREATE, obj=building, org_code=org_code,
+                     object_repr=masking.mask_address(building.address),
                      changes={"units": len(labels), "source": source})
     return building
 
@@ -164,6 +167,7 @@ def building_update(*, actor, building: Building, source: str = ChangeSource.EDI
         changed = apply_changes(obj=building, changes=changes, actor=actor, source=source, approved_by=approved_by)
         if changed:
             audit_record(actor=actor, action=RegisterAction.BUILDING_UPDATE, obj=building,
+                         object_repr=masking.mask_address(building.address),
                          org_code=building.org_code, changes={"fields": changed, "source": source})
     return changed
 
@@ -241,6 +245,7 @@ def household_create(
         record_creation(obj=household, actor=actor, source=source, approved_by=approved_by,
                         fields={"address": household.address, "building": building})
         audit_record(actor=actor, action=RegisterAction.HOUSEHOLD_CREATE, obj=household, org_code=org_code,
+                     object_repr=masking.mask_address(household.address),
                      changes={"members": [m.person.pk for m in members], "source": source})
     return household
 
@@ -258,6 +263,7 @@ def household_update(*, actor, household: Household, source: str = ChangeSource.
         changed = apply_changes(obj=household, changes=changes, actor=actor, source=source, approved_by=approved_by)
         if changed:
             audit_record(actor=actor, action=RegisterAction.HOUSEHOLD_UPDATE, obj=household,
+                         object_repr=masking.mask_address(household.address),
                          org_code=household.org_code, changes={"fields": changed, "source": source})
     return changed
 
@@ -302,6 +308,7 @@ def member_add(
                           approved_by=approved_by)
         audit_record(
             actor=actor, action=RegisterAction.MEMBER_ADD, obj=household, org_code=household.org_code,
+            object_repr=masking.mask_address(household.address),
             person_id=spec.person.pk,
             changes={"relation": spec.relation, "residence_type": spec.residence_type,
                      "moved_from": current.household_id if current else None, "source": source},
@@ -334,6 +341,7 @@ def member_leave(*, actor, membership: Membership, on: datetime.date, reason: st
             raise DomainError(_("This person has already left the household."), ErrorCode.CONFLICT)
         _end_membership(membership, on=on, reason=reason, actor=actor, source=source, approved_by=approved_by)
         audit_record(actor=actor, action=RegisterAction.MEMBER_LEAVE, obj=membership.household,
+                     object_repr=masking.mask_address(membership.household.address),
                      org_code=membership.org_code, person_id=membership.person_id,
                      changes={"on": on.isoformat(), "reason": reason, "source": source})
     return membership
@@ -360,6 +368,7 @@ def member_update(*, actor, membership: Membership, source: str = ChangeSource.E
         changed = apply_changes(obj=membership, changes=changes, actor=actor, source=source, approved_by=approved_by)
         if changed:
             audit_record(actor=actor, action=RegisterAction.MEMBER_UPDATE, obj=membership.household,
+                         object_repr=masking.mask_address(membership.household.address),
                          org_code=membership.org_code, person_id=membership.person_id,
                          changes={"fields": changed, "source": source})
     return changed

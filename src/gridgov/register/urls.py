@@ -28,8 +28,6 @@ urlpatterns = [
     path("places/", views.places_list, name="register-places"),
     path("places/new/", views.place_create, name="register-place-create"),
     path("places/<int:pk>/", views.place_detail, name="register-place"),
-    path("duplicates/", views.duplicates, name="register-duplicates"),
-    path("duplicates/merge/", views.duplicates_merge, name="register-duplicates-merge"),
     path("import/", views.register_import, name="register-import"),
     path("import/templates/<str:kind>.csv", views.import_template, name="register-import-template"),
 ]

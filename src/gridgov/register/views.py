@@ -2,7 +2,7 @@
 
 The village's one table (and its Excel download), a household with its members and field
 history, update rounds with the grid worker's phone checklist and the screener's sign-off
-queue, buildings and places, duplicate people, and spreadsheet imports.
+queue, buildings and places, and spreadsheet imports.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, Subquery
+from django.db.models import Count, Q, Subquery
 from django.db.models.functions import Substr
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -59,7 +59,6 @@ from gridgov.register.forms import (
     MemberAddForm,
     MemberLeaveForm,
     MemberUpdateForm,
-    MergeForm,
     OneTableFilterForm,
     OrgFilterForm,
     PlaceCreateForm,
@@ -84,7 +83,6 @@ from gridgov.register.workflow import DONE_STATES, can_move
 
 HISTORY_LIMIT = 100
 VILLAGE_PAGE_SIZE = 100
-DUPLICATES_PAGE_SIZE = 100
 MAX_MAP_CELLS = 400
 BUILDING_HOUSEHOLDS_LIMIT = 200
 
@@ -177,10 +175,11 @@ def _domain_error_to_form(form, error: DomainError) -> int:
 
 
 def _person_in_area(user, resident_id: str):
-    """The registered person in the user's area with this exact resident ID (blind index)."""
+    """The registered person in the user's area with this exact resident ID (blind index).
+    An exact lookup: logged and rate-limited, and nobody for roles that see IDs masked."""
     if not resident_id:
         return None
-    return core_selectors.people_search(user, query=resident_id).order_by("id").first()
+    return core_services.check_people_search(actor=user, query=resident_id, where="register").order_by("id").first()
 
 
 def _names_allowed(user) -> bool:
@@ -231,11 +230,10 @@ def _value_text(user, field: str, value, *, personal: bool = True, reveal_phone:
         return value if reveal_phone else masking.mask_phone(value)
     if field == "resident_id":
         return masking.mask_resident_id(value)
-    if personal and not _names_allowed(user):
-        if field == "address":
-            return masking.mask_address(value)
-        if field == "name":
-            return masking.mask_name(value)
+    if field == "address" and not selectors.may_see_full_address(user):
+        return masking.mask_address(value)  # every register address, not only a home's
+    if personal and not _names_allowed(user) and field == "name":
+        return masking.mask_name(value)
     if field in RECORD_FIELDS:
         return f"#{value}"
     return value
@@ -392,7 +390,6 @@ def register_home(request):
         "villages": [{"unit": v, "households": counts.get(v.code, 0)} for v in villages],
         "next_url": next_url,
         "can_sign_off": has_capability(user, Capability.SIGN_OFF_REGISTER),
-        "can_merge": has_capability(user, Capability.MERGE_PEOPLE),
         "can_import": bool(_import_kinds(user)),
     }
     cells = core_selectors.grid_cells_of(user) if has_capability(user, Capability.PROPOSE_REGISTER_EDITS) else []
@@ -430,7 +427,8 @@ def _village_cells(user, village) -> list:
 
 def _one_table_form(request, user, village):
     cells = _village_cells(user, village)
-    form = OneTableFilterForm(request.GET or None, cells=cells, names_allowed=_names_allowed(user))
+    form = OneTableFilterForm(request.GET or None, cells=cells, names_allowed=_names_allowed(user),
+                              addresses_allowed=selectors.may_see_full_address(user))
     valid = form.is_valid() if form.is_bound else True
     return form, valid, cells
 
@@ -566,6 +564,8 @@ def _household_context(request, household, *, bound: dict | None = None, problem
     return {
         "household": household,
         "address": selectors.display_address(user, household.address),
+        "building_address": selectors.display_address(user, household.building.address) if household.building else "",
+        "unit_allowed": selectors.may_see_full_address(user),
         "current": [{"m": m, "name": name} for m, name in members],
         "former": [{"m": m, "name": selectors.display_name(user, m.person)} for m in memberships if not m.is_current],
         "history": _history_rows(user, [household, *memberships, *people.values()], subjects=subjects),
@@ -1019,7 +1019,8 @@ def buildings_list(request):
     names = _org_names(user, (b.org_code for b in buildings))
     context = {
         "form": form,
-        "rows": [{"building": b, "cell": names.get(b.org_code, b.org_code)} for b in buildings],
+        "rows": [{"building": b, "address": selectors.display_address(user, b.address),
+                  "cell": names.get(b.org_code, b.org_code)} for b in buildings],
         "next_url": "?" + _query_string({"org": data.get("org"), "after": next_after}) if next_after else None,
         "can_create": has_capability(user, Capability.EDIT_REGISTER),
     }
@@ -1040,6 +1041,9 @@ def building_detail(request, pk: int):
     cells = list(core_selectors.org_units_visible_to(user).filter(code=building.org_code))
     context = {
         "building": building,
+        "address": selectors.display_address(user, building.address),
+        # a unit label completes a home address: masked with it
+        "units": [u.label if selectors.may_see_full_address(user) else "***" for u in building.units.all()],
         "cell": cells[0] if cells else None,
         "landlord": selectors.display_name(user, building.landlord) if building.landlord_id else "",
         "households": [{"household": h, "address": selectors.display_address(user, h.address),
@@ -1107,7 +1111,8 @@ def places_list(request):
     names = _org_names(user, (p.org_code for p in places))
     context = {
         "form": form,
-        "rows": [{"place": p, "cell": names.get(p.org_code, p.org_code)} for p in places],
+        "rows": [{"place": p, "address": selectors.display_address(user, p.address),
+                  "cell": names.get(p.org_code, p.org_code)} for p in places],
         "next_url": "?" + _query_string({"org": data.get("org"), "kind": data.get("kind"), "after": next_after})
         if next_after else None,
         "can_create": has_capability(user, Capability.EDIT_REGISTER),
@@ -1125,6 +1130,8 @@ def place_detail(request, pk: int):
     cells = list(core_selectors.org_units_visible_to(user).filter(code=place.org_code))
     context = {
         "place": place,
+        "address": selectors.display_address(user, place.address),
+        "building_address": selectors.display_address(user, place.building.address) if place.building else "",
         "cell": cells[0] if cells else None,
         "responsible": selectors.display_name(user, place.responsible_person) if place.responsible_person_id else "",
         "contact_phone": masking.mask_phone(place.contact_phone)
@@ -1164,98 +1171,6 @@ def place_create(request):
                 messages.success(request, _("The place was registered."))
                 return redirect("register-place", pk=place.pk)
     return _create_page(request, "register/place_form.html", form, status=status)
-
-
-# --- Duplicate people -------------------------------------------------------------------------------
-
-
-def _person_card(user, person, org_names) -> dict:
-    return {
-        "person": person,
-        "view": core_selectors.person_view(user, person),
-        "org_name": org_names.get(person.org_code, person.org_code),
-        "memberships": [
-            {"address": selectors.display_address(user, m.household.address),
-             "relation": m.get_relation_display(), "household_id": m.household_id}
-            for m in getattr(person, "current_memberships", [])
-        ],
-    }
-
-
-def _with_memberships(qs):
-    return qs.prefetch_related(Prefetch(
-        "memberships", queryset=Membership.objects.filter(is_current=True).select_related("household"),
-        to_attr="current_memberships",
-    ))
-
-
-@login_required
-@require_GET
-@domain_errors_as_http
-def duplicates(request):
-    """People who share a resident ID number, grouped, with a merge button per pair."""
-    user = request.user
-    _require(user, Capability.MERGE_PEOPLE)
-    form = AfterForm(request.GET)
-    after = form.cleaned_data.get("after") if form.is_valid() else None
-    people, next_after = _page(_with_memberships(core_selectors.duplicate_people(user)), after,
-                               ("resident_id_index", "id"), size=DUPLICATES_PAGE_SIZE)
-    if next_after:
-        # Never split a group across pages (unless one group fills the page).
-        last_index = people[-1].resident_id_index
-        whole = [p for p in people if p.resident_id_index != last_index]
-        if whole:
-            people, next_after = whole, whole[-1].pk
-    org_names = _org_names(user, (p.org_code for p in people))
-    groups: list[dict] = []
-    for person in people:
-        if not groups or groups[-1]["index"] != person.resident_id_index:
-            groups.append({"index": person.resident_id_index,
-                           "resident_id": masking.mask_resident_id(person.resident_id), "people": []})
-        groups[-1]["people"].append(_person_card(user, person, org_names))
-    context = {
-        "groups": groups,
-        "next_url": "?" + _query_string({"after": next_after}) if next_after else None,
-    }
-    return render(request, "register/duplicates.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@domain_errors_as_http
-def duplicates_merge(request):
-    """The confirmation step, then the merge of the duplicate record into the kept one."""
-    user = request.user
-    _require(user, Capability.MERGE_PEOPLE)
-    form = MergeForm(request.POST if request.method == "POST" else request.GET)
-    if not form.is_valid():
-        raise Http404(_("Choose two records of the same person."))
-    keep = core_selectors.access_person(user, form.cleaned_data["keep"])
-    duplicate = core_selectors.access_person(user, form.cleaned_data["duplicate"])
-    problem, status = "", 200
-    if request.method == "POST" and form.cleaned_data["confirm"]:
-        try:
-            result = core_services.people_merge(actor=user, keep=keep, duplicate=duplicate)
-        except DomainError as error:
-            if error.code in (ErrorCode.NOT_FOUND, ErrorCode.PERMISSION_DENIED):
-                raise
-            problem, status = error.message, error.http_status
-        else:
-            moved = sum(n for counts in result["moved"].values() if isinstance(counts, dict)
-                        for n in counts.values() if isinstance(n, int))
-            messages.success(request, _("The records were merged; %(n)d references moved to the kept record.")
-                             % {"n": moved})
-            return redirect("register-duplicates")
-    people = {p.pk: p for p in _with_memberships(core_selectors.people_visible_to(user)).filter(
-        pk__in=[keep.pk, duplicate.pk])}
-    org_names = _org_names(user, [keep.org_code, duplicate.org_code])
-    context = {
-        "keep": _person_card(user, people.get(keep.pk, keep), org_names),
-        "duplicate": _person_card(user, people.get(duplicate.pk, duplicate), org_names),
-        "resident_id": masking.mask_resident_id(keep.resident_id),
-        "problem": problem,
-    }
-    return render(request, "register/merge_confirm.html", context, status=status)
 
 
 # --- Imports -------------------------------------------------------------------------------------

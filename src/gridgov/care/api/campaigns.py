@@ -101,8 +101,11 @@ class ProgressRowSerializer(serializers.Serializer):
     org_code = serializers.CharField(help_text="The grid cell (15 digits) or village (12).")
     total = serializers.IntegerField()
     visited = serializers.IntegerField()
-    needs_found = serializers.IntegerField()
-    referred = serializers.IntegerField()
+    needs_found = serializers.IntegerField(allow_null=True, help_text="Null where suppressed (see `suppressed`).")
+    referred = serializers.IntegerField(allow_null=True)
+    suppressed = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Above the county: `needs_found`/`referred` when 1–4 (or when they would give such a count back).")
 
 
 @extend_schema_serializer(component_name="CareCampaignProgressPage")

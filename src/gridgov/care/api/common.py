@@ -4,25 +4,28 @@ and how each is masked for the requesting user.
 Masking follows selectors.py: which sensitive program someone is in, health and
 criminal-record facts, notes and family contacts only where `may_see_details` allows
 (`details_visible`); names as the core rules say (VIEW_PERSON_NAMES). Masked values come
-back as `"***"` (or `null` for objects, lists and flags), never omitted.
+back as `"***"` (or `null` for objects, lists and flags), never omitted. Nothing else may
+imply the program or health either (issue 10): the masking functions at the end of
+selectors.py turn a hospital stay into `away`, a crisis outcome into `closed`, and clinical
+team members, clinic visits and their makers into `"***"`.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ParseError
 from rest_framework.views import APIView
 
 from gridgov.care import selectors
 from gridgov.care.models import Crisis, Enrollment, Payment, TeamRole, VisitForm
-from gridgov.care.programs import SENSITIVE_PROGRAMS, Program
-from gridgov.core import masking
+from gridgov.care.programs import Program
+from gridgov.core import masking, parsers
 from gridgov.core.api.common import API_PERMISSIONS
 from gridgov.core.api_pagination import KeysetPagination
 from gridgov.core.permissions import Capability, has_capability
@@ -31,8 +34,9 @@ MASKED = selectors.MASKED
 DAY_STATUSES = selectors.STATUSES  # hospitalized, away, visited, due, not_due
 STATUS_CHOICES = [*DAY_STATUSES, "exited"]
 PROGRAM_OR_MASK = [*Program.values, MASKED]
-# Team roles a grid worker may see on a sensitive program's team without learning the program.
-PLAIN_TEAM_ROLES = {TeamRole.GRID_WORKER, TeamRole.FAMILY, TeamRole.GUARDIAN}
+PLAIN_TEAM_ROLES = selectors.PLAIN_TEAM_ROLES
+VISIT_FORM_OR_MASK = [*VisitForm.values, MASKED]
+OUTCOME_OR_MASK = ["", *Crisis.Outcome.values, selectors.MASKED_OUTCOME]
 
 IDEMPOTENCY_BODY = {
     "required": False, "max_length": 200, "write_only": True, "help_text": "Same as the `Idempotency-Key` header.",
@@ -60,9 +64,9 @@ class JSONObjectField(serializers.Field):
 
     def to_internal_value(self, data):
         if isinstance(data, str):
-            try:
-                data = json.loads(data) if data.strip() else {}
-            except ValueError:
+            try:  # the limits of a JSON body (depth, no NUL) hold for JSON inside a form too
+                data = parsers.loads(data) if data.strip() else {}
+            except ParseError:
                 self.fail("invalid")
         if not isinstance(data, dict):
             self.fail("invalid")
@@ -109,10 +113,10 @@ def person_point(user, person) -> tuple[float | None, float | None]:
     return None, None
 
 
-def status_of(enrollment: Enrollment, on: datetime.date) -> str:
+def status_of(enrollment: Enrollment, on: datetime.date, *, details_visible: bool) -> str:
     if enrollment.status != Enrollment.Status.ACTIVE:
         return "exited"
-    return selectors.status_on(enrollment, on)
+    return selectors.day_status(enrollment, on, details_visible=details_visible)
 
 
 def program_of(user, enrollment: Enrollment, details_visible: bool) -> str:
@@ -130,7 +134,8 @@ class EnrollmentRowSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     status = choice_field(
         "CareEnrollmentStatus", STATUS_CHOICES,
-        help_text="Today's status, as on the daily map (`hospitalized|away|visited|due|not_due`), or `exited`.",
+        help_text="Today's status, as on the daily map (`hospitalized|away|visited|due|not_due`), or `exited`; "
+                  "`away` instead of `hospitalized` where the details are masked.",
     )
     next_due_date = serializers.DateField(allow_null=True)
     last_visit_date = serializers.DateField(allow_null=True)
@@ -144,7 +149,7 @@ def enrollment_row(user, enrollment: Enrollment, on: datetime.date, details_visi
         "program": program_of(user, enrollment, details_visible),
         "org_code": enrollment.org_code,
         "start_date": enrollment.start_date,
-        "status": status_of(enrollment, on),
+        "status": status_of(enrollment, on, details_visible=details_visible),
         "next_due_date": enrollment.next_due_date,
         "last_visit_date": enrollment.last_visit_date,
         "high_risk": enrollment.high_risk if details_visible else None,
@@ -154,27 +159,21 @@ def enrollment_row(user, enrollment: Enrollment, on: datetime.date, details_visi
 @extend_schema_serializer(component_name="CareTeamMember")
 class TeamMemberSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    username = serializers.CharField(allow_null=True, help_text="Null for family members without an account.")
-    name = serializers.CharField(help_text="Masked for family members where the details are masked.")
+    username = serializers.CharField(allow_null=True, help_text="Null for family members without an account, "
+                                                                "and for members whose role is masked.")
+    name = serializers.CharField(help_text="Masked for family members, `***` for members whose role is masked.")
     contact = serializers.CharField(help_text="Masked where the details are masked.")
-    role = choice_field("CareTeamRoleLabel", [*TeamRole.values, MASKED])
+    role = choice_field("CareTeamRoleLabel", [*TeamRole.values, MASKED],
+                        help_text="`***` where it would tell why the person is in care (a doctor, the police).")
     acknowledged_at = serializers.DateTimeField(allow_null=True, help_text="Two-way confirmation.")
 
 
-def team_rows(enrollment: Enrollment, members, details_visible: bool) -> list[dict]:
-    sensitive = enrollment.program in SENSITIVE_PROGRAMS
+def team_rows(enrollment: Enrollment, members, details_visible: bool, viewer=None) -> list[dict]:
     rows = []
     for m in members:
-        account = m.user if m.user_id else None
-        name = account.label if account else m.name
-        rows.append({
-            "id": m.pk,
-            "username": account.username if account else None,
-            "name": name if details_visible or account else masking.mask_name(name),
-            "contact": m.contact if details_visible else masking.mask_phone(m.contact),
-            "role": m.role if details_visible or not sensitive or m.role in PLAIN_TEAM_ROLES else MASKED,
-            "acknowledged_at": m.acknowledged_at,
-        })
+        view = selectors.team_member_view(enrollment, m, details_visible=details_visible, viewer=viewer)
+        rows.append({"id": m.pk, "username": view["username"], "name": view["name"], "contact": view["contact"],
+                     "role": view["role"], "acknowledged_at": m.acknowledged_at})
     return rows
 
 
@@ -199,7 +198,7 @@ def enrollment_body(user, enrollment: Enrollment, on: datetime.date, details_vis
         "legal_basis": masked(enrollment.legal_basis),
         "consent": enrollment.consent if details_visible else None,
         "retention_until": enrollment.retention_until,
-        "team": team_rows(enrollment, team, details_visible),
+        "team": team_rows(enrollment, team, details_visible, viewer=user),
     }
 
 
@@ -207,8 +206,9 @@ def enrollment_body(user, enrollment: Enrollment, on: datetime.date, details_vis
 class VisitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     date = serializers.DateField()
-    form = choice_field("CareVisitForm", VisitForm.choices)
-    visited_by = serializers.CharField(allow_null=True, help_text="The username of who saw the person.")
+    form = choice_field("CareVisitFormLabel", VISIT_FORM_OR_MASK, help_text="`***` for a clinic visit where masked.")
+    visited_by = serializers.CharField(allow_null=True, help_text="The username of who saw the person; `***` "
+                                                                  "where the details are masked (not your own).")
     missed = serializers.BooleanField(help_text="The person could not be seen.")
     next_due_date = serializers.DateField()
     notes = serializers.CharField(help_text="`***` where the details are masked.")
@@ -218,12 +218,13 @@ class VisitSerializer(serializers.Serializer):
     has_photo = serializers.BooleanField()
 
 
-def visit_row(visit, details_visible: bool) -> dict:
+def visit_row(visit, details_visible: bool, viewer=None) -> dict:
+    view = selectors.visit_view(visit, details_visible=details_visible, viewer=viewer)
     return {
         "id": visit.pk,
         "date": visit.date,
-        "form": visit.form,
-        "visited_by": visit.visited_by.username if visit.visited_by_id else None,
+        "form": view["form"],
+        "visited_by": view["visited_by"],
         "missed": visit.missed,
         "next_due_date": visit.next_due_date,
         "notes": visit.notes if details_visible or not visit.notes else MASKED,
@@ -237,13 +238,14 @@ def visit_row(visit, details_visible: bool) -> dict:
 @extend_schema_serializer(component_name="CareStatusPeriod")
 class StatusPeriodSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = choice_field("CareStatusKind", ["hospital", "away"])
+    kind = choice_field("CareStatusKind", ["hospital", "away"], help_text="`away` for a hospital stay where masked.")
     start = serializers.DateField()
     end = serializers.DateField(allow_null=True, help_text="Null while it lasts.")
 
 
-def period_row(period) -> dict:
-    return {"id": period.pk, "kind": period.kind, "start": period.start, "end": period.end}
+def period_row(period, details_visible: bool) -> dict:
+    return {"id": period.pk, "kind": selectors.period_kind(period, details_visible=details_visible),
+            "start": period.start, "end": period.end}
 
 
 @extend_schema_serializer(component_name="CareCrisis")
@@ -253,20 +255,23 @@ class CrisisSerializer(serializers.Serializer):
     reported_by = choice_field("CareCrisisReporter", Crisis.ReportedBy.choices)
     occurred_at = serializers.DateTimeField()
     description = serializers.CharField(help_text="`***` where the details are masked.")
-    alerted = serializers.ListField(child=serializers.CharField(), help_text="Usernames alerted at once.")
-    outcome = serializers.CharField(help_text="Empty while open; else one of the crisis outcomes.")
+    alerted = serializers.ListField(child=serializers.CharField(),
+                                    help_text="Usernames alerted at once (`***` where the details are masked).")
+    outcome = choice_field("CareCrisisOutcomeLabel", OUTCOME_OR_MASK,
+                           help_text="Empty while open; else one of the crisis outcomes, or `closed` where masked.")
     outcome_at = serializers.DateTimeField(allow_null=True)
 
 
-def crisis_row(crisis, details_visible: bool) -> dict:
+def crisis_row(crisis, details_visible: bool, viewer=None, description_visible: bool | None = None) -> dict:
+    shown = details_visible if description_visible is None else description_visible
     return {
         "id": crisis.pk,
         "enrollment": crisis.enrollment_id,
-        "reported_by": crisis.reported_by,
+        "reported_by": selectors.crisis_reported_by(crisis, details_visible=details_visible),
         "occurred_at": crisis.occurred_at,
-        "description": crisis.description if details_visible or not crisis.description else MASKED,
-        "alerted": list(crisis.alerted or []),
-        "outcome": crisis.outcome,
+        "description": crisis.description if shown or not crisis.description else MASKED,
+        "alerted": selectors.crisis_alerted(crisis, details_visible=details_visible, viewer=viewer),
+        "outcome": selectors.crisis_outcome(crisis, details_visible=details_visible),
         "outcome_at": crisis.outcome_at,
     }
 

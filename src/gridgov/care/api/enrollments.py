@@ -190,10 +190,14 @@ class EnrollmentDetailApi(CareApiView):
         tags=["care"],
         parameters=[
             OpenApiParameter("purpose", OpenApiTypes.STR, description=(
-                "Why the full record is needed (at least 4 characters); required from users who may see "
-                "the details, and kept in the audit log.")),
+                "Why the full record is needed: a purpose code from `core.purposes` (`home_visit`, "
+                "`care_follow_up`, `crisis_response`, …, `other`); required from users who may see the "
+                "details, and kept in the audit log.")),
+            OpenApiParameter("note", OpenApiTypes.STR, description=(
+                "Optional detail of the purpose; required for `other` and `official_request`.")),
             OpenApiParameter(PURPOSE_HEADER, OpenApiTypes.STR, location=OpenApiParameter.HEADER,
-                             description="The purpose as a header instead (percent-encoded UTF-8)."),
+                             description="The purpose as a header instead: the code, optionally followed by "
+                             "`: ` and the note (percent-encoded UTF-8)."),
         ],
         responses={200: EnrollmentDetailSerializer, **errors(400, 401, 403, 404)},
     )
@@ -202,16 +206,18 @@ class EnrollmentDetailApi(CareApiView):
         enrollment = selectors.access_enrollment(user, enrollment_id)
         full = selectors.may_see_details(user, enrollment)
         if full:
-            purpose = request.query_params.get("purpose") or unquote(request.headers.get(PURPOSE_HEADER, ""))
-            services.enrollment_open_record(actor=user, enrollment=enrollment, purpose=purpose)
+            purpose, note = request.query_params.get("purpose", ""), request.query_params.get("note", "")
+            if not purpose:
+                purpose, _sep, note = unquote(request.headers.get(PURPOSE_HEADER, "")).partition(": ")
+            services.enrollment_open_record(actor=user, enrollment=enrollment, purpose=purpose, note=note)
         selectors.enrollment_record(enrollment)
         body = {
             **enrollment_body(user, enrollment, today(), full, enrollment.current_team),
             "masked": not full,
             "details": enrollment.details if full else None,
-            "visits": [visit_row(v, full) for v in enrollment.recent_visits],
-            "status_periods": [period_row(p) for p in enrollment.periods],
-            "crises": [crisis_row(c, full) for c in enrollment.crisis_list],
+            "visits": [visit_row(v, full, viewer=user) for v in enrollment.recent_visits],
+            "status_periods": [period_row(p, full) for p in enrollment.periods],
+            "crises": [crisis_row(c, full, viewer=user) for c in enrollment.crisis_list],
         }
         return no_store(Response(EnrollmentDetailSerializer(body).data))
 

@@ -29,18 +29,20 @@ class TodayRowSerializer(serializers.Serializer):
     enrollment = serializers.IntegerField()
     person = PersonRefSerializer()
     program = choice_field("CareProgramLabel", PROGRAM_OR_MASK, help_text="`***` where it would reveal why.")
-    status = choice_field("CareDayStatus", DAY_STATUSES)
+    status = choice_field("CareDayStatus", DAY_STATUSES,
+                          help_text="`away` instead of `hospitalized` where the details are masked.")
     lat = serializers.FloatField(allow_null=True, help_text="The home, WGS-84; null for roles without locations.")
     lng = serializers.FloatField(allow_null=True)
 
 
 @extend_schema_serializer(component_name="CareTodayCounts")
 class TodayCountsSerializer(serializers.Serializer):
-    hospitalized = serializers.IntegerField()
-    away = serializers.IntegerField()
-    visited = serializers.IntegerField()
-    due = serializers.IntegerField()
-    not_due = serializers.IntegerField()
+    hospitalized = serializers.IntegerField(
+        allow_null=True, help_text="Null for roles without the details: those in hospital count as `away`.")
+    away = serializers.IntegerField(allow_null=True, help_text="Null where suppressed (see `suppressed`).")
+    visited = serializers.IntegerField(allow_null=True)
+    due = serializers.IntegerField(allow_null=True)
+    not_due = serializers.IntegerField(allow_null=True)
 
 
 @extend_schema_serializer(component_name="CareTodayPage")
@@ -50,6 +52,10 @@ class TodayPageSerializer(serializers.Serializer):
     results = TodayRowSerializer(many=True, help_text="Empty above the county (statistics only).")
     date = serializers.DateField(help_text="Today in Asia/Shanghai.")
     counts = TodayCountsSerializer(help_text="Over the whole area, not only this page.")
+    suppressed = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Above the county: the keys of `counts` that are null because they are 1–4 (or would give such "
+                  "a count back).")
 
 
 class CareTodayApi(CareApiView):
@@ -79,7 +85,7 @@ class CareTodayApi(CareApiView):
             counted = selectors.enrollments_in_scope(user, org=org)
         else:
             counted = selectors.enrollments_visible_to(user, org=org)
-        counts = selectors.today_counts(counted, on)
+        counts, suppressed = selectors.today_counts_for(user, counted, on)
         rows = selectors.enrollments_list(user, org=org, status=filters.validated_data.get("status") or None,
                                           today=on)
         paginator = self.pagination_class()
@@ -87,6 +93,7 @@ class CareTodayApi(CareApiView):
         body = {
             "next": paginator.get_next_link(), "previous": paginator.get_previous_link(),
             "results": [self._row(user, e, on) for e in page], "date": on, "counts": counts,
+            "suppressed": suppressed,
         }
         return no_store(Response(TodayPageSerializer(body).data))
 
@@ -97,7 +104,7 @@ class CareTodayApi(CareApiView):
             "enrollment": enrollment.pk,
             "person": person_ref(user, enrollment.person),
             "program": selectors.program_label(user, enrollment, details_visible=enrollment.details_visible),
-            "status": selectors.status_on(enrollment, on),
+            "status": selectors.day_status(enrollment, on, details_visible=enrollment.details_visible),
             "lat": lat,
             "lng": lng,
         }
@@ -108,15 +115,22 @@ class MetricsRowSerializer(serializers.Serializer):
     program = choice_field(
         "CareProgramLabel", PROGRAM_OR_MASK, help_text="`***`: the sensitive programs together, for roles without details."
     )
-    enrolled = serializers.IntegerField()
-    overdue = serializers.IntegerField(help_text="Active, at home, and past the next visit's date.")
-    seen_90_days = serializers.IntegerField()
-    hospitalized = serializers.IntegerField()
+    enrolled = serializers.IntegerField(allow_null=True, help_text="Null where suppressed (see `suppressed`).")
+    overdue = serializers.IntegerField(allow_null=True, help_text="Active, at home, and past the next visit's date.")
+    seen_90_days = serializers.IntegerField(allow_null=True)
+    hospitalized = serializers.IntegerField(allow_null=True, help_text="Null for roles without the details.")
     management_rate = serializers.FloatField(allow_null=True, help_text="Share not overdue (0–1).")
     visit_coverage = serializers.FloatField(allow_null=True, help_text="Share seen within 90 days (0–1).")
-    crises = serializers.IntegerField(help_text="Crises this year.")
-    crisis_outcomes = serializers.DictField(child=serializers.IntegerField(),
-                                            help_text="Crises this year by outcome (`open` while none).")
+    crises = serializers.IntegerField(allow_null=True, help_text="Crises this year.")
+    crisis_outcomes = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True),
+        help_text="Crises this year by outcome (`open` while none); for roles without the details only "
+                  "`open` and `closed`.")
+    suppressed = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Above the county, counts from 1 to 4 are null, and so is what would give them back (another "
+                  "count of the group, a rate): their keys, e.g. `overdue`, `management_rate`, "
+                  "`crisis_outcomes.open`. Empty at and below the county.")
 
 
 @extend_schema_serializer(component_name="CareMetricsPage")

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from gridgov.care import selectors, services
@@ -26,6 +26,7 @@ from gridgov.care.models import Crisis, Need, StatusPeriod, VisitForm
 from gridgov.core.api.common import errors, no_store
 from gridgov.core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from gridgov.core.exceptions import DomainError, ErrorCode
+from gridgov.core.parsers import JSONParser
 from gridgov.core.permissions import Capability
 
 
@@ -45,7 +46,7 @@ class VisitCreateApi(CareApiView):
     recorded today shows as `visited` on the daily map at once."""
 
     required_capabilities = {"POST": Capability.RECORD_VISITS}
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]  # JSONParser: core's, with its limits
 
     @extend_schema_serializer(component_name="CareVisitCreate")
     class InputSerializer(serializers.Serializer):
@@ -97,7 +98,8 @@ class VisitCreateApi(CareApiView):
         enrollment = visit.enrollment
         body = {"id": visit.pk, "enrollment": enrollment.pk, "date": visit.date, "form": visit.form,
                 "missed": visit.missed, "next_due_date": visit.next_due_date,
-                "status": status_of(enrollment, today())}
+                "status": status_of(enrollment, today(),
+                                    details_visible=selectors.may_see_details(request.user, enrollment))}
         return no_store(Response(VisitRecordedSerializer(body).data, status=201))
 
 
@@ -114,9 +116,10 @@ class StatusChangeSerializer(serializers.Serializer):
     status = choice_field("CareEnrollmentStatus", STATUS_CHOICES, help_text="Today's status on the map now.")
 
 
-def _status_body(enrollment, period) -> dict:
-    return {"id": period.pk, "enrollment": enrollment.pk, "kind": period.kind, "start": period.start,
-            "end": period.end, "status": status_of(enrollment, today())}
+def _status_body(enrollment, period, user) -> dict:
+    visible = selectors.may_see_details(user, enrollment)
+    return {"id": period.pk, "enrollment": enrollment.pk, "kind": selectors.period_kind(period, details_visible=visible),
+            "start": period.start, "end": period.end, "status": status_of(enrollment, today(), details_visible=visible)}
 
 
 class StatusBeginApi(CareApiView):
@@ -147,7 +150,7 @@ class StatusBeginApi(CareApiView):
         fields = data.validated_data
         period = services.status_begin(actor=request.user, enrollment=enrollment, kind=fields["kind"],
                                        start=fields["start"] or today(), note=fields["note"])
-        return no_store(Response(StatusChangeSerializer(_status_body(enrollment, period)).data, status=201))
+        return no_store(Response(StatusChangeSerializer(_status_body(enrollment, period, request.user)).data, status=201))
 
 
 class StatusEndApi(CareApiView):
@@ -175,7 +178,7 @@ class StatusEndApi(CareApiView):
         period = services.status_end(actor=request.user, enrollment=enrollment, kind=fields["kind"],
                                      end=fields["end"] or today())
         enrollment.refresh_from_db()
-        return no_store(Response(StatusChangeSerializer(_status_body(enrollment, period)).data))
+        return no_store(Response(StatusChangeSerializer(_status_body(enrollment, period, request.user)).data))
 
 
 # --- Crises ------------------------------------------------------------------------------------
@@ -209,7 +212,9 @@ class CrisisCreateApi(CareApiView):
         data.is_valid(raise_exception=True)
         crisis = services.crisis_report(actor=request.user, enrollment=enrollment, **{
             k: v for k, v in data.validated_data.items() if k != "idempotency_key"})
-        body = crisis_row(crisis, details_visible=True)  # the reporter wrote the description
+        details_visible = selectors.may_see_details(request.user, enrollment)
+        # The reporter wrote the description; who was alerted stays masked as for any row.
+        body = crisis_row(crisis, details_visible, viewer=request.user, description_visible=True)
         return no_store(Response(CrisisSerializer(body).data, status=201))
 
 
@@ -246,4 +251,5 @@ class CrisisActionApi(CareApiView):
         crisis = services.crisis_record_action(actor=request.user, crisis=crisis, note=fields["note"],
                                                at=fields["at"], outcome=fields["outcome"])
         details_visible = selectors.may_see_details(request.user, crisis.enrollment)
-        return no_store(Response(CrisisSerializer(crisis_row(crisis, details_visible)).data, status=201))
+        return no_store(Response(CrisisSerializer(crisis_row(crisis, details_visible, viewer=request.user)).data,
+                                 status=201))

@@ -23,7 +23,7 @@ from gridgov.care.forms import (
 )
 from gridgov.care.models import Campaign, CampaignItem
 from gridgov.care.views.common import form_error, org_names, query_string, require
-from gridgov.core import selectors as core_selectors
+from gridgov.core import services as core_services
 from gridgov.core.exceptions import DomainError
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.views import domain_errors_as_http
@@ -148,7 +148,7 @@ def _referred_person(user, resident_id: str):
     resident_id = (resident_id or "").strip().upper()
     if not resident_id:
         return None
-    matches = [p for p in core_selectors.people_search(user, query=resident_id)[:2]
+    matches = [p for p in core_services.check_people_search(actor=user, query=resident_id, where="care_campaign")[:2]
                if (p.resident_id or "").upper() == resident_id]
     return matches[0] if len(matches) == 1 else None
 

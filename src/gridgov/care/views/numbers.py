@@ -29,12 +29,15 @@ from gridgov.care.views.common import (
     require,
     today,
 )
+from gridgov.core import suppression
 from gridgov.core.exceptions import DomainError
 from gridgov.core.permissions import Capability
 from gridgov.core.views import domain_errors_as_http
 
 
-def _rate(value) -> str:
+def _rate(value, suppressed: bool = False) -> str:
+    if suppressed:
+        return suppression.SHOWN_AS
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
@@ -48,22 +51,31 @@ def metrics(request):
     valid = form.is_valid() if form.is_bound else True
     unit = area(user, form.cleaned_data.get("org") if form.is_bound and valid else None)
     on = today()
-    outcomes = [("open", _("Still open"))] + [(value, label) for value, label in Crisis.Outcome.choices]
+    masked = selectors.masks_health(user)
+    if masked:  # issue 10: no outcome that tells health, no hospital column
+        outcomes = [("open", _("Still open")), (selectors.MASKED_OUTCOME, _("Dealt with"))]
+    else:
+        outcomes = [("open", _("Still open"))] + [(value, label) for value, label in Crisis.Outcome.choices]
     rows = []
     for row in selectors.care_metrics_for(user, org=unit.code, today=on):
+        hidden = set(row["suppressed"])
         rows.append({
             **row,
+            **{key: suppression.shown(row[key]) for key in ("enrolled", "overdue", "seen_90_days", "crises")},
+            "hospitalized": suppression.shown(row["hospitalized"]),
             "label": program_text(row["program"]) or _("Programs not shown by name"),
-            "management_rate_text": _rate(row["management_rate"]),
-            "visit_coverage_text": _rate(row["visit_coverage"]),
-            "outcomes": [(label, row["crisis_outcomes"].get(value, 0)) for value, label in outcomes],
+            "management_rate_text": _rate(row["management_rate"], "management_rate" in hidden),
+            "visit_coverage_text": _rate(row["visit_coverage"], "visit_coverage" in hidden),
+            "outcomes": [(label, suppression.shown(row["crisis_outcomes"].get(value, 0))) for value, label in outcomes],
         })
     reentry = next((row for row in rows if row["program"] == "reentry"), None)
     if reentry is not None:
-        reentry["resettlement_text"] = _rate(reentry["resettlement_rate"])
-        reentry["employment_text"] = _rate(reentry["employment_rate"])
+        hidden = set(reentry["suppressed"])
+        reentry["resettlement_text"] = _rate(reentry["resettlement_rate"], "resettlement_rate" in hidden)
+        reentry["employment_text"] = _rate(reentry["employment_rate"], "employment_rate" in hidden)
     context = {"form": form, "unit": unit, "today": on, "rows": rows, "reentry": reentry,
-               "outcome_labels": [o[1] for o in outcomes],
+               "outcome_labels": [o[1] for o in outcomes], "show_hospital": not masked,
+               "suppressed": any(row["suppressed"] for row in rows),
                "statistics_only": selectors.statistics_only(user)}
     return render(request, "care/metrics.html", context, status=200 if valid else 400)
 

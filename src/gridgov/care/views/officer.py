@@ -24,6 +24,7 @@ from gridgov.care.forms import (
 from gridgov.care.models import Handover
 from gridgov.care.views.common import form_error, org_names, query_string, require, today
 from gridgov.core import selectors as core_selectors
+from gridgov.core import services as core_services
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.permissions import Capability
 from gridgov.core.views import domain_errors_as_http
@@ -203,7 +204,9 @@ def enroll(request):
             return _enroll_page(request, lookup=lookup)
         if not lookup.is_valid():
             return _enroll_page(request, lookup=lookup, status=400)
-        people = list(core_selectors.people_search(user, query=lookup.cleaned_data["resident_id"])[:2])
+        people = list(core_services.check_people_search(
+            actor=user, query=lookup.cleaned_data["resident_id"], where="care_enroll"
+        )[:2])
         if not people:
             lookup.add_error("resident_id", _("Nobody with this resident ID number is registered in your area."))
             return _enroll_page(request, lookup=lookup, status=404)

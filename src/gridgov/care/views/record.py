@@ -28,6 +28,7 @@ from gridgov.care.forms import (
 )
 from gridgov.care.models import Enrollment, Handover, StatusPeriod, TeamRole, VisitForm
 from gridgov.care.programs import Program
+from gridgov.care.views import consent as consent_views
 from gridgov.care.views.common import (
     detail_items,
     form_error,
@@ -109,8 +110,8 @@ def record_context(request, enrollment, *, purpose_form=None, bound=None, action
     user = request.user
     on = today()
     active = enrollment.status == Enrollment.Status.ACTIVE
-    state = selectors.status_on(enrollment, on) if active else "exited"
     details_visible = selectors.may_see_details(user, enrollment)
+    state = selectors.day_status(enrollment, on, details_visible=details_visible) if active else "exited"
     purpose = opened_purpose(request, enrollment) if details_visible else None
     bound = bound or {}
     can_manage = has_capability(user, Capability.MANAGE_ENROLLMENTS) and active
@@ -139,9 +140,15 @@ def record_context(request, enrollment, *, purpose_form=None, bound=None, action
         "action_errors": action_errors or [],
         "hospital_kind": StatusPeriod.Kind.HOSPITAL,
         "away_kind": StatusPeriod.Kind.AWAY,
-        "status_forms": _status_forms(enrollment, bound) if may_visit else [],
+        # Masked (issue 10): a hospital stay reads as an absence, and only absences are offered.
+        "hospitalized_since": enrollment.hospitalized_since if details_visible else None,
+        "away_since": selectors.away_since(enrollment, details_visible=details_visible),
+        "status_forms": _status_forms(enrollment, bound, details_visible=details_visible) if may_visit else [],
         "team_form": bound.get("team") or TeamMemberForm(),
         "exit_form": bound.get("exit") or ExitForm(),
+        # rights (issue 10): consent withdrawal
+        "consent_withdrawal": consent_views.withdrawal_of(enrollment) if purpose is not None else None,
+        "consent_form": bound.get("consent") or consent_views.ConsentWithdrawalForm(),
         "handover_form": bound.get("handover") or HandoverForm(),
     }
     if context["full"]:
@@ -149,14 +156,17 @@ def record_context(request, enrollment, *, purpose_form=None, bound=None, action
     return context
 
 
-def _status_forms(enrollment, bound) -> list[dict]:
-    """What may change: an admission or absence begins, or the ongoing one ends."""
+def _status_forms(enrollment, bound, *, details_visible: bool = True) -> list[dict]:
+    """What may change: an admission or absence begins, or the ongoing one ends. Without the
+    details, only absences, and nothing while a hospital stay (shown as an absence) lasts."""
     forms = []
-    for kind, ongoing, begin_label, end_label in (
-        (StatusPeriod.Kind.HOSPITAL, enrollment.hospitalized_since, _("Admitted to hospital"),
-         _("Discharged from hospital")),
-        (StatusPeriod.Kind.AWAY, enrollment.away_since, _("Left home for a while"), _("Back home")),
-    ):
+    kinds = [(StatusPeriod.Kind.AWAY, enrollment.away_since, _("Left home for a while"), _("Back home"))]
+    if details_visible:
+        kinds.insert(0, (StatusPeriod.Kind.HOSPITAL, enrollment.hospitalized_since, _("Admitted to hospital"),
+                         _("Discharged from hospital")))
+    elif enrollment.hospitalized_since:
+        kinds = []
+    for kind, ongoing, begin_label, end_label in kinds:
         change = "end" if ongoing else "begin"
         key = f"status-{kind}"
         form = bound.get(key) or StatusChangeForm(prefix=key, initial={"change": change, "kind": kind})
@@ -221,7 +231,7 @@ def enrollment_open(request, pk: int):
     status, opened = 400, False
     if form.is_valid():
         try:
-            services.enrollment_open_record(actor=user, enrollment=enrollment, purpose=form.purpose)
+            services.enrollment_open_record(actor=user, enrollment=enrollment, purpose=form.code, note=form.note)
         except DomainError as error:
             form_error(form, error)
             status = error.http_status

@@ -7,11 +7,11 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gridgov.care import reports, services
+from gridgov.core import dates
 from gridgov.core.permissions import Capability, require
 from gridgov.core.views import domain_errors_as_http
 
@@ -26,8 +26,8 @@ def handover_report(request):
     user = request.user
     require(user, Capability.MANAGE_ENROLLMENTS)
     today = timezone.localdate()
-    since = parse_date(request.GET.get("since", "")) or datetime.date(today.year, 1, 1)
-    until = parse_date(request.GET.get("until", "")) or today
+    since = dates.parse_day(request.GET.get("since")) or datetime.date(today.year, 1, 1)
+    until = dates.parse_day(request.GET.get("until")) or today
     handovers = reports.handovers_in_period(user, since=since, until=until)
     services.care_report_export_record(actor=user, report="handovers", rows=len(handovers),
                                        since=since, until=until)

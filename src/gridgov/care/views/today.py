@@ -13,6 +13,7 @@ from gridgov.care import selectors
 from gridgov.care.forms import PAGE_SIZE, STATUS_LABELS, TodayFilterForm
 from gridgov.care.views.common import area, org_names, program_text, query_string, require, status_label, today
 from gridgov.core import selectors as core_selectors
+from gridgov.core import suppression
 from gridgov.core.models import OrgLevel
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.views import domain_errors_as_http
@@ -39,7 +40,7 @@ def _list_rows(user, unit, status: str, after: int | None, on) -> tuple[list[dic
     may_report = has_capability(user, Capability.REPORT_CRISIS)
     rows = []
     for e in enrollments:
-        state = selectors.status_on(e, on)
+        state = selectors.day_status(e, on, details_visible=e.details_visible)
         rows.append({
             "id": e.pk,
             "name": selectors.masked_name(user, e),
@@ -66,7 +67,7 @@ def _map_data(user, unit, on) -> dict:
         for e in qs[:MAX_MAP_PEOPLE]:
             if e.person.lat is None or e.person.lng is None:
                 continue
-            state = selectors.status_on(e, on)
+            state = selectors.day_status(e, on, details_visible=e.details_visible)
             people.append({
                 "id": e.pk, "lat": e.person.lat, "lng": e.person.lng, "status": state,
                 "label": f"{selectors.masked_name(user, e)} · {status_label(state)}",
@@ -96,7 +97,8 @@ def today_map(request):
     stats_only = selectors.statistics_only(user)
     context = {
         "form": form, "unit": unit, "today": on, "status": status, "statistics_only": stats_only,
-        "status_choices": list(STATUS_LABELS.items()), "rows": [], "next_url": None,
+        "status_choices": [(s, STATUS_LABELS[s]) for s in selectors.day_statuses_for(user)],
+        "rows": [], "next_url": None,
         "can_manage": has_capability(user, Capability.MANAGE_ENROLLMENTS),
     }
     partial = bool(request.htmx and request.htmx.target == "care-rows")
@@ -108,9 +110,10 @@ def today_map(request):
     if not partial:
         counted = (selectors.enrollments_in_scope(user, org=unit.code) if stats_only
                    else selectors.enrollments_visible_to(user, org=unit.code))
-        counts = selectors.today_counts(counted, on)
-        context["counts"] = [{"status": key, "label": label, "n": counts[key]} for key, label in STATUS_LABELS.items()]
-        context["total"] = sum(counts.values())
+        counts, _suppressed = selectors.today_counts_for(user, counted, on)
+        context["counts"] = [{"status": key, "label": STATUS_LABELS[key], "n": suppression.shown(counts[key])}
+                             for key in selectors.day_statuses_for(user)]
+        context["total"] = sum(n for n in counts.values() if n)
         if not stats_only:
             context["map_data"] = _map_data(user, unit, on)
     template = "care/today.html" + ("#rows" if partial else "")

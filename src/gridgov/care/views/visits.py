@@ -44,6 +44,7 @@ def visit_new(request, pk: int):
     head = _head(user, enrollment)
     smd = enrollment.program == Program.SMD and head["details_visible"]
     form = VisitRecordForm(request.POST or None, request.FILES or None, smd=smd, signature=user.label,
+                           masked=not head["details_visible"],
                            initial={"org": safe_org(user, request.GET.get("org", ""))})
     status = 200
     if request.method == "POST":
@@ -74,7 +75,8 @@ def crisis_new(request, pk: int):
     user = request.user
     require(user, Capability.REPORT_CRISIS)
     enrollment = selectors.access_enrollment(user, pk)
-    form = CrisisReportForm(request.POST or None, initial={"org": safe_org(user, request.GET.get("org", ""))})
+    form = CrisisReportForm(request.POST or None, initial={"org": safe_org(user, request.GET.get("org", ""))},
+                            masked=not selectors.may_see_details(user, enrollment))
     status = 200
     if request.method == "POST":
         status = 400
@@ -96,17 +98,26 @@ def _crisis_context(request, crisis, *, form=None) -> dict:
     user = request.user
     enrollment = crisis.enrollment
     head = _head(user, enrollment)
-    accounts = selectors.team_accounts(crisis.alerted or [])
+    visible = head["details_visible"]
+    alerted = selectors.crisis_alerted(crisis, details_visible=visible, viewer=user)
+    accounts = selectors.team_accounts(alerted)
+    outcome = selectors.crisis_outcome(crisis, details_visible=visible)
+    actions = list(selectors.crisis_actions(crisis))
+    for action in actions:  # who acted would name the doctor the mask hides
+        action.actor_label = (action.actor.label if action.actor_id and (visible or action.actor_id == user.pk)
+                              else "")
     return {
         **head,
         "crisis": crisis,
-        "show_description": head["details_visible"] or crisis.reporter_id == user.pk,
-        "alerted": [accounts[u].label if u in accounts else u for u in crisis.alerted or []],
-        "actions": list(selectors.crisis_actions(crisis)),
-        "outcome_label": dict(Crisis.Outcome.choices).get(crisis.outcome, ""),
-        "reported_by_label": dict(Crisis.ReportedBy.choices).get(crisis.reported_by, crisis.reported_by),
+        "show_description": visible or crisis.reporter_id == user.pk,
+        "alerted": [accounts[u].label if u in accounts else _("A member of the care team") for u in alerted],
+        "actions": actions,
+        "outcome_label": (dict(Crisis.Outcome.choices).get(outcome, "") if visible
+                          else (_("Dealt with") if outcome else "")),
+        "reported_by_label": dict(Crisis.ReportedBy.choices).get(
+            selectors.crisis_reported_by(crisis, details_visible=visible), crisis.reported_by),
         "may_act": selectors.may_record_visit(user, enrollment),
-        "form": form or CrisisActionForm(),
+        "form": form or CrisisActionForm(masked=not visible),
     }
 
 
@@ -127,7 +138,7 @@ def crisis_action(request, pk: int):
     user = request.user
     require(user, Capability.RECORD_VISITS)
     crisis = selectors.access_crisis(user, pk)
-    form = CrisisActionForm(request.POST)
+    form = CrisisActionForm(request.POST, masked=not selectors.may_see_details(user, crisis.enrollment))
     status = 400
     if form.is_valid():
         data = form.cleaned_data

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 
-from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from gridgov.core import selectors
+from gridgov.core import audit_labels, dates, selectors
 from gridgov.core.api.common import API_PERMISSIONS, errors, paginated_response
 from gridgov.core.api_pagination import NewestFirstPagination
 from gridgov.core import services
@@ -48,12 +47,8 @@ class MomentField(serializers.Field):
         if moment is None and day is None:
             self.fail("invalid")
         if moment is None:
-            if self.end_of_day:
-                day += datetime.timedelta(days=1)
-            moment = datetime.datetime.combine(day, datetime.time.min)
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        return moment
+            return dates.end_of_day(day) if self.end_of_day else dates.start_of_day(day)
+        return dates.clamp_moment(moment)  # year 1 or 9999 with an offset cannot overflow
 
     def to_representation(self, value):
         return value.isoformat()
@@ -70,14 +65,27 @@ class AuditEntrySerializer(serializers.Serializer):
     object_type = serializers.CharField()
     object_id = serializers.CharField()
     object_repr = serializers.SerializerMethodField(help_text="Names and home addresses come masked.")
+    # emergency (issue 10): the codes in words, in the user's language
+    action_label = serializers.SerializerMethodField(help_text="The action in words.")
+    object_type_label = serializers.SerializerMethodField(help_text="The kind of record in words.")
+    person = serializers.IntegerField(source="person_id", allow_null=True,
+                                      help_text="Id of the person the entry is about, if any.")
     org_code = serializers.CharField()
     ip = serializers.CharField()
-    purpose = serializers.CharField()
+    purpose = serializers.CharField(
+        help_text="As stored: a purpose code from `core.purposes`, `: ` and the note (older entries: free text).")
+    purpose_label = serializers.CharField(help_text="The purpose's label in the user's language, and the note.")
     changes = serializers.SerializerMethodField()
     hash = serializers.CharField(help_text="sha256(previous hash + canonical JSON of the entry).")
 
     def get_object_repr(self, entry) -> str:
         return display_label(entry)
+
+    def get_action_label(self, entry) -> str:
+        return audit_labels.action_label(entry.action)
+
+    def get_object_type_label(self, entry) -> str:
+        return audit_labels.object_type_label(entry.object_type)
 
     def get_changes(self, entry) -> dict:
         return json.loads(entry.changes or "{}")
@@ -96,6 +104,7 @@ class AuditEntryListApi(APIView):
         object_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
         org = serializers.RegexField(r"^[0-9]{2,15}$", required=False, allow_blank=True)
         person_resident_id = serializers.CharField(required=False, allow_blank=True, max_length=32)
+        person = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
         since = MomentField(required=False)
         until = MomentField(required=False, end_of_day=True)
 
@@ -118,6 +127,7 @@ class AuditEntryListApi(APIView):
                 "person_resident_id", OpenApiTypes.STR,
                 description="Entries about the person with this resident ID number.",
             ),
+            OpenApiParameter("person", OpenApiTypes.INT, description="Entries about the person with this id."),
             OpenApiParameter(
                 "since", OpenApiTypes.STR,
                 description="From this date (start of day) or ISO 8601 date-time, inclusive.",
@@ -140,6 +150,7 @@ class AuditEntryListApi(APIView):
             object_id=f.get("object_id", ""),
             org_code=f.get("org", ""),
             person_resident_id=f.get("person_resident_id", ""),
+            person_id=f.get("person"),
             since=f.get("since"),
             until=f.get("until"),
         )
@@ -149,3 +160,55 @@ class AuditEntryListApi(APIView):
         return paginated_response(
             request=request, view=self, queryset=entries, serializer_class=self.OutputSerializer
         )
+
+
+# --- emergency (issue 10): a person's access log, for their program officer -------------------
+
+
+class PersonAccessLogApi(APIView):
+    """Who read or changed this person's record: for the person's own program officer."""
+
+    permission_classes = API_PERMISSIONS
+    required_capabilities = {"GET": Capability.MANAGE_ENROLLMENTS}
+    pagination_class = NewestFirstPagination
+    OutputSerializer = AuditEntrySerializer
+
+    class FilterSerializer(serializers.Serializer):
+        actor = serializers.CharField(required=False, allow_blank=True, max_length=150)
+        action = serializers.CharField(required=False, allow_blank=True, max_length=64)
+        since = MomentField(required=False)
+        until = MomentField(required=False, end_of_day=True)
+
+        def validate(self, attrs):
+            if attrs.get("since") and attrs.get("until") and attrs["since"] >= attrs["until"]:
+                raise serializers.ValidationError({"until": [_("The end must be after the start.")]})
+            return attrs
+
+    @extend_schema(
+        operation_id="people_access_log",
+        summary="Who read or changed this person's record (the person's program officer)",
+        tags=["audit"],
+        parameters=[
+            OpenApiParameter("actor", OpenApiTypes.STR, description="Username of the actor."),
+            OpenApiParameter("action", OpenApiTypes.STR, description="An action, or its prefix (`care.`)."),
+            OpenApiParameter("since", OpenApiTypes.STR, description="From this date or date-time, inclusive."),
+            OpenApiParameter("until", OpenApiTypes.STR, description="Up to the end of this date, exclusive."),
+        ],
+        responses={200: AuditEntrySerializer(many=True), **errors(400, 401, 403, 404)},
+    )
+    def get(self, request, person_id: int):
+        from gridgov.core import access_log
+        from gridgov.core.api.common import no_store
+
+        person = selectors.access_person(request.user, person_id)
+        params = self.FilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        f = params.validated_data
+        filters = access_log.AccessLogFilters(actor=f.get("actor", ""), action=f.get("action", ""),
+                                              since=f.get("since"), until=f.get("until"))
+        entries = access_log.person_access_log(request.user, person, filters)
+        if not request.query_params.get("cursor"):
+            access_log.person_access_log_record(actor=request.user, person=person, filters=filters)
+        return no_store(paginated_response(
+            request=request, view=self, queryset=entries, serializer_class=self.OutputSerializer
+        ))

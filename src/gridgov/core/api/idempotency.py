@@ -5,12 +5,19 @@ A client sends `Idempotency-Key: <its own random string>` (or the body field
 (user, key); the same key from the same user later gets that status and body back, with
 the header `Idempotent-Replayed: true`, and nothing new is created. Error responses are not
 stored, so a client may correct its input and retry with the same key. A key that was
-used for a different endpoint answers 409 `idempotency_key_reused`.
+used for a different endpoint, or with a different body, answers 409
+`idempotency_key_reused`: the record keeps a SHA-256 of the method, the path and the
+parsed body (so that spacing or key order of the JSON do not matter; files count by their
+content).
 
 The handler and the stored response commit in one transaction: if two retries race, the
 second one's insert waits on the unique (user, key) index, fails once the first commits,
-rolls its own writes back and replays the first response. (This relies on the service
-using a nestable `transaction.atomic()`, not `durable=True`.)
+rolls its own writes back and replays the first response. If the second one fails earlier,
+on a constraint of the submission itself (the person it registers now exists), it still
+replays the first response once that is stored. On SQLite the writers queue (BEGIN
+IMMEDIATE), and the store is read again inside the transaction, so the second one replays
+at once. (This relies on the service using a nestable `transaction.atomic()`, not
+`durable=True`.)
 
 Storage sits behind a small interface (`get`, `save`) so a deployment may swap it with the
 setting `GRIDGOV_IDEMPOTENCY_STORE` (a dotted path). The default keeps records in the
@@ -20,6 +27,7 @@ setting `GRIDGOV_IDEMPOTENCY_STORE` (a dotted path). The default keeps records i
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -27,6 +35,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -35,6 +44,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from gridgov.core.api_errors import error_response
+from gridgov.core.exceptions import DomainError
 
 HEADER = "Idempotency-Key"
 BODY_FIELD = "idempotency_key"
@@ -60,6 +70,7 @@ class StoredResponse:
     path: str
     status_code: int
     body: Any
+    request_hash: str = ""  # empty for records stored before the hash was kept
 
 
 class KeyTaken(Exception):
@@ -83,7 +94,7 @@ class DatabaseIdempotencyStore:
         record = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if record is None:
             return None
-        return StoredResponse(record.method, record.path, record.status_code, record.body)
+        return StoredResponse(record.method, record.path, record.status_code, record.body, record.request_hash)
 
     def save(self, *, user, key: str, response: StoredResponse) -> None:
         from gridgov.core.models import IdempotencyRecord
@@ -92,7 +103,7 @@ class DatabaseIdempotencyStore:
             with transaction.atomic():
                 IdempotencyRecord.objects.create(
                     user=user, key=key, method=response.method, path=response.path[:300],
-                    status_code=response.status_code, body=response.body,
+                    status_code=response.status_code, body=response.body, request_hash=response.request_hash,
                 )
         except IntegrityError as exc:
             raise KeyTaken(key) from exc
@@ -137,8 +148,33 @@ def _key_of(request) -> str | None:
     return str(key).strip()
 
 
-def _replay(stored: StoredResponse, request) -> Response:
-    if stored.method != request.method or stored.path != request.path[:300]:
+def _canonical(value):
+    """The parsed body as plain JSON-able data: form fields as lists, files by content."""
+    if isinstance(value, UploadedFile):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return {"file": digest.hexdigest(), "size": value.size}
+    if hasattr(value, "lists"):  # QueryDict, MultiValueDict
+        return {k: [_canonical(v) for v in vs] for k, vs in value.lists() if k != BODY_FIELD}
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items() if k != BODY_FIELD}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def request_hash(request) -> str:
+    """SHA-256 of method, path and parsed body, without the idempotency key itself."""
+    body = json.dumps(_canonical(request.data), sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
+    text = f"{request.method}\n{request.path[:300]}\n{body}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _replay(stored: StoredResponse, request, fingerprint: str) -> Response:
+    if (stored.method != request.method or stored.path != request.path[:300]
+            or (stored.request_hash and stored.request_hash != fingerprint)):
         return error_response(
             409,
             "idempotency_key_reused",
@@ -170,18 +206,22 @@ def idempotent(handler):
                 {BODY_FIELD: [_("An idempotency key has 1 to %(n)d characters.") % {"n": MAX_KEY_LENGTH}]},
             )
         store = get_store()
-        stored = store.get(user=request.user, key=key)
-        if stored is not None:
-            return _replay(stored, request)
+        fingerprint = request_hash(request)
         try:
             with transaction.atomic():
+                # Read inside the transaction: on SQLite it holds the write lock from here on,
+                # so a concurrent first attempt has either committed (replayed) or not begun.
+                stored = store.get(user=request.user, key=key)
+                if stored is not None:
+                    return _replay(stored, request, fingerprint)
                 response = handler(view, request, *args, **kwargs)
                 if 200 <= response.status_code < 300:
                     store.save(
                         user=request.user,
                         key=key,
                         response=StoredResponse(
-                            request.method, request.path[:300], response.status_code, _jsonable(response.data)
+                            request.method, request.path[:300], response.status_code, _jsonable(response.data),
+                            fingerprint,
                         ),
                     )
         except KeyTaken:
@@ -190,7 +230,14 @@ def idempotent(handler):
                 return error_response(
                     409, "conflict", _("The same submission is being processed; try again shortly.")
                 )
-            return _replay(stored, request)
+            return _replay(stored, request, fingerprint)
+        except (DomainError, IntegrityError):
+            # A concurrent attempt with this key may have won on the submission's own
+            # constraint (this one's writes are rolled back): answer with its result.
+            stored = store.get(user=request.user, key=key)
+            if stored is not None:
+                return _replay(stored, request, fingerprint)
+            raise
         return response
 
     return wrapper

@@ -51,6 +51,23 @@ class LatLngSerializer(serializers.Serializer):
 _GRID_ONLY = ("polygon", "centroid", "grid_workers")
 
 
+# Output-only fields written as plain (not read-only) fields: drf-spectacular lists every
+# read-only field as required, but these are absent for units that are not grid cells.
+@extend_schema_field(LatLngSerializer(allow_null=True))
+class _CentroidField(serializers.Field):
+    def to_representation(self, unit):
+        if unit.centroid_lat is None or unit.centroid_lng is None:
+            return None
+        return {"lat": unit.centroid_lat, "lng": unit.centroid_lng}
+
+
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
+class _GridWorkersField(serializers.Field):
+    def to_representation(self, unit):
+        # Lists prefetch the workers (selectors.org_unit_children); one unit costs a query.
+        return sorted(user.username for user in unit.grid_workers.all())
+
+
 @extend_schema_serializer(component_name="OrgUnit")
 class OrgUnitSerializer(serializers.Serializer):
     """One org unit. Grid cells also carry `polygon`, `centroid` and `grid_workers`."""
@@ -60,19 +77,8 @@ class OrgUnitSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=OrgLevel.choices)
     parent = serializers.CharField(source="parent_id", allow_null=True)
     polygon = GeoJSONPolygonField(required=False, allow_null=True, help_text="Grid cells only.")
-    centroid = serializers.SerializerMethodField(help_text="Grid cells only.")
-    grid_workers = serializers.SerializerMethodField(help_text="Grid cells only: usernames.")
-
-    @extend_schema_field(LatLngSerializer(allow_null=True, required=False))
-    def get_centroid(self, unit):
-        if unit.centroid_lat is None or unit.centroid_lng is None:
-            return None
-        return {"lat": unit.centroid_lat, "lng": unit.centroid_lng}
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField(), required=False))
-    def get_grid_workers(self, unit) -> list[str]:
-        # Lists prefetch the workers (selectors.org_unit_children); one unit costs a query.
-        return sorted(user.username for user in unit.grid_workers.all())
+    centroid = _CentroidField(source="*", required=False, help_text="Grid cells only.")
+    grid_workers = _GridWorkersField(source="*", required=False, help_text="Grid cells only: usernames.")
 
     def to_representation(self, unit):
         row = super().to_representation(unit)

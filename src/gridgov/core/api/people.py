@@ -1,6 +1,6 @@
 """The people registry: masked lists, registration, and opening a full record with a purpose.
 
-Fields a role may not see come back masked ("张*", "9901**********123X"), never omitted.
+Fields a role may not see come back masked ("张*", "9901*************X"), never omitted.
 A full record is shown only by `POST /people/{id}/open/`, which logs the stated purpose.
 """
 
@@ -25,6 +25,7 @@ from gridgov.core.api.idempotency import BODY_FIELD, IDEMPOTENCY_PARAMETER, idem
 from gridgov.core.api_pagination import KeysetPagination
 from gridgov.core.models import Gender
 from gridgov.core.permissions import Capability
+from gridgov.core.purposes import MAX_NOTE_LENGTH, Purpose
 
 
 @extend_schema_serializer(component_name="Person")
@@ -35,8 +36,8 @@ class PersonSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="Masked (`张*`) for roles that may not see names.")
     gender = serializers.CharField(help_text="`M`, `F`, or empty.")
     birth_date = serializers.CharField(help_text="`YYYY-MM-DD`; `YYYY-**-**` when masked.")
-    resident_id = serializers.CharField(help_text="Masked (`3205**********123X`) unless opened.")
-    phone = serializers.CharField(help_text="Masked (`138****5678`) unless opened.")
+    resident_id = serializers.CharField(help_text="Masked (`3205*************X`) unless opened.")
+    phone = serializers.CharField(help_text="Masked (`138******78`) unless opened.")
     address = serializers.CharField(help_text="Masked after the first characters unless opened.")
     org_code = serializers.CharField()
     lat = serializers.FloatField(allow_null=True, help_text="WGS-84; null for roles without precise locations.")
@@ -89,10 +90,14 @@ class PeopleApi(APIView):
             OpenApiParameter("org", OpenApiTypes.STR, description="Only people in this org unit's subtree."),
             OpenApiParameter(
                 "q", OpenApiTypes.STR,
-                description="A name fragment (roles that see names), an exact resident ID or phone number.",
+                description=(
+                    "A name fragment (roles that see names), or an exact resident ID or phone number "
+                    "(only roles that may open full records: each such search is audited and limited "
+                    "per hour, 429 `rate_limited` past the limit; for other roles it matches nobody)."
+                ),
             ),
         ],
-        responses={200: PersonSerializer(many=True), **errors(400, 401, 403, 404)},
+        responses={200: PersonSerializer(many=True), **errors(400, 401, 403, 404, 429)},
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -100,7 +105,9 @@ class PeopleApi(APIView):
         org = filters.validated_data.get("org") or None
         if org:
             selectors.access_org_unit(request.user, org)
-        people = selectors.people_search(request.user, query=filters.validated_data.get("q", ""), org=org)
+        people = services.check_people_search(
+            actor=request.user, query=filters.validated_data.get("q", ""), org=org, where="people_api"
+        )
         return no_store(
             paginated_response(
                 request=request, view=self, queryset=people,
@@ -143,7 +150,8 @@ class PersonDetailApi(APIView):
 
 
 class PersonOpenRecordApi(APIView):
-    """Show a person's full record. The purpose is written to the audit log."""
+    """Show a person's full record for a purpose chosen from the list (with an optional note);
+    both are written to the audit log."""
 
     permission_classes = API_PERMISSIONS
     required_capabilities = {"POST": Capability.OPEN_PERSON_RECORD}
@@ -151,10 +159,17 @@ class PersonOpenRecordApi(APIView):
 
     @extend_schema_serializer(component_name="PersonOpenRecord")
     class InputSerializer(serializers.Serializer):
-        # Checked by the service, which answers 400 `purpose_required` when it is missing.
+        # Checked by the service (`core.purposes`), which answers 400 `purpose_required`
+        # with Chinese field errors when the purpose is missing, unknown or needs a note.
         purpose = serializers.CharField(
             required=False, allow_blank=True, default="", max_length=500,
-            help_text="Why the full record is needed (at least 4 characters); kept in the audit log.",
+            help_text="A purpose code from `core.purposes`: " + ", ".join(f"`{c}`" for c in Purpose.values)
+            + "; kept in the audit log.",
+        )
+        note = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=2000,
+            help_text=f"Optional detail (which visit, which request), at most {MAX_NOTE_LENGTH} characters; "
+            "required for `other` and `official_request`.",
         )
 
     @extend_schema(
@@ -169,6 +184,7 @@ class PersonOpenRecordApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         full = services.person_open_record(
-            actor=request.user, person=person, purpose=data.validated_data["purpose"]
+            actor=request.user, person=person,
+            purpose=data.validated_data["purpose"], note=data.validated_data["note"],
         )
         return no_store(Response(self.OutputSerializer(full).data))

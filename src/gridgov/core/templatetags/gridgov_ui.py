@@ -90,11 +90,34 @@ ACTION_LABELS = {
     AuditAction.AUDIT_SEARCH: gettext_lazy("Audit log searched"),
     AuditAction.DEMO_SEED: gettext_lazy("Demo data created"),
     AuditAction.SIGN_IN: gettext_lazy("Signed in"),
+    AuditAction.AUDIT_RESEAL: gettext_lazy("Audit log sealed with the audit key"),  # audit (issue 10)
+    AuditAction.PERSON_IDENTIFIER_SEARCH: gettext_lazy("Searched by ID or phone number"),  # masking (issue 10)
+    # rights (issue 10)
+    AuditAction.CORRECTION_REQUEST: gettext_lazy("Correction requested"),
+    AuditAction.CORRECTION_VIEW: gettext_lazy("Correction request read"),
+    AuditAction.CORRECTION_APPROVE: gettext_lazy("Correction approved and applied"),
+    AuditAction.CORRECTION_REFUSE: gettext_lazy("Correction refused"),
+    AuditAction.CONSENT_WITHDRAW: gettext_lazy("Consent withdrawn"),
+    AuditAction.REGISTER_RETENTION: gettext_lazy("Register anonymised past retention"),
+    # purposes (issue 10)
+    AuditAction.PERSON_EXPORT_BULK_FLAG: gettext_lazy("Bulk export of personal data flagged"),
+    AuditAction.PERSON_EXPORT_HOLD_CLEAR: gettext_lazy("Hold on personal data exports lifted"),
+    # accounts (issue 10)
+    AuditAction.API_TOKEN_REVOKE: gettext_lazy("API sign-in revoked"),
+    AuditAction.API_TOKENS_EXPIRED_SWEEP: gettext_lazy("Expired API sign-ins removed"),
+    AuditAction.PASSWORD_CHANGE: gettext_lazy("Password changed"),
+    AuditAction.OTP_ENROL: gettext_lazy("Second factor set up"),
+    AuditAction.OTP_RECOVERY_CODE_USED: gettext_lazy("Recovery code used to sign in"),
+    AuditAction.ROLE_GRANT_REQUEST: gettext_lazy("Sensitive roles requested"),
+    AuditAction.ROLE_GRANT_APPROVE: gettext_lazy("Role grant approved"),
+    AuditAction.ROLE_GRANT_REFUSE: gettext_lazy("Role grant refused"),
+    AuditAction.OTP_RESET: gettext_lazy("Second factor reset"),
 }
 
 
 @register.filter
 def action_label(action: str) -> str:
-    """A readable name for an audit action; actions of other apps show their code."""
-    label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
+    """A readable name for an audit action, of any app (`core.audit_labels`), never its code."""
+    from gridgov.core.audit_labels import action_label as label_of
+
+    return label_of(action)

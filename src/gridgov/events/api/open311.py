@@ -2,9 +2,10 @@
 
 Reading is public; posting a request needs an `api_key` made with `gridgov open311_key
 create` (no session, no CSRF). The public sees events of public categories only, never
-who reported them, who handled them or any internal note: `status_notes` is the last note
-of a step that says what was done. Personal matters (a family dispute, a child, an old
-person asking for help) are listed without description, place or photo.
+who reported them, who handled them or any text typed by staff: `status_notes` is a fixed
+sentence per status; description, address and photo only of reports the public sent (see
+`request_row`). Personal matters (a family dispute, a child, an old person asking for help)
+are listed without description, place or photo.
 
 Errors are the spec's list of `{code, description}` with HTTP 400, 403, 404 (and 429 when a
 key posts faster than `GRIDGOV_OPEN311_POST_RATE`, 60/minute by default).
@@ -34,10 +35,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from gridgov.core import dates
 from gridgov.core.exceptions import DomainError
 from gridgov.events import intake_keys, selectors
-from gridgov.events.models import Event, IntakeKey
-from gridgov.events.workflow import FINISHED_STATUSES, OPEN_STATUSES
+from gridgov.events.models import Channel, Event, IntakeKey
+from gridgov.events.workflow import FINISHED_STATUSES, OPEN_STATUSES, Status
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-01-01T00:00:00+08:00"  # when this endpoint's behaviour last changed
@@ -228,45 +230,68 @@ class ServiceDefinitionApi(Open311View):
 # --- Requests ---------------------------------------------------------------------------
 
 
+# hostile (issue 10): the public feed never carries text typed by staff, which may name
+# people or give their phone: `status_notes` is a fixed sentence per status, and the
+# description, address and photo are published only where the reporter sent them through a
+# public channel for publication (the resident's web form, an Open311 app).
+PUBLIC_CHANNELS = frozenset({Channel.RESIDENT, Channel.OPEN311})
+
+
+def _status_note(status: str) -> str:
+    if status in {Status.REGISTERED, Status.DISPATCHED, Status.RETURNED}:
+        return _("Received; being passed to the unit responsible.")
+    if status == Status.ACCEPTED:
+        return _("Accepted by the unit responsible; being dealt with.")
+    if status in {Status.HANDLED, Status.VERIFIED}:
+        return _("Dealt with; the result is being checked on site.")
+    if status in {Status.CLOSED, Status.EVALUATED}:
+        return _("Dealt with and closed.")
+    if status == Status.SUSPENDED:
+        return _("On hold: this needs long-term work.")
+    return _("Cancelled.")
+
+
 def request_row(event: Event, request) -> dict:
-    """One service request as the public may see it (no reporter, no staff, no internal note)."""
+    """One service request as the public may see it (no reporter, no staff, no staff-typed text)."""
     personal = selectors.is_personal_category(event.category.code)
-    notes = getattr(event, "public_notes", [])
-    photos = getattr(event, "photo_list", [])
+    published = event.channel in PUBLIC_CHANNELS and not personal
+    photos = [p for p in getattr(event, "photo_list", []) if selectors.photo_is_published(event, p)]
     agency = event.department or event.owner_department
     return {
         "service_request_id": event.code,
         "status": "closed" if event.status in FINISHED_STATUSES else "open",
-        "status_notes": notes[-1].note if notes and not personal else "",
+        "status_notes": _status_note(event.status),
         "service_name": event.category.name,
         "service_code": event.category.code,
-        "description": "" if personal else event.description,
+        "description": event.description if published else ("" if personal else event.category.name),
         "agency_responsible": agency.name if agency else "",
         "service_notice": "",
         "requested_datetime": _iso(event.created_at),
         "updated_datetime": _iso(event.updated_at),
         "expected_datetime": _iso(event.handle_deadline),
-        "address": "" if personal else event.address,
+        "address": event.address if published else "",
         "address_id": "",
         "zipcode": "",
         "lat": None if personal else event.lat,
         "long": None if personal else event.lng,
         "media_url": request.build_absolute_uri(reverse("events-public-photo", args=[event.code, photos[0].pk]))
-        if photos and not personal else "",
+        if photos else "",
     }
 
 
 def _moment(value: str, field: str, *, end: bool = False) -> datetime.datetime:
     """A w3c date-time (with an offset or Z), or a date (its start, or the next day's for an end)."""
-    moment = parse_datetime(value)
+    invalid = Open311Error(400, _("%(field)s is not an ISO 8601 date and time.") % {"field": field})
+    try:
+        moment = parse_datetime(value)
+        day = None if moment is not None else parse_date(value)
+    except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+        raise invalid from None
     if moment is None:
-        day = parse_date(value)
         if day is None:
-            raise Open311Error(400, _("%(field)s is not an ISO 8601 date and time.") % {"field": field})
-        moment = datetime.datetime.combine(day + datetime.timedelta(days=1 if end else 0), datetime.time.min)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+            raise invalid
+        return dates.end_of_day(day) if end else dates.start_of_day(day)
+    return dates.clamp_moment(moment)  # a day at the calendar's edge cannot overflow
 
 
 def _split(value: str | None) -> list[str]:

@@ -174,7 +174,7 @@ def public_photo(request, code: str, photo_id: int):
     if event is None or selectors.is_personal_category(event.category.code) or not event.category.is_public:
         raise Http404(_("No such photo."))
     photo = event.photos.filter(pk=photo_id).first()
-    if photo is None:
+    if photo is None or not selectors.photo_is_published(event, photo):
         raise Http404(_("No such photo."))
     return photo_response(photo.public_image)
 

@@ -1,0 +1,49 @@
+"""Recording a withdrawal of consent from an enrollment's page (PIPL art. 15); the rules
+are in `services.enrollment_withdraw_consent`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gridgov.care import services
+from gridgov.care.models import ConsentWithdrawal
+from gridgov.core.permissions import Capability
+from gridgov.core.views import domain_errors_as_http
+
+
+class ConsentWithdrawalForm(forms.Form):
+    withdrawn_on = forms.DateField(label=gettext_lazy("Consent withdrawn on"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    channel = forms.ChoiceField(label=gettext_lazy("How it was expressed"), choices=ConsentWithdrawal.Channel.choices)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "consent")
+        super().__init__(*args, **kwargs)
+        self.fields["withdrawn_on"].initial = timezone.localdate()
+
+
+def withdrawal_of(enrollment) -> ConsentWithdrawal | None:
+    return ConsentWithdrawal.objects.filter(enrollment=enrollment).first()
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def enrollment_withdraw_consent(request, pk: int):
+    from gridgov.care.views.record import _access, _form_action
+
+    enrollment = _access(request, pk, Capability.MANAGE_ENROLLMENTS)
+    form = ConsentWithdrawalForm(request.POST)
+    return _form_action(
+        request, enrollment, form, key="consent",
+        success=_("The withdrawal of consent was recorded; processing that rested on it has ended."),
+        action=lambda data: services.enrollment_withdraw_consent(
+            actor=request.user, enrollment=enrollment, withdrawn_on=data["withdrawn_on"], channel=data["channel"],
+            note=data["note"]),
+    )

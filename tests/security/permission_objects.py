@@ -1,0 +1,195 @@
+"""The objects the permission matrix calls its URLs with: one of each kind the URL kwargs
+name, once inside the first county (where the demo accounts work) and once in the second
+county (outside every account's area but the city-wide ones), and the users of CONTRACTS'
+demo accounts on the grid of `tests.factories.build_tree`."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image
+
+from gridgov.core.models import Department, Role
+from tests.factories import PersonFactory, Tree, build_tree, make_resident_id, make_user
+
+# The roles of CONTRACTS' demo accounts, with the demo's scopes on the test tree.
+ROLE_USERS = {
+    Role.CITY_ADMIN: dict(scope="99"),
+    Role.DISPATCHER: dict(scope=Tree.COUNTY_A),
+    Role.GRID_WORKER: dict(scope=Tree.CELL_A1, cells=[Tree.CELL_A1]),
+    Role.DEPARTMENT_STAFF: dict(scope=Tree.COUNTY_A, department="market"),
+    Role.STATION_STAFF: dict(scope=Tree.TOWNSHIP_A, department="station"),
+    Role.CARE_WORKER: dict(scope=Tree.TOWNSHIP_A),
+    Role.MEDIATOR: dict(scope=Tree.TOWNSHIP_A),
+    Role.PROGRAM_OFFICER: dict(scope=Tree.COUNTY_A),
+    Role.SCREENER: dict(scope=Tree.VILLAGE_A),
+    Role.AUDITOR: dict(scope="99"),
+}
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 120, 10)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@dataclass
+class Side:
+    """The objects of one county."""
+
+    person: object = None
+    household: object = None
+    building: object = None
+    place: object = None
+    event: object = None
+    photo: object = None
+    enrollment: object = None
+    team_member: object = None
+    visit: object = None
+    crisis: object = None
+    handover: object = None
+    campaign: object = None
+    campaign_item: object = None
+    agreement: object = None
+    department: str = ""
+    org_code: str = ""
+    village: str = ""
+    correction: object = None
+    emergency_grant: object = None
+    role_grant: object = None
+    rule: object = None
+    update_round: object = None
+    round_item: object = None
+    proposed_edit: object = None
+    held_user: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    users: dict
+    inside: Side
+    outside: Side
+    notifications: dict  # role -> a notification of that role's user
+
+
+def _side(county: str, suffix: str, depts: dict, tree: Tree) -> Side:
+    from gridgov.care import services as care
+    from gridgov.care.models import TeamMember
+    from gridgov.care.services import TeamSpec
+    from gridgov.core import corrections
+    from gridgov.core.models import CorrectionEvidence, EmergencyGrant, RoleGrantRequest
+    from gridgov.events import services as events
+    from gridgov.events.models import Category, Channel, Photo, RoutingRule
+    from gridgov.register import rounds
+    from gridgov.register import services as register
+    from gridgov.register.models import Relation, ResidenceType
+
+    township, village = county + "001", county + "001001"
+    cell = village + "001"
+    lng = 120.005 if county == Tree.COUNTY_A else 120.105
+    today = timezone.localdate()
+    officer = make_user(f"officer{suffix}", Role.PROGRAM_OFFICER, scope=county)
+    screener = make_user(f"screener{suffix}", Role.SCREENER, scope=village)
+    gw = make_user(f"gw{suffix}", Role.GRID_WORKER, scope=cell, cells=[cell])
+    doctor = make_user(f"doctor{suffix}", Role.CARE_WORKER, scope=township)
+    dispatcher = make_user(f"dispatcher{suffix}", Role.DISPATCHER, scope=county)
+    side = Side(org_code=cell, village=village, department=depts[county].code)
+
+    side.person = PersonFactory(name=f"陈明{suffix}", org_code=cell, lng=lng,
+                                resident_id=make_resident_id(region=county, birth="19800505", seq=21))
+    side.building = register.building_create(actor=screener, address=f"幸福路 8 号{suffix}", lat=31.005, lng=lng,
+                                             use="residential", units=["1单元101"])
+    side.household = register.household_create(
+        actor=screener, building=side.building, unit_label="1单元101",
+        members=[register.MemberSpec(PersonFactory(org_code=cell, lng=lng), Relation.HEAD,
+                                     ResidenceType.REGISTERED_HERE, datetime.date(2010, 1, 1))],
+    )
+    side.place = register.place_create(actor=screener, name=f"便民超市{suffix}", kind="shop", lat=31.005, lng=lng)
+    side.update_round = rounds.round_open(actor=screener, org_code=village, title="十一月", starts_on=today,
+                                          due_on=today + datetime.timedelta(days=10))
+    side.round_item = side.update_round.items.first()
+    head = side.household.memberships.get(relation=Relation.HEAD)
+    proposed = rounds.item_propose_edits(actor=gw, item=side.round_item, note="", edits=[
+        {"kind": "member_update", "target": head.pk, "values": {"residence_type": ResidenceType.MOVED_IN}},
+    ]) if side.round_item is not None else []
+    side.proposed_edit = proposed[0] if proposed else None
+
+    category = Category.objects.get(code="food.unlicensed")
+    side.rule = RoutingRule.objects.create(category=category, org_prefix=county, department=depts[county])
+    side.event = events.event_submit(actor=dispatcher, submission=events.Submission(
+        category_code="food.unlicensed", description="无证经营", channel=Channel.HOTLINE, lat=31.005, lng=lng + 0.001))
+    side.photo = Photo.objects.create(
+        event=side.event, image=ContentFile(_png(), "m.png"), public_image=ContentFile(_png(), "m.png"),
+        thumbnail=ContentFile(_png(), "m.png"), uploaded_by=dispatcher)
+
+    side.enrollment = care.enrollment_create(
+        actor=officer, person=side.person, program="smd", org_code=cell, start_date=today - datetime.timedelta(30),
+        legal_basis="《精神卫生法》第二十四条", details={"risk_level": 1, "classification": "basically_stable"},
+        team=[TeamSpec(role="grid_worker", user=gw), TeamSpec(role="doctor", user=doctor),
+              TeamSpec(role="family", name="陈母", contact="13800001111")],
+    )
+    side.team_member = TeamMember.objects.filter(enrollment=side.enrollment, user=None).first()
+    side.visit = care.visit_record(actor=officer, enrollment=side.enrollment, date=today, form="home",
+                                   details={"risk_level": 1, "classification": "basically_stable"})
+    side.crisis = care.crisis_report(actor=officer, enrollment=side.enrollment, description="情绪激动",
+                                     reported_by="family")
+    side.handover = care.handover_create(actor=officer, enrollment=side.enrollment, to_org_code=village + "002",
+                                         due_date=today + datetime.timedelta(days=15), reason="move")
+    side.agreement = care.guardian_agreement_sign(
+        actor=officer, enrollment=side.enrollment, guardian_name="陈母", year=today.year,
+        annual_amount=Decimal("1200"), conditions="按时服药", signed_on=today)
+    side.campaign = care.campaign_open(actor=officer, org_code=village, kind=_campaign_kind(), title="走访",
+                                       starts_on=today, due_on=today + datetime.timedelta(days=10))
+    side.campaign_item = side.campaign.items.first()
+    side.correction = corrections.correction_request_create(
+        actor=gw, person=side.person, values={"name": f"陈明明{suffix}"},
+        evidence=CorrectionEvidence.values[0], reason="户口本上的名字")
+    now = timezone.now()
+    outsider = make_user(f"er{suffix}", Role.GRID_WORKER, scope=Tree.CELL_A2 if suffix == "b" else Tree.CELL_B2)
+    side.emergency_grant = EmergencyGrant.objects.create(
+        user=outsider, person=side.person, org_code=cell, reason="medical", granted_at=now,
+        expires_at=now + datetime.timedelta(hours=3))
+    applicant = make_user(f"applicant{suffix}", scope=township)
+    requester = make_user(f"requester{suffix}", Role.CITY_ADMIN, scope="99")
+    side.role_grant = RoleGrantRequest.objects.create(user=applicant, roles=[Role.CARE_WORKER], reason="新医生",
+                                                      org_code=township, requested_by=requester)
+    side.held_user = outsider.username
+    return side
+
+
+def _campaign_kind() -> str:
+    from gridgov.care.models import Campaign
+
+    return Campaign._meta.get_field("kind").choices[0][0]
+
+
+def build_world() -> World:
+    from gridgov.events.models import Notification
+
+    tree = build_tree()
+    county_a = Department.objects.create(code="990101-market", name="县市场监督管理局", kind="department",
+                                         function="market", org_code=Tree.COUNTY_A)
+    station_a = Department.objects.create(code="990101001-market", name="镇市场监管所", kind="station",
+                                          function="market", org_code=Tree.TOWNSHIP_A, parent=county_a)
+    county_b = Department.objects.create(code="990102-market", name="外县市场局", kind="department",
+                                         function="market", org_code=Tree.COUNTY_B)
+    depts = {Tree.COUNTY_A: county_a, Tree.COUNTY_B: county_b, "market": county_a, "station": station_a}
+    users = {}
+    for role, spec in ROLE_USERS.items():
+        spec = dict(spec)
+        dept = spec.pop("department", None)
+        users[role] = make_user(f"u_{role}", role, department=depts.get(dept), **spec)
+    inside = _side(Tree.COUNTY_A, "a", depts, tree)
+    outside = _side(Tree.COUNTY_B, "b", depts, tree)
+    notifications = {role: Notification.objects.create(user=user, event=inside.event, kind="test", text="提醒")
+                     for role, user in users.items()}
+    # Another user's notification is outside everyone's scope.
+    outside.extra["notification"] = Notification.objects.create(
+        user=make_user("someone", Role.DISPATCHER, scope=Tree.COUNTY_B), event=outside.event, kind="test", text="提醒")
+    return World(users=users, inside=inside, outside=outside, notifications=notifications)
