@@ -84,3 +84,13 @@ def test_payments_are_for_officers(login, staff, due_case):
 
     assert login(staff["doctor"]).get(reverse("care-payments")).status_code == 403
     assert login(staff["officer_b"]).get(reverse("care-enrollment-payments", args=[due_case.pk])).status_code == 404
+
+
+def test_the_city_administrator_sees_counts_only(login, staff, due_case, city_admin):
+    response = login(city_admin).get(reverse("care-metrics"))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert [r["program"] for r in response.context["rows"]] == ["***"]  # no care details: folded
+    assert [r["enrolled"] for r in response.context["rows"]] == ["<5"]  # suppressed above the county
+    assert "陈明" not in body and "Severe mental disorder" not in body

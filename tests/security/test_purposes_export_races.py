@@ -13,8 +13,7 @@ from tests.security.races import N, assert_error_shape, run_together
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent PostgreSQL transactions"),
-    # serialized_rollback: the categories seeded by migrations are back for the tests after
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -35,6 +35,6 @@ class CareConfig(AppConfig):
                                                      "care-crisis-new", "care-crisis"})))
         add_nav_item(NavItem("care-officer", _("Care programs"), 31, capability=Capability.MANAGE_ENROLLMENTS,
                              also_current=frozenset({"care-enroll", "care-payments", "care-enrollment-payments"})))
-        add_nav_item(NavItem("care-metrics", _("Care metrics"), 32, capability=Capability.VIEW_CARE))
+        add_nav_item(NavItem("care-metrics", _("Care metrics"), 32, capability=Capability.VIEW_CARE_STATISTICS))
         add_nav_item(NavItem("care-campaigns", _("Screening campaigns"), 33, capability=Capability.VIEW_CARE,
                              also_current=frozenset({"care-campaign", "care-campaign-checklist", "care-campaign-item"})))

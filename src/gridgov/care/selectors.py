@@ -574,6 +574,7 @@ def campaign_list(user) -> QuerySet:
 
 
 def access_campaign(user, campaign_id):
+    require(user, Capability.WORK_CAMPAIGNS)
     try:
         pk = int(campaign_id)
     except (TypeError, ValueError):
@@ -608,7 +609,7 @@ def access_campaign_item(user, item_id):
     """An item the user may record (their own, or in an officer's area); 404 otherwise."""
     from gridgov.care.models import CampaignItem
 
-    require(user, Capability.VIEW_CARE)
+    require(user, Capability.WORK_CAMPAIGNS)
     try:
         pk = int(item_id)
     except (TypeError, ValueError):

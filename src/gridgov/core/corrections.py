@@ -225,6 +225,15 @@ def correction_targets() -> dict[str, CorrectionAdapter]:
 # --- Rules ------------------------------------------------------------------------------
 
 
+# Who works with corrections at all: those who record them (EDIT_PEOPLE) and the deciders
+# of every registered kind. Any other role may never see or decide one: 403, not 404.
+CORRECTION_CAPABILITIES = frozenset({Capability.EDIT_PEOPLE, Capability.SIGN_OFF_REGISTER})
+
+
+def may_work_corrections(user) -> bool:
+    return any(has_capability(user, c) for c in CORRECTION_CAPABILITIES)
+
+
 def may_request(user, person: Person) -> bool:
     return has_capability(user, Capability.EDIT_PEOPLE) and in_scope(user, person.org_code)
 
@@ -425,6 +434,8 @@ def corrections_to_decide(user) -> QuerySet[CorrectionRequest]:
 
 
 def access_correction(user, request_id) -> CorrectionRequest:
+    if not may_work_corrections(user):
+        raise Forbidden()
     try:
         pk = int(request_id)
     except (TypeError, ValueError):

@@ -21,7 +21,6 @@ from gridgov.core import corrections, selectors
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.forms import PAGE_SIZE, add_domain_error
 from gridgov.core.models import CorrectionEvidence, CorrectionRequest, CorrectionTarget
-from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.views import domain_errors_as_http
 
 _AFTER = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
@@ -89,7 +88,7 @@ class QueueForm(forms.Form):
 
 
 def _require_editor(user) -> None:
-    if not has_capability(user, Capability.EDIT_PEOPLE) and not has_capability(user, Capability.SIGN_OFF_REGISTER):
+    if not corrections.may_work_corrections(user):
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
@@ -188,6 +187,7 @@ def _detail_context(user, correction: CorrectionRequest, decision_form=None) -> 
 @require_GET
 @domain_errors_as_http
 def correction_detail(request, pk: int):
+    _require_editor(request.user)
     correction = corrections.access_correction(request.user, pk)
     return render(request, "core/correction_detail.html", _detail_context(request.user, correction))
 
@@ -198,6 +198,7 @@ def correction_detail(request, pk: int):
 @domain_errors_as_http
 def correction_decide(request, pk: int):
     user = request.user
+    _require_editor(user)
     correction = corrections.access_correction(user, pk)
     form = DecisionForm(request.POST)
     status = 400

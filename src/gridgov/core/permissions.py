@@ -39,6 +39,9 @@ class Capability(StrEnum):
     # city administrators), and lifting the hold that bulk use of personal data exports puts
     VIEW_PROCESSING_RECORD = "view_processing_record"
     REVIEW_BULK_EXPORTS = "review_bulk_exports"
+    # fix-core (issue 10): screening campaigns are the grid worker's checklist and the
+    # officer's follow-up (docs/care.md); other care roles may never open one (403, not 404)
+    WORK_CAMPAIGNS = "work_campaigns"
 
 
 _C = Capability
@@ -60,6 +63,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {
             _C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER, _C.PROPOSE_REGISTER_EDITS,
             _C.VIEW_CARE, _C.VIEW_CARE_STATISTICS, _C.RECORD_VISITS, _C.REPORT_CRISIS,
+            _C.WORK_CAMPAIGNS,
         }
     ),
     Role.DEPARTMENT_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
@@ -78,6 +82,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER, _C.VIEW_CARE, _C.VIEW_CARE_STATISTICS,
             _C.VIEW_CARE_DETAILS,
             _C.MANAGE_ENROLLMENTS, _C.RECORD_VISITS, _C.REPORT_CRISIS,
+            _C.WORK_CAMPAIGNS,
         }
     ),
     Role.SCREENER: frozenset(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.core import dates
-from gridgov.core.exceptions import NotFound
+from gridgov.core.exceptions import Forbidden, NotFound
 from gridgov.core.models import Department, Role
 from gridgov.core.workcal import WorkCalendar
 from gridgov.events.models import Category, Event, Notification, Photo, TimelineEntry
@@ -21,6 +21,32 @@ from gridgov.events.workflow import OPEN_STATUSES
 
 SEES_AREA = {Role.DISPATCHER, Role.CITY_ADMIN, Role.GRID_WORKER}
 HANDLER_ROLES = {Role.DEPARTMENT_STAFF, Role.STATION_STAFF}
+LOOP_ROLES = SEES_AREA | HANDLER_ROLES
+DESK_ROLES = {Role.DISPATCHER, Role.CITY_ADMIN}  # the centre's queue: duplicates are merged there
+
+
+def takes_part_in_events(user) -> bool:
+    """The staff of the loop, and an account without any role (a resident following their
+    own reports). Staff whose work lies elsewhere (care, mediation, the register) and an
+    auditor, whatever other role the account holds, never see events: for them every event
+    URL is a 403 (CONTRACTS: the role may never do this), not an empty list or a 404."""
+    roles = user.roles
+    if Role.AUDITOR in roles:
+        return False
+    return bool(roles & LOOP_ROLES) or not roles
+
+
+def require_event_loop(user) -> None:
+    if not takes_part_in_events(user):
+        raise Forbidden(_("Your role does not take part in the event loop."))
+
+
+def require_event_desk(user) -> None:
+    """Merging duplicates happens at the centre's desk; checked before the body is read so
+    that a role that may never merge gets 403, not 400 (the service checks again)."""
+    require_event_loop(user)
+    if not user.roles & DESK_ROLES:
+        raise Forbidden(_("Only a dispatcher merges duplicate events."))
 
 
 def events_visible_to(user) -> QuerySet[Event]:

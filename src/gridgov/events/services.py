@@ -180,12 +180,17 @@ def _timeline(event: Event, *, action: str, actor, from_status: str, note: str =
 _CHANNEL_ROLES = {Channel.GRID_WORKER: Role.GRID_WORKER, Channel.HOTLINE: Role.DISPATCHER}
 
 
-def _check_may_report(actor, channel: str) -> None:
+def require_may_report(actor) -> None:
     """An auditor reads the audit log and changes nothing, so reports no event on any
-    channel; the grid worker's and the hotline's channels belong to those roles."""
-    roles = _user_roles(actor)
-    if Role.AUDITOR in roles:
+    channel (also checked by the API before the body is read: 403 wins over 400)."""
+    if Role.AUDITOR in _user_roles(actor):
         raise Forbidden(_("An auditor reads the audit log and changes nothing."))
+
+
+def _check_may_report(actor, channel: str) -> None:
+    """`require_may_report`; the grid worker's and the hotline's channels belong to those roles."""
+    require_may_report(actor)
+    roles = _user_roles(actor)
     needed = _CHANNEL_ROLES.get(channel)
     if needed is not None and actor is not None and needed not in roles:
         raise Forbidden(_("Your role may not report events on this channel."))

@@ -119,7 +119,7 @@ class ProgressPageSerializer(serializers.Serializer):
 class CampaignProgressApi(CareApiView):
     """Counts per grid cell or village (at every level, the city included)."""
 
-    required_capabilities = {"GET": Capability.VIEW_CARE}
+    required_capabilities = {"GET": Capability.WORK_CAMPAIGNS}
 
     class FilterSerializer(serializers.Serializer):
         level = serializers.ChoiceField(choices=list(LEVELS), required=False, default="grid")
@@ -169,7 +169,7 @@ class CampaignItemListApi(CareApiView):
     """A grid worker's households in the campaign, or all in an officer's area (none above
     the county)."""
 
-    required_capabilities = {"GET": Capability.VIEW_CARE}
+    required_capabilities = {"GET": Capability.WORK_CAMPAIGNS}
     pagination_class = KeysetPagination
 
     class FilterSerializer(serializers.Serializer):
@@ -195,7 +195,7 @@ class CampaignItemListApi(CareApiView):
 class CampaignItemRecordApi(CareApiView):
     """Record what the screening visit found; a referral alerts the area's program officers."""
 
-    required_capabilities = {"POST": Capability.VIEW_CARE}
+    required_capabilities = {"POST": Capability.WORK_CAMPAIGNS}
 
     @extend_schema_serializer(component_name="CareCampaignItemRecord")
     class InputSerializer(serializers.Serializer):

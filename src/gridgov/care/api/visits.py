@@ -25,7 +25,7 @@ from gridgov.care.api.common import (
 from gridgov.care.models import Crisis, Need, StatusPeriod, VisitForm
 from gridgov.core.api.common import errors, no_store
 from gridgov.core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from gridgov.core.exceptions import DomainError, ErrorCode
+from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
 from gridgov.core.parsers import JSONParser
 from gridgov.core.permissions import Capability
 
@@ -86,6 +86,9 @@ class VisitCreateApi(CareApiView):
     @idempotent
     def post(self, request, enrollment_id: int):
         enrollment = selectors.access_enrollment(request.user, enrollment_id)
+        if not selectors.may_record_visit(request.user, enrollment):
+            # As the page: not on the team is a 403 before the body is looked at.
+            raise Forbidden(_("Only the care team records visits."))
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data

@@ -90,6 +90,7 @@ def campaign_list(request):
 def campaign_detail(request, pk: int):
     """Progress per grid cell and per village (counts only, at every level)."""
     user = request.user
+    require(user, Capability.WORK_CAMPAIGNS)
     campaign = selectors.access_campaign(user, pk)
     cells = selectors.campaign_progress(user, campaign, level_length=GRID_LENGTH)
     villages = selectors.campaign_progress(user, campaign, level_length=VILLAGE_LENGTH)
@@ -127,6 +128,7 @@ def _item_context(item, form=None, *, saved: bool = False) -> dict:
 def campaign_checklist(request, pk: int):
     """The households of the campaign on the user's list (a grid worker's own; an officer's area)."""
     user = request.user
+    require(user, Capability.WORK_CAMPAIGNS)
     campaign = selectors.access_campaign(user, pk)
     filters = ChecklistFilterForm(request.GET or None)
     valid = filters.is_valid() if filters.is_bound else True
@@ -159,7 +161,7 @@ def _referred_person(user, resident_id: str):
 def campaign_item_record(request, item_id: int):
     """Record what a screening visit found: the item's row again for HTMX, else back to the list."""
     user = request.user
-    require(user, Capability.VIEW_CARE)
+    require(user, Capability.WORK_CAMPAIGNS)
     item = selectors.access_campaign_item(user, item_id)
     form = CampaignItemForm(request.POST, prefix=f"item-{item.pk}")
     status = 400

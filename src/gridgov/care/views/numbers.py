@@ -46,7 +46,8 @@ def _rate(value, suppressed: bool = False) -> str:
 @domain_errors_as_http
 def metrics(request):
     user = request.user
-    require(user, Capability.VIEW_CARE)
+    # Counts only (suppressed above the county), like the API: the city administrator too.
+    require(user, Capability.VIEW_CARE_STATISTICS)
     form = AreaForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     unit = area(user, form.cleaned_data.get("org") if form.is_bound and valid else None)

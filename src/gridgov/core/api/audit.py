@@ -54,6 +54,18 @@ class MomentField(serializers.Field):
         return value.isoformat()
 
 
+class PeriodFilter(serializers.Serializer):
+    """`since` / `until` query parameters of a list filtered by period (until inclusive)."""
+
+    since = MomentField(required=False)
+    until = MomentField(required=False, end_of_day=True)
+
+    def validate(self, attrs):
+        if attrs.get("since") and attrs.get("until") and attrs["since"] >= attrs["until"]:
+            raise serializers.ValidationError({"until": [_("The end must be after the start.")]})
+        return attrs
+
+
 @extend_schema_serializer(component_name="AuditEntry")
 class AuditEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -97,7 +109,7 @@ class AuditEntryListApi(APIView):
     pagination_class = NewestFirstPagination
     OutputSerializer = AuditEntrySerializer
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(PeriodFilter):
         actor = serializers.CharField(required=False, allow_blank=True, max_length=150)
         action = serializers.CharField(required=False, allow_blank=True, max_length=64)
         object_type = serializers.CharField(required=False, allow_blank=True, max_length=64)
@@ -105,13 +117,6 @@ class AuditEntryListApi(APIView):
         org = serializers.RegexField(r"^[0-9]{2,15}$", required=False, allow_blank=True)
         person_resident_id = serializers.CharField(required=False, allow_blank=True, max_length=32)
         person = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
-        since = MomentField(required=False)
-        until = MomentField(required=False, end_of_day=True)
-
-        def validate(self, attrs):
-            if attrs.get("since") and attrs.get("until") and attrs["since"] >= attrs["until"]:
-                raise serializers.ValidationError({"until": [_("The end must be after the start.")]})
-            return attrs
 
     @extend_schema(
         operation_id="audit_entries_list",
@@ -173,16 +178,9 @@ class PersonAccessLogApi(APIView):
     pagination_class = NewestFirstPagination
     OutputSerializer = AuditEntrySerializer
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(PeriodFilter):
         actor = serializers.CharField(required=False, allow_blank=True, max_length=150)
         action = serializers.CharField(required=False, allow_blank=True, max_length=64)
-        since = MomentField(required=False)
-        until = MomentField(required=False, end_of_day=True)
-
-        def validate(self, attrs):
-            if attrs.get("since") and attrs.get("until") and attrs["since"] >= attrs["until"]:
-                raise serializers.ValidationError({"until": [_("The end must be after the start.")]})
-            return attrs
 
     @extend_schema(
         operation_id="people_access_log",

@@ -88,7 +88,8 @@ def longitude_field(**kwargs) -> FiniteFloatField:
 class HasCapability(permissions.BasePermission):
     """Coarse permission declared on the view: `required_capabilities = {"GET": cap, ...}`.
 
-    A method missing from the mapping needs only a signed-in user. Services and selectors
+    A value may be a set of capabilities, any one of which will do. A method missing from
+    the mapping needs only a signed-in user. Services and selectors
     check again (with the org scope); this check makes "your role may never do this" a
     403 before any input is parsed, so it wins over 400/404/409.
     """
@@ -101,7 +102,11 @@ class HasCapability(permissions.BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         capability = getattr(view, "required_capabilities", {}).get(request.method)
-        return capability is None or has_capability(request.user, capability)
+        if capability is None:
+            return True
+        if isinstance(capability, (frozenset, set, tuple)):  # any one of them will do
+            return any(has_capability(request.user, c) for c in capability)
+        return has_capability(request.user, capability)
 
 
 API_PERMISSIONS = [permissions.IsAuthenticated, HasCapability]

@@ -142,6 +142,7 @@ class PersonCorrectionCreateApi(APIView):
 
 class CorrectionListApi(APIView):
     permission_classes = API_PERMISSIONS
+    required_capabilities = {"GET": corrections.CORRECTION_CAPABILITIES}
     pagination_class = CorrectionPagination
 
     class FilterSerializer(serializers.Serializer):
@@ -152,7 +153,7 @@ class CorrectionListApi(APIView):
         summary="Correction requests in the area, earliest due (so overdue) first",
         tags=["people"],
         parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=CorrectionRequest.Status.values)],
-        responses={200: CorrectionRowSerializer(many=True), **errors(400, 401)},
+        responses={200: CorrectionRowSerializer(many=True), **errors(400, 401, 403)},
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -166,12 +167,13 @@ class CorrectionListApi(APIView):
 
 class CorrectionDetailApi(APIView):
     permission_classes = API_PERMISSIONS
+    required_capabilities = {"GET": corrections.CORRECTION_CAPABILITIES}
 
     @extend_schema(
         operation_id="corrections_retrieve",
         summary="One correction request with its values (masked for the viewer) and trail",
         tags=["people"],
-        responses={200: CorrectionSerializer, **errors(401, 404)},
+        responses={200: CorrectionSerializer, **errors(401, 403, 404)},
     )
     def get(self, request, correction_id: int):
         correction = corrections.access_correction(request.user, correction_id)
@@ -180,6 +182,7 @@ class CorrectionDetailApi(APIView):
 
 class _DecisionApi(APIView):
     permission_classes = API_PERMISSIONS
+    required_capabilities = {"POST": corrections.CORRECTION_CAPABILITIES}
     approve = True
 
     @extend_schema_serializer(component_name="CorrectionDecision")

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridgov.core import emergency, masking, selectors
-from gridgov.core.api.audit import MomentField
+from gridgov.core.api.audit import PeriodFilter
 from gridgov.core.api.common import API_PERMISSIONS, errors, no_store, paginated_response
 from gridgov.core.api_pagination import KeysetPagination
 from gridgov.core.models import EmergencyGrant, EmergencyReason
@@ -137,18 +137,11 @@ class EmergencyReviewQueueApi(APIView):
     required_capabilities = {"GET": Capability.REVIEW_EMERGENCY_ACCESS}
     pagination_class = OldestGrantFirstPagination
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(PeriodFilter):
         review = serializers.ChoiceField(choices=[("all", "all"), *EmergencyGrant.Review.choices], required=False,
                                          default=EmergencyGrant.Review.PENDING)
         user = serializers.CharField(required=False, allow_blank=True, max_length=150)
         reason = serializers.ChoiceField(choices=EmergencyReason.choices, required=False, allow_blank=True)
-        since = MomentField(required=False)
-        until = MomentField(required=False, end_of_day=True)
-
-        def validate(self, attrs):
-            if attrs.get("since") and attrs.get("until") and attrs["since"] >= attrs["until"]:
-                raise serializers.ValidationError({"until": [_("The end must be after the start.")]})
-            return attrs
 
     @extend_schema(
         operation_id="emergency_access_review_queue",

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridgov.core import account_selectors, account_services
-from gridgov.core.api.common import errors, paginated_response
+from gridgov.core.api.common import API_PERMISSIONS, errors, paginated_response
 from gridgov.core.api_pagination import KeysetPagination
 from gridgov.core.exceptions import NotFound
 from gridgov.core.models import Role, RoleGrantStatus, User
@@ -32,6 +32,8 @@ class RoleGrantSerializer(serializers.Serializer):
 
 
 class RoleGrantListApi(APIView):
+    permission_classes = API_PERMISSIONS
+    required_capabilities = {"GET": Capability.MANAGE_USERS, "POST": Capability.MANAGE_USERS}
     pagination_class = KeysetPagination
 
     class FilterSerializer(serializers.Serializer):
@@ -46,7 +48,7 @@ class RoleGrantListApi(APIView):
     @extend_schema(
         operation_id="role_grants_list", summary="Grants of sensitive roles in the area", tags=["auth"],
         parameters=[OpenApiParameter("status", OpenApiTypes.STR, description="pending (default), approved, refused")],
-        responses={200: RoleGrantSerializer(many=True), **errors(400, 401)},
+        responses={200: RoleGrantSerializer(many=True), **errors(400, 401, 403)},
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -75,6 +77,9 @@ class RoleGrantListApi(APIView):
 
 
 class _DecisionApi(APIView):
+    permission_classes = API_PERMISSIONS
+    required_capabilities = {"POST": Capability.MANAGE_USERS}
+
     @extend_schema_serializer(component_name="RoleGrantDecision")
     class InputSerializer(serializers.Serializer):
         note = serializers.CharField(max_length=1000, required=False, allow_blank=True)

@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.fields import empty
+from rest_framework.permissions import BasePermission
 from rest_framework.views import APIView
 
 from gridgov.core.api.common import API_PERMISSIONS
@@ -30,11 +31,26 @@ def is_staff(user) -> bool:
     return bool(user.roles & STAFF_ROLES)
 
 
+class EventAccess(BasePermission):
+    """Who may call each method at all, declared on the view as `event_access = {"GET":
+    check, ...}`: `check(user)` raises `Forbidden` for a role that may never do this. It runs
+    after authentication and before any input is read, so its 403 wins over 400 and 404
+    (CONTRACTS); selectors and services still decide which events, and which action."""
+
+    def has_permission(self, request, view):
+        method = "GET" if request.method == "HEAD" else request.method
+        check = getattr(view, "event_access", {}).get(method)
+        if check is not None:
+            check(request.user)
+        return True
+
+
 class EventsApiView(APIView):
     """Signed-in users. The user's roles are loaded once, with the authentication, so that
     every later check (visibility, workflow) reads them without another query."""
 
-    permission_classes = API_PERMISSIONS
+    permission_classes = [*API_PERMISSIONS, EventAccess]
+    event_access: dict = {}
 
     def perform_authentication(self, request):
         super().perform_authentication(request)

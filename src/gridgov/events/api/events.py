@@ -68,6 +68,7 @@ class EventListApi(EventsApiView):
     """
 
     pagination_class = EventPagination
+    event_access = {"GET": selectors.require_event_loop, "POST": services.require_may_report}
 
     class FilterSerializer(serializers.Serializer):
         status = StatusListField(required=False, allow_blank=True)
@@ -119,7 +120,7 @@ class EventListApi(EventsApiView):
             OpenApiParameter("since", OpenApiTypes.DATE, description="Reported on or after this day."),
             OpenApiParameter("until", OpenApiTypes.DATE, description="Reported on or before this day."),
         ],
-        responses={200: EventSerializer(many=True), **errors(400, 401)},
+        responses={200: EventSerializer(many=True), **errors(400, 401, 403)},
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -160,11 +161,13 @@ class EventListApi(EventsApiView):
 
 
 class EventDetailApi(EventsApiView):
+    event_access = {"GET": selectors.require_event_loop}
+
     @extend_schema(
         operation_id="events_retrieve",
         summary="One event with its timeline",
         tags=["events"],
-        responses={200: EventDetailSerializer, **errors(401, 404)},
+        responses={200: EventDetailSerializer, **errors(401, 403, 404)},
     )
     def get(self, request, event_id: int):
         event = selectors.access_event(request.user, event_id)
@@ -174,6 +177,8 @@ class EventDetailApi(EventsApiView):
 class EventActionApi(EventsApiView):
     """Take one step of the workflow. A role that may never take the action gets 403, an
     action the event's status does not allow 409 (`illegal_transition`)."""
+
+    event_access = {"POST": selectors.require_event_loop}
 
     @extend_schema_serializer(component_name="EventAction")
     class InputSerializer(serializers.Serializer):
@@ -226,6 +231,8 @@ class EventActionApi(EventsApiView):
 class EventMergeApi(EventsApiView):
     """A dispatcher cancels a duplicate report, pointing it at the event it repeats."""
 
+    event_access = {"POST": selectors.require_event_desk}
+
     @extend_schema_serializer(component_name="EventMerge")
     class InputSerializer(serializers.Serializer):
         into = serializers.IntegerField(help_text="The id of the event this one repeats.")
@@ -252,11 +259,13 @@ class EventMergeApi(EventsApiView):
 class EventPhotoApi(EventsApiView):
     """A photo of an event the caller may see, as the EXIF-stripped copy."""
 
+    event_access = {"GET": selectors.require_event_loop}
+
     @extend_schema(
         operation_id="events_photo",
         summary="A photo of an event (JPEG, location data removed)",
         tags=["events"],
-        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, **errors(401, 404)},
+        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, **errors(401, 403, 404)},
     )
     def get(self, request, event_id: int, photo_id: int):
         from gridgov.events.views.common import photo_response

@@ -4,6 +4,7 @@ maps' data, photos, and idempotent submissions."""
 from __future__ import annotations
 
 import datetime
+import functools
 import mimetypes
 from dataclasses import dataclass, field
 
@@ -37,6 +38,22 @@ LIGHT_LABELS = {
 def require_roles(user, roles) -> None:
     if not user.roles & set(roles):
         raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def event_access(check):
+    """The page's declared "who may use this at all": `check(user)` raises `Forbidden` (a
+    403 page through `domain_errors_as_http`, placed outside this) before the form or the
+    event is read, so a role that may never use the page gets 403, not 400 or 404."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            check(request.user)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def query_string(params: dict) -> str:

@@ -24,6 +24,7 @@ from gridgov.events.views.common import (
     LIGHT_LABELS,
     STEP_LABELS,
     cells_geojson,
+    event_access,
     grid_cells,
     light_of,
     photo_links,
@@ -191,6 +192,7 @@ def _render(request, event, *, status=200, **kwargs):
 @login_required
 @require_GET
 @domain_errors_as_http
+@event_access(selectors.require_event_loop)
 def event_detail(request, pk: int):
     event = selectors.access_event(request.user, pk)
     return _render(request, event)
@@ -210,6 +212,7 @@ def _gone(request, message: str):
 @login_required
 @require_POST
 @domain_errors_as_http
+@event_access(selectors.require_event_loop)
 def event_act(request, pk: int):
     """Take one workflow action. 403 when the role may never take it, 409 when the status
     does not allow it, 400 for bad input; each changes nothing."""
@@ -252,6 +255,7 @@ def event_act(request, pk: int):
 @login_required
 @require_POST
 @domain_errors_as_http
+@event_access(selectors.require_event_desk)
 def event_merge(request, pk: int):
     """A dispatcher cancels a duplicate report, pointing it at the earlier one."""
     user = request.user
@@ -276,6 +280,7 @@ def event_merge(request, pk: int):
 @login_required
 @require_GET
 @domain_errors_as_http
+@event_access(selectors.require_event_loop)
 def event_photo(request, pk: int, photo_id: int, variant: str):
     """A photo of an event the user may see: the thumbnail or the large copy (EXIF stripped)."""
     event = selectors.access_event(request.user, pk)
