@@ -9,7 +9,6 @@ import datetime
 import functools
 from zoneinfo import ZoneInfo
 
-import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -217,8 +216,6 @@ def test_the_name_mask_keeps_the_length_and_shows_only_the_surname_character(val
     assert _shown(masked, value) == [0] or masked[0] == "*"
 
 
-@pytest.mark.xfail(strict=True, reason="matrix (issue 10): mask_name shows a one-character name in full "
-                                       "(\"张\" -> \"张*\"), and changes its length; reported")
 @given(st.characters(categories=["Lo"]))
 @settings(max_examples=5, deadline=None)
 def test_a_one_character_name_is_not_shown_in_full(value):

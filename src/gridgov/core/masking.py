@@ -45,7 +45,10 @@ def mask_resident_id(value: str) -> str:
 def mask_name(value: str) -> str:
     if not value:
         return ""
-    return value[0] + "*" * max(len(value) - 1, 1)
+    if len(value) == 1:
+        # A one-character name would be shown whole by "first character + stars".
+        return "*"
+    return value[0] + "*" * (len(value) - 1)
 
 
 def mask_phone(value: str) -> str:
