@@ -5,6 +5,7 @@ import datetime
 import json
 
 import pytest
+from django.utils import translation
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -45,7 +46,10 @@ def withdraw(staff, enrollment, **kwargs):
 
 
 def test_consent_alone_withdrawn_ends_the_enrollment(staff, consent_only):
-    withdrawal = withdraw(staff, consent_only, note="本人书面撤回")
+    # The reason is stored in the language of the request; fix it so the test does not
+    # depend on which language an earlier test left active.
+    with translation.override("en"):
+        withdrawal = withdraw(staff, consent_only, note="本人书面撤回")
     enrollment = Enrollment.objects.get(pk=consent_only.pk)
     assert withdrawal.outcome == ConsentWithdrawal.Outcome.EXITED
     assert enrollment.status == Enrollment.Status.EXITED and enrollment.exit_reason == "Consent withdrawn"

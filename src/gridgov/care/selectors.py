@@ -855,3 +855,10 @@ def metrics_masked(rows: list[dict]) -> list[dict]:
             folded[MASKED_OUTCOME] = None if any(n is None for n in closed) else sum(closed)
         masked.append({**row, "hospitalized": None, "crisis_outcomes": folded})
     return masked
+
+
+def consent_withdrawal_of(enrollment):
+    """The recorded withdrawal of consent of an enrollment, or None."""
+    from gridgov.care.models import ConsentWithdrawal
+
+    return ConsentWithdrawal.objects.filter(enrollment=enrollment).first()

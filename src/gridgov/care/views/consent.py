@@ -28,10 +28,6 @@ class ConsentWithdrawalForm(forms.Form):
         self.fields["withdrawn_on"].initial = timezone.localdate()
 
 
-def withdrawal_of(enrollment) -> ConsentWithdrawal | None:
-    return ConsentWithdrawal.objects.filter(enrollment=enrollment).first()
-
-
 @login_required
 @require_POST
 @domain_errors_as_http

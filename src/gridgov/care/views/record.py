@@ -147,7 +147,7 @@ def record_context(request, enrollment, *, purpose_form=None, bound=None, action
         "team_form": bound.get("team") or TeamMemberForm(),
         "exit_form": bound.get("exit") or ExitForm(),
         # rights (issue 10): consent withdrawal
-        "consent_withdrawal": consent_views.withdrawal_of(enrollment) if purpose is not None else None,
+        "consent_withdrawal": selectors.consent_withdrawal_of(enrollment) if purpose is not None else None,
         "consent_form": bound.get("consent") or consent_views.ConsentWithdrawalForm(),
         "handover_form": bound.get("handover") or HandoverForm(),
     }
