@@ -28,10 +28,11 @@ $(DEMO_ENV): | $(BIN)/.installed
 
 demo: $(BIN)/.installed $(DEMO_ENV)
 	set -a && . ./$(DEMO_ENV) && set +a && \
-	export GRIDGOV_DEBUG=1 GRIDGOV_SECURE_COOKIES=0 && \
+	export GRIDGOV_DEBUG=1 GRIDGOV_APP_ERROR_PAGES=1 GRIDGOV_SECURE_COOKIES=0 && \
 	$(BIN)/gridgov migrate --no-input -v0 && \
 	$(BIN)/gridgov seed_demo --scale $(DEMO_SCALE) --password '$(DEMO_PASSWORD)' --skip-if-exists && \
-	$(BIN)/gridgov runserver 127.0.0.1:$(PORT)
+	( trap 'kill 0' EXIT; $(BIN)/gridgov db_worker --no-reload --interval 2 -v0 & \
+	  $(BIN)/gridgov runserver --insecure 127.0.0.1:$(PORT) )
 
 test: $(BIN)/.installed system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -1,11 +1,10 @@
 """Settings for gridgov, read from the environment (see docs/operator-guide.md)."""
 
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(os.environ.get("GRIDGOV_HOME", Path.cwd())).resolve()
@@ -20,6 +19,11 @@ def _env_flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = _env_flag("GRIDGOV_DEBUG")
+# GRIDGOV_DEBUG=1 is development mode: the fallbacks below (development keys, no second factor,
+# plain-HTTP cookies, no HTTPS redirect) follow it. Django's own DEBUG (its technical error
+# pages) follows it too, unless GRIDGOV_APP_ERROR_PAGES=1 (`make demo`) asks for the app's
+# 403/404/500 pages; see the end of the HTTPS settings.
+GRIDGOV_DEVELOPMENT = DEBUG
 
 # Development-only fallbacks: production (DEBUG off) refuses to start without real keys.
 _DEV_SECRET_KEY = "gridgov-insecure-development-key-never-use-in-production"
@@ -131,6 +135,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "gridgov.core.htmx_errors.HtmxSignInRedirectMiddleware",  # issue 11: never the sign-in page in a fragment
     "gridgov.core.middleware.RequestContextMiddleware",
     "gridgov.core.middleware.PrivateCacheMiddleware",  # masking (issue 10): no-store when signed in
     "axes.middleware.AxesMiddleware",
@@ -151,7 +156,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.core.context_processors.gridgov",
-                "gridgov.events.context_processors.notifications",
+                "gridgov.core.notifications.context_processors.notifications",
             ],
         },
     },
@@ -237,6 +242,8 @@ GRIDGOV_API_TOKEN_DAYS = int(os.environ.get("GRIDGOV_API_TOKEN_DAYS", "30"))
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Dates render as YYYY-MM-DD in every language, as <input type="date"> needs (gridgov/formats).
+FORMAT_MODULE_PATH = ["gridgov.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -266,6 +273,12 @@ if _env_flag("GRIDGOV_SECURE_PROXY_HEADER"):
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("GRIDGOV_HSTS_SECONDS", 31536000))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("GRIDGOV_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = _env_flag("GRIDGOV_HSTS_PRELOAD")
+
+# The demo shows what a user sees: the app's error pages in Chinese, never Django's technical
+# ones, with every development fallback above kept (GRIDGOV_DEVELOPMENT). Static files are
+# then served by `runserver --insecure` (the Makefile's demo target).
+if GRIDGOV_DEVELOPMENT and _env_flag("GRIDGOV_APP_ERROR_PAGES"):
+    DEBUG = False
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -318,6 +331,8 @@ SPECTACULAR_SETTINGS = {
         "RoleGrantStatusEnum": "gridgov.core.models.RoleGrantStatus",
         "CorrectionStatusEnum": "gridgov.core.models.CorrectionRequest.Status",
         "EventStatusEnum": "gridgov.events.workflow.Status",
+        "EventUrgencyEnum": "gridgov.events.models.Urgency",
+        "WorkItemUrgencyEnum": ["normal", "soon", "overdue"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -362,9 +377,30 @@ GRIDGOV_REGISTER_RETENTION_YEARS = {
     "dissolved": int(os.environ.get("GRIDGOV_REGISTER_RETAIN_DISSOLVED_YEARS", "3")),
 }
 
-# Where notifications go besides the app: adapters with a `send(recipient, text)` method.
+# notify (issue 11): where notifications go besides the app (gridgov.core.notifications.channels):
+# adapters with `send(*, address, subject, text)`; an empty value switches the channel off.
 GRIDGOV_NOTIFY_CHANNELS = {
-    "email": os.environ.get("GRIDGOV_NOTIFY_EMAIL", "gridgov.events.notify.DjangoEmail"),
-    "sms": os.environ.get("GRIDGOV_NOTIFY_SMS", "gridgov.events.notify.ConsoleSms"),
+    "email": os.environ.get("GRIDGOV_NOTIFY_EMAIL", "gridgov.core.notifications.channels.EmailChannel"),
+    # The console SMS only prints: a default in development, never in production, where an
+    # SMS marked sent must have gone through a gateway (set GRIDGOV_NOTIFY_SMS to one).
+    "sms": os.environ.get("GRIDGOV_NOTIFY_SMS",
+                          "gridgov.core.notifications.channels.ConsoleSms" if GRIDGOV_DEVELOPMENT else ""),
+}
+# Attempts per delivery, and the wait before the first retry (doubling after each failure).
+GRIDGOV_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("GRIDGOV_NOTIFY_MAX_ATTEMPTS", "5"))
+GRIDGOV_NOTIFY_RETRY_SECONDS = float(os.environ.get("GRIDGOV_NOTIFY_RETRY_SECONDS", "60"))
+# The address of the web app, put before a notification's link in e-mails.
+GRIDGOV_SITE_URL = os.environ.get("GRIDGOV_SITE_URL", "")
+# Alibaba Cloud SMS (GRIDGOV_NOTIFY_SMS=gridgov.core.notifications.channels.AliyunSms): SendSms
+# with an approved sign name and a template whose one variable carries the text.
+GRIDGOV_SMS = {
+    "ENDPOINT": os.environ.get("GRIDGOV_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "ACCESS_KEY_ID": os.environ.get("GRIDGOV_SMS_ACCESS_KEY_ID", ""),
+    "ACCESS_KEY_SECRET": os.environ.get("GRIDGOV_SMS_ACCESS_KEY_SECRET", ""),
+    "SIGN_NAME": os.environ.get("GRIDGOV_SMS_SIGN_NAME", ""),
+    "TEMPLATE_CODE": os.environ.get("GRIDGOV_SMS_TEMPLATE_CODE", ""),
+    "TEMPLATE_PARAM": os.environ.get("GRIDGOV_SMS_TEMPLATE_PARAM", "content"),
+    "REGION": os.environ.get("GRIDGOV_SMS_REGION", "cn-hangzhou"),
+    "TIMEOUT": float(os.environ.get("GRIDGOV_SMS_TIMEOUT", "10")),
 }
 EMAIL_BACKEND = os.environ.get("GRIDGOV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

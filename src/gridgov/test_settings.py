@@ -15,6 +15,8 @@ os.environ.setdefault("GRIDGOV_AUDIT_CHECKPOINT_DIR", tempfile.mkdtemp(prefix="g
 os.environ.setdefault("GRIDGOV_SSL_REDIRECT", "0")
 # As with GRIDGOV_DEBUG=1 (CONTRACTS "Demo accounts"): tests of the second factor turn it on.
 os.environ.setdefault("GRIDGOV_OTP", "off")
+# The console SMS, as in development (production has no SMS channel until a gateway is set).
+os.environ.setdefault("GRIDGOV_NOTIFY_SMS", "gridgov.core.notifications.channels.ConsoleSms")
 
 from gridgov.settings import *  # noqa: E402,F403
 

@@ -7,7 +7,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from gridgov.core import request_context
-from gridgov.core.audit import audit_record
+from gridgov.core.actors import SystemActor
+from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.models import AuditEntry
 from tests.factories import Tree, make_user
 
@@ -16,7 +17,7 @@ SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def record(actor, action="person.update", org_code=Tree.CELL_A1, **extra):
-    return audit_record(actor=actor, action=action, org_code=org_code, **extra)
+    return audit_record(actor=actor, action=AuditAction(action), org_code=org_code, **extra)
 
 
 def backdate(entry, at: datetime.datetime) -> None:
@@ -167,7 +168,7 @@ def test_names_in_object_labels_come_masked_to_auditors(db):
 
     build_tree()
     person = PersonFactory(name="王小明")
-    audit_record(actor=None, action="person.update", obj=person, person_id=person.pk, org_code=person.org_code,
+    audit_record(actor=SystemActor("test"), action=AuditAction.PERSON_UPDATE, obj=person, person_id=person.pk, org_code=person.org_code,
                  object_repr="王小明")
     client = APIClient()
     client.force_authenticate(make_user("aud2", Role.AUDITOR, scope="99"))

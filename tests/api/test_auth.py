@@ -5,7 +5,6 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from gridgov.core.models import ApiToken
-
 from tests.factories import TEST_PASSWORD, Tree
 
 TOKEN_URL = "/api/v1/auth/token/"

@@ -5,14 +5,20 @@ import pytest
 from django.utils import timezone
 
 from gridgov.care import daily, services
-from gridgov.care.models import Crisis, Enrollment, Handover, Payment, TeamMember
+from gridgov.care.models import Enrollment, Handover, Payment, TeamMember
 from gridgov.care.selectors import (
-    access_enrollment, care_metrics, care_today_queryset, care_today_rows, enrollments_visible_to, program_label,
-    statistics_only, today_counts, unacknowledged_high_risk,
+    access_enrollment,
+    care_metrics,
+    care_today_queryset,
+    care_today_rows,
+    enrollments_visible_to,
+    program_label,
+    statistics_only,
+    today_counts,
+    unacknowledged_high_risk,
 )
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
-from gridgov.core.models import AuditEntry
-from gridgov.events.models import Notification
+from gridgov.core.models import AuditEntry, Notification
 from tests.care.conftest import START, enroll
 from tests.factories import PersonFactory, Tree, make_resident_id
 
@@ -115,6 +121,17 @@ def test_high_risk_cases_wait_for_every_team_member_to_acknowledge(staff, patien
     services.team_acknowledge(actor=staff["gw"], enrollment=enrollment)
     assert list(unacknowledged_high_risk(staff["officer"])) == [enrollment]
     services.team_acknowledge(actor=staff["doctor"], enrollment=enrollment)
+    # care (issue 11): the full team the law names — a police liaison too — and the family's word
+    assert list(unacknowledged_high_risk(staff["officer"])) == [enrollment]
+    from tests.factories import make_user
+
+    police = make_user("police", "police_liaison", scope=Tree.TOWNSHIP_A)
+    services.team_member_add(actor=staff["officer"], enrollment=enrollment,
+                             member=services.TeamSpec(role="police_liaison", user=police))
+    services.team_acknowledge(actor=police, enrollment=enrollment)
+    from gridgov.care.teams import team_confirm_on_behalf
+
+    team_confirm_on_behalf(actor=staff["gw"], member=enrollment.team.get(role="family"), how="phone")
 
     assert list(unacknowledged_high_risk(staff["officer"])) == []
     with pytest.raises(Forbidden):
@@ -203,7 +220,7 @@ def test_a_missed_handover_alerts_both_sides_once(staff, patient):
     assert daily.handovers_alert_missed(TODAY + datetime.timedelta(days=1)) == 1
     assert daily.handovers_alert_missed(TODAY + datetime.timedelta(days=2)) == 0
     alerted = set(Notification.objects.filter(kind="care_handover_missed").values_list("user__username", flat=True))
-    assert alerted == {"officer", "officer_b", "city_officer"}
+    assert alerted == {"officer", "officer_b"}  # never an officer above the county (statistics only)
     handover.refresh_from_db()
     assert handover.missed_alerted_at is not None
 

@@ -4,8 +4,7 @@ import pytest
 
 from gridgov.care import services
 from gridgov.care.models import CampaignItem
-from gridgov.core.models import AuditEntry
-from gridgov.events.models import Notification
+from gridgov.core.models import AuditEntry, Notification
 from gridgov.register.models import Household
 from tests.care_api.conftest import STABLE, TODAY, enroll
 from tests.factories import PersonFactory, Tree, make_resident_id

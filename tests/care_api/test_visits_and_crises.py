@@ -6,8 +6,7 @@ import datetime
 import pytest
 
 from gridgov.care.models import Crisis, CrisisAction, Enrollment, StatusPeriod, Visit
-from gridgov.core.models import AuditEntry
-from gridgov.events.models import Notification
+from gridgov.core.models import AuditEntry, Notification
 from tests.care_api.conftest import BASICALLY_STABLE, STABLE, TODAY, TODAY_URL, UNSTABLE, enroll, enrollment_url
 from tests.events.conftest import jpeg
 

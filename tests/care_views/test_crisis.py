@@ -4,7 +4,7 @@ team at once; the team records what it did and the outcome."""
 from django.urls import reverse
 
 from gridgov.care.models import Crisis
-from gridgov.events.models import Notification
+from gridgov.core.models import Notification
 from tests.care_views.conftest import TODAY
 
 

@@ -1,8 +1,8 @@
 import json
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
-import pytest
 
 from gridgov.core.audit import CITY_CHAIN, AuditAction, audit_record, verify_all
 from gridgov.core.models import AuditEntry

@@ -1,9 +1,9 @@
 """Every audit action written anywhere in gridgov has a label (no internal code on screen).
 
-The actions are found in the source: each `audit_record(..., action=...)` call (a string,
-or a constant such as `CareAudit.VISIT`, resolved by importing its module), every member of
-`AuditAction`, and every dotted string constant of the apps' `*Audit`/`*Action` classes.
-A new action without a label in `core.audit_labels` (or `gridgov_ui.ACTION_LABELS`) fails.
+The actions are found in the source: each `audit_record(..., action=...)` call (a member
+such as `CareAudit.VISIT`, resolved by importing its module) and every registered member of
+the apps' `AuditActions` enums (`core.audit_actions`). An action whose enum is not
+registered, or a member without a translated label, fails.
 """
 
 import ast
@@ -14,7 +14,7 @@ import re
 from django.utils import translation
 
 from gridgov.core import audit_labels
-from gridgov.core.audit import AuditAction
+from gridgov.core.audit_actions import registered_actions
 
 SRC = pathlib.Path(__file__).resolve().parents[2] / "src" / "gridgov"
 ACTION_CODE = re.compile(r"^[a-z_]+\.[a-z_]+$")
@@ -50,7 +50,7 @@ def _values(node):
 
 
 def written_actions() -> dict[str, str]:
-    found: dict[str, str] = {a.value: "AuditAction" for a in AuditAction}
+    found: dict[str, str] = {code: type(member).__module__ for code, member in registered_actions().items()}
     for path in SRC.rglob("*.py"):
         if "migrations" in path.parts:
             continue

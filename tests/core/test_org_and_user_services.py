@@ -1,9 +1,8 @@
 import pytest
 
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
-from gridgov.core.models import AuditEntry, OrgUnit, Role, User
+from gridgov.core.models import AuditEntry, OrgUnit, Role, RoleGrantRequest, User
 from gridgov.core.selectors import org_unit_children, org_units_visible_to
-from gridgov.core.models import RoleGrantRequest
 from gridgov.core.services import department_create, org_unit_create, org_unit_update, user_create
 from tests.factories import Tree, make_user, square
 

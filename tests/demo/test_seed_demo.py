@@ -201,6 +201,7 @@ EXPECTED_ACCOUNTS = {
     "mediator": (Role.MEDIATOR, "township"),
     "auditor": (Role.AUDITOR, "province"),
     "screener": (Role.SCREENER, "village"),
+    "police": (Role.POLICE_LIAISON, "township"),  # care (issue 11)
 }
 
 
@@ -333,7 +334,7 @@ def test_city_plan_has_the_published_city_counts():
     assert (counts["counties"], counts["townships"], counts["villages"], counts["grid_cells"]) == (7, 54, 841, 2701)
     assert counts["people"] == 50_000
     assert counts["departments"] == 7 * 8 and counts["stations"] == 54 * 4
-    assert counts["users"] == 2701 + 56 + 216 + 7  # 7 demo accounts that replace no generated staff
+    assert counts["users"] == 2701 + 56 + 216 + 8  # 8 demo accounts that replace no generated staff
 
 
 def test_city_plan_codes_are_unique_well_formed_and_tile_the_city():
@@ -391,3 +392,53 @@ def test_every_person_lives_in_exactly_one_household_with_one_head(town):
     assert set(Place.objects.values_list("org_code", flat=True)) == cells  # a place in every cell
     assert set(Household.objects.values_list("org_code", flat=True)) == cells
 
+
+
+def test_the_police_liaison_is_on_the_teams_of_the_first_townships_high_risk_cases(town):
+    # care (issue 11): the demo's police account sees the high-risk cases of its township, nothing else
+    from gridgov.care.models import Enrollment
+    from gridgov.care.selectors import enrollments_visible_to
+
+    police = User.objects.get(username="police")
+    high_risk = set(Enrollment.objects.filter(high_risk=True, status="active",
+                                              org_code__startswith=town.plan.first_township.code)
+                    .values_list("pk", flat=True))
+    assert high_risk
+    assert set(enrollments_visible_to(police).values_list("pk", flat=True)) == high_risk
+
+
+# --- A working day (issue 11) ------------------------------------------------------------------
+
+
+def test_the_demo_opens_on_a_working_day_of_events_reported_over_past_weeks(town):
+    from django.utils import timezone
+
+    from gridgov.events.models import Event, Supervision
+
+    events = list(Event.objects.all())
+    now = timezone.now()
+    days = {timezone.localtime(e.created_at).date() for e in events}
+    statuses = {e.status for e in events}
+    # reported over weeks, each code dated on its day, in most states of the loop
+    assert len(days) >= 7 and min(days) <= (now - timezone.timedelta(days=14)).date()
+    assert all(e.code.split("-")[1] == timezone.localtime(e.created_at).strftime("%Y%m%d") for e in events)
+    assert {"dispatched", "accepted", "closed", "evaluated"} <= statuses and len(statuses) >= 6
+    # open steps past their deadline, escalated for supervision as the periodic task does
+    overdue = [e for e in events if e.step_deadline and e.step_deadline < now]
+    assert overdue and Supervision.objects.filter(event__in=overdue).exists()
+    # units that took over a working day to accept: the scores will have cards to show
+    assert any(e.accept_hours_used and e.accept_hours_used > 8 for e in events)
+
+
+def test_the_demo_has_care_work_under_way(town):
+    from gridgov.care.models import Campaign, CampaignItem, Crisis, GuardianAgreement, Handover, Payment
+
+    assert GuardianAgreement.objects.exists() and Payment.objects.count() >= 3
+    assert Crisis.objects.filter(outcome="").exists() and Crisis.objects.exclude(outcome="").exists()
+    pending = Handover.objects.filter(status="pending")
+    first_township = town.plan.first_township.code
+    assert pending.filter(from_org_code__startswith=first_township).exists()  # moving out
+    assert pending.filter(to_org_code__startswith=first_township).exists()  # moving in
+    campaign = Campaign.objects.get()
+    items = CampaignItem.objects.filter(campaign=campaign)
+    assert 0 < items.exclude(result="pending").count() < items.count()  # half done

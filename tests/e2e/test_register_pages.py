@@ -6,7 +6,7 @@ import pytest
 
 from gridgov.core.models import Role
 from gridgov.register import rounds, services
-from gridgov.register.models import ChecklistItem, Relation, ResidenceType
+from gridgov.register.models import ChecklistItem, Relation, ResidenceType, UpdateRound
 from tests.e2e.test_core_pages import sign_in
 from tests.factories import PersonFactory, Tree, build_tree, make_resident_id, make_user
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def round_with_a_household(transactional_db):
     build_tree()
-    worker = make_user("gw", Role.GRID_WORKER, scope=Tree.CELL_A1, cells=[Tree.CELL_A1], display_name="李网格")
+    make_user("gw", Role.GRID_WORKER, scope=Tree.CELL_A1, cells=[Tree.CELL_A1], display_name="李网格")
     screener = make_user("screener", Role.SCREENER, scope=Tree.VILLAGE_A, display_name="周审核")
     building = services.building_create(actor=screener, address="幸福路 8 号", lat=31.005, lng=120.005,
                                         use="residential")
@@ -71,3 +71,40 @@ def test_grid_worker_proposes_a_phone_change_on_a_phone_and_a_screener_signs_it_
     head.refresh_from_db()
     assert head.phone == "13700001234"
     assert ChecklistItem.objects.get(pk=item.pk).status == ChecklistItem.Status.SIGNED_OFF
+
+
+def test_a_screener_opens_an_update_round_with_the_dates_already_filled_in(phone_page, live_server, transactional_db):
+    # given: a village with one household, and its screener (the grid leader)
+    build_tree()
+    screener = make_user("screener", Role.SCREENER, scope=Tree.VILLAGE_A, display_name="周审核")
+    building = services.building_create(actor=screener, address="幸福路 8 号", lat=31.005, lng=120.005,
+                                        use="residential")
+    services.household_create(actor=screener, building=building, unit_label="1单元101", members=[
+        services.MemberSpec(PersonFactory(name="张大山", resident_id=make_resident_id(birth="19700101")),
+                            Relation.HEAD, ResidenceType.REGISTERED_HERE)])
+    page = phone_page
+    sign_in(page, live_server, "screener")
+
+    # when: the screener opens the form to open a round
+    page.goto(f"{live_server.url}/register/rounds/")
+    page.locator("#open-round summary").click()
+
+    # then: the area, the title and both dates are already there (today, and ten days on)
+    today = datetime.date.today()
+    assert page.input_value("#id_starts_on") == today.isoformat()
+    assert page.input_value("#id_due_on") == (today + datetime.timedelta(days=10)).isoformat()
+    assert page.input_value("#id_org_code") == Tree.VILLAGE_A
+    assert page.input_value("#id_title")
+    page.screenshot(path="/tmp/plumbing-round-form.png", full_page=True)
+
+    # when: they open it as it stands
+    page.locator("#open-round button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/register/rounds/*/")
+
+    # then: the round is open with the village's household on its checklist
+    update_round = UpdateRound.objects.get()
+    assert update_round.org_code == Tree.VILLAGE_A and update_round.starts_on == today
+    assert update_round.items.count() == 1
+    assert page.locator(".message-success").count() == 1
+    page.screenshot(path="/tmp/plumbing-round-opened.png", full_page=True)
+    assert page.js_errors == []

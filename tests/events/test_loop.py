@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
-from gridgov.core.models import AuditEntry
-from gridgov.events.models import Channel, Event, Notification, Photo, RoutingRule
+from gridgov.core.models import AuditEntry, Notification
+from gridgov.events.models import Channel, Event, Photo, RoutingRule
 from gridgov.events.routing import find_route
 from gridgov.events.selectors import access_event, events_visible_to, possible_duplicates
 from gridgov.events.services import ActionRequest, Submission, event_act, event_merge, event_submit
@@ -40,7 +40,8 @@ def test_grid_worker_report_reaches_the_township_station(people, event, departme
     assert (event.department, event.owner_department) == (departments["station"], departments["market"])
     assert set(event.deadlines) == {"dispatch", "accept"}
     assert [e.action for e in event.timeline.all()] == ["register", "dispatch"]
-    assert Notification.objects.filter(user=people["station"], event=event).exists()
+    assert Notification.objects.filter(user=people["station"], subject_type="events.event",
+                                       subject_id=event.pk, link=f"/events/{event.pk}/").exists()
 
 
 def test_codes_count_per_county_and_day(people, food_rule):

@@ -4,8 +4,8 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from gridgov.core.models import Role
-from gridgov.events.models import Event, Notification, Supervision
+from gridgov.core.models import Notification, Role
+from gridgov.events.models import Event, Supervision
 from gridgov.events.scoring import area_indicators, grid_worker_indicators, ranking_workbook, unit_indicators
 from gridgov.events.supervision import escalate_overdue
 from tests.events.conftest import jpeg

@@ -2,7 +2,6 @@
 tests/events/conftest.py (food.unlicensed → the county's market department → its station
 in the township), signed-in clients, and the notifications badge wired into the layout."""
 
-import copy
 
 import pytest
 from django.core.cache import cache

@@ -24,7 +24,7 @@ ALLOWED = {
     "events-hotline": {"dispatcher"},
     "events-ranking": {"dispatcher", "city_admin"},
     "events-rules": {"city_admin"},
-    "events-notifications": set(ACCOUNTS),
+    "notifications": set(ACCOUNTS),
 }
 
 
@@ -132,6 +132,11 @@ def test_the_returned_event_leaves_the_station_sight(login, people, event, depar
 
     # then: it lands on its inbox instead of a 404
     assert response.status_code == 302 and response.url == reverse("events-inbox")
-    assert client.get(reverse("events-detail", args=[event.pk])).status_code == 404
+    # its old links (the page, a notification) lead to a clear page, not a 404: returned by
+    # its unit, with the reason, without the event's details or any action (issue 11)
+    page = client.get(reverse("events-detail", args=[event.pk]))
+    assert page.status_code == 200 and "events/returned.html" in [t.name for t in page.templates]
+    assert "不属于本所" in page.content.decode() and event.description not in page.content.decode()
+    assert 'name="action"' not in page.content.decode()
     assert login(people["department"]).get(reverse("events-detail", args=[event.pk])).status_code == 200
 

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from gridgov.events.models import Notification, RoutingRule
+from gridgov.core.models import Notification
+from gridgov.events.models import RoutingRule
 from tests.events_views.conftest import act, report
 from tests.factories import Tree
 
@@ -131,7 +132,7 @@ def test_notifications_unread_first_and_marked_read(login, people, event):
     client = login(people["station"])
 
     # when
-    page = client.get(reverse("events-notifications"))
+    page = client.get(reverse("notifications"))
 
     # then: unread first, and the navigation shows the unread count
     assert [n.pk for n in page.context["items"]][0] == unread.pk
@@ -139,17 +140,17 @@ def test_notifications_unread_first_and_marked_read(login, people, event):
     assert 'class="badge nav-badge"' in body and ">1</span>" in body
 
     # when: marked read over HTMX, the row comes back without its "New" badge
-    response = client.post(reverse("events-notification-read", args=[unread.pk]), HTTP_HX_REQUEST="true")
+    response = client.post(reverse("notification-read", args=[unread.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "New" not in response.content.decode()
     unread.refresh_from_db()
     assert unread.read_at is not None
-    assert "nav-badge" not in client.get(reverse("events-notifications")).content.decode()
+    assert "nav-badge" not in client.get(reverse("notifications")).content.decode()
 
 
 def test_nobody_marks_another_users_notification(login, people, event):
     theirs = Notification.objects.filter(user=people["station"]).first()
 
-    response = login(people["gw"]).post(reverse("events-notification-read", args=[theirs.pk]))
+    response = login(people["gw"]).post(reverse("notification-read", args=[theirs.pk]))
 
     assert response.status_code == 404
     theirs.refresh_from_db()
@@ -159,9 +160,21 @@ def test_nobody_marks_another_users_notification(login, people, event):
 def test_marking_read_without_htmx_goes_back_to_the_list(login, people, event):
     notification = Notification.objects.filter(user=people["station"]).first()
 
-    response = login(people["station"]).post(reverse("events-notification-read", args=[notification.pk]))
+    response = login(people["station"]).post(reverse("notification-read", args=[notification.pk]))
 
-    assert response.status_code == 302 and response.url == reverse("events-notifications")
+    assert response.status_code == 302 and response.url == reverse("notifications")
+
+
+def test_the_notification_says_what_happened_and_its_link_opens_the_event(login, people, event):
+    # notify (issue 11): the words name the event, the link is its page, and its receiver opens it
+    notification = Notification.objects.filter(user=people["station"]).first()
+    client = login(people["station"])
+
+    assert event.code in notification.text and notification.link == reverse("events-detail", args=[event.pk])
+    assert client.get(notification.link).status_code == 200
+    # "open" on the list marks it read and goes to the record
+    response = client.post(reverse("notification-read", args=[notification.pk]), {"open": "1"})
+    assert response.status_code == 302 and response.url == notification.link
 
 
 @pytest.mark.parametrize("n_reports", [1, 2])

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from gridgov.core.models import Notification
 from gridgov.events.forms import MOBILE_PAGE_SIZE
-from gridgov.events.models import Category, Channel, Event, Notification, Photo
+from gridgov.events.models import Category, Channel, Event, Photo
 from gridgov.events.workflow import Status
 from tests.factories import Tree
 
@@ -147,6 +148,6 @@ def test_notifications_query_count(login, people, django_assert_num_queries, n):
 
     # the page of notifications (with their events)
     with django_assert_num_queries(BASE + 1):
-        response = client.get(reverse("events-notifications"))
+        response = client.get(reverse("notifications"))
 
     assert len(response.context["items"]) == n

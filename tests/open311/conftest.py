@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from gridgov.core.actors import SystemActor
 from gridgov.events import intake_keys
 from gridgov.events.models import IntakeKey
 from tests.events.conftest import categories, departments, food_rule, jpeg, people  # noqa: F401
@@ -21,7 +22,7 @@ def _fresh_cache():
 
 @pytest.fixture
 def api_key(tree) -> str:
-    return intake_keys.intake_key_create(actor=None, kind=IntakeKey.Kind.OPEN311, name="随手拍 App").secret
+    return intake_keys.intake_key_create(actor=SystemActor("open311_key"), kind=IntakeKey.Kind.OPEN311, name="随手拍 App").secret
 
 
 @pytest.fixture

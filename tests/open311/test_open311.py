@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from gridgov.core.actors import SystemActor
 from gridgov.events.models import Channel, Event, IntakeKey, Photo
 from gridgov.events.services import ActionRequest, Submission, event_act, event_submit
 from tests.factories import Tree
@@ -39,7 +40,7 @@ def errors_of(response, fmt="json") -> list[dict]:
     return response.json()
 
 
-def resident_report(actor=None, category="food.unlicensed", **kwargs):
+def resident_report(actor=SystemActor("intake_key"), category="food.unlicensed", **kwargs):
     fields = {"category_code": category, "description": "路边无证摊点", "channel": Channel.OPEN311,
               "lat": 31.005, "lng": 120.005, "reporter_name": "李四", "reporter_contact": "13912345678", **kwargs}
     return event_submit(actor=actor, submission=Submission(**fields))
@@ -160,7 +161,7 @@ def test_a_revoked_key_or_a_sensor_key_is_403(public, api_key, tree, categories)
     call_command("open311_key", "revoke", api_key[:8], stdout=io.StringIO())
     from gridgov.events import intake_keys
 
-    sensor = intake_keys.intake_key_create(actor=None, kind="sensor", name="烟感", org_code=Tree.CELL_A1,
+    sensor = intake_keys.intake_key_create(actor=SystemActor("sensor_key"), kind="sensor", name="烟感", org_code=Tree.CELL_A1,
                                            lat=31.005, lng=120.005, default_category=categories["fire.lane"]).secret
 
     for key in (api_key, sensor):
@@ -275,8 +276,9 @@ def test_the_handling_deadline_status_notes_and_a_public_photo(public, people, f
     assert row["media_url"] == f"http://testserver/track/photos/{event.code}/{first_photo.pk}/"
     photo = public.get(row["media_url"].removeprefix("http://testserver"))
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
-    from PIL import Image
     import io
+
+    from PIL import Image
     assert not Image.open(io.BytesIO(b"".join(photo.streaming_content) if photo.streaming else photo.content)).getexif()
     listed = public.get(f"{BASE}/requests.json")
     for internal in ("内部", "张科长", first_photo.image.name):
@@ -363,7 +365,7 @@ def test_the_list_defaults_to_the_last_90_days(public, food_rule):
 
 
 def test_service_request_ids_override_every_other_filter(public, food_rule):
-    a, b, old = resident_report(), resident_report(lat=31.006), resident_report(lat=31.007)
+    a, _b, old = resident_report(), resident_report(lat=31.006), resident_report(lat=31.007)
     Event.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=400))
 
     response = public.get(f"{BASE}/requests.json", {"service_request_id": f"{a.code},{old.code}",

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from gridgov.core import org_io
+from gridgov.core.actors import SystemActor
 from gridgov.core.exceptions import NotFound
 from gridgov.core.models import OrgUnit
 from gridgov.core.org_io_services import org_units_export, org_units_import
@@ -40,7 +41,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_tree(tree, fmt
 
     # when
     source = org_io.read_import_file(data, fmt=fmt, name=f"tree.{fmt}")
-    plan = org_units_import(actor=None, plan=org_io.ImportPlan.unchecked(source), system=True)
+    plan = org_units_import(actor=SystemActor("test"), plan=org_io.ImportPlan.unchecked(source))
 
     # then
     assert plan.counts["create"] == len(original) and plan.errors == [] and plan.warnings == []

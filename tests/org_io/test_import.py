@@ -5,6 +5,7 @@ import json
 import pytest
 
 from gridgov.core import org_io
+from gridgov.core.actors import SystemActor
 from gridgov.core.audit import verify_all
 from gridgov.core.exceptions import Forbidden
 from gridgov.core.models import AuditEntry, OrgUnit, Role
@@ -14,6 +15,7 @@ from tests.org_io.files import BOW_TIE, csv_bytes, feature, geojson_bytes, polyg
 
 NEW_TOWNSHIP = Tree.COUNTY_A + "002"
 NEW_VILLAGE = NEW_TOWNSHIP + "001"
+SYSTEM = SystemActor("orgunits")  # the command line
 
 
 def parsed(data: bytes, fmt: str = "geojson", mapping=None, name="units"):
@@ -22,11 +24,11 @@ def parsed(data: bytes, fmt: str = "geojson", mapping=None, name="units"):
 
 def commit(data, fmt="geojson", *, actor=None, mapping=None):
     source = parsed(data, fmt, mapping)
-    return org_units_import(actor=actor, plan=org_io.ImportPlan.unchecked(source), system=actor is None)
+    return org_units_import(actor=actor or SYSTEM, plan=org_io.ImportPlan.unchecked(source))
 
 
 def preview(data, fmt="geojson", *, actor=None, mapping=None):
-    return org_units_import_plan(actor=actor, source=parsed(data, fmt, mapping), system=actor is None)
+    return org_units_import_plan(actor=actor or SYSTEM, source=parsed(data, fmt, mapping))
 
 
 def new_branch() -> bytes:
@@ -63,7 +65,7 @@ def test_a_dry_run_previews_and_writes_nothing(tree):
     source = parsed(new_branch())
 
     # when
-    plan = org_units_import(actor=None, plan=org_io.ImportPlan.unchecked(source), dry_run=True, system=True)
+    plan = org_units_import(actor=SYSTEM, plan=org_io.ImportPlan.unchecked(source), dry_run=True)
 
     # then
     assert not plan.committed
@@ -309,14 +311,12 @@ def test_a_user_without_the_capability_may_not_import(grid_worker):
         preview(new_branch(), actor=grid_worker)
 
 
-def test_the_system_and_a_user_are_not_both_passed(city_admin):
-    with pytest.raises(ValueError):
-        org_units_import(actor=city_admin, plan=org_io.ImportPlan.unchecked(parsed(new_branch())), system=True)
-
-
-def test_without_system_an_absent_actor_is_refused(tree):
-    with pytest.raises(Forbidden):
+def test_an_absent_actor_is_refused_not_taken_for_the_system(tree):
+    with pytest.raises(TypeError):
         org_units_import(actor=None, plan=org_io.ImportPlan.unchecked(parsed(new_branch())))
+    with pytest.raises(TypeError):
+        org_units_import_plan(actor=None, source=parsed(new_branch()))
+    assert not OrgUnit.objects.filter(code=NEW_TOWNSHIP).exists()
 
 
 def test_the_commit_rechecks_against_the_database_as_it_is_now(tree):
@@ -328,7 +328,7 @@ def test_the_commit_rechecks_against_the_database_as_it_is_now(tree):
 
     # when / then
     with pytest.raises(ImportRejected) as rejected:
-        org_units_import(actor=None, plan=plan, system=True)
+        org_units_import(actor=SYSTEM, plan=plan)
     assert "neither in the file nor in the database" in rejected.value.plan.errors[0].message
     assert not OrgUnit.objects.filter(code=NEW_VILLAGE).exists()
 

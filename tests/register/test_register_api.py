@@ -1,4 +1,3 @@
-import pytest
 from rest_framework.test import APIClient
 
 from gridgov.core.models import Role

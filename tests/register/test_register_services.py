@@ -7,7 +7,13 @@ from gridgov.core.models import AuditEntry, Person
 from gridgov.core.services import people_merge
 from gridgov.register import services
 from gridgov.register.models import (
-    ChangeSource, FieldChange, Household, LeaveReason, Membership, Relation, ResidenceType,
+    ChangeSource,
+    FieldChange,
+    Household,
+    LeaveReason,
+    Membership,
+    Relation,
+    ResidenceType,
 )
 from tests.factories import PersonFactory, Tree
 from tests.register.conftest import person

@@ -21,9 +21,9 @@ def test_the_building_list_filters_by_org_unit(login, screener, building):
 
 
 def test_building_pages_follow_keyset_pages(login, screener, monkeypatch):
-    from gridgov.register import views
+    from gridgov.register.views import common
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(common, "PAGE_SIZE", 2)
     made = [services.building_create(actor=screener, address=f"路 {i} 号", lat=31.005, lng=120.005, use="shop")
             for i in range(3)]
     client = login(screener)

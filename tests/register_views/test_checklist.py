@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from gridgov.register import rounds
-from gridgov.register.models import ChecklistItem, FieldChange, ProposedEdit
+from gridgov.register.models import ChecklistItem, ProposedEdit
 from tests.register_views.conftest import head_of, make_households
 
 S = ChecklistItem.Status

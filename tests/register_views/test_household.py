@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-
 from django.urls import reverse
 
 from gridgov.core.models import Person
@@ -173,8 +172,8 @@ def test_household_page_query_count(login, screener, building, django_assert_num
     client = login(screener)
 
     # session, user, roles, the header's scope; the household with its building and unit, its
-    # current members, all its memberships, their history
-    with django_assert_num_queries(5 + 4):
+    # current members, all its memberships, their history; the name path of its grid cell
+    with django_assert_num_queries(5 + 5):
         response = client.get(url(household))
 
     assert len(response.context["current"]) == n and len(response.context["history"]) >= n

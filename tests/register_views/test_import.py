@@ -129,9 +129,9 @@ def test_an_unreadable_file_is_explained(login, screener):
 
 
 def test_a_file_over_the_limit_is_refused(login, screener, monkeypatch):
-    from gridgov.register import views
+    from gridgov.register.views import imports as import_views
 
-    monkeypatch.setattr(views, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(import_views, "MAX_UPLOAD_BYTES", 10)
 
     response = upload(login(screener), "places.csv", csv_bytes([["名称"], ["便民超市"]]), "places")
 

@@ -83,9 +83,9 @@ def test_the_rented_filter_and_flag(login, screener, worker, household):
 
 
 def test_keyset_pages_follow_the_cell_then_id_order(login, screener, building, monkeypatch):
-    from gridgov.register import views
+    from gridgov.register.views import common
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(common, "PAGE_SIZE", 2)
     east = services.building_create(actor=screener, address="东街 2 号", lat=31.005, lng=120.015, use="residential")
     in_a2 = make_households(screener, east, 3, prefix="e")  # created first, but in the second cell
     in_a1 = make_households(screener, building, 2)
@@ -108,9 +108,9 @@ def test_households_of_another_village_are_not_found(login, worker):
 
 def test_excel_download_holds_every_filtered_household_not_only_one_page(login, screener, worker, building,
                                                                          household, monkeypatch):
-    from gridgov.register import views
+    from gridgov.register.views import common
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(common, "PAGE_SIZE", 1)
     make_households(screener, building, 2)
 
     response = login(worker).get(XLSX_URL)

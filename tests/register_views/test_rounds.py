@@ -33,6 +33,28 @@ def test_a_screener_opens_a_round_for_the_village(login, screener, worker, house
     assert [i.assignee for i in update_round.items.all()] == [worker]
 
 
+def test_the_open_form_starts_with_iso_dates_that_a_date_input_shows_in_chinese(login, screener):
+    # A date input shows only YYYY-MM-DD; the Chinese date format (2026/12/02) left it empty.
+    client = login(screener)
+    client.cookies["django_language"] = "zh-hans"
+
+    page = client.get(reverse("register-rounds")).content.decode()
+
+    assert f'name="starts_on" value="{TODAY.isoformat()}"' in page
+    assert f'name="due_on" value="{(TODAY + datetime.timedelta(days=10)).isoformat()}"' in page
+
+
+def test_every_date_input_of_the_chinese_pages_renders_iso_dates():
+    # Django's zh_Hans renders dates as 2026/12/02, which a date input shows as empty.
+    from django import forms
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        html = forms.DateInput(attrs={"type": "date"}).render("on", TODAY)
+
+    assert f'value="{TODAY.isoformat()}"' in html
+
+
 def test_a_second_open_round_is_refused_with_the_message(login, screener, update_round):
     response = login(screener).post(reverse("register-rounds"), {
         "org_code": Tree.VILLAGE_A, "title": "again", "starts_on": TODAY.isoformat(), "due_on": TODAY.isoformat()})

@@ -29,6 +29,7 @@ ROLE_USERS = {
     Role.PROGRAM_OFFICER: dict(scope=Tree.COUNTY_A),
     Role.SCREENER: dict(scope=Tree.VILLAGE_A),
     Role.AUDITOR: dict(scope="99"),
+    Role.POLICE_LIAISON: dict(scope=Tree.TOWNSHIP_A),  # care (issue 11): on the inside case's team
 }
 
 
@@ -135,6 +136,14 @@ def _side(county: str, suffix: str, depts: dict, tree: Tree) -> Side:
               TeamSpec(role="family", name="陈母", contact="13800001111")],
     )
     side.team_member = TeamMember.objects.filter(enrollment=side.enrollment, user=None).first()
+    # care (issue 11): a schedule for the person and a family file of the side's household
+    from gridgov.care import schedules
+    from gridgov.care.models import FamilyFile
+
+    side.extra["schedule"] = schedules.schedule_create(actor=officer, enrollment=side.enrollment,
+                                                       kind="medicine_delivery", interval_days=1, starts_on=today)
+    side.extra["family_file"] = FamilyFile.objects.create(household_id=side.household.pk, org_code=cell,
+                                                          opened_on=today)
     side.visit = care.visit_record(actor=officer, enrollment=side.enrollment, date=today, form="home",
                                    details={"risk_level": 1, "classification": "basically_stable"})
     side.crisis = care.crisis_report(actor=officer, enrollment=side.enrollment, description="情绪激动",
@@ -170,7 +179,7 @@ def _campaign_kind() -> str:
 
 
 def build_world() -> World:
-    from gridgov.events.models import Notification
+    from gridgov.core.models import Notification
 
     tree = build_tree()
     county_a = Department.objects.create(code="990101-market", name="县市场监督管理局", kind="department",
@@ -187,9 +196,15 @@ def build_world() -> World:
         users[role] = make_user(f"u_{role}", role, department=depts.get(dept), **spec)
     inside = _side(Tree.COUNTY_A, "a", depts, tree)
     outside = _side(Tree.COUNTY_B, "b", depts, tree)
-    notifications = {role: Notification.objects.create(user=user, event=inside.event, kind="test", text="提醒")
+    # care (issue 11): the police liaison is on the inside case's team (and no other)
+    from gridgov.care.models import TeamMember
+
+    TeamMember.objects.create(enrollment=inside.enrollment, user=users[Role.POLICE_LIAISON], role="police_liaison")
+    notifications = {role: Notification.objects.create(user=user, subject_type="events.event",
+                                                             subject_id=inside.event.pk, kind="test", text="提醒")
                      for role, user in users.items()}
     # Another user's notification is outside everyone's scope.
     outside.extra["notification"] = Notification.objects.create(
-        user=make_user("someone", Role.DISPATCHER, scope=Tree.COUNTY_B), event=outside.event, kind="test", text="提醒")
+        user=make_user("someone", Role.DISPATCHER, scope=Tree.COUNTY_B), subject_type="events.event",
+        subject_id=outside.event.pk, kind="test", text="提醒")
     return World(users=users, inside=inside, outside=outside, notifications=notifications)

@@ -21,6 +21,7 @@ CITY_ADMIN, DISPATCHER, GRID_WORKER = Role.CITY_ADMIN.value, Role.DISPATCHER.val
 DEPARTMENT, STATION, CARE_WORKER = Role.DEPARTMENT_STAFF.value, Role.STATION_STAFF.value, Role.CARE_WORKER.value
 MEDIATOR, OFFICER, SCREENER, AUDITOR = (Role.MEDIATOR.value, Role.PROGRAM_OFFICER.value, Role.SCREENER.value,
                                         Role.AUDITOR.value)
+POLICE = Role.POLICE_LIAISON.value  # care (issue 11): sees only the cases of its own care teams
 
 STAFF = frozenset(Role.values)  # every signed-in role
 PUBLIC = STAFF | {ANONYMOUS}
@@ -29,8 +30,9 @@ ADMINS = frozenset({CITY_ADMIN})
 AUDITORS = frozenset({AUDITOR})
 # The auditor reads the audit log and nothing else (CONTRACTS): every working page is closed to it.
 WORKERS = STAFF - AUDITORS
-# People lists (masked) for every working role.
-PEOPLE_VIEWERS = WORKERS
+# People lists (masked) for every working role but the police liaison, which sees only the
+# care cases on whose team it is, never lists of the area's people (care, issue 11).
+PEOPLE_VIEWERS = WORKERS - {POLICE}
 # Opening a full record with a purpose: the roles that serve a person directly.
 PERSON_OPENERS = frozenset({GRID_WORKER, CARE_WORKER, MEDIATOR, OFFICER, SCREENER})
 PERSON_EDITORS = frozenset({GRID_WORKER, CARE_WORKER, OFFICER, SCREENER})
@@ -54,7 +56,10 @@ EVENT_REPORTERS = WORKERS  # anyone at work may report a problem they see (not t
 # A screening campaign is the grid worker's checklist and the officer's follow-up (docs/care.md):
 # other care roles never open one (403); the campaign list stays open to CARE_STAFF (empty for them).
 CAMPAIGN_WORKERS = frozenset({GRID_WORKER, OFFICER})  # the grid worker records, the officer follows
-TEAM_ONLY = frozenset()  # only the case's own team: none of the matrix's users is on it
+# Only the case's own team: of the matrix's users, the police liaison alone is on the inside
+# case's team (permission_objects), so it is the one team member the matrix calls as.
+TEAM_ONLY = frozenset({POLICE})
+CARE_TEAM = CARE_STAFF | TEAM_ONLY  # who needs a visit: the area's care staff, and the case's own team
 # Audit: auditors everywhere; a person's own program officer for that person's access log.
 AUDIT_READERS = AUDITORS
 # Roles whose scope is the whole tree in the matrix: nothing is outside their area.
@@ -101,6 +106,7 @@ RULES: dict[str, Rule] = {
     # --- accounts -------------------------------------------------------------------------------
     "api-token": api(post=PUBLIC, status={"POST": 400}, why="sign-in: an empty body is invalid input"),
     "api-me": api(get=STAFF),
+    "api-me-workbench": api(get=STAFF, why="workbench (issue 11): each role's own counts, never another's rows"),
     "login": page(get=PUBLIC),
     "logout": page(post=PUBLIC, status={"POST": 302}),
     "otp-setup": page(get=STAFF),
@@ -122,6 +128,10 @@ RULES: dict[str, Rule] = {
     "org-unit-detail": page(obj="org_code", get=STAFF),
     "org-import": page(get=ADMINS, post=ADMINS),
     "org-export": page(get=ADMINS),
+    # Pickers (issue 11): the units of one's own scope for every form with an area; colleagues
+    # of one's scope for the forms that name a person at work (never the auditor's).
+    "core-picker-org": page(get=STAFF),
+    "core-picker-user": page(get=CARE_MANAGERS | ADMINS, why="only roles that put colleagues on teams or accounts"),
     # --- people ---------------------------------------------------------------------------------
     "api-people": api(get=PEOPLE_VIEWERS, post=PERSON_EDITORS),
     "api-person": api(obj="person", get=PEOPLE_VIEWERS),
@@ -202,8 +212,6 @@ RULES: dict[str, Rule] = {
     "api-event-actions": api(obj="event", post=EVENT_STAFF),
     "api-event-merge": api(obj="event", post=frozenset({CITY_ADMIN, DISPATCHER})),
     "api-event-photo": api(obj="event", get=EVENT_STAFF),
-    "api-notifications": api(get=STAFF),
-    "api-notification-read": api(obj="notification", post=STAFF),
     "api-sensor-events": api(post=frozenset(), why="sensors sign with an intake key, never a user"),
     "events-queue": page(get=EVENT_DESK),
     "events-map": page(get=EVENT_DESK),
@@ -214,8 +222,15 @@ RULES: dict[str, Rule] = {
     "events-ranking": page(get=EVENT_DESK),
     "events-rules": page(get=EVENT_CONFIG, post=EVENT_CONFIG),
     "events-rule-end": page(obj="rule", scoped=False, post=EVENT_CONFIG),
-    "events-notifications": page(get=STAFF),
-    "events-notification-read": page(obj="notification", post=STAFF),
+    # --- notifications (core, notify issue 11): everyone's own -----------------------------------
+    "api-notifications": api(get=STAFF),
+    "api-notification-read": api(obj="notification", post=STAFF),
+    "api-notifications-read-all": api(post=STAFF),
+    "api-notification-settings": api(get=STAFF, put=STAFF),
+    "notifications": page(get=STAFF),
+    "notification-read": page(obj="notification", post=STAFF),
+    "notifications-read-all": page(post=STAFF),
+    "notification-settings": page(get=STAFF, post=STAFF),
     "events-detail": page(obj="event", get=EVENT_STAFF),
     "events-act": page(obj="event", post=EVENT_STAFF),
     "events-merge": page(obj="event", post=frozenset({CITY_ADMIN, DISPATCHER})),
@@ -230,6 +245,8 @@ RULES: dict[str, Rule] = {
     "open311-token": api(obj="event", scoped=False, get=PUBLIC),
     "events-track-lookup": page(get=PUBLIC),
     "events-report-public": page(get=PUBLIC, post=PUBLIC),
+    "events-public-cells": page(get=PUBLIC, status={"GET": 400},
+                                why="without a bbox the cells of the public map are refused"),
     "events-public-photo": page(obj="event", scoped=False, get=PUBLIC, status={"GET": 404},
                                 why="an open event's photos are not published (none is closed here)"),
     "events-track": page(obj="event", scoped=False, get=PUBLIC),
@@ -237,16 +254,16 @@ RULES: dict[str, Rule] = {
     "events-track-dispute": page(obj="event", scoped=False, post=PUBLIC),
     "events-track-photo": page(obj="event", scoped=False, get=PUBLIC),
     # --- care ---------------------------------------------------------------------------------------
-    "api-care-enrollments": api(get=CARE_STAFF, post=CARE_MANAGERS),
-    "api-care-enrollment": api(obj="enrollment", get=CARE_STAFF),
+    "api-care-enrollments": api(get=CARE_TEAM, post=CARE_MANAGERS),
+    "api-care-enrollment": api(obj="enrollment", get=CARE_TEAM),
     "api-care-acknowledge": api(obj="enrollment", post=TEAM_ONLY, why="a team member confirms they saw the case"),
     "api-care-exit": api(obj="enrollment", post=CARE_MANAGERS),
     "api-care-withdraw-consent": api(obj="enrollment", post=CARE_MANAGERS),
-    "api-care-visits": api(obj="enrollment", post=CARE_DETAIL_ROLES, why="and the team"),
-    "api-care-status": api(obj="enrollment", post=CARE_STAFF),
-    "api-care-status-end": api(obj="enrollment", post=CARE_STAFF),
-    "api-care-crises": api(obj="enrollment", post=CARE_STAFF),
-    "api-care-crisis-actions": api(obj="crisis", post=CARE_STAFF),
+    "api-care-visits": api(obj="enrollment", post=CARE_DETAIL_ROLES | TEAM_ONLY, why="and the team"),
+    "api-care-status": api(obj="enrollment", post=CARE_TEAM),
+    "api-care-status-end": api(obj="enrollment", post=CARE_TEAM),
+    "api-care-crises": api(obj="enrollment", post=CARE_TEAM),
+    "api-care-crisis-actions": api(obj="crisis", post=CARE_TEAM),
     "api-care-subsidies": api(obj="enrollment", post=CARE_MANAGERS),
     "api-care-agreements": api(obj="enrollment", post=CARE_MANAGERS),
     "api-care-agreement-payments": api(obj="agreement", post=CARE_MANAGERS),
@@ -256,20 +273,21 @@ RULES: dict[str, Rule] = {
     "api-care-handovers": api(get=CARE_MANAGERS, post=CARE_MANAGERS),
     "api-care-handover-accept": api(obj="handover", post=CARE_MANAGERS),
     "api-care-handover-reject": api(obj="handover", post=CARE_MANAGERS),
-    "api-care-campaigns": api(get=CARE_STAFF, post=CARE_MANAGERS),
+    "api-care-campaigns": api(get=CARE_TEAM, post=CARE_MANAGERS),
     "api-care-campaign-progress": api(obj="campaign", get=CAMPAIGN_WORKERS),
     "api-care-campaign-items": api(obj="campaign", get=CAMPAIGN_WORKERS),
     "api-care-campaign-item": api(obj="campaign_item", post=CAMPAIGN_WORKERS),
     "api-care-person-export": api(obj="person", post=CARE_DETAIL_ROLES),
     "care-officer": page(get=CARE_MANAGERS),
-    "care-today": page(get=CARE_STAFF),
+    "care-today": page(get=CARE_STAFF | ADMINS, why="above the county: counts only, as the API"),
+    "care-today-people": page(get=CARE_STAFF | ADMINS, why="the daily map's refresh: counts only above the county"),
     "care-enroll": page(get=CARE_MANAGERS, post=CARE_MANAGERS),
     "care-metrics": page(get=CARE_STATISTICS),
     "care-payments": page(get=CARE_MANAGERS),
-    "care-enrollment": page(obj="enrollment", get=CARE_STAFF),
+    "care-enrollment": page(obj="enrollment", get=CARE_TEAM),
     "care-enrollment-open": page(obj="enrollment", post=CARE_DETAIL_ROLES),
     "care-acknowledge": page(obj="enrollment", post=TEAM_ONLY, why="a team member confirms they saw the case"),
-    "care-status": page(obj="enrollment", post=CARE_STAFF, status={"POST": 404},
+    "care-status": page(obj="enrollment", post=CARE_TEAM, status={"POST": 404},
                         why="an empty form names no status period: 404"),
     "care-team-add": page(obj="enrollment", post=CARE_MANAGERS),
     "care-team-remove": page(obj="enrollment", post=CARE_MANAGERS),
@@ -277,20 +295,41 @@ RULES: dict[str, Rule] = {
     "care-withdraw-consent": page(obj="enrollment", post=CARE_MANAGERS),
     "care-handover-new": page(obj="enrollment", post=CARE_MANAGERS),
     "care-enrollment-payments": page(obj="enrollment", get=CARE_MANAGERS, post=CARE_MANAGERS),
-    "care-visit-new": page(obj="enrollment", get=CARE_DETAIL_ROLES, post=CARE_DETAIL_ROLES, why="and the team"),
-    "care-visit-photo": page(obj="enrollment", get=CARE_STAFF, status={"GET": 404},
+    "care-visit-new": page(obj="enrollment", get=CARE_DETAIL_ROLES | TEAM_ONLY, post=CARE_DETAIL_ROLES | TEAM_ONLY, why="and the team"),
+    "care-visit-photo": page(obj="enrollment", get=CARE_TEAM, status={"GET": 404},
                              why="the matrix's visit has no photo: only the refusals are checked"),
-    "care-crisis-new": page(obj="enrollment", get=CARE_STAFF, post=CARE_STAFF),
-    "care-crisis": page(obj="crisis", get=CARE_STAFF),
-    "care-crisis-action": page(obj="crisis", post=CARE_STAFF),
+    "care-crisis-new": page(obj="enrollment", get=CARE_TEAM, post=CARE_TEAM),
+    "care-crisis": page(obj="crisis", get=CARE_TEAM),
+    "care-crisis-action": page(obj="crisis", post=CARE_TEAM),
     "care-handover-report": page(get=CARE_MANAGERS),
     "care-handover-accept": page(obj="handover", post=CARE_MANAGERS),
     "care-handover-reject": page(obj="handover", post=CARE_MANAGERS),
-    "care-campaigns": page(get=CARE_STAFF, post=CARE_MANAGERS),
+    "care-campaigns": page(get=CARE_TEAM, post=CARE_MANAGERS),
     "care-campaign": page(obj="campaign", get=CAMPAIGN_WORKERS),
     "care-campaign-checklist": page(obj="campaign", get=CAMPAIGN_WORKERS),
     "care-campaign-item": page(obj="campaign_item", post=CAMPAIGN_WORKERS),
     "care-person-export": page(obj="person", get=CARE_DETAIL_ROLES, post=CARE_DETAIL_ROLES),
+    # care (issue 11): teams, schedules per person, children
+    "care-team-cases": page(get=CARE_TEAM, why="the cases of one's own care teams"),
+    "care-team-confirm-family": page(obj="enrollment", post=CARE_MANAGERS | TEAM_ONLY, status={"POST": 400},
+                                     why="the team (or the officer) records a family member's confirmation"),
+    "care-schedule-add": page(obj="enrollment", post=CARE_MANAGERS, status={"POST": 400}),
+    "care-schedule-record": page(obj="enrollment", post=CARE_MANAGERS | TEAM_ONLY, status={"POST": 400},
+                                 why="the assignee, the team or the officer records a task"),
+    "care-mentor-add": page(obj="enrollment", post=CARE_MANAGERS, status={"POST": 400}),
+    "care-family-file-update": page(obj="enrollment", post=CARE_MANAGERS, status={"POST": 409},
+                                    why="the matrix's case is no child's: refused as a conflict"),
+    "care-family-file": page(obj="family_file", get=CARE_DETAIL_ROLES),
+    "api-care-team-confirm": api(obj="enrollment", post=CARE_MANAGERS | TEAM_ONLY, status={"POST": 400},
+                                 why="the team (or the officer) records a family member's confirmation"),
+    "api-care-high-risk-unconfirmed": api(get=CARE_TEAM, why="rows of the caller's own visible cases only"),
+    "api-care-schedules": api(obj="enrollment", post=CARE_MANAGERS, status={"POST": 400}),
+    "api-care-schedules-due": api(get=CARE_TEAM),
+    "api-care-schedule-records": api(obj="schedule", post=CARE_MANAGERS | TEAM_ONLY, status={"POST": 201},
+                                     why="the assignee, the team or the officer records a task"),
+    "api-care-mentors": api(obj="enrollment", post=CARE_MANAGERS, status={"POST": 400}),
+    "api-care-family-files": api(post=CARE_MANAGERS, status={"POST": 400}),
+    "api-care-family-file": api(obj="family_file", get=CARE_DETAIL_ROLES),
 }
 
 # (name, method, role) where the code does not (yet) follow the policy above: each is

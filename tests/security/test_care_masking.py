@@ -153,7 +153,7 @@ def test_who_is_in_hospital_cannot_be_probed(staff, case):  # noqa: F811
     worker.force_login(staff["gw"])
     org = case["enrollment"].org_code
 
-    assert client.get(f"/api/v1/enrollments/?status=hospitalized").status_code == 403
+    assert client.get("/api/v1/enrollments/?status=hospitalized").status_code == 403
     assert client.get(f"/api/v1/care/today/?org={org}&status=hospitalized").status_code == 403
     assert worker.get(reverse("care-today") + f"?org={org}&status=hospitalized").status_code == 403
 

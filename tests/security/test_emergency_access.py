@@ -11,10 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from gridgov.care.services import TeamSpec
-from gridgov.core import emergency
 from gridgov.core.audit import AuditAction
-from gridgov.core.models import AuditEntry, EmergencyGrant, Role
-from gridgov.events.models import Notification
+from gridgov.core.models import AuditEntry, EmergencyGrant, Notification, Role
 from tests.care.conftest import enroll
 from tests.factories import PersonFactory, Tree, make_resident_id, make_user
 
@@ -113,8 +111,8 @@ def test_after_three_hours_the_record_is_a_404_again(staff, patient):
 
 
 def test_a_grant_checked_with_a_later_now_has_ended(staff, patient):
-    from gridgov.core.selectors import access_person
     from gridgov.core.exceptions import NotFound
+    from gridgov.core.selectors import access_person
 
     break_glass(staff["doctor_b"])
     later = timezone.now() + datetime.timedelta(hours=3, seconds=1)
@@ -137,8 +135,11 @@ def test_the_persons_officers_are_notified(staff, patient, enrollment):
 
     # the county's officer, and the officer on the care team; not the officer of county B
     assert told == {"officer", "team_officer"}
-    text = Notification.objects.filter(user=staff["officer"]).get().text
-    assert "doctor_b" in text and "陈*" in text and "陈明" not in text
+    # notify (issue 11): the person is named as each receiver may see them; the officer may open
+    # the person's record in their area, and the link opens the person's access log for them
+    notification = Notification.objects.filter(user=staff["officer"]).get()
+    assert "doctor_b" in notification.text and "陈明" in notification.text
+    assert login(staff["officer"]).get(notification.link).status_code == 200
 
 
 def test_the_auditors_queue_shows_it_until_reviewed(staff, patient):

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from gridgov.core.models import Role
 from gridgov.events.models import Event
-from tests.events_api.conftest import POINT_A1, anon, client_for, report, resident  # noqa: F401
 from tests.events.conftest import categories, departments, food_rule, people  # noqa: F401
+from tests.events_api.conftest import POINT_A1, anon, client_for, report, resident  # noqa: F401
 from tests.events_views.conftest import login  # noqa: F401
 from tests.factories import Tree, make_user
 

@@ -20,9 +20,9 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
+from rest_framework.test import APIClient
 from schemathesis import GenerationMode, checks
 from schemathesis.specs.openapi import checks as openapi_checks
-from rest_framework.test import APIClient
 
 from gridgov.core.models import Role
 from tests.factories import TEST_PASSWORD, PersonFactory, Tree, build_tree, make_user

@@ -258,8 +258,9 @@ def test_photos_are_written_only_when_the_transaction_commits(people, food_rule,
 
 def test_a_visit_photo_is_checked_stripped_and_written_on_commit(staff, patient, media,  # noqa: F811
                                                                  django_capture_on_commit_callbacks):
-    from gridgov.care.services import visit_record
     from django.utils import timezone
+
+    from gridgov.care.services import visit_record
 
     enrollment = enroll(staff, patient, details={"risk_level": 1, "classification": "basically_stable"})
     doctor = staff["doctor"]

@@ -5,6 +5,7 @@ a photo taken by staff stay out of every public list, detail and photo link."""
 import pytest
 from rest_framework.test import APIClient
 
+from gridgov.core.actors import SystemActor
 from gridgov.events.models import Channel, Photo
 from gridgov.events.services import ActionRequest, Submission, event_act, event_submit
 from tests.events.conftest import categories, departments, food_rule, jpeg, people  # noqa: F401
@@ -34,7 +35,7 @@ def _feed_text(public, event) -> str:
 def test_a_staff_note_with_a_name_and_phone_is_never_published(public, people, food_rule,
                                                                django_capture_on_commit_callbacks):
     # given: a public report handled by the station with a note naming the stall keeper
-    event = _submit(None, Channel.OPEN311, description="路边无证摊点", reporter_name="李四",
+    event = _submit(SystemActor("open311"), Channel.OPEN311, description="路边无证摊点", reporter_name="李四",
                     reporter_contact="13900000000")
     station = people["station"]
     event_act(actor=station, event=event, request=ActionRequest(action="accept", note=f"交{NAME}处理"))
@@ -74,7 +75,7 @@ def test_a_grid_workers_report_publishes_neither_description_nor_address(public,
 
 def test_a_residents_own_photo_stays_public(public, people, food_rule, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        event = _submit(None, Channel.RESIDENT, description="楼下有无证烧烤摊", photos=[jpeg()])
+        event = _submit(SystemActor("public_report"), Channel.RESIDENT, description="楼下有无证烧烤摊", photos=[jpeg()])
 
     row = public.get(f"{BASE}/requests/{event.code}.json").json()[0]
 

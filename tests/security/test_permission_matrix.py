@@ -94,6 +94,10 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
             kwargs[key] = side.visit.pk
         elif key == "member_id":
             kwargs[key] = side.team_member.pk
+        elif key == "schedule_id":  # care (issue 11)
+            kwargs[key] = side.extra["schedule"].pk
+        elif key == "file_id" and kind == "family_file":
+            kwargs[key] = side.extra["family_file"].pk
         elif key == "variant":
             kwargs[key] = "thumb"
         elif key == "fmt":

@@ -10,8 +10,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from gridgov.core.models import AuditEntry
-from gridgov.events.models import Notification
+from gridgov.core.models import AuditEntry, Notification
 from tests.factories import PersonFactory, Tree
 from tests.security.purposes_fixtures import _fresh_cache, api, everywhere, page, resident, staff  # noqa: F401
 

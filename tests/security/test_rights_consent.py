@@ -5,19 +5,17 @@ import datetime
 import json
 
 import pytest
-from django.utils import translation
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from gridgov.care import daily, selectors, services
 from gridgov.care.models import ConsentWithdrawal, Enrollment, Visit
 from gridgov.core.audit import AuditAction
 from gridgov.core.exceptions import DomainError, ErrorCode
-from gridgov.core.models import AuditEntry
-from gridgov.events.models import Notification
+from gridgov.core.models import AuditEntry, Notification
 from tests.care.conftest import enroll, patient, staff  # noqa: F401
 
 TODAY = timezone.localdate()

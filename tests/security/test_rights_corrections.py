@@ -14,10 +14,9 @@ from rest_framework.test import APIClient
 from gridgov.core import corrections, crypto, masking, selectors
 from gridgov.core.audit import AuditAction
 from gridgov.core.exceptions import DomainError, ErrorCode
-from gridgov.core.models import AuditEntry, CorrectionRequest, CorrectionTarget, Person, Role
+from gridgov.core.models import AuditEntry, CorrectionRequest, CorrectionTarget, Notification, Person, Role
 from gridgov.core.selectors import work_calendar_for
 from gridgov.core.workcal import WorkCalendar, add_working_days
-from gridgov.events.models import Notification
 from gridgov.register import services as register_services
 from gridgov.register.models import FieldChange, Relation, ResidenceType
 from tests.factories import PersonFactory, Tree, make_resident_id, make_user

@@ -3,7 +3,7 @@ JSON 404 catch-all)."""
 
 from django.urls import path
 
-from gridgov.care.api import campaigns, consent, enrollments, export, handovers, payments, today, visits
+from gridgov.care.api import campaigns, consent, enrollments, export, handovers, payments, teams, today, visits
 
 urlpatterns = [
     path("enrollments/", enrollments.EnrollmentListApi.as_view(), name="api-care-enrollments"),
@@ -39,4 +39,16 @@ urlpatterns = [
          name="api-care-campaign-items"),
     path("campaign-items/<int:item_id>/", campaigns.CampaignItemRecordApi.as_view(), name="api-care-campaign-item"),
     path("people/<int:person_id>/care-export/", export.PersonCareExportApi.as_view(), name="api-care-person-export"),
+    # care (issue 11): teams, schedules per person, children
+    path("enrollments/<int:enrollment_id>/team/<int:member_id>/confirm/", teams.TeamConfirmOnBehalfApi.as_view(),
+         name="api-care-team-confirm"),
+    path("care/high-risk-unconfirmed/", teams.HighRiskUnconfirmedListApi.as_view(),
+         name="api-care-high-risk-unconfirmed"),
+    path("enrollments/<int:enrollment_id>/schedules/", teams.ScheduleCreateApi.as_view(), name="api-care-schedules"),
+    path("care/schedules/due/", teams.SchedulesDueListApi.as_view(), name="api-care-schedules-due"),
+    path("schedules/<int:schedule_id>/records/", teams.ScheduleRecordCreateApi.as_view(),
+         name="api-care-schedule-records"),
+    path("enrollments/<int:enrollment_id>/mentors/", teams.MentorCreateApi.as_view(), name="api-care-mentors"),
+    path("family-files/", teams.FamilyFileCreateApi.as_view(), name="api-care-family-files"),
+    path("family-files/<int:file_id>/", teams.FamilyFileDetailApi.as_view(), name="api-care-family-file"),
 ]

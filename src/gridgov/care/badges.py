@@ -15,8 +15,8 @@ def care_badges(user, person_ids: list[int]) -> dict[int, list[str]]:
         return {}
     details = has_capability(user, Capability.VIEW_CARE_DETAILS)
     badges: dict[int, list[str]] = {}
-    rows = Enrollment.objects.filter(person_id__in=person_ids, status=Enrollment.Status.ACTIVE,
-                                     org_code__startswith=user.scope_code).values_list("person_id", "program")
+    rows = (Enrollment.objects.in_area_of(user).filter(person_id__in=person_ids, status=Enrollment.Status.ACTIVE)
+            .values_list("person_id", "program"))
     for person_id, program in rows:
         if program in SENSITIVE_PROGRAMS and not details:
             continue

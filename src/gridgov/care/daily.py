@@ -6,14 +6,26 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.care import services
-from gridgov.care.models import CrisisAction, Enrollment, Handover, StatusPeriod, TeamMember, Visit
+from gridgov.care import alerts, schedules, services  # alerts: through gridgov.core.notifications
+from gridgov.care.models import (  # care (issue 11)
+    CrisisAction,
+    Enrollment,
+    Handover,
+    Mentor,
+    ScheduleRecord,
+    StatusPeriod,
+    TeamMember,
+    Visit,
+)
 from gridgov.care.programs import Program, exit_age
+from gridgov.care.workflow import HANDOVER_TRANSITIONS, EnrollmentAction, HandoverAction, check
+from gridgov.core.actors import SystemActor
 from gridgov.core.audit import audit_record
-from gridgov.events import notify
+from gridgov.core.notifications.services import notifications_forget
 
 
 def _birthday_reached(birth: datetime.date, age: int, today: datetime.date) -> bool:
@@ -36,11 +48,12 @@ def exits_by_age(today: datetime.date) -> int:
         for enrollment in candidates.select_related("person"):
             if not _birthday_reached(enrollment.person.birth_date, age, today):
                 continue
-            services.enrollment_exit(actor=None, enrollment=enrollment, on=today,
-                                     reason=_("Reached the age of %(age)d.") % {"age": age})
-            notify.to_users(services.officers_of(enrollment.org_code), None, kind="care_exit", text=_(
-                "A person left the %(program)s program on reaching the age of %(age)d.")
-                % {"program": Program(program).label, "age": age})
+            services.enrollment_exit(actor=SystemActor("care_daily"), enrollment=enrollment, on=today,
+                                     reason=_("Reached the age of %(age)d.") % {"age": age},
+                                     action=EnrollmentAction.AGE_LIMIT)
+            alerts.to_users(services.officers_of(enrollment.org_code), kind="care_exit", text=_(
+                "%(person)s left the %(program)s program on reaching the age of %(age)d."),
+                params={"program": Program(program).label, "age": age}, enrollment=enrollment)
             count += 1
     return count
 
@@ -52,14 +65,18 @@ def handovers_alert_missed(today: datetime.date) -> int:
     count = 0
     for handover in missed:
         with transaction.atomic():
+            # workflow (issue 11): the table's "missed" edge, taken by the nightly job; it stays pending
+            handover.status = check(HANDOVER_TRANSITIONS, HandoverAction.MISSED, actor=SystemActor("care_daily"),
+                                    status=handover.status)
             text = _("A care handover from %(from)s to %(to)s was not received by %(date)s.") % {
                 "from": handover.from_org_code, "to": handover.to_org_code, "date": handover.due_date.isoformat()}
             users = services.officers_of(handover.from_org_code) + services.officers_of(handover.to_org_code)
-            notify.to_users({u.pk: u for u in users}.values(), None, kind="care_handover_missed", text=text)
+            alerts.to_users(users, kind="care_handover_missed", text=text, link=reverse("care-officer"),
+                            org_code=handover.from_org_code)
             handover.missed_alerted_at = timezone.now()
-            handover.save(update_fields=["missed_alerted_at"])
-            audit_record(actor=None, action="care.handover_missed", obj=handover, org_code=handover.from_org_code,
-                         person_id=handover.enrollment.person_id)
+            handover.save(update_fields=["status", "missed_alerted_at"])
+            audit_record(actor=SystemActor("care_daily"), action=services.CareAudit.HANDOVER_MISSED, obj=handover,
+                         org_code=handover.from_org_code, person_id=handover.enrollment.person_id)
         count += 1
     return count
 
@@ -88,11 +105,16 @@ def anonymise_past_retention(today: datetime.date) -> int:
             enrollment.crises.update(description="")
             StatusPeriod.objects.filter(enrollment=enrollment).update(note="")
             TeamMember.objects.filter(enrollment=enrollment).update(name="", contact="")
+            # care (issue 11): the notes and results of its schedules, its mentors' names
+            ScheduleRecord.objects.filter(schedule__enrollment=enrollment).update(note="", result="")
+            Mentor.objects.filter(enrollment=enrollment).update(name="", contact="")
+            # what the team was told about the case (names, events) goes with it
+            notifications_forget(subject_type="care.enrollment", subject_ids=[enrollment.pk])
             enrollment.details = {}
             enrollment.legal_basis = _("(removed after the retention date)")
             enrollment.anonymised_at = timezone.now()
             enrollment.save(update_fields=["details", "legal_basis", "anonymised_at"])
-            audit_record(actor=None, action=services.CareAudit.ANONYMISE, obj=enrollment,
+            audit_record(actor=SystemActor("care_daily"), action=services.CareAudit.ANONYMISE, obj=enrollment,
                          object_repr=f"#{enrollment.pk}", org_code=enrollment.org_code)
         count += 1
     return count
@@ -104,5 +126,8 @@ def run_daily(today: datetime.date | None = None) -> dict[str, int]:
         "exits_by_age": exits_by_age(today),
         "handovers_missed": handovers_alert_missed(today),
         "overdue": overdue_alert(today),
+        # care (issue 11): the officer always hears of a missed check-in; schedules' overdue tasks
+        "checkins_missed": schedules.checkins_missed_alert(today),
+        "schedules_overdue": schedules.schedules_overdue_alert(today),
         "anonymised": anonymise_past_retention(today),
     }

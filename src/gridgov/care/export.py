@@ -18,7 +18,7 @@ def person_care_data(*, person) -> dict:
     """Everything the care programs hold about a person."""
     data = []
     enrollments = Enrollment.objects.filter(person=person).order_by("start_date", "id").prefetch_related(
-        "visits", "crises", "team__user", "payments", "handovers"
+        "visits", "crises", "team__user", "payments", "handovers", "schedules__records", "mentors"
     )
     for enrollment in enrollments:
         data.append({
@@ -35,6 +35,12 @@ def person_care_data(*, person) -> dict:
                           for h in enrollment.handovers.all()],
             "payments": [{"kind": p.kind, "amount": str(p.amount), "paid_on": p.paid_on}
                          for p in enrollment.payments.all()],
+            # care (issue 11): schedules per person with their records, and a child's mentors
+            "schedules": [{"kind": s.kind, "every_days": s.interval_days, "from": s.starts_on, "until": s.until,
+                           "records": [{"date": r.done_on, "done": r.done, "result": r.result, "note": r.note}
+                                       for r in s.records.all()]} for s in enrollment.schedules.all()],
+            "mentors": [{"name": m.name, "organisation": m.organisation, "since": m.since, "until": m.until}
+                        for m in enrollment.mentors.all()],
         })
     return {"enrollments": data}
 

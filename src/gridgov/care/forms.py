@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.care.models import Campaign, CampaignItem, Crisis, Handover, Need, StatusPeriod, TeamRole, VisitForm
 from gridgov.care.programs import Program, SmdClass
-from gridgov.core.validators import ORG_CODE_PATTERN
+from gridgov.core.orgcodes import org_code_form_field
+from gridgov.core.picker_widgets import UserPicker
 
 PAGE_SIZE = 50
 
@@ -28,11 +29,7 @@ STATUS_LABELS = {
 
 
 def _org_code_field(label, required=False):
-    return forms.RegexField(
-        label=label, regex=ORG_CODE_PATTERN, required=required, max_length=15,
-        error_messages={"invalid": _("An org-unit code has 2, 4, 6, 9, 12 or 15 digits.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    return org_code_form_field(label, required=required)
 
 
 def _date(label, required=True, **kwargs):
@@ -75,7 +72,19 @@ class AreaForm(forms.Form):
 class TodayFilterForm(AreaForm):
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("Everyone"))] + list(STATUS_LABELS.items()))
-    after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # the list's position in its order of urgency: rank-yyyymmdd-id of the last row shown
+    after = forms.RegexField(regex=r"^[0-9]-[0-9]{8}-[0-9]{1,18}$", required=False, widget=forms.HiddenInput)
+
+    def clean_after(self):
+        from gridgov.care.selectors import parse_urgency_cursor
+
+        value = self.cleaned_data.get("after") or ""
+        if not value:
+            return None
+        cursor = parse_urgency_cursor(value)
+        if cursor is None:
+            raise forms.ValidationError(_("This page link is not valid: start from the first page."))
+        return cursor
 
 
 class PaymentsFilterForm(AreaForm):
@@ -325,12 +334,19 @@ class StatusChangeForm(forms.Form):
         self.fields["on"].initial = timezone.localdate()
 
 
+def _account(label, required=False):
+    """A colleague's username, with the user picker beside it (issue 11)."""
+    return forms.CharField(label=label, required=required, max_length=150, widget=UserPicker())
+
+
 class TeamMemberForm(forms.Form):
-    username = _text(_("Account (username)"), max_length=150)
+    username = _account(_("Account (username)"))
     name = _text(_("Name (family members without an account)"), max_length=50)
     contact = forms.CharField(label=_("Contact"), required=False, max_length=100,
                               widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
     role = forms.ChoiceField(label=_("Role on the team"), choices=TeamRole.choices)
+    # notify (issue 11): recorded only for a member without an account, with a mobile number
+    sms_consent = forms.BooleanField(label=_("Agreed to crisis alerts by SMS to this number"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -395,7 +411,7 @@ class EnrollmentForm(forms.Form):
 
 
 class StaffRowForm(forms.Form):
-    username = _text(_("Account (username)"), max_length=150)
+    username = _account(_("Account (username)"))
     role = forms.ChoiceField(label=_("Role on the team"), required=False,
                              choices=[(v, label) for v, label in TeamRole.choices
                                       if v not in (TeamRole.FAMILY, TeamRole.GUARDIAN)])
@@ -412,11 +428,13 @@ class FamilyRowForm(forms.Form):
     role = forms.ChoiceField(label=_("Role on the team"), required=False,
                              choices=[(TeamRole.GUARDIAN, TeamRole.GUARDIAN.label),
                                       (TeamRole.FAMILY, TeamRole.FAMILY.label)])
+    # notify (issue 11): crisis alerts by SMS only where this consent is recorded
+    sms_consent = forms.BooleanField(label=_("Agreed to crisis alerts by SMS to this number"), required=False)
 
-    def member(self) -> tuple[str, str, str] | None:
+    def member(self) -> tuple[str, str, str, bool] | None:
         name = (self.cleaned_data.get("name") or "").strip()
-        return (name, (self.cleaned_data.get("contact") or "").strip(), self.cleaned_data.get("role")) if name \
-            else None
+        return (name, (self.cleaned_data.get("contact") or "").strip(), self.cleaned_data.get("role"),
+                bool(self.cleaned_data.get("sms_consent"))) if name else None
 
 
 STAFF_ROWS = 4

@@ -12,12 +12,21 @@ import json
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.care.programs import Program
+from gridgov.care.querysets import (
+    CampaignItemQuerySet,
+    CampaignQuerySet,
+    EnrollmentQuerySet,
+    EnrollmentRecordQuerySet,
+    HandoverQuerySet,
+    PaymentQuerySet,
+)
 from gridgov.core import crypto
 from gridgov.core.fields import EncryptedTextField
-from gridgov.core.models import Person, PrefixIndex, ScopedQuerySet, User
+from gridgov.core.models import Person, PrefixIndex, User
 
 
 class EncryptedJSONField(EncryptedTextField):
@@ -50,6 +59,9 @@ class ProgramConfig(models.Model):
         verbose_name = _("program settings")
         verbose_name_plural = _("program settings")
 
+    def __str__(self) -> str:
+        return str(self.get_program_display())
+
 
 class Enrollment(models.Model):
     class Status(models.TextChoices):
@@ -78,10 +90,10 @@ class Enrollment(models.Model):
     away_since = models.DateField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrollment")
@@ -123,6 +135,18 @@ class TeamMember(models.Model):
     contact = EncryptedTextField(blank=True)
     role = models.CharField(_("role"), max_length=16, choices=TeamRole.choices)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    # care (issue 11): a member without an account (family, guardian) confirms through a team
+    # member, who records it on their behalf and how it was given; empty for one's own.
+    acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                        verbose_name=_("confirmation recorded by"))
+    acknowledged_how = models.CharField(_("how it was confirmed"), max_length=12, blank=True,
+                                        choices=[("in_person", _("Face to face")), ("phone", _("By phone")),
+                                                 ("video", _("By video call")), ("in_writing", _("In writing"))])
+    # notify (issue 11): a member without an account agreed to crisis alerts by SMS to `contact`
+    # (a mobile number); when, and who recorded it. Without it, no SMS is sent to them.
+    sms_consent_at = models.DateTimeField(_("agreed to SMS alerts"), null=True, blank=True)
+    sms_consent_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                       verbose_name=_("SMS consent recorded by"))
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 
@@ -167,7 +191,9 @@ class Visit(models.Model):
     help_given = models.JSONField(_("help given"), default=list, blank=True)
     next_due_date = models.DateField(_("next visit due"))
     photo = models.ImageField(upload_to="care/%Y/%m/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = EnrollmentRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visit")
@@ -225,6 +251,8 @@ class Crisis(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
 
+    objects = EnrollmentRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("crisis")
         verbose_name_plural = _("crises")
@@ -262,11 +290,13 @@ class Handover(models.Model):
     due_date = models.DateField(_("must be received by"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.TextField(blank=True)
     missed_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HandoverQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("handover")
@@ -314,6 +344,8 @@ class Payment(models.Model):
     org_code = models.CharField(max_length=15)
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
 
+    objects = PaymentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-paid_on", "-id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="care_payment_not_negative")]
@@ -327,16 +359,24 @@ class Campaign(models.Model):
         SMD_SCREENING = "smd_screening", _("Half-yearly mental-health screening")
         ELDERLY = "elderly", _("Elderly people living alone")
 
-    org_code = models.CharField(max_length=15)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    title = models.CharField(max_length=100)
-    starts_on = models.DateField()
-    due_on = models.DateField()
-    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    closed_at = models.DateTimeField(null=True, blank=True)
+    org_code = models.CharField(_("org unit"), max_length=15)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    due_on = models.DateField(_("due on"))
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("created by"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on"]
+        verbose_name = _("screening campaign")
+        verbose_name_plural = _("screening campaigns")
+
+    def __str__(self) -> str:
+        return self.title or str(self.get_kind_display())
 
 
 class CampaignItem(models.Model):
@@ -355,9 +395,16 @@ class CampaignItem(models.Model):
     visited_on = models.DateField(null=True, blank=True)
     referred_person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    objects = CampaignItemQuerySet.as_manager()
+
     class Meta:
+        verbose_name = _("campaign household")
+        verbose_name_plural = _("campaign households")
         constraints = [models.UniqueConstraint(fields=["campaign", "household_id"], name="care_campaign_item_once")]
         indexes = [PrefixIndex(fields=["org_code"], name="care_campaign_item_org")]
+
+    def __str__(self) -> str:
+        return _("Household #%(id)s of %(campaign)s") % {"id": self.household_id, "campaign": self.campaign}
 
 
 # --- rights (issue 10): consent withdrawal (PIPL art. 15) --------------------------------
@@ -388,6 +435,14 @@ class ConsentWithdrawal(models.Model):
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = EnrollmentRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("consent withdrawal")
         verbose_name_plural = _("consent withdrawals")
+
+
+# --- care (issue 11): schedules per person, children and youth (own modules, same app) -------
+
+from gridgov.care.children_models import FamilyFile, FamilyFileChild, Mentor  # noqa: E402, F401
+from gridgov.care.schedule_models import CareSchedule, ScheduleRecord  # noqa: E402, F401

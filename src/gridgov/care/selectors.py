@@ -14,16 +14,21 @@ from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
+    DateField,
     Exists,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Sum,
     Value,
+    When,
     prefetch_related_objects,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,39 +44,34 @@ from gridgov.care.models import (
     Visit,
 )
 from gridgov.care.programs import SENSITIVE_PROGRAMS
+from gridgov.care.querysets import (  # noqa: F401 (re-exported: views and other modules read them here)
+    COUNTY_CODE_LENGTH,
+    statistics_only,
+)
+from gridgov.care.querysets import sees_team_only as team_only
 from gridgov.core import masking, suppression
 from gridgov.core.exceptions import Forbidden, NotFound
-from gridgov.core.permissions import Capability, has_capability, require
+from gridgov.core.permissions import Capability, has_capability, in_scope, require
+from gridgov.core.querysets import area_q
 
-COUNTY_CODE_LENGTH = 6
 CLINICAL_TEAM_ROLES = {TeamRole.DOCTOR, TeamRole.PSYCHIATRIST, TeamRole.OFFICER, TeamRole.SOCIAL_WORKER}
 MASKED = "***"
-
-
-def statistics_only(user) -> bool:
-    """Users above the county see numbers, never names."""
-    return len(user.scope_code or "") < COUNTY_CODE_LENGTH
 
 
 def enrollments_in_scope(user, *, org: str | None = None) -> QuerySet[Enrollment]:
     """Every active enrollment the user's statistics may count (no privacy filter on rows)."""
     require(user, Capability.VIEW_CARE_STATISTICS)
-    if not user.scope_code:
-        return Enrollment.objects.none()
-    qs = Enrollment.objects.filter(org_code__startswith=user.scope_code, status=Enrollment.Status.ACTIVE)
-    return qs.filter(org_code__startswith=org) if org else qs
+    qs = Enrollment.objects.in_area_of(user).filter(status=Enrollment.Status.ACTIVE)
+    return qs.in_subtree(org) if org else qs
 
 
 def enrollments_visible_to(user, *, org: str | None = None) -> QuerySet[Enrollment]:
-    """The enrollments the user may see by name."""
-    qs = enrollments_in_scope(user, org=org)
-    if statistics_only(user) or not has_capability(user, Capability.VIEW_CARE):
-        return qs.none()
-    if not has_capability(user, Capability.VIEW_CARE_DETAILS):
-        # A grid worker: the people on whose team they are, and those living in their cells.
-        cells = list(user.grid_assignments.values_list("cell_id", flat=True))
-        qs = qs.filter(Q(team__user=user, team__removed_at__isnull=True) | Q(org_code__in=cells)).distinct()
-    return qs
+    """The active enrollments the user may see by name (`care.querysets.EnrollmentQuerySet`:
+    none above the county; a grid worker's teams and cells; a police liaison's teams)."""
+    if not team_only(user):
+        require(user, Capability.VIEW_CARE_STATISTICS)
+    qs = Enrollment.objects.visible_to(user).filter(status=Enrollment.Status.ACTIVE)
+    return qs.in_subtree(org) if org else qs
 
 
 def access_enrollment(user, enrollment_id) -> Enrollment:
@@ -80,9 +80,8 @@ def access_enrollment(user, enrollment_id) -> Enrollment:
     except (TypeError, ValueError):
         pk = -1
     # Ended enrollments stay readable (history) to the same people.
-    qs = Enrollment.objects.filter(pk=pk, org_code__startswith=user.scope_code or "-")
-    enrollment = qs.select_related("person").first()
-    if enrollment is None or statistics_only(user) or not _may_see(user, enrollment):
+    enrollment = Enrollment.objects.readable_by(user).filter(pk=pk).select_related("person").first()
+    if enrollment is None or not Enrollment.objects.may_see(user, enrollment):
         enrollment = _enrollment_under_emergency_grant(user, pk)
         if enrollment is None:
             raise NotFound(_("No such enrollment in your area."))
@@ -105,19 +104,10 @@ def _enrollment_under_emergency_grant(user, pk: int) -> Enrollment | None:
     return enrollment
 
 
-def _may_see(user, enrollment: Enrollment) -> bool:
-    if not has_capability(user, Capability.VIEW_CARE):
-        return False
-    if has_capability(user, Capability.VIEW_CARE_DETAILS):
-        return True
-    on_team = enrollment.team.filter(user=user, removed_at__isnull=True).exists()
-    return on_team or user.grid_assignments.filter(cell_id=enrollment.org_code).exists()
-
-
 def may_see_details(user, enrollment: Enrollment) -> bool:
     if getattr(enrollment, "emergency_grant", None) is not None:  # emergency (issue 10): set by access_enrollment
         return True
-    if has_capability(user, Capability.VIEW_CARE_DETAILS) and (enrollment.org_code or "").startswith(user.scope_code):
+    if has_capability(user, Capability.VIEW_CARE_DETAILS) and in_scope(user, enrollment.org_code):
         return True
     return enrollment.team.filter(user=user, removed_at__isnull=True, role__in=CLINICAL_TEAM_ROLES).exists()
 
@@ -178,7 +168,7 @@ def care_today_rows(user, enrollments: list[Enrollment], today: datetime.date) -
     return [
         TodayRow(
             enrollment=e.pk, person_id=e.person_id, name=e.person.name, org_code=e.org_code,
-            program=program_label(user, e, details_visible=detail_user and e.org_code.startswith(user.scope_code)),
+            program=program_label(user, e, details_visible=detail_user and in_scope(user, e.org_code)),
             status=status_on(e, today), lat=e.person.lat, lng=e.person.lng,
         )
         for e in enrollments
@@ -193,14 +183,11 @@ def care_today_queryset(user, *, org: str | None = None) -> QuerySet[Enrollment]
 
 
 def unacknowledged_high_risk(user) -> QuerySet[Enrollment]:
-    """High-risk cases whose team has not yet all confirmed."""
-    return (
-        enrollments_visible_to(user)
-        .filter(high_risk=True, team__removed_at__isnull=True, team__user__isnull=False,
-                team__acknowledged_at__isnull=True)
-        .distinct()
-        .select_related("person")
-    )
+    """High-risk cases whose team has not yet all confirmed, or lacks one of the places the
+    law names (care, issue 11: `care.teams`, the same rule as high_risk_unconfirmed_for)."""
+    from gridgov.care.teams import unmanaged_high_risk_q
+
+    return enrollments_visible_to(user).filter(unmanaged_high_risk_q()).select_related("person")
 
 
 def overdue_enrollments(user, today: datetime.date | None = None) -> QuerySet[Enrollment]:
@@ -213,9 +200,7 @@ def overdue_enrollments(user, today: datetime.date | None = None) -> QuerySet[En
 def handovers_for(user) -> QuerySet[Handover]:
     """Handovers into or out of the user's area."""
     require(user, Capability.MANAGE_ENROLLMENTS)
-    scope = user.scope_code or "-"
-    return Handover.objects.filter(Q(to_org_code__startswith=scope) | Q(from_org_code__startswith=scope)).select_related(
-        "enrollment__person")
+    return Handover.objects.visible_to(user).select_related("enrollment__person")
 
 
 def access_handover(user, handover_id) -> Handover:
@@ -236,12 +221,16 @@ def care_metrics(user, *, org: str | None = None, today: datetime.date | None = 
     """Per program: enrolled, management rate (not overdue), visit coverage (seen within the
     program's rhythm), overdue, crises this year and their outcomes. Statistics: allowed at
     every level."""
+    from gridgov.care.teams import unmanaged_high_risk_q
+
     today = today or timezone.localdate()
     qs = enrollments_in_scope(user, org=org)
+    overdue_q = Q(next_due_date__lt=today, hospitalized_since__isnull=True, away_since__isnull=True)
     rows = qs.values("program").annotate(
         enrolled=Count("id"),
-        overdue=Count("id", filter=Q(next_due_date__lt=today, hospitalized_since__isnull=True,
-                                     away_since__isnull=True)),
+        overdue=Count("id", filter=overdue_q),
+        # care (issue 11): a high-risk case counts as managed only with its full team, all confirmed
+        unmanaged=Count("id", filter=overdue_q | unmanaged_high_risk_q()),
         seen_90_days=Count("id", filter=Q(last_visit_date__gte=today - datetime.timedelta(days=90))),
         hospitalized=Count("id", filter=Q(hospitalized_since__isnull=False)),
     ).order_by("program")
@@ -257,7 +246,7 @@ def care_metrics(user, *, org: str | None = None, today: datetime.date | None = 
         outcomes = {outcome or "open": n for (program, outcome), n in crises.items() if program == row["program"]}
         result.append({
             **row,
-            "management_rate": round((enrolled - row["overdue"]) / enrolled, 4) if enrolled else None,
+            "management_rate": round((enrolled - row["unmanaged"]) / enrolled, 4) if enrolled else None,
             "visit_coverage": round(row["seen_90_days"] / enrolled, 4) if enrolled else None,
             "crises": sum(outcomes.values()),
             "crisis_outcomes": outcomes,
@@ -382,11 +371,10 @@ def handover_list(user, *, direction: str | None = None, status: str | None = No
     qs = handovers_for(user)
     if statistics_only(user):
         return qs.none()
-    scope = user.scope_code
     if direction == "in":
-        qs = qs.filter(to_org_code__startswith=scope)
+        qs = qs.into_area_of(user)
     elif direction == "out":
-        qs = qs.filter(from_org_code__startswith=scope)
+        qs = qs.out_of_area_of(user)
     if status:
         qs = qs.filter(status=status)
     return qs
@@ -396,11 +384,9 @@ def payments_in_scope(user, *, org: str | None = None, since: datetime.date | No
                       until: datetime.date | None = None):
     """Payments recorded in the user's area, paid between `since` and `until` (inclusive)."""
     require(user, Capability.MANAGE_ENROLLMENTS)
-    if not user.scope_code:
-        return Payment.objects.none()
-    qs = Payment.objects.filter(org_code__startswith=org or user.scope_code)
-    if org and not org.startswith(user.scope_code):
-        return qs.none()
+    qs = Payment.objects.in_area_of(user)
+    if org:
+        qs = qs.in_subtree(org) if in_scope(user, org) else qs.none()
     if since:
         qs = qs.filter(paid_on__gte=since)
     if until:
@@ -410,8 +396,7 @@ def payments_in_scope(user, *, org: str | None = None, since: datetime.date | No
 
 def payments_visible_to(user, **filters):
     """The payment rows (with the person) the user may see by name: none above the county."""
-    qs = payments_in_scope(user, **filters)
-    return qs.none() if statistics_only(user) else qs.select_related("enrollment__person")
+    return payments_in_scope(user, **filters).visible_to(user).select_related("enrollment__person")
 
 
 def payment_totals(qs) -> dict[str, str]:
@@ -437,13 +422,13 @@ def _metrics_folded(rows: list[dict]) -> list[dict]:
     hidden = [row for row in rows if row["program"] in SENSITIVE_PROGRAMS]
     if hidden:
         merged = {"program": MASKED, "crisis_outcomes": {}}
-        for key in ("enrolled", "overdue", "seen_90_days", "hospitalized", "crises"):
+        for key in ("enrolled", "overdue", "unmanaged", "seen_90_days", "hospitalized", "crises"):
             merged[key] = sum(row[key] for row in hidden)
         for row in hidden:
             for outcome, n in row["crisis_outcomes"].items():
                 merged["crisis_outcomes"][outcome] = merged["crisis_outcomes"].get(outcome, 0) + n
         enrolled = merged["enrolled"]
-        merged["management_rate"] = round((enrolled - merged["overdue"]) / enrolled, 4) if enrolled else None
+        merged["management_rate"] = round((enrolled - merged["unmanaged"]) / enrolled, 4) if enrolled else None
         merged["visit_coverage"] = round(merged["seen_90_days"] / enrolled, 4) if enrolled else None
         shown.append(merged)
     return metrics_masked(shown)
@@ -464,7 +449,7 @@ def may_record_visit(user, enrollment: Enrollment) -> bool:
     """Whether services.visit_record would let the user record a visit (to show the form)."""
     if not has_capability(user, Capability.RECORD_VISITS):
         return False
-    if has_capability(user, Capability.VIEW_CARE_DETAILS) and enrollment.org_code.startswith(user.scope_code or "-"):
+    if has_capability(user, Capability.VIEW_CARE_DETAILS) and in_scope(user, enrollment.org_code):
         return True
     return enrollment.team.filter(user=user, removed_at__isnull=True).exists()
 
@@ -475,13 +460,10 @@ def with_on_team(user, qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
     return qs.annotate(on_team=Exists(member))
 
 
-def enrollment_visits(enrollment: Enrollment, *, before: tuple[datetime.date, int] | None = None) -> QuerySet[Visit]:
-    """Every visit of the enrollment, newest first (those recorded before a handover too),
-    after the keyset `before` = (date, id)."""
-    qs = Visit.objects.filter(enrollment=enrollment).select_related("visited_by").order_by("-date", "-id")
-    if before:
-        qs = qs.filter(Q(date__lt=before[0]) | Q(date=before[0], id__lt=before[1]))
-    return qs
+def enrollment_visits(enrollment: Enrollment) -> QuerySet[Visit]:
+    """Every visit of the enrollment, newest first (those recorded before a handover too);
+    pages with `core.pagination.keyset_page(..., order=("-date", "-pk"))`."""
+    return Visit.objects.filter(enrollment=enrollment).select_related("visited_by").order_by("-date", "-id")
 
 
 def enrollment_history(enrollment: Enrollment) -> Enrollment:
@@ -527,38 +509,25 @@ def _manages_campaigns(user) -> bool:
     return has_capability(user, Capability.MANAGE_ENROLLMENTS)
 
 
-def _scope_prefixes(code: str) -> list[str]:
-    return [code[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(code)]
-
-
 def campaigns_visible_to(user) -> QuerySet:
     """Officers: campaigns over (or covering) their area; grid workers: campaigns with
     households on their list."""
-    from gridgov.care.models import Campaign, CampaignItem
+    from gridgov.care.models import Campaign
 
     require(user, Capability.VIEW_CARE)
-    if not user.scope_code:
-        return Campaign.objects.none()
-    if _manages_campaigns(user):
-        return Campaign.objects.filter(Q(org_code__startswith=user.scope_code)
-                                       | Q(org_code__in=_scope_prefixes(user.scope_code)))
-    return Campaign.objects.filter(Exists(CampaignItem.objects.filter(campaign=OuterRef("pk"), assignee=user)))
+    return Campaign.objects.visible_to(user)  # care.querysets.CampaignQuerySet
 
 
 def _own_items(user, qs: QuerySet) -> QuerySet:
     """The items of `qs` a user works on: all in scope for officers (none above the county),
-    their own for grid workers."""
-    if _manages_campaigns(user):
-        if statistics_only(user):
-            return qs.none()
-        return qs.filter(org_code__startswith=user.scope_code)
-    return qs.filter(assignee=user)
+    their own for grid workers (care.querysets.CampaignItemQuerySet)."""
+    return qs.visible_to(user)
 
 
 def _counted_items(user) -> Q:
     """The items a campaign's counts in a list cover for the user (statistics at every level)."""
     if _manages_campaigns(user):
-        return Q(items__org_code__startswith=user.scope_code or "-")
+        return area_q(user, "items__org_code") or Q(items__pk__in=[])
     return Q(items__assignee=user)
 
 
@@ -637,11 +606,7 @@ def campaign_progress(user, campaign, *, level_length: int) -> list[CampaignProg
 
     from gridgov.care.models import CampaignItem
 
-    items = CampaignItem.objects.filter(campaign=campaign)
-    if _manages_campaigns(user):
-        items = items.filter(org_code__startswith=user.scope_code or "-")
-    else:
-        items = items.filter(assignee=user)
+    items = CampaignItem.objects.filter(campaign=campaign).counted_for(user)
     Result = CampaignItem.Result
     rows = (
         items.annotate(unit=Substr("org_code", 1, level_length))
@@ -701,7 +666,7 @@ def officer_of_person(user, person_id: int) -> bool:
     person's enrollments in their area (for the person's access log)."""
     if not has_capability(user, Capability.MANAGE_ENROLLMENTS) or statistics_only(user):
         return False
-    return Enrollment.objects.filter(person_id=person_id, org_code__startswith=user.scope_code).exists()
+    return Enrollment.objects.in_area_of(user).filter(person_id=person_id).exists()
 
 
 # rights (issue 10): the register's retention rule leaves alone whom the care programs still hold.
@@ -756,8 +721,8 @@ def today_counts_for(user, qs: QuerySet[Enrollment], on: datetime.date) -> tuple
     return counts, sorted(hidden)
 
 
-METRIC_COUNTS = ("overdue", "seen_90_days", "hospitalized", "crises", "resettled", "employed")
-METRIC_RATES = {"management_rate": {"enrolled", "overdue"}, "visit_coverage": {"enrolled", "seen_90_days"},
+METRIC_COUNTS = ("overdue", "unmanaged", "seen_90_days", "hospitalized", "crises", "resettled", "employed")
+METRIC_RATES = {"management_rate": {"enrolled", "unmanaged"}, "visit_coverage": {"enrolled", "seen_90_days"},
                 "resettlement_rate": {"enrolled", "resettled"}, "employment_rate": {"enrolled", "employed"}}
 
 
@@ -862,3 +827,48 @@ def consent_withdrawal_of(enrollment):
     from gridgov.care.models import ConsentWithdrawal
 
     return ConsentWithdrawal.objects.filter(enrollment=enrollment).first()
+
+
+# care (issue 11): the high-risk rule of care.teams, for the workbench and the pages
+def high_risk_unconfirmed_for(user) -> QuerySet[Enrollment]:
+    """The high-risk cases the user may see whose team is incomplete or awaits a confirmation."""
+    from gridgov.care.teams import high_risk_unconfirmed_for as unconfirmed
+
+    return unconfirmed(user)
+
+
+# --- The daily list in order of urgency ------------------------------------------------------------
+
+URGENCY_ORDER = ("urgency", "due_order", "pk")
+_NO_DUE_DATE = datetime.date(9999, 12, 31)
+
+
+def by_urgency(user, qs: QuerySet[Enrollment], today: datetime.date) -> QuerySet[Enrollment]:
+    """Annotate the daily list's order: due or overdue first (the longest overdue at the top),
+    then in hospital, away, not yet due (the soonest first), visited today last. Where the
+    user may not know who is in hospital, hospital and away share one rank, so that the
+    order does not tell them apart either."""
+    hospital_rank = 2 if masks_health(user) else 1
+    urgency = Case(
+        When(status_q("hospitalized", today), then=Value(hospital_rank)),
+        When(status_q("away", today), then=Value(2)),
+        When(status_q("due", today), then=Value(0)),
+        When(status_q("not_due", today), then=Value(3)),
+        default=Value(4),  # visited today
+        output_field=IntegerField(),
+    )
+    return qs.annotate(urgency=urgency,
+                       due_order=Coalesce("next_due_date", Value(_NO_DUE_DATE, output_field=DateField())))
+
+
+def urgency_cursor(enrollment: Enrollment) -> str:
+    """The daily list's `after` position: rank, due date and id of the last row shown."""
+    return f"{enrollment.urgency}-{enrollment.due_order:%Y%m%d}-{enrollment.pk}"
+
+
+def parse_urgency_cursor(value: str) -> tuple[int, datetime.date, int] | None:
+    try:
+        rank, day, pk = value.split("-")
+        return int(rank), datetime.datetime.strptime(day, "%Y%m%d").date(), int(pk)
+    except ValueError:
+        return None

@@ -14,9 +14,15 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.care import (
+    alerts,  # notify (issue 11): care's alerts through gridgov.core.notifications
+    workflow,
+)
+from gridgov.care.audit_actions import CareAudit
 from gridgov.care.models import (
     Crisis,
     CrisisAction,
@@ -40,30 +46,33 @@ from gridgov.care.programs import (
     SmdClass,
     next_due,
 )
+from gridgov.care.workflow import (
+    CRISIS_TRANSITIONS,
+    ENROLLMENT_TRANSITIONS,
+    HANDOVER_TRANSITIONS,
+    PERIOD_TRANSITIONS,
+    EnrollmentAction,
+    HandoverAction,
+    PeriodAction,
+)
+from gridgov.care.workflow import (
+    CrisisAction as CrisisStep,
+)
+from gridgov.core.actors import require_actor
 from gridgov.core.audit import audit_record
 from gridgov.core.concurrency import conflict_on_integrity_error, lock_rows
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.images import check_image, store_on_commit
 from gridgov.core.models import OrgUnit, Person, User
+from gridgov.core.orgcodes import COUNTY_LENGTH, ancestor_codes
 from gridgov.core.permissions import Capability, has_capability, in_scope, require
-from gridgov.events import notify
+from gridgov.core.validators import is_valid_mobile
 
 DEFAULT_RETENTION_YEARS = 5
 FIRST_VISIT_AFTER_HANDOVER_DAYS = 7
 
 
-class CareAudit:
-    ENROLL = "care.enroll"
-    EXIT = "care.exit"
-    TEAM = "care.team"
-    ACKNOWLEDGE = "care.acknowledge"
-    VISIT = "care.visit"
-    CRISIS = "care.crisis"
-    STATUS = "care.status"
-    HANDOVER = "care.handover"
-    PAYMENT = "care.payment"
-    ANONYMISE = "care.anonymise"
-    OPEN_RECORD = "care.open_record"
+# CareAudit (the audit actions) lives in care/audit_actions.py, imported above.
 
 
 def _raise_if(errors: dict) -> None:
@@ -113,6 +122,14 @@ def check_details(program: str, details: dict, *, for_visit: bool = False, compl
             details["checkin_every_days"] = days
         except (TypeError, ValueError):
             errors["details.checkin_every_days"] = [_("Check-ins are every 1 to 90 days.")]
+    if program in (Program.CHILD, Program.YOUTH):
+        from gridgov.care.children import check_child_details  # care (issue 11): situations and groups as choices
+
+        check_child_details(program, details, errors)
+    if program == Program.DRUG_REHAB:
+        from gridgov.care.schedules import check_drug_rehab_details  # care (issue 11): tests as agreed
+
+        check_drug_rehab_details(details, errors)
     _raise_if(errors)
     return details
 
@@ -123,7 +140,7 @@ PROGRAM_DETAIL_FIELDS: dict[str, set[str]] = {
     Program.COMMUNITY_CORRECTIONS: {"order_start", "order_end", "checkin_every_days", "checkin_form"},
     Program.DRUG_REHAB: {"agreement_start", "agreement_end", "talk_every_days", "test_every_days", "employment"},
     Program.CHILD: {"key_child", "situation", "guardian", "school", "mentor"},
-    Program.YOUTH: {"situation", "school", "employment", "mentor"},
+    Program.YOUTH: {"situation", "school", "employment", "mentor", "group"},  # group: care (issue 11)
     Program.ELDERLY: {"living_alone", "day_care_centre", "meal_service", "mobility"},
 }
 
@@ -151,6 +168,15 @@ class TeamSpec:
     user: User | None = None
     name: str = ""
     contact: str = ""
+    # notify (issue 11): a member without an account agreed to crisis alerts by SMS to `contact`
+    sms_consent: bool = False
+
+
+def _consent_fields(member: TeamSpec, actor) -> dict:
+    if not member.sms_consent or member.user is not None:
+        return {}
+    return {"sms_consent_at": timezone.now(), "sms_consent_by": actor if getattr(actor, "is_authenticated", False)
+            else None}
 
 
 def _check_team(errors: dict, team: list[TeamSpec], org_code: str) -> None:
@@ -160,9 +186,16 @@ def _check_team(errors: dict, team: list[TeamSpec], org_code: str) -> None:
             errors.setdefault(key, []).append(_("Unknown team role."))
         if member.user is None and not member.name.strip():
             errors.setdefault(key, []).append(_("Give the member's account or name."))
+        if member.sms_consent and member.user is None and not is_valid_mobile(member.contact):
+            errors.setdefault(key, []).append(_("SMS alerts need a mobile number as the contact."))
         if member.user is not None and not (org_code.startswith(member.user.scope_code or "-")
                                             or (member.user.scope_code or "").startswith(org_code[:6])):
             errors.setdefault(key, []).append(_("This account does not work in the person's area."))
+        from gridgov.care.teams import check_member_role  # care (issue 11): the police liaison's place
+
+        problem = check_member_role(member.role, member.user) if member.role in TeamRole.values else None
+        if problem:
+            errors.setdefault(key, []).append(problem)
 
 
 def enrollment_create(
@@ -203,8 +236,11 @@ def enrollment_create(
             created_by=actor, **_derived_flags(program, details, settings),
         )
         members = [TeamMember(enrollment=enrollment, user=m.user, name=m.name.strip(), contact=m.contact.strip(),
-                              role=m.role) for m in team or []]
+                              role=m.role, **_consent_fields(m, actor)) for m in team or []]
         TeamMember.objects.bulk_create(members)
+        from gridgov.care.schedules import program_schedules_create  # care (issue 11): elderly visit, drug tests
+
+        program_schedules_create(enrollment=enrollment, actor=actor)
         audit_record(actor=actor, action=CareAudit.ENROLL, obj=enrollment, object_repr=f"#{enrollment.pk}",
                      org_code=org_code, person_id=person.pk,
                      # The audit log names no sensitive program: auditors check access, not diagnoses.
@@ -220,9 +256,12 @@ def _team_users(enrollment: Enrollment) -> list[User]:
                                     is_active=True).distinct())
 
 
-def _alert_team(enrollment: Enrollment, *, kind: str, text: str) -> list[str]:
+def _alert_team(enrollment: Enrollment, *, kind: str, text: str, params: dict | None = None,
+                family_by_sms: bool = False) -> list[str]:
+    """Tell the team's users (through care.alerts: the case's link, the person as each may see
+    them); with `family_by_sms` also its members without an account who agreed to SMS."""
     users = _team_users(enrollment)
-    notify.to_users(users, None, kind=kind, text=text)
+    alerts.team(enrollment, users, kind=kind, text=text, params=params, family_by_sms=family_by_sms)
     return sorted(u.username for u in users)
 
 
@@ -252,7 +291,7 @@ def team_member_add(*, actor, enrollment: Enrollment, member: TeamSpec) -> TeamM
         if member.user and enrollment.team.filter(user=member.user, removed_at__isnull=True).exists():
             raise DomainError(on_team, ErrorCode.DUPLICATE)
         row = TeamMember.objects.create(enrollment=enrollment, user=member.user, name=member.name, contact=member.contact,
-                                        role=member.role)
+                                        role=member.role, **_consent_fields(member, actor))
         audit_record(actor=actor, action=CareAudit.TEAM, obj=enrollment, object_repr=f"#{enrollment.pk}",
                      org_code=enrollment.org_code, person_id=enrollment.person_id,
                      changes={"added": member.user.username if member.user else member.role})
@@ -271,28 +310,42 @@ def team_member_remove(*, actor, member: TeamMember) -> None:
                      changes={"removed": member.user.username if member.user else member.role})
 
 
-def enrollment_exit(*, actor, enrollment: Enrollment, on: datetime.date, reason: str) -> Enrollment:
-    if actor is not None:
-        require(actor, Capability.MANAGE_ENROLLMENTS)
-        if not in_scope(actor, enrollment.org_code):
-            raise NotFound()
+def enrollment_exit(*, actor, enrollment: Enrollment, on: datetime.date, reason: str,
+                    action: str = EnrollmentAction.EXIT) -> Enrollment:
+    """End an enrollment — the one function every path that ends one calls, naming its
+    `care.workflow.EnrollmentAction`: the officer's exit, the nightly job at the program's age
+    (a `SystemActor`), a withdrawn consent, the merge of duplicate person records, a death
+    recorded in the register. The table says who may take each; the schedule stops and a
+    handover still waiting is cancelled (through the handover table)."""
+    require_actor(actor)
+    transition = ENROLLMENT_TRANSITIONS[action]
+    if not workflow.may(transition, actor):
+        raise Forbidden()
+    if action in (EnrollmentAction.EXIT, EnrollmentAction.CONSENT_WITHDRAWN) and not in_scope(
+            actor, enrollment.org_code):
+        raise NotFound()  # the officer's own doors; a merge or a death is checked by its service
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for leaving the program."), ErrorCode.INVALID,
                           {"reason": [_("Give the reason for leaving the program.")]})
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-        if enrollment.status != Enrollment.Status.ACTIVE:
-            raise DomainError(_("This enrollment has already ended."), ErrorCode.CONFLICT)
-        enrollment.status = Enrollment.Status.EXITED
+        from_status = enrollment.status
+        enrollment.status = workflow.check(ENROLLMENT_TRANSITIONS, action, actor=actor, status=from_status,
+                                           conflict=workflow.CONFLICT_MESSAGES["enrollment"])
         enrollment.end_date = on
         enrollment.exit_reason = reason[:200]
         enrollment.next_due_date = None
         enrollment.save(update_fields=["status", "end_date", "exit_reason", "next_due_date", "updated_at"])
-        Handover.objects.filter(enrollment=enrollment, status=Handover.Status.PENDING).update(
-            status=Handover.Status.CANCELLED)
+        for handover in Handover.objects.select_for_update().filter(enrollment=enrollment,
+                                                                    status=Handover.Status.PENDING):
+            handover.status = workflow.check(HANDOVER_TRANSITIONS, HandoverAction.CANCEL, actor=actor,
+                                             status=handover.status)
+            handover.save(update_fields=["status"])
         audit_record(actor=actor, action=CareAudit.EXIT, obj=enrollment, object_repr=f"#{enrollment.pk}",
-                     org_code=enrollment.org_code, person_id=enrollment.person_id, changes={"on": on.isoformat()})
+                     org_code=enrollment.org_code, person_id=enrollment.person_id,
+                     changes={"on": on.isoformat(), "action": str(action), "from": from_status,
+                              "to": enrollment.status})
     return enrollment
 
 
@@ -329,6 +382,9 @@ def visit_record(
     """Record a visit or follow-up; the next due date follows the program's rule at once."""
     if not _may_visit(actor, enrollment):
         raise Forbidden(_("Only the care team records visits."))
+    from gridgov.care import schedules, teams  # care (issue 11)
+
+    teams.check_contact_visit_allowed(actor, enrollment)
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if date is None or date > today:
@@ -379,6 +435,7 @@ def visit_record(
             enrollment.next_due_date = due
             if not missed:
                 enrollment.last_visit_date = date
+        old_level = int(enrollment.details.get("risk_level") or 0)
         if enrollment.program == Program.SMD and not missed and clinical:
             enrollment.details = {**enrollment.details, "risk_level": details["risk_level"],
                                   "classification": details["classification"]}
@@ -388,6 +445,11 @@ def visit_record(
         audit_record(actor=actor, action=CareAudit.VISIT, obj=enrollment, object_repr=f"#{enrollment.pk}",
                      org_code=enrollment.org_code, person_id=enrollment.person_id,
                      changes={"visit": visit.pk, "form": form, "missed": missed})
+        if enrollment.program == Program.SMD and not missed and clinical:  # care (issue 11): confirm again
+            teams.team_reconfirm_after_risk_raise(actor=actor, enrollment=enrollment, old_level=old_level,
+                                                  new_level=details["risk_level"],
+                                                  high_risk_level=settings.get("high_risk_level", 3))
+        schedules.on_visit_recorded(actor=actor, enrollment=enrollment, visit=visit)
         if needs:
             _alert_team(enrollment, kind="care_needs", text=_("A visit found needs that call for help: %(needs)s") % {
                 "needs": "、".join(str(Need(n).label) for n in sorted(set(needs)))})
@@ -400,11 +462,11 @@ def visit_record(
 def crisis_report(*, actor, enrollment: Enrollment, description: str, reported_by: str,
                   occurred_at: datetime.datetime | None = None) -> Crisis:
     """Danger reported: the whole team is alerted at once."""
-    if actor is not None:
-        require(actor, Capability.REPORT_CRISIS)
-        on_team = enrollment.team.filter(user=actor, removed_at__isnull=True).exists()
-        if not on_team and not in_scope(actor, enrollment.org_code):
-            raise NotFound()
+    require_actor(actor)
+    require(actor, Capability.REPORT_CRISIS)
+    on_team = enrollment.team.filter(user=actor, removed_at__isnull=True).exists()
+    if not on_team and not in_scope(actor, enrollment.org_code):
+        raise NotFound()
     if enrollment.status != Enrollment.Status.ACTIVE:
         # rights (issue 10): an ended case (e.g. consent withdrawn) no longer alerts its team.
         raise DomainError(_("This enrollment has ended: its team is no longer alerted. Call the emergency services."),
@@ -425,7 +487,8 @@ def crisis_report(*, actor, enrollment: Enrollment, description: str, reported_b
             occurred_at=occurred_at or now,
         )
         crisis.alerted = _alert_team(enrollment, kind="care_crisis", text=_(
-            "Crisis reported for a person in your care (%(area)s): act now.") % {"area": enrollment.org_code})
+            "Crisis reported for %(person)s, in your care (%(area)s): act now."),
+            params={"area": enrollment.org_code}, family_by_sms=True)
         crisis.save(update_fields=["alerted"])
         audit_record(actor=actor, action=CareAudit.CRISIS, obj=enrollment, object_repr=f"#{enrollment.pk}",
                      org_code=enrollment.org_code, person_id=enrollment.person_id,
@@ -443,6 +506,11 @@ def crisis_record_action(*, actor, crisis: Crisis, note: str, at: datetime.datet
         raise DomainError(_("Unknown outcome."), ErrorCode.INVALID, {"outcome": [_("Unknown outcome.")]})
     at = at or timezone.now()
     with transaction.atomic():
+        if outcome:
+            crisis = Crisis.objects.select_for_update().select_related("enrollment").get(pk=crisis.pk)
+            # workflow (issue 11): open → dealt with (a later outcome may follow an earlier one)
+            workflow.check(CRISIS_TRANSITIONS, CrisisStep.RECORD_OUTCOME, actor=actor,
+                           status=workflow.crisis_status(crisis), on_team=True)
         CrisisAction.objects.create(crisis=crisis, actor=actor, at=at, note=note.strip())
         if outcome:
             crisis.outcome, crisis.outcome_at = outcome, at
@@ -459,8 +527,11 @@ def crisis_record_action(*, actor, crisis: Crisis, note: str, at: datetime.datet
 
 
 def _open_period(enrollment: Enrollment, kind: str, start: datetime.date, actor, note: str = "") -> StatusPeriod:
-    if StatusPeriod.objects.filter(enrollment=enrollment, kind=kind, end__isnull=True).exists():
-        raise DomainError(_("This status is already recorded as ongoing."), ErrorCode.CONFLICT)
+    """A stay (in hospital, away) begins: the period table's edge; callers checked the team."""
+    ongoing = StatusPeriod.objects.filter(enrollment=enrollment, kind=kind, end__isnull=True).exists()
+    workflow.check(PERIOD_TRANSITIONS, PeriodAction.BEGIN, actor=actor, on_team=True,
+                   status=workflow.PeriodState.ONGOING if ongoing else workflow.PeriodState.NONE,
+                   conflict=workflow.CONFLICT_MESSAGES["period"])
     period = StatusPeriod.objects.create(enrollment=enrollment, kind=kind, start=start, note=note, recorded_by=actor)
     field = "hospitalized_since" if kind == StatusPeriod.Kind.HOSPITAL else "away_since"
     Enrollment.objects.filter(pk=enrollment.pk).update(**{field: start})
@@ -491,8 +562,9 @@ def status_end(*, actor, enrollment: Enrollment, kind: str, end: datetime.date) 
     with transaction.atomic():
         period = StatusPeriod.objects.select_for_update().filter(enrollment=enrollment, kind=kind,
                                                                  end__isnull=True).first()
-        if period is None:
-            raise DomainError(_("This status is not recorded as ongoing."), ErrorCode.CONFLICT)
+        workflow.check(PERIOD_TRANSITIONS, PeriodAction.END, actor=actor, on_team=True,
+                       status=workflow.PeriodState.NONE if period is None else workflow.PeriodState.ONGOING,
+                       conflict=workflow.CONFLICT_MESSAGES["period_end"])
         if end < period.start or end > timezone.localdate():
             raise DomainError(_("The end date must be between the start and today."), ErrorCode.INVALID,
                               {"end": [_("The end date must be between the start and today.")]})
@@ -540,17 +612,18 @@ def handover_create(*, actor, enrollment: Enrollment, to_org_code: str, due_date
         audit_record(actor=actor, action=CareAudit.HANDOVER, obj=handover, org_code=enrollment.org_code,
                      person_id=enrollment.person_id,
                      changes={"to": to_org_code, "due": due_date.isoformat(), "reason": reason})
-        notify.to_users(officers_of(to_org_code), None, kind="care_handover", text=_(
+        alerts.to_users(officers_of(to_org_code), kind="care_handover", text=_(
             "A person in a care program is being handed over to %(area)s by %(date)s: please accept or reject.")
-            % {"area": to_org_code, "date": due_date.isoformat()})
+            % {"area": to_org_code, "date": due_date.isoformat()}, link=reverse("care-officer"), org_code=to_org_code)
     return handover
 
 
 def officers_of(org_code: str) -> list[User]:
-    """Program officers whose scope covers the place (the nearest level first)."""
+    """Program officers whose scope covers the place, from the county down: above the county
+    an officer sees statistics only, never one person's case."""
     from gridgov.core.models import Role
 
-    codes = [org_code[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(org_code)]
+    codes = [code for code in ancestor_codes(org_code, include_self=True) if len(code) >= COUNTY_LENGTH]
     return list(User.objects.filter(is_active=True, role_rows__role=Role.PROGRAM_OFFICER, scope_code__in=codes)
                 .distinct())
 
@@ -564,8 +637,8 @@ def handover_accept(*, actor, handover: Handover,
     now = timezone.now()
     with transaction.atomic():
         handover = Handover.objects.select_for_update().select_related("enrollment").get(pk=handover.pk)
-        if handover.status != Handover.Status.PENDING:
-            raise DomainError(_("This handover has already been decided."), ErrorCode.CONFLICT)
+        target = workflow.check(HANDOVER_TRANSITIONS, HandoverAction.ACCEPT, actor=actor, status=handover.status,
+                                conflict=workflow.CONFLICT_MESSAGES["handover"])
         enrollment = handover.enrollment
         # Staff of the sending side leave the team; family and guardians stay.
         enrollment.team.filter(removed_at__isnull=True, user__isnull=False).exclude(
@@ -578,12 +651,13 @@ def handover_accept(*, actor, handover: Handover,
         enrollment.save(update_fields=["org_code", "next_due_date", "updated_at"])
         # Past visits move to the new area too, so the new team can read them.
         Visit.objects.filter(enrollment=enrollment).update(org_code=handover.to_org_code)
-        handover.status, handover.decided_by, handover.decided_at = Handover.Status.ACCEPTED, actor, now
+        handover.status, handover.decided_by, handover.decided_at = target, actor, now
         handover.save(update_fields=["status", "decided_by", "decided_at"])
         audit_record(actor=actor, action=CareAudit.HANDOVER, obj=handover, org_code=handover.to_org_code,
                      person_id=enrollment.person_id, changes={"accepted": True, "from": handover.from_org_code})
-        notify.to_users(officers_of(handover.from_org_code), None, kind="care_handover", text=_(
-            "The handover to %(area)s was accepted.") % {"area": handover.to_org_code})
+        alerts.to_users(officers_of(handover.from_org_code), kind="care_handover", text=_(
+            "The handover to %(area)s was accepted.") % {"area": handover.to_org_code},
+            link=reverse("care-officer"), org_code=handover.from_org_code)
     return handover
 
 
@@ -597,15 +671,16 @@ def handover_reject(*, actor, handover: Handover, reason: str) -> Handover:
                           {"reason": [_("Say why the handover is rejected.")]})
     with transaction.atomic():
         handover = Handover.objects.select_for_update().get(pk=handover.pk)
-        if handover.status != Handover.Status.PENDING:
-            raise DomainError(_("This handover has already been decided."), ErrorCode.CONFLICT)
-        handover.status, handover.decided_by, handover.decided_at = Handover.Status.REJECTED, actor, timezone.now()
+        target = workflow.check(HANDOVER_TRANSITIONS, HandoverAction.REJECT, actor=actor, status=handover.status,
+                                conflict=workflow.CONFLICT_MESSAGES["handover"])
+        handover.status, handover.decided_by, handover.decided_at = target, actor, timezone.now()
         handover.reject_reason = reason
         handover.save(update_fields=["status", "decided_by", "decided_at", "reject_reason"])
         audit_record(actor=actor, action=CareAudit.HANDOVER, obj=handover, org_code=handover.to_org_code,
                      person_id=handover.enrollment.person_id, changes={"accepted": False})
-        notify.to_users(officers_of(handover.from_org_code), None, kind="care_handover", text=_(
-            "The handover to %(area)s was rejected: %(reason)s") % {"area": handover.to_org_code, "reason": reason})
+        alerts.to_users(officers_of(handover.from_org_code), kind="care_handover", text=_(
+            "The handover to %(area)s was rejected: %(reason)s") % {"area": handover.to_org_code, "reason": reason},
+            enrollment=handover.enrollment)
     return handover
 
 
@@ -733,7 +808,7 @@ def campaign_open(*, actor, org_code: str, kind: str, title: str, starts_on: dat
              for pk, code in households_in_area(org_code)),
             batch_size=1000,
         )
-        audit_record(actor=actor, action="care.campaign_open", obj=campaign, org_code=org_code,
+        audit_record(actor=actor, action=CareAudit.CAMPAIGN_OPEN, obj=campaign, org_code=org_code,
                      changes={"kind": kind, "items": campaign.items.count()})
     return campaign
 
@@ -753,11 +828,12 @@ def campaign_item_record(*, actor, item, result: str, note: str = "", referred_p
         item.result, item.note, item.visited_on = result, (note or "").strip(), timezone.localdate()
         item.referred_person = referred_person
         item.save(update_fields=["result", "note", "visited_on", "referred_person"])
-        audit_record(actor=actor, action="care.campaign_item", obj=item.campaign, org_code=item.org_code,
+        audit_record(actor=actor, action=CareAudit.CAMPAIGN_ITEM, obj=item.campaign, org_code=item.org_code,
                      person_id=referred_person.pk if referred_person else None, changes={"result": result})
         if result == CampaignItem.Result.REFERRED:
-            notify.to_users(officers_of(item.org_code), None, kind="care_referral", text=_(
-                "A screening visit referred a person for a care program in %(area)s.") % {"area": item.org_code})
+            alerts.to_users(officers_of(item.org_code), kind="care_referral", text=_(
+                "A screening visit referred a person for a care program in %(area)s.") % {"area": item.org_code},
+                link=reverse("care-campaign", args=[item.campaign_id]), org_code=item.org_code)
     return item
 
 
@@ -772,12 +848,24 @@ def person_merge_care_references(*, keep: Person, duplicate: Person, actor) -> d
         clash = Enrollment.objects.filter(person=keep, program=enrollment.program,
                                           status=Enrollment.Status.ACTIVE).exists()
         if clash and enrollment.status == Enrollment.Status.ACTIVE:
-            enrollment.status, enrollment.end_date = Enrollment.Status.EXITED, timezone.localdate()
-            enrollment.exit_reason = _("Duplicate record merged")
+            enrollment = enrollment_exit(actor=actor, enrollment=enrollment, on=timezone.localdate(),
+                                         reason=_("Duplicate record merged"),
+                                         action=EnrollmentAction.DUPLICATE_MERGED)
         enrollment.person = keep
-        enrollment.save()
+        enrollment.save(update_fields=["person", "updated_at"])
         moved += 1
     return {"enrollments": moved}
+
+
+def person_death_end_enrollments(*, person: Person, died_on: datetime.date, actor) -> int:
+    """The register's death hook: the person's active enrollments end on the day of death,
+    each through `enrollment_exit` (off the map and the schedules, the team no longer alerted)."""
+    ended = 0
+    for enrollment in Enrollment.objects.filter(person=person, status=Enrollment.Status.ACTIVE):
+        enrollment_exit(actor=actor, enrollment=enrollment, on=died_on, reason=_("Died"),
+                        action=EnrollmentAction.DIED)
+        ended += 1
+    return ended
 
 
 def person_care_export(*, actor, person: Person, purpose: str, note: str = "") -> dict:
@@ -791,7 +879,7 @@ def person_care_export(*, actor, person: Person, purpose: str, note: str = "") -
 def care_report_export_record(*, actor, report: str, rows: int, since: datetime.date, until: datetime.date) -> None:
     """A download of a care report naming people is an access to log."""
     with transaction.atomic():
-        audit_record(actor=actor, action="care.report_export", object_type="care.report", object_id=report,
+        audit_record(actor=actor, action=CareAudit.REPORT_EXPORT, object_type="care.report", object_id=report,
                      object_repr=report, org_code=actor.scope_code,
                      changes={"rows": rows, "since": since.isoformat(), "until": until.isoformat()})
 
@@ -849,7 +937,8 @@ def enrollment_withdraw_consent(*, actor, enrollment: Enrollment, withdrawn_on: 
                     "A case on your care team in %(area)s has ended: the person withdrew consent. "
                     "Do not visit any more.") % {"area": enrollment.org_code})
                 enrollment = enrollment_exit(actor=actor, enrollment=enrollment, on=withdrawn_on,
-                                             reason=consent_withdrawn_reason())
+                                             reason=consent_withdrawn_reason(),
+                                             action=EnrollmentAction.CONSENT_WITHDRAWN)
             # `consent` stays recorded (it was the basis while it lasted); the row says it ended.
             enrollment.retention_until = min(enrollment.retention_until, withdrawn_on)
             enrollment.save(update_fields=["retention_until", "updated_at"])

@@ -1,11 +1,12 @@
 from django.urls import path
 
 from gridgov.care import views
-from gridgov.care.views import campaigns, consent, export, reports
+from gridgov.care.views import campaigns, consent, export, reports, teams
 
 urlpatterns = [
     path("", views.officer, name="care-officer"),
     path("today/", views.today_map, name="care-today"),
+    path("today/people/", views.today_people, name="care-today-people"),
     path("enroll/", views.enroll, name="care-enroll"),
     path("metrics/", views.metrics, name="care-metrics"),
     path("payments/", views.payments, name="care-payments"),
@@ -33,4 +34,14 @@ urlpatterns = [
     path("campaigns/<int:pk>/checklist/", campaigns.campaign_checklist, name="care-campaign-checklist"),
     path("campaign-items/<int:item_id>/", campaigns.campaign_item_record, name="care-campaign-item"),
     path("people/<int:person_id>/export/", export.person_export, name="care-person-export"),
+    # care (issue 11): teams, schedules per person, children
+    path("my-cases/", teams.team_cases, name="care-team-cases"),
+    path("enrollments/<int:pk>/team/<int:member_id>/confirm/", teams.team_confirm_family,
+         name="care-team-confirm-family"),
+    path("enrollments/<int:pk>/schedules/", teams.schedule_add, name="care-schedule-add"),
+    path("enrollments/<int:pk>/schedules/<int:schedule_id>/record/", teams.schedule_record,
+         name="care-schedule-record"),
+    path("enrollments/<int:pk>/mentor/", teams.mentor_add, name="care-mentor-add"),
+    path("enrollments/<int:pk>/family-file/", teams.family_file_update, name="care-family-file-update"),
+    path("family-files/<int:file_id>/", teams.family_file_detail, name="care-family-file"),
 ]

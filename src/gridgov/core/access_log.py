@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -35,11 +34,9 @@ class AccessLogFilters:
 def is_persons_officer(user, person: Person) -> bool:
     if not has_capability(user, Capability.MANAGE_ENROLLMENTS) or not in_scope(user, person.org_code):
         return False
-    if not apps.is_installed("gridgov.care"):
-        return False
-    from gridgov.care.selectors import officer_of_person
+    from gridgov.core import person_programs
 
-    return officer_of_person(user, person.pk)
+    return person_programs.officer_of_person(user, person.pk)
 
 
 def person_access_log(user, person: Person, filters: AccessLogFilters | None = None) -> QuerySet[AuditEntry]:

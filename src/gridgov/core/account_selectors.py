@@ -7,13 +7,14 @@ from django.utils.translation import gettext as _
 from gridgov.core.exceptions import NotFound
 from gridgov.core.models import Role, RoleGrantRequest, RoleGrantStatus
 from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.querysets import area_q, filter_q
 
 
 def role_grants_visible_to(user, *, status: str | None = RoleGrantStatus.PENDING):
     """Grant requests for users inside the administrator's area (none for other roles)."""
-    if not has_capability(user, Capability.MANAGE_USERS) or not user.scope_code:
+    if not has_capability(user, Capability.MANAGE_USERS):
         return RoleGrantRequest.objects.none()
-    grants = RoleGrantRequest.objects.filter(user__scope_code__startswith=user.scope_code)
+    grants = filter_q(RoleGrantRequest.objects.all(), area_q(user, "user__scope_code"))  # the user's area now
     if status:
         grants = grants.filter(status=status)
     return grants.select_related("user", "requested_by", "decided_by").order_by("requested_at", "id")

@@ -22,7 +22,7 @@ from django_otp import login as otp_login
 
 from gridgov.core import account_selectors, account_services, otp
 from gridgov.core.exceptions import DomainError
-from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.permissions import Capability, capability_required
 
 
 class SignInForm(AuthenticationForm):
@@ -125,9 +125,8 @@ def otp_setup(request):
 
 @login_required
 @require_http_methods(["GET"])
+@capability_required(Capability.MANAGE_USERS)
 def role_grants(request):
-    if not has_capability(request.user, Capability.MANAGE_USERS):
-        raise PermissionDenied
     grants = list(account_selectors.role_grants_visible_to(request.user))
     rows = [{
         "grant": g,
@@ -140,9 +139,8 @@ def role_grants(request):
 
 @login_required
 @require_POST
+@capability_required(Capability.MANAGE_USERS)
 def role_grant_decide(request, pk: int, decision: str):
-    if not has_capability(request.user, Capability.MANAGE_USERS):
-        raise PermissionDenied
     try:
         grant = account_selectors.access_role_grant(request.user, pk)
     except DomainError:

@@ -15,18 +15,21 @@ from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth import logout
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gridgov.core import account_services, masking, otp, selectors
+from gridgov.core import account_services, audit_labels, masking, otp, selectors
+from gridgov.core.admin_i18n import audit_changes_in_words, third_party_admin_setup
+from gridgov.core.audit import CITY_CHAIN, AuditAction, audit_record, display_label
 from gridgov.core.exceptions import DomainError
-from gridgov.core.audit import AuditAction, audit_record, display_label
 from gridgov.core.models import (
     AuditEntry,
     Department,
@@ -40,11 +43,8 @@ from gridgov.core.models import (
     RoleGrantStatus,
     User,
 )
-from gridgov.core.permissions import Capability, has_capability, role_is_sensitive
-
-
-def _scope(request) -> str:
-    return getattr(request.user, "scope_code", "") or ""
+from gridgov.core.permissions import Capability, has_capability, in_scope, role_is_sensitive
+from gridgov.core.querysets import area_q, filter_q
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -54,22 +54,18 @@ class ScopedAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        scope = _scope(request)
-        if not scope:
-            return qs.none()
-        return qs.filter(**{f"{self.scope_field}__startswith": scope})
+        return filter_q(super().get_queryset(request), area_q(request.user, self.scope_field))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        scope = _scope(request)
+        user = request.user
         field = self.scope_field
 
         class ScopedForm(form):
             def clean(self):
                 data = super().clean()
                 if field in self.fields and field in data:
-                    if not scope or not (data.get(field) or "").startswith(scope):
+                    if not in_scope(user, data.get(field) or ""):
                         self.add_error(field, _("This lies outside your area."))
                 return data
 
@@ -113,7 +109,8 @@ class OrgUnitAdmin(ScopedAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(ScopedAdmin):
-    list_display = ("code", "name", "kind", "function", "org_code", "parent", "is_active")
+    list_display = ("name", "code", "kind", "function", "org_code", "parent", "is_active")
+    list_display_links = ("name",)
     list_filter = ("kind", "function", "is_active")
     search_fields = ("code", "name")
     list_select_related = ("parent",)
@@ -153,9 +150,7 @@ class GridAssignmentInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "cell":
-            scope = _scope(request)
-            kwargs["queryset"] = OrgUnit.objects.filter(level=OrgLevel.GRID, code__startswith=scope) if scope \
-                else OrgUnit.objects.none()
+            kwargs["queryset"] = filter_q(OrgUnit.objects.filter(level=OrgLevel.GRID), area_q(request.user, "code"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -204,7 +199,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     form = GridUserChangeForm
     add_form = GridUserCreationForm
     inlines = (GridAssignmentInline,)
-    list_display = ("username", "display_name", "scope_code", "department", "is_active", "is_staff")
+    list_display = ("username", "display_name", "role_names", "scope_code", "department", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "role_rows__role")
     search_fields = ("username", "display_name")
     list_select_related = ("department",)
@@ -214,13 +209,22 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         (_("Person"), {"fields": ("display_name", "first_name", "last_name", "email")}),
         (_("Area and department"), {"fields": ("scope_code", "department")}),
         (_("Roles"), {"fields": ("roles", "role_reason")}),
-        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        # No Django groups or permissions: gridgov's roles are a closed set in code (core.permissions).
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",),
                 "fields": ("username", "display_name", "scope_code", "password1", "password2")}),
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("role_rows")
+
+    @admin.display(description=_("roles"))
+    def role_names(self, obj):
+        labels = dict(Role.choices)
+        return "、".join(str(labels.get(row.role, row.role)) for row in obj.role_rows.all()) or "—"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "department":
@@ -231,7 +235,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         # Superuser status and Django permissions are not handed out here (a second
         # superuser is made with `createsuperuser` on the server); roles without
         # MANAGE_USERS cannot be changed either.
-        readonly = ["is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+        readonly = ["is_superuser", "last_login", "date_joined"]
         if not has_capability(request.user, Capability.MANAGE_USERS):
             readonly += ["roles", "role_reason"]
         return readonly
@@ -336,17 +340,48 @@ class PersonAdmin(ScopedAdmin):
 # --- Audit log (read-only) ----------------------------------------------------------
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """The actions by their labels (`core.audit_labels`), never their codes."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return audit_labels.action_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_username", "action", "object_type", "object_id", "object_label", "org_code",
-                    "ip", "purpose_text")
-    list_filter = ("action",)
+    list_display = ("at", "actor_username", "action_text", "object_type_text", "object_id", "object_label",
+                    "org_code", "ip", "purpose_text")
+    list_filter = (AuditActionFilter,)
     search_fields = ("=actor_username", "=object_id", "^org_code")
-    fields = ("chain", "seq", "at", "actor_username", "action", "object_type", "object_id", "object_label",
-              "org_code", "ip", "purpose_text", "changes", "prev_hash", "hash")
+    fields = ("chain_text", "seq", "at", "actor_username", "action_text", "object_type_text", "object_id",
+              "object_label", "org_code", "ip", "purpose_text", "changes_text", "prev_hash", "hash")
     readonly_fields = fields
     show_full_result_count = False
     date_hierarchy = None
+
+    @admin.display(description=_("chain"))
+    def chain_text(self, obj):
+        # One chain per county, one for city-wide actions (core.audit.chain_for).
+        return _("city-wide") if obj.chain == CITY_CHAIN else obj.chain
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_text(self, obj):
+        return audit_labels.action_label(obj.action)
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_type_text(self, obj):
+        return audit_labels.object_type_label(obj.object_type) or "—"
+
+    @admin.display(description=_("changes"))
+    def changes_text(self, obj):
+        # The recorded details in words: known keys and the object's field names by their labels.
+        return format_html_join(mark_safe("<br>"), "{}: {}", audit_changes_in_words(obj)) or "—"
 
     @admin.display(description=_("object"))
     def object_label(self, obj):
@@ -366,13 +401,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         if has_capability(request.user, Capability.VIEW_AUDIT):
             return selectors.audit_entries_for(request.user)
-        scope = _scope(request)
-        if not scope or not request.user.is_superuser:
+        if not request.user.is_superuser:
             return AuditEntry.objects.none()
-        visible = Q(org_code__startswith=scope)
-        if len(scope) <= 4:
-            visible |= Q(org_code="") | Q(org_code__in=selectors.ancestor_codes(scope) + [scope])
-        return AuditEntry.objects.filter(visible)
+        return AuditEntry.objects.visible_to(request.user)
 
     def has_module_permission(self, request):
         return self._allowed(request)
@@ -396,11 +427,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
 # --- accounts (issue 10) -----------------------------------------------------------------
 # No API tokens in the admin (gridgov's tokens are stored hashed and have no admin), nor the
 # secrets of second-factor devices: whoever could read them could act as their owner.
-for _model in (TOTPDevice, StaticDevice):
+# No Django groups either: gridgov's roles are a closed set in code, and Django's groups and
+# permissions are not used (users get roles, never permissions, through the user page).
+for _model in (TOTPDevice, StaticDevice, Group):
     try:
         admin.site.unregister(_model)
     except NotRegistered:
         pass
+
+# The third-party tables the admin shows (sign-in protection, background tasks), in words.
+third_party_admin_setup()
 
 
 def _admin_login(request, extra_context=None):

@@ -13,6 +13,8 @@ from django.core.exceptions import (
     PermissionDenied,
     RequestDataTooBig,
     TooManyFieldsSent,
+)
+from django.core.exceptions import (
     ValidationError as DjangoValidationError,
 )
 from django.db import IntegrityError
@@ -21,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler, set_rollback
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from gridgov.core.exceptions import DomainError, ErrorCode, domain_error_from_validation
 

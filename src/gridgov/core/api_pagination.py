@@ -7,6 +7,8 @@ ordering, which must end in a unique column so that the cursor is stable.
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -49,3 +51,20 @@ class NewestFirstPagination(KeysetPagination):
     """Logs: newest first. The cursor keys on the time and breaks ties by offset."""
 
     ordering = ("-at", "-id")
+
+
+class NewestIdFirstPagination(KeysetPagination):
+    """Newest first by id (ids grow with time and are unique: a stable keyset): events,
+    campaigns, handovers, payments."""
+
+    ordering = "-id"
+
+
+@functools.cache
+def keyset_pagination(*ordering: str) -> type[KeysetPagination]:
+    """The envelope and cursor of every list, in a list's own ordering (which ends in a unique
+    column): `pagination_class = keyset_pagination("due_on", "id")`."""
+    if not ordering:
+        raise ValueError("an ordering is required")
+    name = "KeysetPagination_" + "_".join(o.replace("-", "desc_") for o in ordering)
+    return type(name, (KeysetPagination,), {"ordering": ordering, "__module__": __name__})

@@ -7,13 +7,14 @@ include (not here, where it would hide the apps included after this module).
 
 from django.urls import path, re_path
 
-from gridgov.core.api import audit, auth, departments, org_units, people, role_grants
+from gridgov.core.api import audit, auth, departments, org_units, people, role_grants, workbench
 
 ORG_CODE = r"(?P<code>[0-9]{2,15})"
 
 urlpatterns = [
     path("auth/token/", auth.TokenObtainApi.as_view(), name="api-token"),
     path("me/", auth.MeApi.as_view(), name="api-me"),
+    path("me/workbench/", workbench.MeWorkbenchApi.as_view(), name="api-me-workbench"),  # issue 11
     path("role-grants/", role_grants.RoleGrantListApi.as_view(), name="api-role-grants"),
     path("role-grants/<int:grant_id>/approve/", role_grants.RoleGrantApproveApi.as_view(), name="api-role-grant-approve"),
     path("role-grants/<int:grant_id>/refuse/", role_grants.RoleGrantRefuseApi.as_view(), name="api-role-grant-refuse"),
@@ -55,7 +56,8 @@ urlpatterns += [
 
 # purposes (issue 10): a person's data export covering every app (PIPL art. 45), the hold on
 # bulk exports, the record of processing activities
-from gridgov.core.api import exports as export_api, processing as processing_api  # noqa: E402
+from gridgov.core.api import exports as export_api  # noqa: E402
+from gridgov.core.api import processing as processing_api
 
 urlpatterns += [
     path("people/<int:person_id>/export/", export_api.PersonExportApi.as_view(), name="api-person-export"),
@@ -63,3 +65,8 @@ urlpatterns += [
          name="api-export-hold-clear"),
     path("processing-record/", processing_api.ProcessingRecordApi.as_view(), name="api-processing-record"),
 ]
+
+# notify (issue 11): my notifications (the shape events had), mark all read, my settings
+from django.urls import include  # noqa: E402
+
+urlpatterns += [path("", include("gridgov.core.notifications.api_urls"))]

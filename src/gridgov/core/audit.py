@@ -25,7 +25,6 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from django.conf import settings
@@ -33,61 +32,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gridgov.core import request_context
+from gridgov.core.actors import SystemActor
+from gridgov.core.audit_actions import AuditAction, AuditActions, is_registered  # noqa: F401
 from gridgov.core.models import AuditChainHead, AuditEntry
 
 CITY_CHAIN = "city"
 GENESIS_HASH = "0" * 64
-
-
-class AuditAction(StrEnum):
-    ORG_UNIT_CREATE = "org_unit.create"
-    ORG_UNIT_UPDATE = "org_unit.update"
-    ORG_UNIT_IMPORT = "org_unit.import"
-    DEPARTMENT_CREATE = "department.create"
-    DEPARTMENT_UPDATE = "department.update"
-    USER_CREATE = "user.create"
-    USER_UPDATE = "user.update"
-    USER_ROLES_SET = "user.roles_set"
-    GRID_ASSIGN = "grid.assign"
-    PERSON_CREATE = "person.create"
-    PERSON_UPDATE = "person.update"
-    PERSON_OPEN_RECORD = "person.open_record"
-    PERSON_MERGE = "person.merge"
-    PERSON_EXPORT = "person.export"
-    AUDIT_SEARCH = "audit.search"
-    DEMO_SEED = "demo.seed"
-    SIGN_IN = "auth.sign_in"
-    # rights (issue 10): correction requests, consent withdrawal, register retention
-    CORRECTION_REQUEST = "correction.request"
-    CORRECTION_VIEW = "correction.view"
-    CORRECTION_APPROVE = "correction.approve"
-    CORRECTION_REFUSE = "correction.refuse"
-    CONSENT_WITHDRAW = "care.consent_withdraw"
-    REGISTER_RETENTION = "register.retention"
-    # masking (issue 10): an exact search by resident ID or phone number (the value masked)
-    PERSON_IDENTIFIER_SEARCH = "person.identifier_search"
-    # accounts (issue 10): API tokens, passwords, second factor, role grants
-    API_TOKEN_REVOKE = "auth.token_revoke"
-    API_TOKENS_EXPIRED_SWEEP = "auth.tokens_expired_sweep"
-    PASSWORD_CHANGE = "auth.password_change"
-    OTP_ENROL = "auth.otp_enrol"
-    OTP_RECOVERY_CODE_USED = "auth.otp_recovery_used"
-    ROLE_GRANT_REQUEST = "user.role_grant_request"
-    ROLE_GRANT_APPROVE = "user.role_grant_approve"
-    ROLE_GRANT_REFUSE = "user.role_grant_refuse"
-    OTP_RESET = "auth.otp_reset"
-    # emergency (issue 10): break the glass, reads through a grant, the auditor's review;
-    # the access log of one person read by their officer
-    EMERGENCY_GRANT = "emergency.grant"
-    EMERGENCY_READ = "emergency.read"
-    EMERGENCY_END = "emergency.end"
-    EMERGENCY_REVIEW = "emergency.review"
-    PERSON_ACCESS_LOG = "person.access_log"
-    # audit (issue 10): a chain from before keyed hashes sealed with the audit key, once
-    AUDIT_RESEAL = "audit.reseal"
-    # purposes (issue 10): bulk use of personal data exports, and the auditor lifting the hold
-    PERSON_EXPORT_BULK_FLAG = "person.export_bulk_flag"
-    PERSON_EXPORT_HOLD_CLEAR = "person.export_hold_clear"
 
 
 def chain_for(org_code: str) -> str:
@@ -160,7 +110,7 @@ def legacy_hash(entry: AuditEntry) -> str:
 def audit_record(
     *,
     actor,
-    action: str,
+    action: AuditActions,
     obj=None,
     object_type: str = "",
     object_id: str = "",
@@ -170,7 +120,15 @@ def audit_record(
     purpose: str = "",
     changes: dict | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain of `org_code`'s county, in the caller's transaction."""
+    """Append one entry to the chain of `org_code`'s county, in the caller's transaction.
+
+    `action` is a member of a registered `AuditActions` enum (`core.audit_actions`), never a
+    plain string; `actor` is a user or a `core.actors.SystemActor` (entry actor "system")."""
+    if not is_registered(action):
+        raise TypeError(f"audit action {action!r} is not a registered AuditActions member "
+                        "(declare it in <app>/audit_actions.py)")
+    if actor is None:
+        raise TypeError("audit_record needs an actor: a user, or core.actors.SystemActor for system work")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -179,7 +137,7 @@ def audit_record(
         chain = chain_for(org_code)
         head, _created = AuditChainHead.objects.get_or_create(chain=chain)
         head = AuditChainHead.objects.select_for_update().get(chain=chain)
-        actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)
+        actor_is_user = getattr(actor, "is_authenticated", False)
         entry = AuditEntry(
             chain=chain,
             seq=head.seq + 1,
@@ -187,7 +145,7 @@ def audit_record(
             at=timezone.now(),
             actor=actor if actor_is_user else None,
             actor_username=actor.get_username() if actor_is_user else "system",
-            action=str(action),
+            action=action.value,
             object_type=object_type,
             object_id=str(object_id),
             object_repr=object_repr[:200],
@@ -516,7 +474,7 @@ def reseal_legacy_chains(*, directory: Path | str | None = None, batch_size: int
                         seq, prev_hash = entry.seq, entry.hash
             AuditChainHead.objects.filter(chain=chain).update(seq=seq, hash=prev_hash)
             audit_record(
-                actor=None, action=AuditAction.AUDIT_RESEAL, object_type="core.auditchainhead",
+                actor=SystemActor("audit_reseal"), action=AuditAction.AUDIT_RESEAL, object_type="core.auditchainhead",
                 object_id=chain, object_repr=chain, org_code="" if chain == CITY_CHAIN else chain,
                 changes={"entries": entries, "unkeyed_entries": legacy, "previous_head": old_head},
             )

@@ -2,10 +2,10 @@
 purpose of a read, so that no internal code reaches a screen (the API keeps the codes and
 adds the labels).
 
-The labels of `AuditAction` are kept in `core.templatetags.gridgov_ui.ACTION_LABELS`
-(where the helpers of each part add theirs); the actions of the other apps, which use
-their own constants (`CareAudit`, `EventAudit`, `RegisterAction`, …), are labelled here.
-`tests/core/test_audit_labels.py` fails when any action written anywhere has no label.
+The labels of the actions are the labels of the registered `AuditActions` members
+(`core.audit_actions`; each app declares its own in `<app>/audit_actions.py`). A code
+that no registered member carries (an action since retired) reads "Other action".
+`tests/core/test_audit_labels.py` fails when any action has no translated label.
 """
 
 from __future__ import annotations
@@ -16,83 +16,7 @@ from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gridgov.core.audit import AuditAction
-
-OTHER_APP_ACTION_LABELS = {
-    # events
-    "event.submit": gettext_lazy("Event reported"),
-    "event.action": gettext_lazy("Event workflow step"),
-    "event.merge": gettext_lazy("Duplicate events merged"),
-    "event.escalate": gettext_lazy("Event escalated for supervision"),
-    "event.feedback": gettext_lazy("Event feedback given"),
-    "event.config": gettext_lazy("Event settings changed"),
-    "event.routing_rule": gettext_lazy("Routing rule set"),
-    "event.routing_rule_end": gettext_lazy("Routing rule ended"),
-    "event.sensor_repeat": gettext_lazy("Repeated sensor alert"),
-    "intake_key.create": gettext_lazy("Intake key created"),
-    "intake_key.revoke": gettext_lazy("Intake key revoked"),
-    # care
-    "care.enroll": gettext_lazy("Enrolled in a care program"),
-    "care.exit": gettext_lazy("Left a care program"),
-    "care.team": gettext_lazy("Care team changed"),
-    "care.acknowledge": gettext_lazy("Care case acknowledged by a team member"),
-    "care.visit": gettext_lazy("Visit recorded"),
-    "care.crisis": gettext_lazy("Crisis reported or handled"),
-    "care.status": gettext_lazy("Hospital stay or absence recorded"),
-    "care.handover": gettext_lazy("Care handover"),
-    "care.handover_missed": gettext_lazy("Handover deadline missed"),
-    "care.payment": gettext_lazy("Care payment recorded"),
-    "care.anonymise": gettext_lazy("Care record anonymised past retention"),
-    "care.open_record": gettext_lazy("Full care record opened"),
-    "care.campaign_open": gettext_lazy("Screening campaign opened"),
-    "care.campaign_item": gettext_lazy("Screening visit recorded"),
-    "care.report_export": gettext_lazy("Care report exported"),
-    # register
-    "register.building_create": gettext_lazy("Building added"),
-    "register.building_update": gettext_lazy("Building changed"),
-    "register.household_create": gettext_lazy("Household added"),
-    "register.household_update": gettext_lazy("Household changed"),
-    "register.member_add": gettext_lazy("Household member added"),
-    "register.member_leave": gettext_lazy("Household member moved out"),
-    "register.member_update": gettext_lazy("Household member changed"),
-    "register.person_death": gettext_lazy("Death recorded"),
-    "register.people_merge": gettext_lazy("Duplicate register records merged"),
-    "register.place_create": gettext_lazy("Place added"),
-    "register.place_update": gettext_lazy("Place changed"),
-    "register.import": gettext_lazy("Register imported"),
-    "register.one_table_export": gettext_lazy("Register exported"),
-    "register.round_open": gettext_lazy("Register update round opened"),
-    "register.round_close": gettext_lazy("Register update round closed"),
-    "register.item_confirm": gettext_lazy("Household confirmed in a round"),
-    "register.item_propose": gettext_lazy("Register change proposed"),
-    "register.edit_decide": gettext_lazy("Proposed register change decided"),
-}
-
-# Actions of issue 10's other parts that had no label yet (by code: a label given in
-# ACTION_LABELS later takes precedence).
-ISSUE_10_ACTION_LABELS = {
-    "auth.token_revoke": gettext_lazy("API token revoked"),
-    "auth.tokens_expired_sweep": gettext_lazy("Expired API tokens removed"),
-    "auth.password_change": gettext_lazy("Password changed"),
-    "auth.otp_enrol": gettext_lazy("Second factor set up"),
-    "auth.otp_recovery_used": gettext_lazy("Recovery code used for sign-in"),
-    "auth.otp_reset": gettext_lazy("Second factor reset"),
-    "user.role_grant_request": gettext_lazy("Role grant requested"),
-    "user.role_grant_approve": gettext_lazy("Role grant approved"),
-    "user.role_grant_refuse": gettext_lazy("Role grant refused"),
-    "audit.reseal": gettext_lazy("Audit chain sealed with the audit key"),
-    "person.export_bulk_flag": gettext_lazy("Bulk personal data export flagged"),
-    "person.export_hold_clear": gettext_lazy("Hold on personal data exports lifted"),
-}
-
-# emergency (issue 10): the actions of emergency access and of the access log
-EMERGENCY_ACTION_LABELS = {
-    AuditAction.EMERGENCY_GRANT: gettext_lazy("Emergency access opened"),
-    AuditAction.EMERGENCY_READ: gettext_lazy("Record read through emergency access"),
-    AuditAction.EMERGENCY_END: gettext_lazy("Emergency access ended early"),
-    AuditAction.EMERGENCY_REVIEW: gettext_lazy("Emergency access reviewed"),
-    AuditAction.PERSON_ACCESS_LOG: gettext_lazy("Access log of a person read"),
-}
+from gridgov.core import audit_actions
 
 # Object types that are not a model (`object_type` set by hand).
 OBJECT_TYPE_LABELS = {
@@ -101,28 +25,21 @@ OBJECT_TYPE_LABELS = {
 }
 
 
-def _all_labels() -> dict:
-    from gridgov.core.templatetags.gridgov_ui import ACTION_LABELS
-
-    return {**OTHER_APP_ACTION_LABELS, **ISSUE_10_ACTION_LABELS,
-            **{str(k): v for k, v in EMERGENCY_ACTION_LABELS.items()},
-            **{str(k): v for k, v in ACTION_LABELS.items()}}
-
-
 def known_label(action: str) -> str | None:
-    label = _all_labels().get(action or "")
-    return str(label) if label is not None else None
+    """The label of a registered action code, or None."""
+    return audit_actions.label_of(action)
 
 
 def action_label(action: str) -> str:
-    """The action in words; an action nobody labelled yet reads "Other action" (its code
-    stays in the API), never the code."""
+    """The action in words; a code no registered action carries reads "Other action" (its
+    code stays in the API), never the code."""
     return known_label(action) or _("Other action")
 
 
 def action_choices() -> list[tuple[str, str]]:
-    """Every labelled action, by label, for the filter of the audit pages."""
-    return sorted(((code, str(label)) for code, label in _all_labels().items()), key=lambda c: c[1])
+    """Every registered action, by label, for the filter of the audit pages."""
+    return sorted(((code, str(member.label)) for code, member in audit_actions.registered_actions().items()),
+                  key=lambda c: c[1])
 
 
 def object_type_label(object_type: str) -> str:

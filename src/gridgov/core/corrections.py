@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.core import crypto, masking
 from gridgov.core.audit import AuditAction, audit_record
@@ -380,7 +381,9 @@ def _decide(*, actor, request: CorrectionRequest, approve: bool, reason: str) ->
 
 
 def _tell_requester(request: CorrectionRequest) -> None:
-    from gridgov.events import notify
+    from django.urls import reverse
+
+    from gridgov.core.notifications import notify
 
     if request.requested_by_id is None:
         return
@@ -389,7 +392,8 @@ def _tell_requester(request: CorrectionRequest) -> None:
     else:
         text = _("Correction request #%(id)d was refused (see the reason): please tell the person.")
     requester = User.objects.filter(pk=request.requested_by_id, is_active=True)
-    notify.to_users(requester, None, kind="correction_decided", text=text % {"id": request.pk})
+    notify(recipients=requester, kind="correction_decided", text=text, params={"id": request.pk},
+           link=reverse("correction-detail", args=[request.pk]), org_code=request.org_code)
 
 
 def correction_approve(*, actor, request: CorrectionRequest, reason: str) -> CorrectionRequest:
@@ -418,9 +422,9 @@ def corrections_visible_to(user, *, status: str | None = None) -> QuerySet[Corre
     """Requests in the user's area for users who may record or decide them, earliest due first
     (so overdue ones come first)."""
     kinds = [t for t, a in _ADAPTERS.items() if has_capability(user, a.decider_capability)]
-    if not user.scope_code or not (kinds or has_capability(user, Capability.EDIT_PEOPLE)):
+    if not (kinds or has_capability(user, Capability.EDIT_PEOPLE)):
         return CorrectionRequest.objects.none()
-    qs = CorrectionRequest.objects.in_subtree(user.scope_code).filter(
+    qs = CorrectionRequest.objects.visible_to(user).filter(
         Q(target__in=kinds) | Q(requested_by=user)
     )
     if status:

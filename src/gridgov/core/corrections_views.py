@@ -11,16 +11,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridgov.core import corrections, selectors
 from gridgov.core.exceptions import DomainError, ErrorCode
-from gridgov.core.forms import PAGE_SIZE, add_domain_error
+from gridgov.core.forms import PAGE_SIZE, REFUSALS, add_domain_error
 from gridgov.core.models import CorrectionEvidence, CorrectionRequest, CorrectionTarget
+from gridgov.core.pagination import keyset_page
 from gridgov.core.views import domain_errors_as_http
 
 _AFTER = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
@@ -153,15 +154,10 @@ def correction_queue(request):
         status = data.get("status") or ""
         qs = corrections.corrections_visible_to(user, status=status) if status else corrections.corrections_to_decide(user)
         match = _AFTER.match(data.get("after") or "")
-        if match:
-            due, pk = datetime.date.fromisoformat(match.group(1)), int(match.group(2))
-            qs = qs.filter(Q(due_on__gt=due) | Q(due_on=due, pk__gt=pk))
-        page = list(qs[: PAGE_SIZE + 1])
-        if len(page) > PAGE_SIZE:
-            page = page[:PAGE_SIZE]
-            last = page[-1]
-            next_url = "?" + "&".join(filter(None, [f"status={status}" if status else "",
-                                                    f"after={last.due_on.isoformat()}.{last.pk}"]))
+        after = (datetime.date.fromisoformat(match.group(1)), int(match.group(2))) if match else None
+        found = keyset_page(qs, after=after, order=("due_on", "pk"), size=PAGE_SIZE)
+        page = found.rows
+        next_url = found.next_url({"status": status}, cursor=lambda r: f"{r.due_on.isoformat()}.{r.pk}")
         rows = [{"request": r, "person": corrections.person_label(user, r.person),
                  "fields": [str(corrections.FIELD_LABELS.get(f, f)) for f in r.fields],
                  "overdue": corrections.is_overdue(r)} for r in page]
@@ -208,10 +204,7 @@ def correction_decide(request, pk: int):
         try:
             correction = decide(actor=user, request=correction, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            if error.code in (ErrorCode.NOT_FOUND, ErrorCode.PERMISSION_DENIED):
-                raise
-            add_domain_error(form, error)
-            status = error.http_status
+            status = add_domain_error(form, error, raise_codes=REFUSALS)
         else:
             messages.success(request, _("The decision was recorded and the requester notified."))
             return redirect("correction-detail", pk=correction.pk)

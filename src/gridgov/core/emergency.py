@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -36,6 +35,7 @@ from gridgov.core import crypto, masking
 from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.models import EmergencyGrant, EmergencyReason, Person, Role, User
+from gridgov.core.orgcodes import ancestor_codes
 from gridgov.core.permissions import Capability, has_capability, in_scope, require
 from gridgov.core.validators import normalize_resident_id, resident_id_error
 
@@ -50,7 +50,7 @@ def grant_duration() -> datetime.timedelta:
 
 
 def _ancestors_and_self(code: str) -> list[str]:
-    return [code[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(code or "")]
+    return ancestor_codes(code, include_self=True)
 
 
 def may_break_glass(user) -> bool:
@@ -152,10 +152,7 @@ class ReviewFilters:
 
 def _reviewable(user) -> QuerySet[EmergencyGrant]:
     require(user, Capability.REVIEW_EMERGENCY_ACCESS)
-    scope = user.scope_code or ""
-    if not scope:
-        return EmergencyGrant.objects.none()
-    return EmergencyGrant.objects.filter(org_code__startswith=scope)
+    return EmergencyGrant.objects.visible_to(user)
 
 
 def review_queue(user, filters: ReviewFilters | None = None) -> QuerySet[EmergencyGrant]:
@@ -196,9 +193,9 @@ def open_enrollments(grants, *, now: datetime.datetime | None = None) -> dict[in
     """For each live grant that covers care records, the ids of the person's enrollments
     it opens (one query for the whole page)."""
     care_grants = [g for g in grants if g.care_details and is_live(g, now=now)]
-    if not care_grants or not apps.is_installed("gridgov.care"):
+    if not care_grants:
         return {}
-    from gridgov.care.selectors import enrollments_of_people
+    from gridgov.core.person_programs import enrollments_of_people
 
     by_person: dict[int, list] = {}
     for enrollment in enrollments_of_people({g.person_id for g in care_grants}):
@@ -215,10 +212,9 @@ def officers_of_person(person: Person) -> list[User]:
     users = {u.pk: u for u in User.objects.filter(
         is_active=True, role_rows__role=Role.PROGRAM_OFFICER, scope_code__in=_ancestors_and_self(person.org_code),
     ).distinct()}
-    if apps.is_installed("gridgov.care"):
-        from gridgov.care.selectors import team_officers_of_person
+    from gridgov.core.person_programs import team_officers_of_person
 
-        users.update({u.pk: u for u in team_officers_of_person(person.pk)})
+    users.update({u.pk: u for u in team_officers_of_person(person.pk)})
     return [users[pk] for pk in sorted(users)]
 
 
@@ -229,11 +225,10 @@ def administrators_of(user: User) -> list[User]:
     ).exclude(pk=user.pk).distinct().order_by("pk"))
 
 
-def _notify(users, text: str) -> None:
-    # The notification helper still lives in events (another issue moves it to core).
-    from gridgov.events import notify
+def _notify(users, text: str, **context) -> None:
+    from gridgov.core.notifications import notify
 
-    notify.to_users(users, None, kind=NOTIFICATION_KIND, text=text)
+    notify(recipients=users, kind=NOTIFICATION_KIND, text=text, **context)
 
 
 def _local(moment: datetime.datetime) -> str:
@@ -310,11 +305,16 @@ def emergency_access_open(*, actor, resident_id: str, reason: str, note: str,
             changes={"emergency_grant": grant.pk, "reason": reason, "expires_at": grant.expires_at.isoformat(),
                      "care_records": grant.care_details, "notified": sorted(u.username for u in officers)},
         )
+        # The person is named as each officer may see them (core.notifications masks the rest).
+        from django.urls import reverse
+
         _notify(officers, _(
             "Emergency access: %(user)s opened the record of %(person)s (#%(id)s) in your area for "
-            "“%(reason)s”, until %(until)s. An auditor will review it.") % {
-            "user": actor.label, "person": masking.mask_name(person.name), "id": person.pk,
-            "reason": EmergencyReason(reason).label, "until": _local(grant.expires_at)})
+            "“%(reason)s”, until %(until)s. An auditor will review it."),
+            params={"user": actor.label, "id": person.pk, "reason": EmergencyReason(reason).label,
+                    "until": _local(grant.expires_at)},
+            person_name=person.name, org_code=person.org_code,
+            link=reverse("person-access-log", args=[person.pk]))
     return grant, True
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from gridgov.core import dates, emergency
 from gridgov.core.forms import _CURSOR_PATTERN
 from gridgov.core.models import EmergencyGrant, EmergencyReason
+from gridgov.core.pagination import parse_moment_cursor
 
 
 def _start_of(day: datetime.date | None):
@@ -32,14 +33,7 @@ class PeriodMixin:
         return data
 
     def cursor(self) -> tuple[datetime.datetime, int] | None:
-        import re
-
-        match = re.match(_CURSOR_PATTERN, self.cleaned_data.get("after") or "")
-        if not match:
-            return None
-        micros, pk = int(match.group(1)), int(match.group(2))
-        at = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(microseconds=micros)
-        return at, pk
+        return parse_moment_cursor(self.cleaned_data.get("after"))
 
 
 def _date_field(label):

@@ -3,12 +3,9 @@ and the auditors' review queue (thin: parse, call `core.emergency`, render)."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,21 +15,15 @@ from gridgov.core import emergency, masking
 from gridgov.core.emergency_forms import EmergencyAccessForm, ReviewForm, ReviewQueueForm
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.forms import PAGE_SIZE, add_domain_error
-from gridgov.core.permissions import Capability, has_capability
-from gridgov.core.views import _query_string, domain_errors_as_http
+from gridgov.core.pagination import keyset_page, moment_cursor
+from gridgov.core.permissions import Capability, capability_required
+from gridgov.core.views import domain_errors_as_http
 
 # Live grants are few (each is an emergency); the past ones shown are the latest (the API
 # pages through all of them).
 LIVE_GRANTS_SHOWN = PAGE_SIZE
 PAST_GRANTS_SHOWN = 20
 
-
-def moment_cursor(moment: datetime.datetime, pk: int) -> str:
-    """The opaque `after` value of a keyset on (time, id)."""
-    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-    delta = moment - epoch
-    micros = (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return f"{micros}.{pk}"
 
 
 def _own_context(user, form):
@@ -109,26 +100,21 @@ def _queue_rows(grants) -> list[dict]:
 @login_required
 @require_GET
 @domain_errors_as_http
+@capability_required(Capability.REVIEW_EMERGENCY_ACCESS)
 def emergency_reviews(request):
     """The auditors' queue: every emergency access about people in their area, oldest
     first, until an auditor reviews it."""
     user = request.user
-    if not has_capability(user, Capability.REVIEW_EMERGENCY_ACCESS):
-        raise PermissionDenied(_("You do not have permission to do this."))
     form = ReviewQueueForm(request.GET or None)
     rows, next_url = [], None
     valid = form.is_valid() if form.is_bound else True
     if valid:
         qs = emergency.review_queue(user, form.filters())
-        cursor = form.cursor() if form.is_bound else None
-        if cursor:
-            at, pk = cursor
-            qs = qs.filter(Q(granted_at__gt=at) | Q(granted_at=at, pk__gt=pk))
-        grants = list(qs[: PAGE_SIZE + 1])
-        if len(grants) > PAGE_SIZE:
-            grants = grants[:PAGE_SIZE]
-            params = {k: v for k, v in request.GET.items() if k != "after"}
-            next_url = "?" + _query_string({**params, "after": moment_cursor(grants[-1].granted_at, grants[-1].pk)})
+        found = keyset_page(qs, after=form.cursor() if form.is_bound else None, order=("granted_at", "pk"),
+                            size=PAGE_SIZE)
+        grants = found.rows
+        params = {k: v for k, v in request.GET.items() if k != "after"}
+        next_url = found.next_url(params, cursor=lambda grant: moment_cursor(grant.granted_at, grant.pk))
         rows = _queue_rows(grants)
     context = {"form": form, "rows": rows, "next_url": next_url, "review_form": ReviewForm(),
                "filtered": bool(form.is_bound and any(v for k, v in request.GET.items() if k != "after"))}
@@ -138,10 +124,9 @@ def emergency_reviews(request):
 @login_required
 @require_POST
 @domain_errors_as_http
+@capability_required(Capability.REVIEW_EMERGENCY_ACCESS)
 def emergency_review(request, pk: int):
     user = request.user
-    if not has_capability(user, Capability.REVIEW_EMERGENCY_ACCESS):
-        raise PermissionDenied(_("You do not have permission to do this."))
     grant = emergency.access_grant_for_review(user, pk)
     form = ReviewForm(request.POST)
     if form.is_valid():

@@ -7,17 +7,17 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridgov.core import exports, processing, selectors
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.forms import PurposeForm
-from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.permissions import Capability, capability_required, has_capability
 from gridgov.core.views import domain_errors_as_http
 
 
@@ -49,11 +49,10 @@ def export_page(request, person, *, template: str, run: Callable[..., dict], fil
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors_as_http
+@capability_required(Capability.OPEN_PERSON_RECORD, message=gettext_lazy("Your role may not export personal data."))
 def person_export(request, pk: int):
     """Everything every app holds about a person: a purpose, then the JSON file (logged)."""
     user = request.user
-    if not has_capability(user, Capability.OPEN_PERSON_RECORD):
-        raise PermissionDenied(_("Your role may not export personal data."))
     person = selectors.access_person(user, pk)
     left_out = [str(s.label) for s in exports.export_sections() if s.capability and not has_capability(user, s.capability)]
     return export_page(
@@ -68,10 +67,9 @@ def person_export(request, pk: int):
 @login_required
 @require_POST
 @domain_errors_as_http
+@capability_required(Capability.REVIEW_BULK_EXPORTS)
 def export_hold_clear(request, username: str):
     """An auditor lifts the hold on a user's exports (from the notification's link)."""
-    if not has_capability(request.user, Capability.REVIEW_BULK_EXPORTS):
-        raise PermissionDenied(_("You do not have permission to do this."))
     try:
         exports.export_hold_clear(actor=request.user, username=username, note=request.POST.get("note", ""))
     except DomainError as error:
@@ -87,18 +85,16 @@ def export_hold_clear(request, username: str):
 @login_required
 @require_GET
 @domain_errors_as_http
+@capability_required(Capability.REVIEW_BULK_EXPORTS)
 def export_holds(request):
     """The users whose exports wait for an auditor, in the auditor's scope."""
-    if not has_capability(request.user, Capability.REVIEW_BULK_EXPORTS):
-        raise PermissionDenied(_("You do not have permission to do this."))
     rows = exports.export_holds_for(request.user)
     return render(request, "core/export_holds.html", {"rows": rows})
 
 
 @login_required
 @require_GET
+@capability_required(Capability.VIEW_PROCESSING_RECORD)
 def processing_record(request):
-    if not has_capability(request.user, Capability.VIEW_PROCESSING_RECORD):
-        raise PermissionDenied(_("You do not have permission to do this."))
     return render(request, "core/processing_record.html", {"record": processing.processing_record()})
 

@@ -32,12 +32,14 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.core import masking
 from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.models import AuditEntry, OrgUnit, Person, Role, User
+from gridgov.core.orgcodes import ancestor_codes
 from gridgov.core.permissions import Capability, has_capability, in_scope, require
 from gridgov.core.purposes import StatedPurpose, check_purpose
 from gridgov.core.selectors import person_view
@@ -126,23 +128,25 @@ def export_use_of(user, *, now: datetime.datetime | None = None) -> ExportUse:
 def _check_may_export(actor, person: Person, sections: list[ExportSection]) -> None:
     if not in_scope(actor, person.org_code):
         raise NotFound(_("No such person in your area."))
-    if not has_capability(actor, Capability.OPEN_PERSON_RECORD):
-        raise Forbidden(_("Your role may not export personal data."))
+    require(actor, Capability.OPEN_PERSON_RECORD, message=_("Your role may not export personal data."))
     for section in sections:
         if section.capability and not has_capability(actor, section.capability):
             raise Forbidden(_("Your role may not export this data."))
 
 
 def _alert_auditors(*, actor, person: Person, count: int) -> None:
-    from gridgov.events import notify  # the notification helper moves to core in a later issue
+    from django.urls import reverse
 
-    codes = [person.org_code[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(person.org_code)]
+    from gridgov.core.notifications import notify
+
+    codes = ancestor_codes(person.org_code, include_self=True)
     auditors = User.objects.filter(is_active=True, role_rows__role=Role.AUDITOR, scope_code__in=codes).distinct()
     text = _(
         "%(user)s exported the personal data of %(count)d people within %(hours)s hours. "
         "Their further exports wait until an auditor lifts the hold."
     ) % {"user": actor.get_username(), "count": count, "hours": f"{bulk_window().total_seconds() / 3600:g}"}
-    notify.to_users(list(auditors), None, kind=NOTIFY_KIND, text=text)
+    notify(recipients=auditors, kind=NOTIFY_KIND, text=text, link=reverse("export-holds"),
+           org_code=person.org_code)
 
 
 # --- The export -------------------------------------------------------------------------
@@ -236,8 +240,8 @@ def export_holds_for(user) -> list[dict]:
     if not user.scope_code:
         return []
     flags = dict(
-        AuditEntry.objects.filter(action=AuditAction.PERSON_EXPORT_BULK_FLAG, org_code__startswith=user.scope_code,
-                                  actor__isnull=False)
+        AuditEntry.objects.in_subtree(user.scope_code).filter(action=AuditAction.PERSON_EXPORT_BULK_FLAG,
+                                                              actor__isnull=False)
         .order_by().values_list("actor_id").annotate(last=Max("id"))
     )
     clears = dict(

@@ -4,43 +4,61 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Collection, Mapping
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.core import dates, purposes
-from gridgov.core.audit import AuditAction
-from gridgov.core.exceptions import DomainError
+from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.models import Gender
-from gridgov.core.validators import ORG_CODE_PATTERN
+from gridgov.core.orgcodes import org_code_form_field
+from gridgov.core.pagination import moment_cursor, parse_moment_cursor
 
 PAGE_SIZE = 50
 
-_CURSOR_PATTERN = re.compile(r"^(-?[0-9]{1,20})\.([0-9]{1,20})$")
+_CURSOR_PATTERN = re.compile(r"^(-?[0-9]{1,20})\.([0-9]{1,20})$")  # a core.pagination.moment_cursor
 
 
 def _org_code_field(label, required=False):
-    return forms.RegexField(
-        label=label,
-        regex=ORG_CODE_PATTERN,
-        required=required,
-        max_length=15,
-        error_messages={"invalid": _("An org-unit code has 2, 4, 6, 9, 12 or 15 digits.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    return org_code_form_field(label, required=required)
 
 
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a DomainError's field messages next to the fields, the rest above the form."""
+REFUSALS = frozenset({ErrorCode.NOT_FOUND, ErrorCode.PERMISSION_DENIED})
+
+
+def add_domain_error(
+    form: forms.Form, error: DomainError, *, raise_codes: Collection[ErrorCode] = (ErrorCode.NOT_FOUND,),
+    field_names: Mapping[str, str] | None = None, summary: bool = False,
+) -> int:
+    """The one way a page puts a service's DomainError on its form; returns the HTTP status
+    to re-render the form with (400, 403, 409, 429 …).
+
+    A missing record is never a form error: `not_found` is raised again (`domain_errors_as_http`
+    makes it the 404 page, which never reveals a record elsewhere). A page whose refusals are
+    403 pages rather than a message in place passes `raise_codes=REFUSALS`. Each field message
+    goes next to its field (the service's names translated by `field_names`); messages of
+    fields the form does not have go above it. The error's own message goes above the form
+    when no field message was placed, or always with `summary=True` (then messages of unknown
+    fields are dropped).
+    """
+    if error.code in raise_codes:
+        raise error
+    if summary:
+        form.add_error(None, error.message)
     placed = False
     for name, messages in error.fields.items():
-        target = name if name in form.fields else None
+        target = (field_names or {}).get(name, name)
+        target = target if target in form.fields else None
+        if target is None and summary:
+            continue
         for message in messages:
             form.add_error(target, message)
             placed = True
-    if not placed:
+    if not placed and not summary:
         form.add_error(None, error.message)
+    return error.http_status
 
 
 class PeopleSearchForm(forms.Form):
@@ -138,12 +156,7 @@ class PurposeForm(forms.Form):
     def add_domain_error(self, error: DomainError) -> None:
         """A service's error about `purpose`/`note`: the summary above the form, the details
         next to the select and the note."""
-        self.add_error(None, error.message)
-        for name, messages in error.fields.items():
-            target = self.FIELD_OF.get(name, name if name in self.fields else None)
-            for message in messages:
-                if target is not None:
-                    self.add_error(target, message)
+        add_domain_error(self, error, raise_codes=(), field_names=self.FIELD_OF, summary=True)
 
     @property
     def code(self) -> str:
@@ -217,12 +230,7 @@ class AuditSearchForm(forms.Form):
         }
 
     def cursor(self) -> tuple[datetime.datetime, int] | None:
-        match = _CURSOR_PATTERN.match(self.cleaned_data.get("after") or "")
-        if not match:
-            return None
-        micros, pk = int(match.group(1)), int(match.group(2))
-        at = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(microseconds=micros)
-        return at, pk
+        return parse_moment_cursor(self.cleaned_data.get("after"))
 
 
 def audit_action_choices() -> list[tuple[str, str]]:
@@ -234,7 +242,4 @@ def audit_action_choices() -> list[tuple[str, str]]:
 
 def audit_cursor(entry) -> str:
     """The opaque `after` value that continues a list after `entry` (time, then id)."""
-    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-    delta = entry.at - epoch
-    micros = (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return f"{micros}.{entry.pk}"
+    return moment_cursor(entry.at, entry.pk)

@@ -177,3 +177,24 @@ def _flatten(image: Image.Image) -> Image.Image:
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
     return image.convert("RGB")
+
+
+# --- Serving -----------------------------------------------------------------------------------------
+
+
+def photo_response(file_field, *, cache_control: str = "private, no-store"):
+    """A stored photo as the HTTP response (a 404 when there is none or its file is gone);
+    `cache_control` says who may keep a copy (a care photo: nobody)."""
+    import mimetypes
+
+    from django.http import FileResponse, Http404
+
+    if not file_field:
+        raise Http404(_("No such photo."))
+    try:
+        handle = file_field.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404(_("No such photo.")) from exc
+    response = FileResponse(handle, content_type=mimetypes.guess_type(file_field.name)[0] or "image/jpeg")
+    response["Cache-Control"] = cache_control
+    return response

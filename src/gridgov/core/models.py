@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from gridgov.core import orgcodes
 from gridgov.core.fields import EncryptedTextField
+from gridgov.core.orgcodes import ancestor_codes
+from gridgov.core.querysets import (  # noqa: F401 (apps import the querysets from here)
+    AncestorScopedQuerySet,
+    OrgUnitQuerySet,
+    ScopedQuerySet,
+    area_q,
+    scope_of,
+)
 
 
 class OrgLevel(models.TextChoices):
@@ -24,22 +34,8 @@ class OrgLevel(models.TextChoices):
 
 # Code length per level: the 12-digit statistical division code (2+2+2+3+3) plus a
 # 3-digit grid number, stored unpadded so that every ancestor's code is a prefix.
-CODE_LENGTH_BY_LEVEL = {
-    OrgLevel.PROVINCE: 2,
-    OrgLevel.CITY: 4,
-    OrgLevel.COUNTY: 6,
-    OrgLevel.TOWNSHIP: 9,
-    OrgLevel.VILLAGE: 12,
-    OrgLevel.GRID: 15,
-}
+CODE_LENGTH_BY_LEVEL = {OrgLevel(level): length for level, length in orgcodes.LENGTH_BY_LEVEL.items()}
 LEVEL_BY_CODE_LENGTH = {length: level for level, length in CODE_LENGTH_BY_LEVEL.items()}
-
-
-class ScopedQuerySet(models.QuerySet):
-    """Rows that carry a denormalized `org_code`; a scope is a code prefix."""
-
-    def in_subtree(self, code: str) -> "ScopedQuerySet":
-        return self.filter(org_code__startswith=code)
 
 
 class PrefixIndex(models.Index):
@@ -75,17 +71,19 @@ class OrgUnit(models.Model):
     # Grid cells only: the boundary as a GeoJSON Polygon geometry (WGS-84), its
     # bounding box for the point-in-cell prefilter, and its centroid.
     polygon = models.JSONField(_("boundary"), null=True, blank=True)
-    min_lng = models.FloatField(null=True, blank=True)
-    min_lat = models.FloatField(null=True, blank=True)
-    max_lng = models.FloatField(null=True, blank=True)
-    max_lat = models.FloatField(null=True, blank=True)
-    centroid_lng = models.FloatField(null=True, blank=True)
-    centroid_lat = models.FloatField(null=True, blank=True)
+    min_lng = models.FloatField(_("westmost longitude"), null=True, blank=True)
+    min_lat = models.FloatField(_("southmost latitude"), null=True, blank=True)
+    max_lng = models.FloatField(_("eastmost longitude"), null=True, blank=True)
+    max_lat = models.FloatField(_("northmost latitude"), null=True, blank=True)
+    centroid_lng = models.FloatField(_("centre longitude"), null=True, blank=True)
+    centroid_lat = models.FloatField(_("centre latitude"), null=True, blank=True)
     grid_workers = models.ManyToManyField(
-        "User", through="GridAssignment", related_name="grid_cells", blank=True
+        "User", through="GridAssignment", related_name="grid_cells", blank=True, verbose_name=_("grid workers")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OrgUnitQuerySet.as_manager()  # visible_to: the subtree and the units above it
 
     class Meta:
         verbose_name = _("org unit")
@@ -167,10 +165,10 @@ class Department(models.Model):
     org_code = models.CharField(_("org unit served"), max_length=15)
     phone = models.CharField(_("duty phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AncestorScopedQuerySet.as_manager()  # those of the area and those above it
 
     class Meta:
         verbose_name = _("department")
@@ -200,6 +198,8 @@ class Role(models.TextChoices):
     PROGRAM_OFFICER = "program_officer", _("Care-program officer")
     SCREENER = "screener", _("Register screener (grid leader)")
     AUDITOR = "auditor", _("Auditor")
+    # care (issue 11): 社区民警, on the care teams the law names; sees only the cases of those teams
+    POLICE_LIAISON = "police_liaison", _("Police liaison")
 
 
 class GridUserManager(UserManager):
@@ -261,10 +261,11 @@ class UserRole(models.Model):
 class GridAssignment(models.Model):
     """A grid worker's responsibility for a grid cell."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grid_assignments")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grid_assignments",
+                             verbose_name=_("user"))
     cell = models.ForeignKey(
         OrgUnit, to_field="code", db_column="cell_code", on_delete=models.CASCADE,
-        related_name="assignments",
+        related_name="assignments", verbose_name=_("grid cell"),
     )
     since = models.DateField(_("since"), null=True, blank=True)
 
@@ -305,10 +306,10 @@ class Person(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_duplicates",
         verbose_name=_("merged into"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -336,7 +337,16 @@ class Person(models.Model):
         return self.name
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AuditEntryQuerySet(ScopedQuerySet):
+    def visibility(self, user):
+        """The entries of the user's subtree; a city-level auditor (scope of 4 digits or
+        fewer) also sees the city-wide and system entries, which carry no county."""
+        visible = area_q(user)
+        scope = scope_of(user)
+        if visible is not None and len(scope) <= 4:
+            visible |= models.Q(org_code="") | models.Q(org_code__in=ancestor_codes(scope, include_self=True))
+        return visible
+
     def update(self, **kwargs):
         raise TypeError("Audit entries are append-only.")
 
@@ -349,8 +359,8 @@ class AuditEntry(models.Model):
 
     chain = models.CharField(_("chain"), max_length=12)
     seq = models.BigIntegerField(_("sequence"))
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(_("previous entry's seal"), max_length=64)
+    hash = models.CharField(_("seal"), max_length=64, unique=True)
     at = models.DateTimeField(_("time"))
     # audit (issue 10): actor_id is hashed, so a user who has acted is deactivated, never
     # deleted (SET_NULL would rewrite their entries and break the chain).
@@ -389,7 +399,12 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.chain}#{self.seq} {self.action}"
+        # The action in words (core.audit_labels): an auditor never reads its code.
+        from gridgov.core.audit import CITY_CHAIN
+        from gridgov.core.audit_labels import action_label
+
+        chain = _("city-wide") if self.chain == CITY_CHAIN else self.chain
+        return f"{chain}#{self.seq} {action_label(self.action)}"
 
     @property
     def purpose_label(self) -> str:
@@ -432,7 +447,7 @@ class IdempotencyRecord(models.Model):
     # SHA-256 of method, path and body of the first request (races issue 10): the same key
     # with another body is a client bug, answered 409 rather than with the first result.
     request_hash = models.CharField(max_length=64, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("idempotency record")
@@ -468,6 +483,8 @@ class WorkSchedule(models.Model):
     morning_end = models.TimeField(_("morning ends"))
     afternoon_start = models.TimeField(_("afternoon starts"))
     afternoon_end = models.TimeField(_("afternoon ends"))
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("working hours")
@@ -707,3 +724,12 @@ class RoleGrantRequest(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+
+# notify (issue 11): notifications, their deliveries and each user's preferences
+from gridgov.core.models_notifications import (  # noqa: E402,F401
+    Delivery,
+    Notification,
+    NotificationContact,
+    NotificationPreference,
+)

@@ -16,6 +16,12 @@ class NavItem:
     roles: frozenset[str] = frozenset()
     # URL names (besides url_name) under which this entry is the current page.
     also_current: frozenset[str] = field(default_factory=frozenset)
+    # phone (issue 11): the entry's place in the bottom tab bar of narrow screens (1 first;
+    # 0: menu only). The bar shows Home and the user's first TAB_BAR_SIZE entries.
+    tab: int = 0
+
+
+TAB_BAR_SIZE = 4
 
 
 NAV_ITEMS: list[NavItem] = []
@@ -35,3 +41,8 @@ def nav_items_for(user, capabilities: set[str]) -> list[NavItem]:
         item for item in NAV_ITEMS
         if (item.capability is None or item.capability in capabilities) and (not item.roles or item.roles & roles)
     ]
+
+
+def tab_items(items: list[NavItem]) -> list[NavItem]:
+    """The entries of the phone's bottom tab bar, out of a user's entries (`nav_items_for`)."""
+    return sorted((i for i in items if i.tab), key=lambda i: (i.tab, i.order))[:TAB_BAR_SIZE]

@@ -36,6 +36,7 @@ from gridgov.core import tabular
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
 from gridgov.core.geo import out_of_china, polygon_from_geojson, polygon_summary
 from gridgov.core.models import LEVEL_BY_CODE_LENGTH, OrgLevel, OrgUnit
+from gridgov.core.orgcodes import LEVEL_LENGTHS, parent_code
 
 # --- Constants ------------------------------------------------------------------------
 
@@ -48,9 +49,8 @@ CONTENT_TYPES = {
 }
 
 NAME_MAX_LENGTH = OrgUnit._meta.get_field("name").max_length
-PARENT_LENGTH = {4: 2, 6: 4, 9: 6, 12: 9, 15: 12}
 # The digits of each level of a code: province 2, city 2, county 2, township 3, village 3, grid 3.
-CODE_SEGMENTS = ((0, 2), (2, 4), (4, 6), (6, 9), (9, 12), (12, 15))
+CODE_SEGMENTS = tuple(zip((0, *LEVEL_LENGTHS[:-1]), LEVEL_LENGTHS, strict=True))
 
 # Fields of a row, and the headers (GeoJSON property names) recognised for each without a mapping.
 FIELDS = ("code", "name", "parent", "polygon", "level")
@@ -266,8 +266,7 @@ def code_shape_error(code: str) -> str | None:
 
 
 def parent_code_of(code: str) -> str | None:
-    length = PARENT_LENGTH.get(len(code))
-    return code[:length] if length else None
+    return parent_code(code)
 
 
 def common_root(codes: Iterable[str]) -> str:

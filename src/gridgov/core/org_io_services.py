@@ -6,9 +6,9 @@ a preview with counts, the first rows of each kind and every error with its row 
 transaction and writes them with bulk operations, or raises `ImportRejected` and writes
 nothing.
 
-The command line acts as the system: it passes `actor=None, system=True`, which needs no
+The command line acts as the system: it passes a `core.actors.SystemActor`, which needs no
 capability and reaches every unit. Every other caller passes a user, who needs
-`manage_org_units` and reaches only their scope.
+`manage_org_units` and reaches only their scope; no actor at all raises.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from gridgov.core import org_io
+from gridgov.core.actors import is_system, require_actor
 from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
 from gridgov.core.models import OrgUnit
@@ -49,30 +50,29 @@ class ImportRejected(DomainError):
         self.plan = plan
 
 
-def import_scope(*, actor, system: bool) -> str | None:
+def import_scope(*, actor) -> str | None:
     """The subtree an import may touch: None (everything) for the system, else the actor's scope."""
-    if system:
-        if actor is not None:
-            raise ValueError("Pass either an actor or system=True, not both.")
+    require_actor(actor)
+    if is_system(actor):
         return None
     require(actor, Capability.MANAGE_ORG_UNITS)
     return actor.scope_code or ""
 
 
-def org_units_import_plan(*, actor, source: ParsedFile, system: bool = False) -> ImportPlan:
+def org_units_import_plan(*, actor, source: ParsedFile) -> ImportPlan:
     """The preview of importing `source`: nothing is written."""
-    scope = import_scope(actor=actor, system=system)
+    scope = import_scope(actor=actor)
     return org_io.plan_import(source, scope=scope)
 
 
-def org_units_import(*, actor, plan: ImportPlan, dry_run: bool = False, system: bool = False) -> ImportPlan:
+def org_units_import(*, actor, plan: ImportPlan, dry_run: bool = False) -> ImportPlan:
     """Import the rows of `plan` all or nothing, re-checked against the database as it is now.
 
     Returns the fresh plan: with `dry_run`, the preview (errors included, nothing written);
     otherwise the committed plan. A commit raises `ImportRejected` when any row has an error,
     and writes nothing. `Forbidden` when the actor may not manage org units.
     """
-    scope = import_scope(actor=actor, system=system)
+    scope = import_scope(actor=actor)
     source = plan.source
     if dry_run:
         return org_io.plan_import(source, scope=scope)

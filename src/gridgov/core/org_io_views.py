@@ -9,15 +9,10 @@ all or nothing. Export streams the subtree of a unit in the user's scope.
 from __future__ import annotations
 
 import datetime
-import functools
-import secrets
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,8 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gridgov.core import org_io
 from gridgov.core.exceptions import DomainError
 from gridgov.core.org_io_services import ImportRejected, org_units_export, org_units_import, org_units_import_plan
-from gridgov.core.permissions import Capability, has_capability
-from gridgov.core.validators import ORG_CODE_PATTERN
+from gridgov.core.orgcodes import org_code_form_field
+from gridgov.core.permissions import Capability, capability_required
+from gridgov.core.uploads import UploadStager
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PENDING_SESSION_KEY = "org_import_pending"
@@ -96,13 +92,9 @@ class ImportCommitForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    root = forms.RegexField(
-        label=gettext_lazy("Org unit code"),
-        regex=ORG_CODE_PATTERN,
-        max_length=15,
+    root = org_code_form_field(
+        gettext_lazy("Org unit code"), required=True,
         help_text=gettext_lazy("This unit and everything below it; it must lie in your area."),
-        error_messages={"invalid": gettext_lazy("An org-unit code has 2, 4, 6, 9, 12 or 15 digits.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=FORMAT_CHOICES, initial="geojson")
 
@@ -110,57 +102,16 @@ class ExportForm(forms.Form):
 # --- Pending uploads ------------------------------------------------------------------------
 
 
-def _discard_pending(request) -> None:
-    pending = request.session.pop(PENDING_SESSION_KEY, None)
-    if pending:
-        default_storage.delete(pending["path"])
-
-
-def _remove_stale_pending() -> None:
-    """Uploads previewed but never committed are removed after a day."""
-    cutoff = timezone.now() - PENDING_MAX_AGE
-    try:
-        _dirs, files = default_storage.listdir(PENDING_DIR)
-        for name in files:
-            path = f"{PENDING_DIR}/{name}"
-            if default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
-    except (FileNotFoundError, NotImplementedError, OSError):
-        pass
-
-
-def _store_pending(request, *, data: bytes, name: str, fmt: str, mapping: dict) -> str:
-    _discard_pending(request)
-    _remove_stale_pending()
-    token = secrets.token_urlsafe(24)
-    path = default_storage.save(f"{PENDING_DIR}/{token}", ContentFile(data))
-    request.session[PENDING_SESSION_KEY] = {
-        "token": token, "path": path, "name": name, "fmt": fmt, "mapping": mapping, "user": request.user.pk,
-    }
-    return token
-
-
-def _load_pending(request, token: str) -> dict | None:
-    pending = request.session.get(PENDING_SESSION_KEY)
-    if not pending or pending.get("user") != request.user.pk or not secrets.compare_digest(pending["token"], token):
-        return None
-    if not default_storage.exists(pending["path"]):
-        return None
-    return pending
+# The upload waits between its preview and its commit in core.uploads (one stager for every import).
+STAGER = UploadStager(session_key=PENDING_SESSION_KEY, directory=PENDING_DIR, max_age=PENDING_MAX_AGE)
 
 
 # --- Views --------------------------------------------------------------------------------
 
 
 def org_manager_required(view):
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not has_capability(request.user, Capability.MANAGE_ORG_UNITS):
-            raise PermissionDenied(_("You do not have permission to do this."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    """Signed in, and may manage org units (core.permissions.capability_required)."""
+    return login_required(capability_required(Capability.MANAGE_ORG_UNITS)(view))
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,9 +127,9 @@ def org_import(request):
         source = org_io.read_import_file(data, fmt=fmt, mapping=mapping, name=upload.name)
         plan = org_units_import_plan(actor=request.user, source=source)
         if plan.ok:
-            token = _store_pending(request, data=data, name=upload.name, fmt=fmt, mapping=mapping)
+            token = STAGER.stage(request, data=data, name=upload.name, fmt=fmt, mapping=mapping)
         else:
-            _discard_pending(request)
+            STAGER.discard(request)
             token = None
         return _render_preview(request, plan, token=token)
     return render(request, "core/org_io/import.html", {"form": form}, status=400 if form.errors else 200)
@@ -210,20 +161,19 @@ def _upload_page(request, *, problem: str, status: int = 400):
 
 def _org_import_commit(request):
     form = ImportCommitForm(request.POST)
-    pending = _load_pending(request, form.cleaned_data["token"]) if form.is_valid() else None
-    if pending is None:
+    staged = STAGER.load(request, form.cleaned_data["token"]) if form.is_valid() else None
+    if staged is None:
         return _upload_page(request, problem=_("This upload is no longer available; upload the file again."))
-    with default_storage.open(pending["path"], "rb") as stored:
-        data = stored.read()
-    source = org_io.read_import_file(data, fmt=pending["fmt"], mapping=pending["mapping"], name=pending["name"])
+    source = org_io.read_import_file(staged.read(), fmt=staged.meta["fmt"], mapping=staged.meta["mapping"],
+                                     name=staged.name)
     try:
         plan = org_units_import(actor=request.user, plan=org_io.ImportPlan.unchecked(source))
     except ImportRejected as rejected:
-        _discard_pending(request)
+        STAGER.discard(request)
         return _render_preview(request, rejected.plan, token=None)
     except DomainError as error:
         return _upload_page(request, problem=error.message, status=error.http_status)
-    _discard_pending(request)
+    STAGER.discard(request)
     messages.success(
         request,
         _("Imported %(file)s: %(create)d created, %(update)d updated, %(unchanged)d unchanged.")

@@ -41,7 +41,7 @@ def otp_mode() -> str:
 
 
 def warn_if_second_factor_off() -> None:
-    if not settings.DEBUG and otp_mode() == "off":
+    if not getattr(settings, "GRIDGOV_DEVELOPMENT", settings.DEBUG) and otp_mode() == "off":
         log.warning(
             "GRIDGOV_OTP=off: the second factor is switched off in production; "
             "accounts that see sensitive data sign in with a password alone."

@@ -42,6 +42,24 @@ class Capability(StrEnum):
     # fix-core (issue 10): screening campaigns are the grid worker's checklist and the
     # officer's follow-up (docs/care.md); other care roles may never open one (403, not 404)
     WORK_CAMPAIGNS = "work_campaigns"
+    # the programs' intervals and ages in the admin (docs/care.md, "Program settings")
+    MANAGE_CARE_CONFIG = "manage_care_config"
+    # workflow (issue 11): the event loop, by the same roles that worked it when it checked
+    # roles (docs/events.md "Workflow"); `events/workflow.py` names these per action.
+    TAKE_PART_IN_EVENTS = "take_part_in_events"  # the loop's staff: its lists, an event, its photos
+    SEE_AREA_EVENTS = "see_area_events"  # every event of the area (others: their unit's, their own)
+    WORK_EVENT_DESK = "work_event_desk"  # the centre's queue, map and ranking
+    REGISTER_EVENTS = "register_events"  # hotline intake: a caller's report typed in
+    REPORT_FROM_GRID = "report_from_grid"  # the grid worker's channel and phone page
+    DISPATCH_EVENTS = "dispatch_events"  # dispatch, cancel an invalid report
+    PASS_ON_EVENTS = "pass_on_events"  # a department hands an event sent to it to its own station
+    HANDLE_EVENTS = "handle_events"  # as the unit it was sent to: accept, return, handle, ask for time
+    VERIFY_EVENTS = "verify_events"  # on site: the cell's grid worker (the dispatcher anywhere)
+    FIX_EVENTS_ON_SITE = "fix_events_on_site"  # close a fixable problem on the spot
+    CLOSE_EVENTS = "close_events"  # close a verified event, reopen a closed one
+    SUPERVISE_EVENTS = "supervise_events"  # suspend, resume, decide on more time
+    EVALUATE_EVENTS = "evaluate_events"
+    MERGE_EVENTS = "merge_events"  # cancel a duplicate report into the event it repeats
 
 
 _C = Capability
@@ -55,19 +73,31 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.VIEW_REGISTER, _C.EDIT_REGISTER, _C.MANAGE_ROUNDS, _C.MERGE_PEOPLE, _C.MANAGE_EVENT_CONFIG,
             _C.VIEW_CARE_STATISTICS,
             _C.VIEW_PROCESSING_RECORD,  # purposes (issue 10)
+            _C.MANAGE_CARE_CONFIG,
+            _C.TAKE_PART_IN_EVENTS, _C.SEE_AREA_EVENTS, _C.WORK_EVENT_DESK,  # workflow (issue 11)
         }
     ),
-    Role.DISPATCHER: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
+    Role.DISPATCHER: frozenset({
+        _C.VIEW_PEOPLE, _C.VIEW_REGISTER,
+        # workflow (issue 11): the grid centre's desk runs the loop
+        _C.TAKE_PART_IN_EVENTS, _C.SEE_AREA_EVENTS, _C.WORK_EVENT_DESK, _C.REGISTER_EVENTS, _C.DISPATCH_EVENTS,
+        _C.VERIFY_EVENTS, _C.CLOSE_EVENTS, _C.SUPERVISE_EVENTS, _C.EVALUATE_EVENTS, _C.MERGE_EVENTS,
+    }),
     Role.GRID_WORKER: frozenset(
         _NAMED_PEOPLE
         | {
             _C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER, _C.PROPOSE_REGISTER_EDITS,
             _C.VIEW_CARE, _C.VIEW_CARE_STATISTICS, _C.RECORD_VISITS, _C.REPORT_CRISIS,
             _C.WORK_CAMPAIGNS,
+            # workflow (issue 11): reports from the cell, verifies there, fixes small things on the spot
+            _C.TAKE_PART_IN_EVENTS, _C.SEE_AREA_EVENTS, _C.REPORT_FROM_GRID, _C.VERIFY_EVENTS,
+            _C.FIX_EVENTS_ON_SITE,
         }
     ),
-    Role.DEPARTMENT_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
-    Role.STATION_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER}),
+    # workflow (issue 11): a unit handles what is sent to it; a department may pass it on to its station
+    Role.DEPARTMENT_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER,
+                                      _C.TAKE_PART_IN_EVENTS, _C.HANDLE_EVENTS, _C.PASS_ON_EVENTS}),
+    Role.STATION_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER, _C.TAKE_PART_IN_EVENTS, _C.HANDLE_EVENTS}),
     Role.CARE_WORKER: frozenset(
         _NAMED_PEOPLE
         | {
@@ -94,7 +124,29 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.AUDITOR: frozenset({_C.VIEW_AUDIT, _C.REVIEW_EMERGENCY_ACCESS,
                              _C.VIEW_PROCESSING_RECORD, _C.REVIEW_BULK_EXPORTS}),
+    # care (issue 11): the police liaison (社区民警) sees only the care cases on whose team it is
+    # (care.selectors: no VIEW_CARE_STATISTICS, no grid cells, so team membership alone), by name,
+    # with the risk level and the crisis path, never health details (no VIEW_CARE_DETAILS) and
+    # never people lists (no VIEW_PEOPLE); it confirms its cases, reports danger and records a
+    # contact visit where the program allows one.
+    Role.POLICE_LIAISON: frozenset({_C.VIEW_PERSON_NAMES, _C.VIEW_CARE, _C.RECORD_VISITS, _C.REPORT_CRISIS}),
 }
+
+
+# workflow (issue 11): the event loop's capabilities. An auditor reads the audit log and changes
+# nothing, whatever other role the account holds (issue 10), so an account holding a read-only
+# role has none of them: it reports no event and takes no action on any (403).
+EVENT_CAPABILITIES = frozenset({
+    _C.TAKE_PART_IN_EVENTS, _C.SEE_AREA_EVENTS, _C.WORK_EVENT_DESK, _C.REGISTER_EVENTS, _C.REPORT_FROM_GRID,
+    _C.DISPATCH_EVENTS, _C.PASS_ON_EVENTS, _C.HANDLE_EVENTS, _C.VERIFY_EVENTS, _C.FIX_EVENTS_ON_SITE,
+    _C.CLOSE_EVENTS, _C.SUPERVISE_EVENTS, _C.EVALUATE_EVENTS, _C.MERGE_EVENTS,
+})
+READ_ONLY_ROLES = frozenset({Role.AUDITOR})
+
+
+def is_read_only(user) -> bool:
+    """The account holds a role that reads and changes nothing (the auditor's)."""
+    return user is not None and getattr(user, "is_authenticated", False) and bool(user.roles & READ_ONLY_ROLES)
 
 
 def capabilities_of(user) -> frozenset[Capability]:
@@ -102,7 +154,10 @@ def capabilities_of(user) -> frozenset[Capability]:
         return frozenset()
     cached = getattr(user, "_gridgov_capabilities", None)
     if cached is None:
-        cached = frozenset().union(*(ROLE_CAPABILITIES.get(r, frozenset()) for r in user.roles))
+        roles = user.roles
+        cached = frozenset().union(*(ROLE_CAPABILITIES.get(r, frozenset()) for r in roles))
+        if roles & READ_ONLY_ROLES:
+            cached = cached - EVENT_CAPABILITIES
         user._gridgov_capabilities = cached
     return cached
 
@@ -117,11 +172,67 @@ def in_scope(user, org_code: str) -> bool:
     return bool(scope) and (org_code or "").startswith(scope)
 
 
-def require(user, capability: Capability) -> None:
+# --- One `require` (issue 11): the same check in services, pages and the API -----------------
+# - services and selectors: `require(user, capability)` raises `Forbidden` (a DomainError:
+#   403 at both edges);
+# - HTML views: `@capability_required(capability)` under `@login_required` (a 403 page before
+#   the view runs), or `require_page(user, capability)` for a check inside a view;
+# - DRF: `core.api.common.HasCapability` with `required_capabilities = {"GET": cap, ...}`.
+# A `capability` may be a set of capabilities, any one of which will do.
+
+CapabilityLike = Capability | frozenset[Capability] | set[Capability] | tuple[Capability, ...]
+
+
+def allows(user, capability: CapabilityLike) -> bool:
+    """`has_capability`, where a set means any one of them."""
+    if isinstance(capability, (frozenset, set, tuple)):
+        return any(has_capability(user, c) for c in capability)
+    return has_capability(user, capability)
+
+
+def require(user, capability: CapabilityLike, *, message=None) -> None:
+    """Raise `Forbidden` (403) unless the user's roles grant the capability."""
     from gridgov.core.exceptions import Forbidden
 
-    if not has_capability(user, capability):
-        raise Forbidden()
+    if not allows(user, capability):
+        raise Forbidden(message)
+
+
+def require_page(user, capability: CapabilityLike, *, message=None) -> None:
+    """`require` for an HTML view: Django's `PermissionDenied`, which renders the 403 page."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    if not allows(user, capability):
+        raise PermissionDenied(str(message) if message else _("You do not have permission to do this."))
+
+
+def capability_required(capability: CapabilityLike, *, message=None):
+    """View decorator (put it under `@login_required`): 403 before the view reads anything."""
+    import functools
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            require_page(request.user, capability, message=message)
+            return view(request, *args, **kwargs)
+
+        wrapper.required_capability = capability
+        return wrapper
+
+    return decorator
+
+
+class CapabilityRequiredMixin:
+    """Class-based views: `required_capability = Capability.X` (403 before dispatch)."""
+
+    required_capability: CapabilityLike | None = None
+    capability_denied_message = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.required_capability is not None:
+            require_page(request.user, self.required_capability, message=self.capability_denied_message)
+        return super().dispatch(request, *args, **kwargs)
 
 
 # accounts (issue 10): roles whose holders see or change sensitive data, or can hand out

@@ -6,10 +6,10 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.utils.translation import gettext as _
 
-from gridgov.core import crypto, masking
+from gridgov.core import crypto, masking, orgcodes
 from gridgov.core.exceptions import NotFound
 from gridgov.core.models import (
     AuditEntry,
@@ -20,12 +20,13 @@ from gridgov.core.models import (
     User,
 )
 from gridgov.core.permissions import Capability, has_capability, in_scope, require
+from gridgov.core.querysets import area_q, filter_q
 from gridgov.core.validators import normalize_mobile, normalize_resident_id
 
 
 def ancestor_codes(code: str) -> list[str]:
     """Codes of every ancestor of `code`, from the province down, excluding itself."""
-    return [code[:n] for n in (2, 4, 6, 9, 12) if n < len(code)]
+    return orgcodes.ancestor_codes(code)
 
 
 # --- Org units ----------------------------------------------------------------------
@@ -33,10 +34,7 @@ def ancestor_codes(code: str) -> list[str]:
 
 def org_units_visible_to(user) -> QuerySet[OrgUnit]:
     """The user's subtree and the ancestors above it (for breadcrumbs and navigation)."""
-    scope = user.scope_code or ""
-    if not scope:
-        return OrgUnit.objects.none()
-    return OrgUnit.objects.filter(Q(code__startswith=scope) | Q(code__in=ancestor_codes(scope)))
+    return OrgUnit.objects.visible_to(user)
 
 
 def access_org_unit(user, code: str) -> OrgUnit:
@@ -91,15 +89,8 @@ def grid_cells_of(user) -> list[str]:
 
 def departments_visible_to(user, *, org: str | None = None) -> QuerySet[Department]:
     """Departments serving the user's area: those in its subtree and those above it."""
-    scope = user.scope_code or ""
-    if not scope:
-        return Department.objects.none()
-    qs = Department.objects.filter(
-        Q(org_code__startswith=scope) | Q(org_code__in=ancestor_codes(scope) + [scope])
-    ).select_related("parent")
-    if org:
-        qs = qs.filter(org_code__startswith=org)
-    return qs
+    qs = Department.objects.visible_to(user).select_related("parent")
+    return qs.in_subtree(org) if org else qs
 
 
 def access_department(user, code: str) -> Department:
@@ -114,9 +105,7 @@ def access_department(user, code: str) -> Department:
 
 def people_visible_to(user) -> QuerySet[Person]:
     require(user, Capability.VIEW_PEOPLE)
-    if not user.scope_code:
-        return Person.objects.none()
-    return Person.objects.in_subtree(user.scope_code).filter(merged_into__isnull=True)
+    return Person.objects.visible_to(user).filter(merged_into__isnull=True)
 
 
 def access_person(user, person_id, *, now: datetime.datetime | None = None) -> Person:
@@ -246,7 +235,7 @@ def can_open_person_record(user, person: Person) -> bool:
 
 def users_visible_to(user) -> QuerySet[User]:
     require(user, Capability.MANAGE_USERS)
-    return User.objects.filter(scope_code__startswith=user.scope_code)
+    return filter_q(User.objects.all(), area_q(user, "scope_code"))  # accounts scoped inside the area
 
 
 # --- Audit --------------------------------------------------------------------------
@@ -289,14 +278,8 @@ def _check_audit_person_search_limit(user) -> None:
 
 def audit_entries_for(user, filters: AuditFilters | None = None) -> QuerySet[AuditEntry]:
     require(user, Capability.VIEW_AUDIT)
-    scope = user.scope_code or ""
-    if not scope:
-        return AuditEntry.objects.none()
-    visible = Q(org_code__startswith=scope)
-    if len(scope) <= 4:
-        # City-wide and system entries carry no county; the top-level auditor sees them.
-        visible |= Q(org_code="") | Q(org_code__in=ancestor_codes(scope) + [scope])
-    qs = AuditEntry.objects.filter(visible)
+    # City-wide and system entries carry no county; the top-level auditor sees them.
+    qs = AuditEntry.objects.visible_to(user)
     f = filters or AuditFilters()
     if f.actor:
         qs = qs.filter(actor_username=f.actor)
@@ -354,3 +337,31 @@ def next_year_calendar_missing(today: datetime.date) -> bool:
     if official_schedule_known(next_year):
         return False
     return not HolidayOverride.objects.filter(date__year=next_year).exists()
+
+
+# --- Grid cells on a public map ------------------------------------------------------------------
+
+# The largest box (in degrees) one request may ask cells for: a few kilometres around a
+# reporter, never the whole city at once.
+PUBLIC_MAP_MAX_SPAN = 0.2
+PUBLIC_MAP_MAX_CELLS = 300
+
+
+def grid_cells_in_box(*, min_lng: float, min_lat: float, max_lng: float, max_lat: float,
+                      limit: int = PUBLIC_MAP_MAX_CELLS) -> list[OrgUnit]:
+    """Grid cells whose bounding box meets the given box, with their polygons (at most `limit`)."""
+    cells = OrgUnit.objects.filter(
+        level=OrgLevel.GRID, polygon__isnull=False,
+        min_lng__lte=max_lng, max_lng__gte=min_lng, min_lat__lte=max_lat, max_lat__gte=min_lat,
+    )
+    return list(cells.only("code", "name", "polygon").order_by("code")[:limit])
+
+
+def grid_centre() -> tuple[float, float] | None:
+    """The middle of the deployment's grid (lat, lng), where a map opens before it knows where
+    its user is; None when no cell has a boundary."""
+    box = OrgUnit.objects.filter(level=OrgLevel.GRID, polygon__isnull=False).aggregate(
+        west=Min("min_lng"), south=Min("min_lat"), east=Max("max_lng"), north=Max("max_lat"))
+    if box["west"] is None:
+        return None
+    return (box["south"] + box["north"]) / 2, (box["west"] + box["east"]) / 2

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gridgov.core import crypto, masking
+from gridgov.core import crypto, masking, orgcodes
 from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.concurrency import conflict_on_integrity_error
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
@@ -60,7 +60,7 @@ def check_org_unit_fields(*, code: str, name: str, parent_code: str | None, poly
     level = LEVEL_BY_CODE_LENGTH.get(len(code))
     expected_parent = None
     if level and level != OrgLevel.PROVINCE:
-        expected_parent = code[: {4: 2, 6: 4, 9: 6, 12: 9, 15: 12}[len(code)]]
+        expected_parent = orgcodes.parent_code(code)
         if parent_code and parent_code != expected_parent:
             errors.setdefault("parent", []).append(
                 _("The parent of %(code)s must be %(parent)s.") % {"code": code, "parent": expected_parent}

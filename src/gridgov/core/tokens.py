@@ -14,7 +14,6 @@ import datetime
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from gridgov.core.actors import SystemActor
 from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.models import ApiToken
 
@@ -46,22 +46,6 @@ def set_current_actor(user) -> contextvars.Token:
 
 def reset_current_actor(token: contextvars.Token) -> None:
     _current_actor.reset(token)
-
-
-@dataclass(frozen=True)
-class SystemActor:
-    """Who acts when no person does (seeding the demo, scheduled sweeps): named in the audit
-    entry instead of passing `actor=None`."""
-
-    name: str
-    is_authenticated = False
-    is_active = False
-    is_superuser = False
-    scope_code = ""
-    pk = None
-
-    def get_username(self) -> str:
-        return "system"
 
 
 def _digest(secret: str) -> str:

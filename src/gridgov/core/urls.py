@@ -22,6 +22,14 @@ urlpatterns = [
     path("audit/", views.audit_search, name="audit-search"),
 ]
 
+# pickers (issue 11): org units and colleagues of the user's scope, as HTMX fragments
+from gridgov.core import picker_views  # noqa: E402
+
+urlpatterns += [
+    path("pick/org-units/", picker_views.org_picker, name="core-picker-org"),
+    path("pick/users/", picker_views.user_picker, name="core-picker-user"),
+]
+
 # rights (issue 10): correction requests (PIPL art. 46)
 from gridgov.core import corrections_views  # noqa: E402
 
@@ -53,3 +61,8 @@ urlpatterns += [
     path("privacy/export-holds/<str:username>/clear/", export_views.export_hold_clear, name="export-hold-clear"),
     path("privacy/processing/", export_views.processing_record, name="processing-record"),
 ]
+
+# notify (issue 11): my notifications, mark read, mark all read, my notification settings
+from django.urls import include  # noqa: E402
+
+urlpatterns += [path("", include("gridgov.core.notifications.urls"))]

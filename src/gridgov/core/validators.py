@@ -8,6 +8,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core import orgcodes
+
 RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 RESIDENT_ID_CHECK_CHARS = "10X98765432"
 _RESIDENT_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
@@ -80,11 +82,6 @@ def validate_mobile(value: str) -> None:
         )
 
 
-ORG_CODE_PATTERN = re.compile(r"^(?:[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$")
-
-
-def validate_org_code_shape(value: str) -> None:
-    if not ORG_CODE_PATTERN.match(value or ""):
-        raise ValidationError(
-            _("An org-unit code has 2, 4, 6, 9, 12 or 15 digits."), code="invalid_org_code"
-        )
+# The shape of an org-unit code and its validator live in core.orgcodes (one message).
+ORG_CODE_PATTERN = orgcodes.ORG_CODE_PATTERN
+validate_org_code_shape = orgcodes.validate_org_code

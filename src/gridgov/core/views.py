@@ -8,12 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,8 +30,10 @@ from gridgov.core.forms import (
     audit_cursor,
 )
 from gridgov.core.models import DepartmentKind, OrgLevel, Role
-from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.pagination import keyset_page
+from gridgov.core.permissions import Capability, has_capability, require_page
 from gridgov.core.templatetags.gridgov_ui import scope_unit
+from gridgov.core.workbench import workbench_for
 
 CHILDREN_PAGE_SIZE = 200
 HOME_DEPARTMENTS = 20
@@ -71,13 +72,7 @@ def domain_errors_as_http(view):
     return wrapper
 
 
-def _require(user, capability: Capability) -> None:
-    if not has_capability(user, capability):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
-def _query_string(params: dict) -> str:
-    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+_require = require_page  # the register's and events' views import it by this name (core.permissions)
 
 
 # --- Home ---------------------------------------------------------------------------
@@ -86,10 +81,12 @@ def _query_string(params: dict) -> str:
 @login_required
 @require_GET
 def home(request):
-    """What this person has to do, one section per role they hold."""
+    """What this person has to do, one section per role they hold: the workbench (what
+    waits now, counted and linked, from every app's `core.workbench` section), then their
+    area."""
     user = request.user
     roles = user.roles
-    context: dict = {"scope": scope_unit(user), "roles": roles}
+    context: dict = {"scope": scope_unit(user), "roles": roles, "workbench": workbench_for(user)}
 
     if Role.GRID_WORKER in roles:
         codes = selectors.grid_cells_of(user)
@@ -121,14 +118,14 @@ def home(request):
         scope = user.scope_code
         by_level = dict(
             selectors.org_units_visible_to(user)
-            .filter(code__startswith=scope)
+            .in_subtree(scope)
             .values_list("level")
             .annotate(n=Count("id"))
             .order_by()
         )
         context["admin_counts"] = {
             "levels": [(label, by_level.get(value, 0)) for value, label in OrgLevel.choices if value in by_level],
-            "departments": selectors.departments_visible_to(user).filter(org_code__startswith=scope).count(),
+            "departments": selectors.departments_visible_to(user).in_subtree(scope).count(),
             "users": selectors.users_visible_to(user).count(),
             "people": selectors.people_visible_to(user).count(),
         }
@@ -165,14 +162,9 @@ def org_unit_detail(request, code: str):
     user = request.user
     unit = selectors.access_org_unit(user, code)
     after = request.GET.get("after", "")
-    children_qs = selectors.org_unit_children(user, unit.code).order_by("code")
-    if after.isdigit():
-        children_qs = children_qs.filter(code__gt=after)
-    children = list(children_qs[: CHILDREN_PAGE_SIZE + 1])
-    next_url = None
-    if len(children) > CHILDREN_PAGE_SIZE:
-        children = children[:CHILDREN_PAGE_SIZE]
-        next_url = "?" + _query_string({"after": children[-1].code})
+    found = keyset_page(selectors.org_unit_children(user, unit.code), after=after if after.isdigit() else None,
+                        order=("code",), size=CHILDREN_PAGE_SIZE)
+    children, next_url = found.rows, found.next_url()
 
     map_cells = [unit] if unit.is_grid else [c for c in children if c.is_grid]
     map_data = None
@@ -194,10 +186,10 @@ def org_unit_detail(request, code: str):
 
 
 def _org_names(user, codes) -> dict[str, str]:
-    codes = sorted(set(codes))
-    if not codes:
-        return {}
-    return dict(selectors.org_units_visible_to(user).filter(code__in=codes).values_list("code", "name"))
+    """Each code of the user's area as its name path (县 › 镇 › 村 › 网格), in one query."""
+    from gridgov.core.orgnames import org_name_paths_for
+
+    return org_name_paths_for(user, codes)
 
 
 @login_required
@@ -224,12 +216,8 @@ def people_list(request):
                 raise
             add_domain_error(form, error)
             qs, status = selectors.people_visible_to(user).none(), error.http_status
-        if data.get("after"):
-            qs = qs.filter(pk__gt=data["after"])
-        people = list(qs[: PAGE_SIZE + 1])
-        if len(people) > PAGE_SIZE:
-            people = people[:PAGE_SIZE]
-            next_url = "?" + _query_string({"q": data.get("q"), "org": data.get("org"), "after": people[-1].pk})
+        found = keyset_page(qs, after=data.get("after"), order=("pk",), size=PAGE_SIZE)
+        people, next_url = found.rows, found.next_url({"q": data.get("q"), "org": data.get("org")})
         org_names = _org_names(user, (p.org_code for p in people))
         rows = [
             {"person": selectors.person_view(user, p), "org_name": org_names.get(p.org_code, "")} for p in people
@@ -340,10 +328,7 @@ def person_create(request):
                     gender=data["gender"],
                 )
             except DomainError as error:
-                if error.code == ErrorCode.NOT_FOUND:
-                    raise
-                add_domain_error(form, error)
-                status = error.http_status
+                status = add_domain_error(form, error)
             else:
                 messages.success(request, _("The person was registered."))
                 return redirect("person-detail", pk=person.pk)
@@ -390,15 +375,10 @@ def audit_search(request):
             add_domain_error(form, error)
             qs, status = None, error.http_status
         if qs is not None:
-            if cursor:
-                at, pk = cursor
-                qs = qs.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk))
-            entries = list(qs[: PAGE_SIZE + 1])
-            if len(entries) > PAGE_SIZE:
-                entries = entries[:PAGE_SIZE]
-                params = {k: v for k, v in request.GET.items() if k != "after"}
-                next_url = "?" + _query_string({**params, "after": audit_cursor(entries[-1])})
-            rows = _audit_rows(entries)
+            found = keyset_page(qs, after=cursor, order=("-at", "-pk"), size=PAGE_SIZE)
+            params = {k: v for k, v in request.GET.items() if k != "after"}
+            next_url = found.next_url(params, cursor=audit_cursor)
+            rows = _audit_rows(found.rows)
     context = {"form": form, "rows": rows, "next_url": next_url,
                "person_filter": form.cleaned_data.get("person") if valid and form.is_bound else None}
     return render(request, "core/audit_search.html", context, status=status)
@@ -427,15 +407,10 @@ def person_access_log(request, pk: int):
         cursor = form.cursor() if form.is_bound else None
         if not cursor:
             access_log.person_access_log_record(actor=user, person=person, filters=filters)
-        else:
-            at, entry_pk = cursor
-            qs = qs.filter(Q(at__lt=at) | Q(at=at, pk__lt=entry_pk))
-        entries = list(qs[: PAGE_SIZE + 1])
-        if len(entries) > PAGE_SIZE:
-            entries = entries[:PAGE_SIZE]
-            params = {k: v for k, v in request.GET.items() if k != "after"}
-            next_url = "?" + _query_string({**params, "after": audit_cursor(entries[-1])})
-        rows = _audit_rows(entries)
+        found = keyset_page(qs, after=cursor, order=("-at", "-pk"), size=PAGE_SIZE)
+        params = {k: v for k, v in request.GET.items() if k != "after"}
+        next_url = found.next_url(params, cursor=audit_cursor)
+        rows = _audit_rows(found.rows)
     context = {"form": form, "rows": rows, "next_url": next_url, "person": selectors.person_view(user, person),
                "filtered": bool(form.is_bound and any(v for k, v in request.GET.items() if k != "after"))}
     return render(request, "core/person_access_log.html", context, status=200 if valid else 400)

@@ -32,6 +32,7 @@ _LEGAL_BASIS = {
 def write_care(*, township_code: str, count: int, rng: random.Random) -> int:
     officer = User.objects.filter(username="officer").first()
     doctor = User.objects.filter(username="doctor").first()
+    police = User.objects.filter(username="police").first()  # care (issue 11)
     if officer is None or doctor is None:
         return 0
     today = timezone.localdate()
@@ -48,10 +49,18 @@ def write_care(*, township_code: str, count: int, rng: random.Random) -> int:
         if program == "child" and age >= 18 or program == "elderly" and age < 60:
             program, details = "smd", {"risk_level": 0, "classification": "stable"}
         start = today - datetime.timedelta(days=rng.randint(20, 400))
-        team = [TeamSpec(role="doctor", user=doctor), TeamSpec(role="family", name="家属", contact="")]
+        high_risk = int(details.get("risk_level", 0)) >= 3
+        # A high-risk case's family agreed to crisis alerts by SMS (a synthetic number: the
+        # demo's console SMS prints them).
+        family = (TeamSpec(role="family", name="家属", contact=f"1380000{index:04d}", sms_consent=True) if high_risk
+                  else TeamSpec(role="family", name="家属", contact=""))
+        team = [TeamSpec(role="doctor", user=doctor), family]
         worker = workers.get(person.org_code)
         if worker is not None:
             team.insert(0, TeamSpec(role="grid_worker", user=worker))
+        if police is not None and int(details.get("risk_level", 0)) >= 3:
+            # care (issue 11): a high-risk case's full team has the township's police liaison
+            team.append(TeamSpec(role="police_liaison", user=police))
         enrollment = services.enrollment_create(
             actor=officer, person=person, program=program, org_code=person.org_code, start_date=start,
             legal_basis=_LEGAL_BASIS[program], consent=program == "elderly", team=team, details=dict(details))

@@ -1,18 +1,23 @@
-"""The demo's event loop: routing rules for every county, and events in every state in the
-first county, made through the same services the pages use (so timelines, deadlines,
-notifications and audit entries are all real)."""
+"""The demo's event loop: routing rules for every county, and events of the past weeks in
+every state in the first county, made through the same services the pages use at the time
+each step was taken (so timelines, deadlines, lights, cards, supervision, notifications and
+audit entries are all real)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import random
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from gridgov.core.models import Department, DepartmentKind, OrgLevel, OrgUnit, User
 from gridgov.events.models import Category, Channel, RoutingRule
 from gridgov.events.services import ActionRequest, Submission, event_act, event_submit
+from gridgov.events.supervision import escalate_overdue
 
 # Domain (or category) → the county department function that owns it.
 ROUTES = (
@@ -41,10 +46,21 @@ DESCRIPTIONS = {
     "dispute.neighbour": ["邻居装修噪音扰民引发争吵", "两户因排水问题发生纠纷"],
 }
 
-# (target status, share): how far through the loop each demo event goes.
-_JOURNEYS = (("dispatched", 3), ("accepted", 3), ("handled", 2), ("verified", 1), ("closed", 3), ("evaluated", 2),
-             ("returned", 1), ("registered", 1))
+# (target status, share): how far through the loop each demo event goes, given time.
+_JOURNEYS = (("dispatched", 3), ("accepted", 3), ("handled", 2), ("verified", 1), ("closed", 4), ("evaluated", 4),
+             ("returned", 1), ("registered", 1), ("suspended", 1), ("cancelled", 1))
 
+# The demo is a working day in a grid centre that has run for weeks: events were reported
+# over the past DAYS_BACK days and each step was taken some working hours after the one
+# before it, on the clock of its day, so that deadlines, traffic lights, cards, overdue steps
+# and supervision come out of the services as they would in use.
+DAYS_BACK = 28
+# Hours from one step to the next: (usual low, usual high, late), and how often it is late.
+_DELAYS = {
+    "dispatch": (0.05, 0.4, 3.0), "accept": (0.3, 5.0, 40.0), "handle": (2.0, 30.0, 130.0),
+    "verify": (0.2, 1.2, 6.0), "close": (0.3, 3.0, 20.0), "evaluate": (1.0, 20.0, 48.0),
+}
+LATE_SHARE = 0.18
 
 def _photo(colour: tuple[int, int, int]) -> SimpleUploadedFile:
     buffer = io.BytesIO()
@@ -70,9 +86,36 @@ def write_routing_rules(city_code: str) -> int:
     return len(rules)
 
 
+def _reported_at(rng: random.Random, now: datetime.datetime) -> datetime.datetime:
+    """A moment in office hours of the past weeks, more of them recent than old."""
+    days = int(DAYS_BACK * rng.random() ** 1.6)
+    day = timezone.localtime(now) - datetime.timedelta(days=days)
+    moment = day.replace(hour=rng.randint(8, 16), minute=rng.randint(0, 59), second=0, microsecond=0)
+    return min(moment, now - datetime.timedelta(minutes=rng.randint(5, 90)))
+
+
+class _Clock:
+    """Runs each service call at the moment its step was taken; stops when that moment is
+    still to come (the event then waits there, as open events do)."""
+
+    def __init__(self, start: datetime.datetime, now: datetime.datetime, rng: random.Random):
+        self.at, self.now, self.rng = start, now, rng
+
+    def after(self, step: str) -> bool:
+        low, high, late = _DELAYS[step]
+        hours = late * self.rng.uniform(0.8, 1.5) if self.rng.random() < LATE_SHARE else self.rng.uniform(low, high)
+        self.at = self.at + datetime.timedelta(hours=hours)
+        return self.at < self.now
+
+    def run(self, call):
+        with time_machine.travel(self.at, tick=False):
+            return call()
+
+
 def write_events(*, county_code: str, count: int, rng: random.Random) -> int:
-    """`count` events reported by the grid workers of the first county, taken through the
-    loop by the staff the routing sends them to."""
+    """`count` events reported by the grid workers of the first county over the past weeks,
+    taken through the loop by the staff the routing sends them to, each step on its own day;
+    then the overdue ones escalated for supervision as the periodic task does."""
     workers = list(User.objects.filter(grid_assignments__cell__code__startswith=county_code)
                    .prefetch_related("grid_assignments__cell").order_by("username")[:60])
     dispatcher = User.objects.filter(username="dispatcher").first()
@@ -83,29 +126,37 @@ def write_events(*, county_code: str, count: int, rng: random.Random) -> int:
     for user in User.objects.filter(department__isnull=False, department__org_code__startswith=county_code):
         staff_by_department.setdefault(user.department_id, user)
     journeys = [status for status, weight in _JOURNEYS for _i in range(weight)]
+    now = timezone.now()
+    reports = sorted((_reported_at(rng, now), n) for n in range(count))
     made = 0
-    for _n in range(count):
-        worker = rng.choice(workers)
+    for reported_at, n in reports:
+        # the demo's own grid worker reports every fourth event, so that its pages have work
+        worker = workers[0] if n % 4 == 0 else rng.choice(workers)
         cell = worker.grid_assignments.all()[0].cell
         category = rng.choice(categories)
         lng = rng.uniform(cell.min_lng, cell.max_lng)
         lat = rng.uniform(cell.min_lat, cell.max_lat)
-        event = event_submit(actor=worker, submission=Submission(
+        clock = _Clock(reported_at, now, rng)
+        event = clock.run(lambda: event_submit(actor=worker, submission=Submission(
             category_code=category.code, description=rng.choice(DESCRIPTIONS[category.code]),
             channel=Channel.GRID_WORKER, lat=lat, lng=lng, photos=[_photo((180, 60, 40))],
-        ))
+        )))
         made += 1
-        _take_through(event, rng.choice(journeys), worker=worker, dispatcher=dispatcher,
+        _take_through(event, rng.choice(journeys), clock=clock, worker=worker, dispatcher=dispatcher,
                       staff_by_department=staff_by_department, rng=rng)
+    escalate_overdue(now=now)
     return made
 
 
-def _take_through(event, target: str, *, worker, dispatcher, staff_by_department, rng) -> None:
+def _take_through(event, target: str, *, clock: _Clock, worker, dispatcher, staff_by_department, rng) -> None:
     def act(actor, action, **kwargs):
-        return event_act(actor=actor, event=event, request=ActionRequest(action=action, **kwargs))
+        return clock.run(lambda: event_act(actor=actor, event=event, request=ActionRequest(action=action, **kwargs)))
 
     if event.status == "registered":
-        if target == "registered":
+        if target == "registered" or not clock.after("dispatch"):
+            return
+        if target == "cancelled":
+            act(dispatcher, "cancel", reason="重复上报，已有同一问题的事件在办理")
             return
         # No rule: the dispatcher chooses the county's urban-management department.
         unit = Department.objects.filter(org_code=event.org_code[:6], function="urban_management").first()
@@ -113,7 +164,7 @@ def _take_through(event, target: str, *, worker, dispatcher, staff_by_department
             return
         event = act(dispatcher, "dispatch", department=unit.code)
     staff = staff_by_department.get(event.department_id)
-    if staff is None or target == "dispatched":
+    if staff is None or target in ("dispatched", "cancelled") or not clock.after("accept"):
         return
     if target == "returned":
         act(staff, "return", reason="不属于本单位职责范围，建议转城管部门")
@@ -121,12 +172,30 @@ def _take_through(event, target: str, *, worker, dispatcher, staff_by_department
     event = act(staff, "accept")
     if target == "accepted":
         return
-    event = act(staff, "handle", note="已到现场处置完毕", photos=[_photo((40, 140, 60))])
-    if target == "handled":
+    if target == "suspended":
+        act(dispatcher, "suspend", reason="需纳入年度改造计划，待资金到位后处置")
         return
+    if rng.random() < 0.15 and clock.after("verify"):
+        # the work will take longer: the unit asks, the dispatcher agrees
+        event = act(staff, "extend", hours="24", reason="需协调相关部门联合处置")
+        if clock.after("verify"):
+            event = act(dispatcher, "approve_extension", approve=True, note="同意延期")
+    if not clock.after("handle"):
+        return
+    event = act(staff, "handle", note="已到现场处置完毕", photos=[_photo((40, 140, 60))])
+    if target == "handled" or not clock.after("verify"):
+        return
+    if rng.random() < 0.12:
+        # the first repair did not hold: rework, then handled again
+        event = act(worker, "verify", passed=False, note="现场复核仍未整改到位")
+        if not clock.after("handle"):
+            return
+        event = act(staff, "handle", note="已重新整改", photos=[_photo((40, 140, 60))])
+        if not clock.after("verify"):
+            return
     event = act(worker, "verify", passed=True, note="现场核查已整改")
-    if target == "verified":
+    if target == "verified" or not clock.after("close"):
         return
     event = act(dispatcher, "close")
-    if target == "evaluated":
-        act(dispatcher, "evaluate", rating=rng.choice((4, 5, 5)))
+    if target == "evaluated" and clock.after("evaluate"):
+        act(dispatcher, "evaluate", rating=rng.choice((3, 4, 5, 5)))

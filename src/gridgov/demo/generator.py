@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import translation
-from django.utils.translation import gettext as _, pgettext
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gridgov.core import account_services, crypto
 from gridgov.core.audit import AuditAction, audit_record
@@ -68,7 +69,7 @@ _HOUSEHOLD_SIZES = (1, 2, 3, 4, 5)
 _HOUSEHOLD_WEIGHTS = (18, 30, 26, 16, 10)
 
 PERSON_BATCH = 2000
-EVENTS_BY_SCALE = {"town": 12, "city": 120, "province": 120}
+EVENTS_BY_SCALE = {"town": 40, "city": 240, "province": 240}
 CARE_BY_SCALE = {"town": 12, "city": 60, "province": 60}
 INSERT_BATCH = 1000
 
@@ -580,8 +581,7 @@ def generate_people(plan: DemoPlan) -> Iterator[PersonRow]:
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
-    role: str
-    role_zh: str
+    role: str  # printed by its label in both languages, as the pages name it (core.models.Role)
     scope: str  # province, county, township or cell: the first one generated
     display_name: str
     # The generated staff member this account replaces: the first cell's grid worker or
@@ -590,18 +590,19 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("admin", Role.CITY_ADMIN, "城市管理员", "province", "系统管理员 林海"),
-    DemoAccount("dispatcher", Role.DISPATCHER, "派遣员/值班长", "county", "派遣员 周敏"),
-    DemoAccount("gridworker", Role.GRID_WORKER, "网格员", "cell", "网格员 李娜", "grid_worker"),
-    DemoAccount("department", Role.DEPARTMENT_STAFF, "专业部门人员", "county", "市场监管局 王强",
-                "market_department"),
-    DemoAccount("station", Role.STATION_STAFF, "基层站所人员", "township", "市场监管所 赵磊", "market_station"),
-    DemoAccount("doctor", Role.CARE_WORKER, "社区医生/社工", "township", "社区医生 孙丽"),
-    DemoAccount("officer", Role.PROGRAM_OFFICER, "专项工作干部", "county", "专干 吴刚"),
-    DemoAccount("mediator", Role.MEDIATOR, "人民调解员", "township", "调解员 郑芳"),
-    DemoAccount("auditor", Role.AUDITOR, "审计员", "province", "审计员 冯涛"),
-    # Beyond CONTRACTS.md's table: signs off the register updates of the first village.
-    DemoAccount("screener", Role.SCREENER, "审核员（网格长）", "village", "网格长 何静"),
+    DemoAccount("admin", Role.CITY_ADMIN, "province", "系统管理员 林海"),
+    DemoAccount("dispatcher", Role.DISPATCHER, "county", "派遣员 周敏"),
+    DemoAccount("gridworker", Role.GRID_WORKER, "cell", "网格员 李娜", "grid_worker"),
+    DemoAccount("department", Role.DEPARTMENT_STAFF, "county", "市场监管局 王强", "market_department"),
+    DemoAccount("station", Role.STATION_STAFF, "township", "市场监管所 赵磊", "market_station"),
+    DemoAccount("doctor", Role.CARE_WORKER, "township", "社区医生 孙丽"),
+    DemoAccount("officer", Role.PROGRAM_OFFICER, "county", "专干 吴刚"),
+    DemoAccount("mediator", Role.MEDIATOR, "township", "调解员 郑芳"),
+    DemoAccount("auditor", Role.AUDITOR, "province", "审计员 冯涛"),
+    # CONTRACTS.md "Demo accounts": signs off the register updates of the first village.
+    DemoAccount("screener", Role.SCREENER, "village", "网格长 何静"),
+    # care (issue 11): on the care teams of the first township's high-risk cases
+    DemoAccount("police", Role.POLICE_LIAISON, "township", "社区民警 周强"),
 )
 DEMO_USERNAMES = tuple(a.username for a in DEMO_ACCOUNTS)
 
@@ -817,7 +818,9 @@ def seed_demo(*, scale: str, password: str = DEFAULT_PASSWORD, seed: int = DEFAU
         % {"scale": scale, "seed": seed, "cells": f"{planned['grid_cells']:,}", "people": f"{planned['people']:,}"})
     # Hashing is deliberately slow; every generated account shares one hash of the password.
     writer = _Writer(plan, make_password(password))
-    with transaction.atomic():
+    from gridgov.core.notifications.services import external_deliveries_off
+
+    with transaction.atomic(), external_deliveries_off():
         if demo_exists():
             raise DemoExists()
         taken = sorted(User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True))
@@ -852,9 +855,14 @@ def seed_demo(*, scale: str, password: str = DEFAULT_PASSWORD, seed: int = DEFAU
 
         writer.written["enrollments"] += write_care(
             township_code=plan.first_township.code, count=CARE_BY_SCALE[scale], rng=_rng(seed, "care"))
+        from gridgov.demo.care_underway import write_care_under_way
+
+        for key, n in write_care_under_way(township_code=plan.first_township.code,
+                                           rng=_rng(seed, "care-under-way")).items():
+            writer.written[f"care_{key}"] += n
         counts = dict(sorted(writer.written.items()))
         entry = audit_record(
-            actor=None, action=AuditAction.DEMO_SEED, object_type="demo", object_repr=f"{scale} demo",
+            actor=SystemActor("seed_demo"), action=AuditAction.DEMO_SEED, object_type="demo", object_repr=f"{scale} demo",
             org_code=plan.root_code if scale == "province" else plan.first_city.code,
             changes={"scale": scale, "seed": seed, "counts": counts},
         )
@@ -878,15 +886,19 @@ def demo_account_rows() -> list[AccountRow]:
     users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
     scopes = dict(OrgUnit.objects.filter(code__in=[u.scope_code for u in users.values()]).values_list("code", "name"))
     rows = []
-    with translation.override("en"):
-        for account in DEMO_ACCOUNTS:
-            user = users.get(account.username)
-            if user is None:
-                continue
-            rows.append(AccountRow(
-                username=account.username, role_zh=account.role_zh, role_en=str(Role(account.role).label),
-                scope_code=user.scope_code, scope_name=scopes.get(user.scope_code, ""),
-            ))
+    for account in DEMO_ACCOUNTS:
+        user = users.get(account.username)
+        if user is None:
+            continue
+        # phone (issue 11): the role by the very label the pages show, in both languages
+        with translation.override("zh-hans"):
+            role_zh = str(Role(account.role).label)
+        with translation.override("en"):
+            role_en = str(Role(account.role).label)
+        rows.append(AccountRow(
+            username=account.username, role_zh=role_zh, role_en=role_en,
+            scope_code=user.scope_code, scope_name=scopes.get(user.scope_code, ""),
+        ))
     return rows
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.core.audit import audit_record
 from gridgov.core.models import HolidayOverride, WorkSchedule
 from gridgov.core.permissions import Capability, has_capability
+from gridgov.events.audit_actions import EventAudit
 from gridgov.events.models import Category, CategoryLimit, IntakeKey, ScoreRule
 
 
@@ -39,7 +40,7 @@ class ConfigAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, action="event.config", obj=obj,
+        audit_record(actor=request.user, action=EventAudit.CONFIG, obj=obj,
                      org_code=getattr(obj, "org_code", "") or "",
                      changes={"via": "admin", "fields": form.changed_data, "created": not change})
 
@@ -48,10 +49,14 @@ class CategoryLimitInline(admin.TabularInline):
     model = CategoryLimit
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category")  # each row's name reads it
+
 
 @admin.register(Category)
 class CategoryAdmin(ConfigAdmin):
-    list_display = ("code", "name", "parent", "fixable_on_site", "is_public", "is_active")
+    list_display = ("name", "code", "parent", "fixable_on_site", "is_public", "is_active")
+    list_display_links = ("name",)
     list_filter = ("is_active", "is_public", "fixable_on_site")
     search_fields = ("code", "name")
     ordering = ("code",)
@@ -64,7 +69,7 @@ class CategoryAdmin(ConfigAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         if formset.has_changed():
-            audit_record(actor=request.user, action="event.config", obj=form.instance,
+            audit_record(actor=request.user, action=EventAudit.CONFIG, obj=form.instance,
                          changes={"via": "admin", "limits_changed": True})
 
 
@@ -92,8 +97,7 @@ class WorkScheduleAdmin(ConfigAdmin):
     list_display = ("org_code", "morning_start", "morning_end", "afternoon_start", "afternoon_end")
 
     def get_queryset(self, request):
-        scope = request.user.scope_code or "-"
-        return super().get_queryset(request).filter(org_code__startswith=scope)
+        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(IntakeKey)

@@ -1,8 +1,8 @@
-"""URLs of `/api/v1/` for the event loop: categories, events, notifications, sensors."""
+"""URLs of `/api/v1/` for the event loop: categories, events, sensors (notifications: core)."""
 
 from django.urls import path
 
-from gridgov.events.api import categories, events, notifications, sensors
+from gridgov.events.api import categories, events, sensors
 
 urlpatterns = [
     path("categories/", categories.CategoryListApi.as_view(), name="api-event-categories"),
@@ -11,8 +11,5 @@ urlpatterns = [
     path("events/<int:event_id>/actions/", events.EventActionApi.as_view(), name="api-event-actions"),
     path("events/<int:event_id>/merge/", events.EventMergeApi.as_view(), name="api-event-merge"),
     path("events/<int:event_id>/photos/<int:photo_id>/", events.EventPhotoApi.as_view(), name="api-event-photo"),
-    path("notifications/", notifications.NotificationListApi.as_view(), name="api-notifications"),
-    path("notifications/<int:notification_id>/read/", notifications.NotificationReadApi.as_view(),
-         name="api-notification-read"),
     path("sensors/events/", sensors.SensorEventApi.as_view(), name="api-sensor-events"),
 ]

@@ -8,27 +8,42 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        from gridgov.core.models import Role
-        from gridgov.core.navigation import NavItem, add_nav_item
+        from gridgov.core.audit_actions import register_audit_actions
+        from gridgov.events.audit_actions import AUDIT_ACTIONS
+
+        for actions in AUDIT_ACTIONS:
+            register_audit_actions(actions)
         from gridgov.core.exports import register_person_export_hook
-        from gridgov.core.permissions import Capability
+        from gridgov.core.navigation import NavItem, add_nav_item
+        from gridgov.core.permissions import ROLE_CAPABILITIES, Capability
         from gridgov.events.person_export import person_events_export
 
         register_person_export_hook("events", person_events_export, label=_("Events"))
 
         from gridgov.core.processing import register_processing_facts
-        from gridgov.events.selectors import HANDLER_ROLES, SEES_AREA
 
-        register_processing_facts("events", lambda: {"roles": sorted(SEES_AREA | HANDLER_ROLES)})
+        register_processing_facts("events", lambda: {"roles": sorted(
+            role for role, caps in ROLE_CAPABILITIES.items() if Capability.TAKE_PART_IN_EVENTS in caps)})
 
-        desk = frozenset({Role.DISPATCHER, Role.CITY_ADMIN})
-        add_nav_item(NavItem("events-mobile", _("Report and verify"), 20, roles=frozenset({Role.GRID_WORKER}),
-                             also_current=frozenset({"events-mobile-verify"})))
-        add_nav_item(NavItem("events-queue", _("Events"), 21, roles=desk, also_current=frozenset({"events-map"})))
-        add_nav_item(NavItem("events-hotline", _("Hotline intake"), 22, roles=frozenset({Role.DISPATCHER})))
-        add_nav_item(NavItem("events-inbox", _("Inbox"), 23,
-                             roles=frozenset({Role.DEPARTMENT_STAFF, Role.STATION_STAFF})))
-        add_nav_item(NavItem("events-ranking", _("Evaluation"), 24, roles=desk))
+        desk = Capability.WORK_EVENT_DESK
+        add_nav_item(NavItem("events-mobile", _("Report and verify"), 20, capability=Capability.REPORT_FROM_GRID,
+                             also_current=frozenset({"events-mobile-verify"}), tab=1))
+        add_nav_item(NavItem("events-queue", _("Events"), 21, capability=desk, also_current=frozenset({"events-map"}),
+                             tab=1))
+        add_nav_item(NavItem("events-hotline", _("Hotline intake"), 22, capability=Capability.REGISTER_EVENTS, tab=3))
+        add_nav_item(NavItem("events-inbox", _("Inbox"), 23, capability=Capability.HANDLE_EVENTS, tab=1))
+        add_nav_item(NavItem("events-ranking", _("Evaluation"), 24, capability=desk, tab=5))
         add_nav_item(NavItem("events-rules", _("Routing rules"), 25, capability=Capability.MANAGE_EVENT_CONFIG))
-        # Everyone who can be alerted (events, care teams, handovers; auditors: bulk exports).
-        add_nav_item(NavItem("events-notifications", _("Notifications"), 26, roles=frozenset(Role.values)))
+        # workbench (issue 11): what waits on the home page, and the grid worker's big button
+        from gridgov.core.workbench import WorkAction, WorkSection, add_action, add_section
+        from gridgov.events import workbench
+
+        add_action(WorkAction("events.report", _("Report an event"), "events-mobile", 10, query="tab=report",
+                              capability=Capability.REPORT_FROM_GRID))
+        add_section(WorkSection("events.desk", _("Events at the grid centre"), 10, workbench.dispatcher_items,
+                                capability=Capability.DISPATCH_EVENTS))
+        add_section(WorkSection("events.verify", _("Events"), 11, workbench.grid_worker_items,
+                                capability=Capability.REPORT_FROM_GRID))
+        add_section(WorkSection("events.unit", _("Inbox"), 12, workbench.unit_items,
+                                capability=Capability.HANDLE_EVENTS))
+        # The notifications entry of the menu is core's (core/apps.py, notify issue 11).

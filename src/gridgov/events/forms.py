@@ -10,8 +10,9 @@ from django import forms
 from django.core.validators import EmailValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from gridgov.core.validators import ORG_CODE_PATTERN
+from gridgov.core.orgcodes import org_code_form_field
 from gridgov.events.models import Urgency
 from gridgov.events.workflow import Action, Status
 
@@ -255,13 +256,10 @@ ALL = "all"
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
-    org = forms.RegexField(
-        label=_("Area (org code)"), regex=ORG_CODE_PATTERN, required=False, max_length=15,
-        error_messages={"invalid": _("An org-unit code has 2, 4, 6, 9, 12 or 15 digits.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    org = org_code_form_field(_("Area (org code)"))
     department = forms.ChoiceField(label=_("Department"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    supervised = forms.BooleanField(label=_("Under supervision only"), required=False)
     since = forms.DateField(label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -302,6 +300,9 @@ class InboxForm(AfterForm):
         ("stations", _("At our stations")),
     ]
     tab = forms.ChoiceField(choices=TABS, required=False)
+    # workbench (issue 11): the unit's events by deadline, linked from the home page
+    DUE = [("soon", _("Due within a day")), ("overdue", _("Overdue"))]
+    due = forms.ChoiceField(choices=DUE, required=False)
 
 
 # --- Workflow actions ------------------------------------------------------------------------
@@ -408,7 +409,7 @@ class VerifyForm(ActionForm):
 
 class CloseForm(ActionForm):
     action = Action.CLOSE
-    title = _("Close")
+    title = pgettext_lazy("event action", "Close")
     submit_label = _("Close the event")
 
 
@@ -557,12 +558,8 @@ class RankingForm(forms.Form):
 
 class RoutingRuleForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"))
-    org_prefix = forms.RegexField(
-        label=_("Area (org code)"), regex=ORG_CODE_PATTERN, max_length=15,
-        error_messages={"invalid": _("An org-unit code has 2, 4, 6, 9, 12 or 15 digits.")},
-        help_text=_("The rule covers this org unit and everything in it."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    org_prefix = org_code_form_field(_("Area (org code)"), required=True,
+                                     help_text=_("The rule covers this org unit and everything in it."))
     department = forms.ChoiceField(label=_("Responsible department"))
     to_local_station = forms.BooleanField(label=_("Hand on to the department's local station"), required=False,
                                           initial=True)

@@ -24,11 +24,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.actors import SystemActor, is_system
 from gridgov.core.audit import audit_record
-from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
+from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.geo import validate_lng_lat
 from gridgov.core.models import OrgUnit
+from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.selectors import grid_cell_at
+from gridgov.events.audit_actions import IntakeKeyAudit
 from gridgov.events.models import Category, Channel, Event, IntakeKey, TimelineEntry, Urgency
 from gridgov.events.services import Submission, event_submit
 from gridgov.events.workflow import OPEN_STATUSES
@@ -41,10 +44,13 @@ SENSOR_REPEAT_WINDOW = datetime.timedelta(minutes=10)
 SENSOR_ALERT_ACTION = "sensor_alert"
 
 
-class IntakeKeyAudit:
-    CREATE = "intake_key.create"
-    REVOKE = "intake_key.revoke"
-    SENSOR_REPEAT = "event.sensor_repeat"
+# IntakeKeyAudit (the audit actions) lives in events/audit_actions.py, imported above.
+
+
+def _require_key_manager(actor) -> None:
+    """Keys are made on the command line (a `SystemActor`) or by whoever sets up events."""
+    if not (is_system(actor) or has_capability(actor, Capability.MANAGE_EVENT_CONFIG)):
+        raise Forbidden()
 
 
 def hash_key(secret: str) -> str:
@@ -96,6 +102,7 @@ def intake_key_create(
     default_category: Category | None = None,
 ) -> NewKey:
     """Make a key for an Open311 app or a sensor device; the secret is returned only here."""
+    _require_key_manager(actor)
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
     if not name or len(name) > 100:
@@ -129,6 +136,7 @@ def intake_keys(*, kind: str | None = None) -> QuerySet[IntakeKey]:
 
 def intake_key_revoke(*, actor, prefix: str, kind: str | None = None) -> IntakeKey:
     """Switch a key off for good. The prefix must name exactly one active key."""
+    _require_key_manager(actor)
     prefix = (prefix or "").strip()[:PREFIX_LENGTH]
     with transaction.atomic():
         candidates = IntakeKey.objects.select_for_update().filter(prefix=prefix, is_active=True)
@@ -211,7 +219,7 @@ def open311_request_submit(*, key: IntakeKey, request: Open311Request) -> Event:
         extra=extra,
     )
     with transaction.atomic():
-        event = event_submit(actor=None, submission=submission, actor_label=key.name)
+        event = event_submit(actor=SystemActor("intake_key"), submission=submission, actor_label=key.name)
         _mark_used(key, timezone.now())
     return event
 
@@ -264,7 +272,7 @@ def sensor_alert_submit(*, key: IntakeKey, alert: SensorAlert) -> tuple[Event, b
                 category_code=category_code, description=description, channel=Channel.SENSOR,
                 lat=key.lat, lng=key.lng, org_code=key.org_code, urgency=alert.urgency, extra=facts,
             )
-            return event_submit(actor=None, submission=submission, actor_label=key.name), True
+            return event_submit(actor=SystemActor("intake_key"), submission=submission, actor_label=key.name), True
         event = Event.objects.select_for_update(of=("self",)).select_related("category", "department").get(
             pk=event_id)
         TimelineEntry.objects.create(
@@ -272,7 +280,7 @@ def sensor_alert_submit(*, key: IntakeKey, alert: SensorAlert) -> tuple[Event, b
             actor=None, actor_label=key.name, at=now, note=description[:2000], extra=facts,
         )
         Event.objects.filter(pk=event.pk).update(updated_at=now)
-        audit_record(actor=None, action=IntakeKeyAudit.SENSOR_REPEAT, obj=event, org_code=event.org_code,
+        audit_record(actor=SystemActor("intake_key"), action=IntakeKeyAudit.SENSOR_REPEAT, obj=event, org_code=event.org_code,
                      changes={"device": key.prefix})
     event.refresh_from_db()
     return event, False

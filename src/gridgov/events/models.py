@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.core.fields import EncryptedTextField
 from gridgov.core.models import Department, PrefixIndex, ScopedQuerySet, User
+from gridgov.events.querysets import EventQuerySet, RoutingRuleQuerySet
 from gridgov.events.workflow import Status
 
 
@@ -57,7 +58,8 @@ class Category(models.Model):
 class CategoryLimit(models.Model):
     """Working-hour limits of each step for one category at one urgency."""
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="limits")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="limits",
+                                 verbose_name=_("category"))
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
     dispatch_hours = models.DecimalField(_("dispatch within (working hours)"), max_digits=6, decimal_places=2)
     accept_hours = models.DecimalField(_("accept within (working hours)"), max_digits=6, decimal_places=2)
@@ -74,6 +76,10 @@ class CategoryLimit(models.Model):
                 name="events_limit_positive",
             ),
         ]
+
+    def __str__(self) -> str:
+        return _("%(category)s, %(urgency)s") % {"category": self.category.name,
+                                                  "urgency": self.get_urgency_display()}
 
     def hours_for(self, step: str):
         return getattr(self, f"{step}_hours")
@@ -92,9 +98,11 @@ class RoutingRule(models.Model):
     to_local_station = models.BooleanField(_("hand on to the local station"), default=True)
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = RoutingRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("routing rule")
@@ -143,7 +151,7 @@ class Event(models.Model):
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="duplicates")
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The running step: when it started and its deadline (stored, computed once).
     step = models.CharField(max_length=10, choices=Step.choices, blank=True)
     step_started_at = models.DateTimeField(null=True, blank=True)
@@ -165,7 +173,7 @@ class Event(models.Model):
     reporter_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     resolved_on_site = models.BooleanField(default=False)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("event")
@@ -253,7 +261,7 @@ class Supervision(models.Model):
     level_code = models.CharField(max_length=15)
     step = models.CharField(max_length=10, choices=Step.choices)
     reason = models.CharField(max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -264,19 +272,7 @@ class Supervision(models.Model):
         ]
 
 
-class Notification(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=30)
-    text = models.CharField(max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="events_notification_unread")]
+# Notifications are core's (gridgov.core.notifications, issue 11); events/notify.py picks who is told.
 
 
 class EventCodeCounter(models.Model):
@@ -299,16 +295,19 @@ class IntakeKey(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)  # shown to operators to tell keys apart
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    prefix = models.CharField(_("key prefix"), max_length=8)  # shown to operators to tell keys apart
     # Sensors: where the device stands and what it reports by default.
-    org_code = models.CharField(max_length=15, blank=True)
-    lat = models.FloatField(null=True, blank=True)
-    lng = models.FloatField(null=True, blank=True)
-    default_category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    org_code = models.CharField(_("org unit"), max_length=15, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+    default_category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                         verbose_name=_("default category"))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("intake key")
@@ -321,18 +320,25 @@ class IntakeKey(models.Model):
 class ScoreRule(models.Model):
     """Points, cards and weights of the evaluation, configurable per deployment (one row)."""
 
-    yellow_card_accept_days = models.PositiveSmallIntegerField(default=1)
-    red_card_accept_days = models.PositiveSmallIntegerField(default=2)
-    yellow_card_handle_days = models.PositiveSmallIntegerField(default=5)
-    red_card_handle_days = models.PositiveSmallIntegerField(default=10)
-    yellow_card_points = models.IntegerField(default=-5)
-    red_card_points = models.IntegerField(default=-10)
-    on_time_points = models.IntegerField(default=1)
-    weight_closure = models.DecimalField(max_digits=4, decimal_places=2, default=0.30)
-    weight_on_time = models.DecimalField(max_digits=4, decimal_places=2, default=0.30)
-    weight_no_rework = models.DecimalField(max_digits=4, decimal_places=2, default=0.30)
-    weight_volume = models.DecimalField(max_digits=4, decimal_places=2, default=0.10)
+    yellow_card_accept_days = models.PositiveSmallIntegerField(_("yellow card: days late to accept"), default=1)
+    red_card_accept_days = models.PositiveSmallIntegerField(_("red card: days late to accept"), default=2)
+    yellow_card_handle_days = models.PositiveSmallIntegerField(_("yellow card: days late to handle"), default=5)
+    red_card_handle_days = models.PositiveSmallIntegerField(_("red card: days late to handle"), default=10)
+    yellow_card_points = models.IntegerField(_("points per yellow card"), default=-5)
+    red_card_points = models.IntegerField(_("points per red card"), default=-10)
+    on_time_points = models.IntegerField(_("points per event closed on time"), default=1)
+    weight_closure = models.DecimalField(_("weight of the closure rate"), max_digits=4, decimal_places=2,
+                                         default=0.30)
+    weight_on_time = models.DecimalField(_("weight of the on-time rate"), max_digits=4, decimal_places=2,
+                                         default=0.30)
+    weight_no_rework = models.DecimalField(_("weight of the no-rework rate"), max_digits=4, decimal_places=2,
+                                           default=0.30)
+    weight_volume = models.DecimalField(_("weight of the volume handled"), max_digits=4, decimal_places=2,
+                                        default=0.10)
 
     class Meta:
         verbose_name = _("scoring rules")
         verbose_name_plural = _("scoring rules")
+
+    def __str__(self) -> str:
+        return str(_("scoring rules"))

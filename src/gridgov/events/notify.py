@@ -1,68 +1,54 @@
-"""Notifications: a row in the app for each recipient, and the same text through the
-configured channels (e-mail, SMS) once the transaction commits.
+"""Who in the event loop is told about an event, through `gridgov.core.notifications.notify`.
 
-Channels are adapters behind one interface (`send(recipient, text)`), chosen in settings
-(`GRIDGOV_NOTIFY_CHANNELS`); the console adapters print, for development and tests.
+Each helper picks the recipients (the dispatchers whose scope covers the event, a unit's
+staff, the cell's grid workers, the reporter) and passes the words, the event's page as the
+link and the event as the subject; core writes the in-app rows in the caller's transaction
+and sends e-mail/SMS (as each user's preferences say) after it commits.
 """
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.utils.module_loading import import_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridgov.core.models import Role, User
+from gridgov.core.notifications import Contact, Subject, notify, register_kind
+from gridgov.core.orgcodes import ancestor_codes
+from gridgov.core.validators import is_valid_mobile, normalize_mobile
 
-log = logging.getLogger("gridgov.notify")
+EMAIL, SMS = "email", "sms"
+STAFF_ROLES = (Role.DISPATCHER, Role.GRID_WORKER, Role.DEPARTMENT_STAFF, Role.STATION_STAFF, Role.CITY_ADMIN)
 
-
-class ConsoleSms:
-    """Prints SMS messages; replace with a provider's adapter in production."""
-
-    sent: list[tuple[str, str]] = []
-
-    def send(self, recipient: str, text: str) -> None:
-        self.sent.append((recipient, text))
-        log.info("SMS to %s: %s", recipient, text)
-
-
-class DjangoEmail:
-    """Sends through Django's e-mail backend (console by default)."""
-
-    def send(self, recipient: str, text: str) -> None:
-        send_mail(subject=text[:60], message=text, from_email=None, recipient_list=[recipient], fail_silently=True)
-
-
-def _channel(name: str):
-    path = getattr(settings, "GRIDGOV_NOTIFY_CHANNELS", {}).get(name)
-    return import_string(path)() if path else None
-
-
-def _deliver(contact: str, text: str) -> None:
-    """Send to an e-mail address or a mobile number, whichever the contact is."""
-    channel = _channel("email" if "@" in contact else "sms")
-    if channel is not None:
-        try:
-            channel.send(contact, text)
-        except Exception:  # a failing gateway must not undo the work; it is logged
-            log.exception("notification to %s failed", contact)
+register_kind("new_event", gettext_lazy("A new event to register or dispatch"), roles=(Role.DISPATCHER,))
+register_kind("dispatched", gettext_lazy("An event sent to my unit"), channels=(EMAIL,),
+              roles=(Role.DEPARTMENT_STAFF, Role.STATION_STAFF))
+register_kind("returned", gettext_lazy("An event returned by a unit"), roles=(Role.DISPATCHER,))
+register_kind("verify", gettext_lazy("An event to verify on site"), roles=(Role.GRID_WORKER,))
+register_kind("verified", gettext_lazy("An event verified and ready to close"), roles=(Role.DISPATCHER,))
+register_kind("rework", gettext_lazy("An event sent back for rework"), channels=(EMAIL,),
+              roles=(Role.DEPARTMENT_STAFF, Role.STATION_STAFF))
+register_kind("closed", gettext_lazy("My report was closed"))
+register_kind("extension", gettext_lazy("More time requested for an event"), roles=(Role.DISPATCHER,))
+register_kind("dispute", gettext_lazy("A reporter disputes a closure"), roles=(Role.DISPATCHER,))
+register_kind("supervision", gettext_lazy("An overdue event under supervision"), channels=(EMAIL,),
+              roles=(Role.DISPATCHER,))
+register_kind("overdue", gettext_lazy("An event of my unit is overdue"), channels=(EMAIL,),
+              roles=(Role.DEPARTMENT_STAFF, Role.STATION_STAFF))
 
 
 def to_users(users, event, *, kind: str, text: str) -> None:
-    from gridgov.events.models import Notification
-
-    Notification.objects.bulk_create(
-        Notification(user=user, event=event, kind=kind, text=str(text)[:300]) for user in users
-    )
+    """Tell `users` about `event` (or about nothing in particular when it is None)."""
+    if event is None:
+        notify(recipients=users, kind=kind, text=text)
+        return
+    notify(recipients=users, kind=kind, text=text, link=reverse("events-detail", args=[event.pk]),
+           org_code=event.org_code, subject=Subject("events.event", event.pk, event.code))
 
 
 def dispatchers_of(event, *, kind: str, text: str) -> None:
     """The dispatchers whose scope covers the event's place."""
-    codes = [event.org_code[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(event.org_code)]
+    codes = ancestor_codes(event.org_code, include_self=True)
     users = User.objects.filter(is_active=True, role_rows__role=Role.DISPATCHER, scope_code__in=codes).distinct()
     to_users(users, event, kind=kind, text=text)
 
@@ -83,11 +69,16 @@ def grid_workers_of(event, *, kind: str, text: str) -> None:
 
 
 def reporter_of(event, *, kind: str) -> None:
-    """Tell the person who reported it: in the app, and by e-mail or SMS if they left contact."""
+    """Tell the person who reported it: their account in the app, and the contact they left
+    when they asked to be told (e-mail or mobile number), with the public tracking page."""
     text = _("Your report %(code)s has been closed. Tell us if the problem is really solved.") % {
         "code": event.code}
-    if event.reporter_id:
-        to_users([event.reporter], event, kind=kind, text=text)
-    contact = event.reporter_contact
-    if contact:
-        transaction.on_commit(lambda: _deliver(contact, text))
+    link = reverse("events-track", args=[event.public_token]) if event.public_token else ""
+    contact = (event.reporter_contact or "").strip()
+    contacts = []
+    if "@" in contact:
+        contacts.append(Contact(email=contact))
+    elif contact and is_valid_mobile(contact):
+        contacts.append(Contact(phone=normalize_mobile(contact)))
+    notify(recipients=[event.reporter] if event.reporter_id else [], contacts=contacts, kind=kind, text=text,
+           link=link, org_code=event.org_code, subject=Subject("events.event", event.pk, event.code))

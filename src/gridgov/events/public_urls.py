@@ -7,6 +7,7 @@ from gridgov.events.views import public
 urlpatterns = [
     path("", public.track_lookup, name="events-track-lookup"),
     path("report/", public.report, name="events-report-public"),
+    path("cells/", public.public_cells, name="events-public-cells"),
     path("photos/<str:code>/<int:photo_id>/", public.public_photo, name="events-public-photo"),
     path("<str:token>/", public.track, name="events-track"),
     path("<str:token>/rate/", public.track_rate, name="events-track-rate"),

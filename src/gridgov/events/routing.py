@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gridgov.core.models import Department, DepartmentKind
+from gridgov.core.orgcodes import ancestor_codes
 from gridgov.events.models import Category, RoutingRule
 
 
@@ -29,7 +30,7 @@ class Route:
 
 def find_route(*, category: Category, org_code: str) -> Route | None:
     ancestry = category_ancestry(category.code)
-    prefixes = {org_code[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(org_code)}
+    prefixes = set(ancestor_codes(org_code, include_self=True))
     candidates = list(
         RoutingRule.objects.filter(
             is_active=True, category__code__in=ancestry, org_prefix__in=prefixes, department__is_active=True

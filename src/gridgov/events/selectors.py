@@ -7,33 +7,28 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.core import dates
 from gridgov.core.exceptions import Forbidden, NotFound
-from gridgov.core.models import Department, Role
+from gridgov.core.models import Department
+from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.workcal import WorkCalendar
-from gridgov.events.models import Category, Event, Notification, Photo, TimelineEntry
+from gridgov.events.models import Category, Event, Photo, TimelineEntry
 from gridgov.events.workflow import OPEN_STATUSES
-
-SEES_AREA = {Role.DISPATCHER, Role.CITY_ADMIN, Role.GRID_WORKER}
-HANDLER_ROLES = {Role.DEPARTMENT_STAFF, Role.STATION_STAFF}
-LOOP_ROLES = SEES_AREA | HANDLER_ROLES
-DESK_ROLES = {Role.DISPATCHER, Role.CITY_ADMIN}  # the centre's queue: duplicates are merged there
 
 
 def takes_part_in_events(user) -> bool:
-    """The staff of the loop, and an account without any role (a resident following their
-    own reports). Staff whose work lies elsewhere (care, mediation, the register) and an
-    auditor, whatever other role the account holds, never see events: for them every event
-    URL is a 403 (CONTRACTS: the role may never do this), not an empty list or a 404."""
-    roles = user.roles
-    if Role.AUDITOR in roles:
-        return False
-    return bool(roles & LOOP_ROLES) or not roles
+    """The staff of the loop (`Capability.TAKE_PART_IN_EVENTS`), and an account without any
+    role (a resident following their own reports). Staff whose work lies elsewhere (care,
+    mediation, the register) and an auditor, whatever other role the account holds (it holds
+    no event capability), never see events: for them every event URL is a 403 (CONTRACTS: the
+    role may never do this), not an empty list or a 404."""
+    if has_capability(user, Capability.TAKE_PART_IN_EVENTS):
+        return True
+    return user.is_authenticated and not user.roles
 
 
 def require_event_loop(user) -> None:
@@ -45,22 +40,15 @@ def require_event_desk(user) -> None:
     """Merging duplicates happens at the centre's desk; checked before the body is read so
     that a role that may never merge gets 403, not 400 (the service checks again)."""
     require_event_loop(user)
-    if not user.roles & DESK_ROLES:
+    if not has_capability(user, Capability.WORK_EVENT_DESK):
         raise Forbidden(_("Only a dispatcher merges duplicate events."))
 
 
 def events_visible_to(user) -> QuerySet[Event]:
     """Dispatchers and admins see their area; grid workers their cells; a department or
-    station the events sent to it; everyone the events they reported themselves."""
-    if not user.is_authenticated:
-        return Event.objects.none()
-    roles = user.roles
-    visible = Q(reporter=user)
-    if roles & SEES_AREA and user.scope_code:
-        visible |= Q(org_code__startswith=user.scope_code)
-    if roles & HANDLER_ROLES and user.department_id:
-        visible |= Q(department_id=user.department_id) | Q(owner_department_id=user.department_id)
-    return Event.objects.filter(visible)
+    station the events sent to it; everyone the events they reported themselves
+    (`events.querysets.EventQuerySet`)."""
+    return Event.objects.visible_to(user)
 
 
 def access_event(user, event_id) -> Event:
@@ -72,6 +60,23 @@ def access_event(user, event_id) -> Event:
     if event is None:
         raise NotFound(_("No such event."))
     return event
+
+
+def returned_by_my_unit(user, event_id) -> TimelineEntry | None:
+    """The latest return of an event by the user's own department or station, when the event
+    is no longer theirs to see: what the unit may still read of it (its code, category, the
+    reason it gave), so that its page and notification links lead to a clear page, not a 404."""
+    if not user.is_authenticated or not has_capability(user, Capability.HANDLE_EVENTS) or not user.department_id:
+        return None
+    try:
+        pk = int(event_id)
+    except (TypeError, ValueError):
+        return None
+    code = Department.objects.filter(pk=user.department_id).values_list("code", flat=True).first()
+    if not code:
+        return None
+    return (TimelineEntry.objects.select_related("event__category", "actor")
+            .filter(event_id=pk, action="return", extra__returned_by=code).order_by("-at", "-id").first())
 
 
 DUPLICATE_RADIUS_M = 50
@@ -115,12 +120,27 @@ class EventFilters:
     org: str = ""  # an org-unit code: its subtree
     department: str = ""  # a department or station code: the events it handles
     overdue: bool = False  # open with the running step past its deadline
+    supervised: bool = False  # open and under supervision by the level above (督办)
     since: datetime.date | None = None  # reported on or after this day (Asia/Shanghai)
     until: datetime.date | None = None  # reported on or before this day
 
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
     return dates.start_of_day(day)  # clamped: `until=9999-12-31` cannot overflow
+
+
+DUE_SOON = datetime.timedelta(hours=24)
+# The steps a department or station is on the clock for (accept, handle).
+UNIT_STEPS = frozenset({"dispatched", "accepted"})
+
+
+def deadline_q(due: str, now: datetime.datetime) -> Q:
+    """Open events whose running step is past its deadline ("overdue") or reaches it within
+    a day ("soon")."""
+    running = Q(status__in=OPEN_STATUSES, step_deadline__isnull=False)
+    if due == "overdue":
+        return running & Q(step_deadline__lt=now)
+    return running & Q(step_deadline__gte=now, step_deadline__lt=now + DUE_SOON)
 
 
 def events_filtered(user, filters: EventFilters, *, now: datetime.datetime | None = None) -> QuerySet[Event]:
@@ -143,6 +163,8 @@ def events_filtered(user, filters: EventFilters, *, now: datetime.datetime | Non
         events = events.filter(department_id__in=Department.objects.filter(code=filters.department).values("id"))
     if filters.overdue:
         events = events.filter(status__in=OPEN_STATUSES, step_deadline__lt=now or timezone.now())
+    if filters.supervised:
+        events = events.filter(status__in=OPEN_STATUSES).exclude(supervision_level="")
     if filters.since:
         events = events.filter(created_at__gte=_start_of_day(filters.since))
     if filters.until:
@@ -181,30 +203,7 @@ def work_calendars_for(org_codes: Iterable[str]) -> dict[str, WorkCalendar]:
     return calendars
 
 
-def notifications_for(user) -> QuerySet[Notification]:
-    """The user's own notifications. `unread_first` sorts unread ones first, newest first
-    within each group, as one integer that keyset pagination can use."""
-    return Notification.objects.filter(user=user).annotate(
-        unread_first=Case(
-            When(read_at__isnull=True, then=F("id") + UNREAD_OFFSET),
-            default=F("id"),
-            output_field=models.BigIntegerField(),
-        )
-    ).select_related("event")
-
-
-UNREAD_OFFSET = 10**15
-
-
-def access_notification(user, notification_id) -> Notification:
-    try:
-        pk = int(notification_id)
-    except (TypeError, ValueError):
-        pk = -1
-    notification = Notification.objects.filter(user=user, pk=pk).first() if user.is_authenticated else None
-    if notification is None:
-        raise NotFound(_("No such notification."))
-    return notification
+# A user's notifications are read in gridgov.core.notifications.selectors (notify, issue 11).
 
 
 # --- The public view (Open311) --------------------------------------------------------
@@ -325,11 +324,7 @@ def routing_rules_for(user) -> QuerySet:
     """Routing rules of the user's area (every rule whose area lies in the user's scope)."""
     from gridgov.events.models import RoutingRule
 
-    scope = getattr(user, "scope_code", "") or ""
-    if not scope:
-        return RoutingRule.objects.none()
-    return RoutingRule.objects.filter(org_prefix__startswith=scope).select_related(
-        "category", "department", "created_by")
+    return RoutingRule.objects.visible_to(user).select_related("category", "department", "created_by")
 
 
 def routing_rule_histories(rules: list) -> dict[int, list]:

@@ -2,7 +2,9 @@
 
 `event_submit` registers a report from any channel; `event_act` takes one workflow action.
 Both check permission, validate, write the event and its timeline in one transaction with
-an audit entry, and send notifications after commit.
+an audit entry, and send notifications after commit. Every change of an event's status
+(also merging, the reporter's dispute, closing on site, routing on submission) goes through
+`event_transition`, which reads the target of `workflow.TRANSITIONS`.
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.actors import SystemActor, require_actor
 from gridgov.core.audit import audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.geo import validate_lng_lat
 from gridgov.core.images import check_images
-from gridgov.core.models import Department, OrgUnit, Role
-from gridgov.core.permissions import in_scope
+from gridgov.core.models import Department, OrgUnit
+from gridgov.core.permissions import Capability, capabilities_of, has_capability, in_scope, is_read_only
 from gridgov.core.selectors import grid_cell_at
 from gridgov.events import notify
+from gridgov.events.audit_actions import EventAudit
 from gridgov.events.deadlines import step_deadline
 from gridgov.events.models import (
     Category,
@@ -32,24 +36,31 @@ from gridgov.events.models import (
     Event,
     EventCodeCounter,
     Extension,
+    RoutingRule,
     Supervision,
     TimelineEntry,
     Urgency,
 )
 from gridgov.events.routing import find_route
-from gridgov.events.workflow import STEP_OF_STATUS, TRANSITIONS, Action, Status, role_may, state_allows
+from gridgov.events.workflow import (
+    STEP_OF_STATUS,
+    TRANSITIONS,
+    Action,
+    Outcome,
+    Party,
+    SideAction,
+    Status,
+    state_allows,
+    user_may,
+)
 
 MAX_DESCRIPTION = 4000
-HANDLER_ROLES = frozenset({"department_staff", "station_staff"})
+# The capabilities of a unit the event was sent to: they act only on their own unit's events.
+UNIT_CAPABILITIES = frozenset({Capability.HANDLE_EVENTS, Capability.PASS_ON_EVENTS})
 MAX_PHOTOS = 9
 
 
-class EventAudit:
-    SUBMIT = "event.submit"
-    ACTION = "event.action"
-    MERGE = "event.merge"
-    ESCALATE = "event.escalate"
-    FEEDBACK = "event.feedback"
+# EventAudit (the audit actions) lives in events/audit_actions.py, imported above.
 
 
 # --- Intake ---------------------------------------------------------------------------
@@ -145,7 +156,7 @@ def _next_code(org_code: str, day: datetime.date) -> str:
 
 def _default_org_code(actor) -> str:
     """Where an event without a point lands: the reporter's area, or the top of the tree."""
-    if actor is not None and getattr(actor, "scope_code", ""):
+    if getattr(actor, "scope_code", ""):
         return actor.scope_code
     top = OrgUnit.objects.order_by("code").values_list("code", flat=True).first()
     return top or ""
@@ -167,7 +178,8 @@ def _start_step(event: Event, now: datetime.datetime, extra_hours: Decimal = Dec
 
 def _timeline(event: Event, *, action: str, actor, from_status: str, note: str = "", extra: dict | None = None,
               at: datetime.datetime | None = None, actor_label: str = "") -> TimelineEntry:
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    require_actor(actor)
+    is_user = getattr(actor, "is_authenticated", False)
     return TimelineEntry.objects.create(
         event=event, action=action, from_status=from_status, to_status=event.status,
         actor=actor if is_user else None,
@@ -176,23 +188,70 @@ def _timeline(event: Event, *, action: str, actor, from_status: str, note: str =
     )
 
 
-# Staff channels and the role that speaks on each (issue 10: an auditor reports nothing).
-_CHANNEL_ROLES = {Channel.GRID_WORKER: Role.GRID_WORKER, Channel.HOTLINE: Role.DISPATCHER}
+def _illegal_in_status(event: Event, action: str) -> DomainError:
+    label = Action(action).label if action in Action.values else SideAction(action).label
+    return DomainError(
+        _("“%(action)s” is not possible while the event is “%(status)s”.")
+        % {"action": label, "status": Status(event.status).label},
+        ErrorCode.ILLEGAL_TRANSITION,
+    )
+
+
+def event_transition(*, event: Event, action: str, now: datetime.datetime, actor=None, party: str | None = None,
+                     outcome: str | None = None, note: str = "", extra: dict | None = None,
+                     audit_action=EventAudit.ACTION, actor_label: str = "") -> TimelineEntry:
+    """The only write of an event's status. `action` moves `event` (locked by the caller, in
+    its transaction) from a status the table (`workflow.TRANSITIONS`) leaves from to the
+    table's target — the target of `outcome` where the table names one per outcome — starts
+    the next step's clock (unless the table keeps it running), saves the event and writes
+    its timeline row and audit entry (`audit_action=None`: the caller's entry covers it).
+
+    Who takes it is explicit: a signed-in `actor` holding one of the transition's
+    capabilities, or a `party` the table names (a routing rule, the reporter). Anyone else
+    is a 403, a status the table does not leave from a 409; both change nothing. Callers check
+    first what the table cannot know (the unit it was sent to, the cell's grid worker) and
+    do the action's own work (its fields, notifications)."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise DomainError(_("Unknown action."), ErrorCode.INVALID, {"action": [_("Unknown action.")]})
+    if party is not None:
+        if party not in transition.parties:
+            raise Forbidden(_("This action is not taken this way."))
+        actor = SystemActor(f"event_{party}")
+    elif not user_may(actor, action):
+        raise Forbidden(_("Your role may not take this action."))
+    if event.status not in transition.sources:
+        raise _illegal_in_status(event, action)
+    from_status = event.status
+    event.status = transition.target_for(outcome)
+    if transition.restarts_clock:
+        _start_step(event, now)
+    event.save()
+    extra = extra or {}
+    entry = _timeline(event, action=action, actor=actor, from_status=from_status, note=note, extra=extra, at=now,
+                      actor_label=actor_label)
+    if audit_action is not None:
+        audit_record(actor=actor, action=audit_action, obj=event, org_code=event.org_code,
+                     changes={"action": str(action), "from": from_status, "to": event.status, **extra})
+    return entry
+
+
+# Staff channels and the capability that speaks on each (issue 10: an auditor reports nothing).
+_CHANNEL_CAPABILITIES = {Channel.GRID_WORKER: Capability.REPORT_FROM_GRID, Channel.HOTLINE: Capability.REGISTER_EVENTS}
 
 
 def require_may_report(actor) -> None:
     """An auditor reads the audit log and changes nothing, so reports no event on any
     channel (also checked by the API before the body is read: 403 wins over 400)."""
-    if Role.AUDITOR in _user_roles(actor):
+    if is_read_only(actor):
         raise Forbidden(_("An auditor reads the audit log and changes nothing."))
 
 
 def _check_may_report(actor, channel: str) -> None:
-    """`require_may_report`; the grid worker's and the hotline's channels belong to those roles."""
+    """`require_may_report`; the grid worker's and the hotline's channels need their capability."""
     require_may_report(actor)
-    roles = _user_roles(actor)
-    needed = _CHANNEL_ROLES.get(channel)
-    if needed is not None and actor is not None and needed not in roles:
+    needed = _CHANNEL_CAPABILITIES.get(channel)
+    if needed is not None and not has_capability(actor, needed):
         raise Forbidden(_("Your role may not report events on this channel."))
 
 
@@ -200,6 +259,7 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
     """Register a report from any channel, place it in its grid cell and route it."""
     from gridgov.events.photos import save_photos
 
+    require_actor(actor)  # a resident or a machine: core.actors.SystemActor
     _check_may_report(actor, submission.channel)
     category, org_code, cleaned = _check_submission(submission)
     images = check_images(submission.photos)
@@ -208,9 +268,9 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
         if not category.fixable_on_site:
             raise DomainError(_("Events of this category cannot be closed on site."), ErrorCode.INVALID,
                               {"category": [_("Events of this category cannot be closed on site.")]})
-        if submission.channel != Channel.GRID_WORKER or "grid_worker" not in _user_roles(actor):
+        if submission.channel != Channel.GRID_WORKER or not user_may(actor, Action.RESOLVE_ON_SITE):
             raise Forbidden(_("Only a grid worker closes an event on the spot."))
-    if actor is not None and getattr(actor, "is_authenticated", False) and submission.channel == Channel.GRID_WORKER:
+    if getattr(actor, "is_authenticated", False) and submission.channel == Channel.GRID_WORKER:
         if org_code and not in_scope(actor, org_code):
             raise Forbidden(_("This point lies outside your grid."))
     org_code = org_code or _default_org_code(actor)
@@ -238,34 +298,26 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
         audit_record(actor=actor, action=EventAudit.SUBMIT, obj=event, org_code=org_code,
                      changes={"category": category.code, "channel": submission.channel})
         if fixed_note:
-            event.status = Status.CLOSED
-            event.closed_at, event.closed_on_time, event.resolved_on_site = now, True, True
-            _start_step(event, now)
-            event.save()
-            _timeline(event, action=Action.RESOLVE_ON_SITE, actor=actor, from_status=Status.REGISTERED,
-                      note=fixed_note[:2000], at=now)
-            audit_record(actor=actor, action=EventAudit.ACTION, obj=event, org_code=org_code,
-                         changes={"action": Action.RESOLVE_ON_SITE, "from": Status.REGISTERED, "to": Status.CLOSED})
+            _mark_resolved_on_site(event, now)
+            event_transition(event=event, action=Action.RESOLVE_ON_SITE, actor=actor, now=now, note=fixed_note[:2000])
             return event
         route = find_route(category=category, org_code=org_code)
         if route is not None:
-            _dispatch(event, unit=route.unit, owner=route.owner, actor=None, note=_("Routed by rule."), now=now)
+            _dispatch(event, unit=route.unit, owner=route.owner, note=_("Routed by rule."), now=now)
         else:
             notify.dispatchers_of(event, kind="new_event",
                                   text=_("New event %(code)s awaits dispatch.") % {"code": event.code})
     return event
 
 
-def _dispatch(event: Event, *, unit: Department, owner: Department | None, actor, note: str,
+def _dispatch(event: Event, *, unit: Department, owner: Department | None, note: str,
               now: datetime.datetime) -> TimelineEntry:
-    from_status = event.status
+    """A routing rule sends a new report on as it comes in (the submission's audit entry
+    covers it)."""
     event.department = unit
     event.owner_department = owner or (unit.parent if unit.parent_id else unit)
-    event.status = Status.DISPATCHED
-    _start_step(event, now)
-    event.save()
-    entry = _timeline(event, action=Action.DISPATCH, actor=actor, from_status=from_status, note=note, at=now,
-                      extra={"department": unit.code})
+    entry = event_transition(event=event, action=Action.DISPATCH, party=Party.ROUTING, now=now, note=note,
+                             extra={"department": unit.code}, audit_action=None)
     notify.unit_staff(unit, event, kind="dispatched",
                       text=_("Event %(code)s was sent to you.") % {"code": event.code})
     return entry
@@ -288,38 +340,30 @@ class ActionRequest:
     photos: list = field(default_factory=list)
 
 
-def _user_roles(actor) -> set[str]:
-    return set(actor.roles) if actor is not None and actor.is_authenticated else set()
-
-
 def _is_handler_of(actor, event: Event) -> bool:
     dept = actor.department_id
     return dept is not None and dept in {event.department_id, event.owner_department_id}
 
 
 def check_action_allowed(actor, event: Event, action: str) -> None:
-    """403 when the role may never take the action here; 409 when the status forbids it."""
-    if action not in TRANSITIONS:
+    """403 when the user may never take the action here (no capability the table names for
+    it, not the unit it was sent to, not the cell's grid worker); 409 when the status forbids it.
+    An auditor holds no event capability, whatever other role the account holds (issue 10)."""
+    if action not in Action.values:  # merge and dispute have their own doors
         raise DomainError(_("Unknown action."), ErrorCode.INVALID, {"action": [_("Unknown action.")]})
-    if Role.AUDITOR in _user_roles(actor):  # issue 10: whatever other role the account holds
-        raise Forbidden(_("An auditor reads the audit log and changes nothing."))
-    if not role_may(_user_roles(actor), action):
+    granting = TRANSITIONS[action].capabilities & capabilities_of(actor)
+    if not granting:
         raise Forbidden(_("Your role may not take this action."))
-    roles = _user_roles(actor)
-    granting = TRANSITIONS[action].roles & roles
-    if granting <= HANDLER_ROLES and not _is_handler_of(actor, event):
+    if granting <= UNIT_CAPABILITIES and not _is_handler_of(actor, event):
         raise Forbidden(_("This event is not assigned to your unit."))
-    if action == Action.VERIFY and roles & {"grid_worker"} and not roles & {"dispatcher"}:
+    # The centre's desk verifies anywhere in its area; anyone else only in the cells assigned to them.
+    if action == Action.VERIFY and not has_capability(actor, Capability.DISPATCH_EVENTS):
         if not actor.grid_assignments.filter(cell_id=event.org_code).exists():
             raise Forbidden(_("Only the grid worker of this cell may verify it."))
     if action == Action.RESOLVE_ON_SITE and not event.category.fixable_on_site:
         raise DomainError(_("Events of this category cannot be closed on site."), ErrorCode.ILLEGAL_TRANSITION)
     if not state_allows(event.status, action):
-        raise DomainError(
-            _("“%(action)s” is not possible while the event is “%(status)s”.")
-            % {"action": Action(action).label, "status": Status(event.status).label},
-            ErrorCode.ILLEGAL_TRANSITION,
-        )
+        raise _illegal_in_status(event, action)
 
 
 def _require_text(value: str, field_name: str, message) -> str:
@@ -343,7 +387,7 @@ def event_act(*, actor, event: Event, request: ActionRequest) -> Event:
     action = request.action
     # A role that may never take the action is refused before its photos are decoded;
     # everything else is checked under the lock below.
-    if action in TRANSITIONS and (Role.AUDITOR in _user_roles(actor) or not role_may(_user_roles(actor), action)):
+    if action in Action.values and not user_may(actor, action):
         raise Forbidden(_("Your role may not take this action."))
     if len(request.photos) > MAX_PHOTOS:
         raise DomainError(_("At most 9 photos."), ErrorCode.INVALID, {"photos": [_("At most 9 photos.")]})
@@ -352,22 +396,19 @@ def event_act(*, actor, event: Event, request: ActionRequest) -> Event:
     with transaction.atomic():
         event = Event.objects.select_for_update(of=("self",)).select_related("category").get(pk=event.pk)
         check_action_allowed(actor, event, action)
-        from_status = event.status
-        extra: dict = {}
         note = (request.note or "").strip()
-        handler = _HANDLERS[action]
-        extra = handler(actor=actor, event=event, request=request, now=now) or {}
-        event.save()
-        entry = _timeline(event, action=action, actor=actor, from_status=from_status,
-                          note=note or extra.pop("_note", ""), extra=extra, at=now)
+        # The action's own work (its fields, checks of the request, notifications); the
+        # status is the table's, moved by `event_transition`.
+        extra = _HANDLERS[action](actor=actor, event=event, request=request, now=now) or {}
+        outcome = extra.pop("_outcome", None)
+        entry = event_transition(event=event, action=action, actor=actor, outcome=outcome, now=now,
+                                 note=note or extra.pop("_note", ""), extra=extra)
         save_photos(event=event, entry=entry, images=images, uploaded_by=actor)
-        audit_record(actor=actor, action=EventAudit.ACTION, obj=event, org_code=event.org_code,
-                     changes={"action": action, "from": from_status, "to": event.status, **extra})
     return event
 
 
 def _do_dispatch(*, actor, event, request, now):
-    roles = _user_roles(actor)
+    desk = has_capability(actor, Capability.DISPATCH_EVENTS)
     if request.department:
         unit = _access_department(request.department, "department")
     else:
@@ -376,9 +417,9 @@ def _do_dispatch(*, actor, event, request, now):
             raise DomainError(_("No routing rule names a department: choose one."), ErrorCode.INVALID,
                               {"department": [_("Choose a department.")]})
         unit = route.unit
-    if not in_scope(actor, event.org_code) and "dispatcher" in roles:
+    if not in_scope(actor, event.org_code) and desk:
         raise Forbidden()
-    if "dispatcher" not in roles:
+    if not desk:
         # A department passes the event on only to one of its own stations.
         if unit.parent_id != actor.department_id:
             raise Forbidden(_("A department may pass an event on only to its own stations."))
@@ -386,12 +427,10 @@ def _do_dispatch(*, actor, event, request, now):
         raise DomainError(_("This department does not serve the event's area."), ErrorCode.INVALID,
                           {"department": [_("This department does not serve the event's area.")]})
     owner = unit.parent if unit.parent_id else unit
-    from_status = event.status
+    redispatch = event.status == Status.DISPATCHED
     event.department, event.owner_department = unit, owner
-    event.status = Status.DISPATCHED
-    _start_step(event, now)
     notify.unit_staff(unit, event, kind="dispatched", text=_("Event %(code)s was sent to you.") % {"code": event.code})
-    return {"department": unit.code, "redispatch": from_status == Status.DISPATCHED}
+    return {"department": unit.code, "redispatch": redispatch}
 
 
 def _hours_in_step(event: Event, now) -> float | None:
@@ -409,8 +448,6 @@ def _hours_in_step(event: Event, now) -> float | None:
 def _do_accept(*, actor, event, request, now):
     event.accept_hours_used = _hours_in_step(event, now)
     on_time = bool(event.step_deadline and now <= event.step_deadline)
-    event.status = Status.ACCEPTED
-    _start_step(event, now)
     return {"on_time": on_time}
 
 
@@ -420,10 +457,8 @@ def _do_return(*, actor, event, request, now):
     if request.suggested_department:
         suggested = _access_department(request.suggested_department, "suggested_department")
     returned_by = event.department
-    event.status = Status.RETURNED
     event.return_count += 1
     event.department = None
-    _start_step(event, now)
     notify.dispatchers_of(event, kind="returned", text=_("Event %(code)s was returned by %(unit)s: %(reason)s") % {
         "code": event.code, "unit": returned_by.name if returned_by else "", "reason": reason})
     return {"reason": reason, "returned_by": returned_by.code if returned_by else None,
@@ -436,8 +471,6 @@ def _do_handle(*, actor, event, request, now):
         raise DomainError(_("Attach a photo of the result."), ErrorCode.INVALID,
                           {"photos": [_("Attach a photo of the result.")]})
     event.handle_hours_used = _hours_in_step(event, now)
-    event.status = Status.HANDLED
-    _start_step(event, now)
     notify.grid_workers_of(event, kind="verify", text=_("Event %(code)s was handled: please verify on site.") % {
         "code": event.code})
     return {"on_time": bool(event.handle_deadline and now <= event.handle_deadline)}
@@ -449,29 +482,23 @@ def _do_verify(*, actor, event, request, now):
                           {"passed": [_("Say whether the verification passed.")]})
     on_time = bool(event.step_deadline and now <= event.step_deadline)
     if request.passed:
-        event.status = Status.VERIFIED
-        _start_step(event, now)
         notify.dispatchers_of(event, kind="verified", text=_("Event %(code)s was verified and can be closed.") % {
             "code": event.code})
-        return {"passed": True, "on_time": on_time}
+        return {"_outcome": Outcome.PASSED, "passed": True, "on_time": on_time}
     _require_text(request.note, "note", _("Say what is still wrong."))
-    event.status = Status.ACCEPTED
     event.rework_count += 1
-    _start_step(event, now)
     if event.department:
         notify.unit_staff(event.department, event, kind="rework",
                           text=_("Event %(code)s failed verification and needs rework.") % {"code": event.code})
-    return {"passed": False, "rework": event.rework_count, "on_time": on_time}
+    return {"_outcome": Outcome.REWORK, "passed": False, "rework": event.rework_count, "on_time": on_time}
 
 
 def _do_close(*, actor, event, request, now):
-    event.status = Status.CLOSED
     event.closed_at = now
     last_handled = (
         event.timeline.filter(action=Action.HANDLE).order_by("-at").values_list("at", flat=True).first()
     )
     event.closed_on_time = bool(event.handle_deadline and last_handled and last_handled <= event.handle_deadline)
-    _start_step(event, now)
     _resolve_supervision(event, now)
     notify.reporter_of(event, kind="closed")
     return {"on_time": event.closed_on_time}
@@ -480,17 +507,13 @@ def _do_close(*, actor, event, request, now):
 def _do_evaluate(*, actor, event, request, now):
     if request.rating not in {1, 2, 3, 4, 5}:
         raise DomainError(_("Rate from 1 to 5."), ErrorCode.INVALID, {"rating": [_("Rate from 1 to 5.")]})
-    event.status = Status.EVALUATED
     event.rating = request.rating
     return {"rating": request.rating}
 
 
 def _do_reopen(*, actor, event, request, now):
     reason = _require_text(request.reason or request.note, "reason", _("Say why the event is reopened."))
-    event.status = Status.HANDLED
-    event.closed_at = None
-    event.closed_on_time = None
-    _start_step(event, now)
+    _reopen(event)
     notify.grid_workers_of(event, kind="verify", text=_("Event %(code)s was reopened: please verify again.") % {
         "code": event.code})
     return {"reason": reason}
@@ -543,31 +566,34 @@ def _do_approve_extension(*, actor, event, request, now):
 
 def _do_suspend(*, actor, event, request, now):
     reason = _require_text(request.reason or request.note, "reason", _("Say why the event is suspended."))
-    event.status = Status.SUSPENDED
-    _start_step(event, now)
     return {"reason": reason}
 
 
 def _do_resume(*, actor, event, request, now):
-    event.status = Status.ACCEPTED
-    _start_step(event, now)
+    return {}
 
 
 def _do_cancel(*, actor, event, request, now):
     reason = _require_text(request.reason or request.note, "reason", _("Say why the report is invalid."))
-    event.status = Status.CANCELLED
-    _start_step(event, now)
     _resolve_supervision(event, now)
     return {"reason": reason}
 
 
 def _do_resolve_on_site(*, actor, event, request, now):
     _require_text(request.note, "note", _("Report what was done."))
-    event.status = Status.CLOSED
+    _mark_resolved_on_site(event, now)
+
+
+def _mark_resolved_on_site(event: Event, now) -> None:
     event.closed_at = now
     event.closed_on_time = True
     event.resolved_on_site = True
-    _start_step(event, now)
+
+
+def _reopen(event: Event) -> None:
+    """A closure taken back (a dispatcher's reopening, the reporter's dispute)."""
+    event.closed_at = None
+    event.closed_on_time = None
 
 
 _HANDLERS = {
@@ -598,7 +624,7 @@ def _resolve_supervision(event: Event, now) -> None:
 
 def event_merge(*, actor, duplicate: Event, original: Event) -> Event:
     """Cancel a duplicate report, pointing it at the event it repeats."""
-    if not _user_roles(actor) & {"dispatcher"} or Role.AUDITOR in _user_roles(actor):
+    if not user_may(actor, SideAction.MERGE):
         raise Forbidden(_("Only a dispatcher merges duplicate events."))
     if duplicate.pk == original.pk:
         raise DomainError(_("An event cannot be merged into itself."))
@@ -606,19 +632,14 @@ def event_merge(*, actor, duplicate: Event, original: Event) -> Event:
         raise NotFound()
     with transaction.atomic():
         duplicate = Event.objects.select_for_update(of=("self",)).get(pk=duplicate.pk)
-        if duplicate.status not in {Status.REGISTERED, Status.RETURNED, Status.DISPATCHED}:
+        if not state_allows(duplicate.status, SideAction.MERGE):
             raise DomainError(_("Only an event not yet accepted can be merged."), ErrorCode.ILLEGAL_TRANSITION)
         if original.status == Status.CANCELLED:
             raise DomainError(_("The original event was cancelled."), ErrorCode.CONFLICT)
-        from_status = duplicate.status
-        duplicate.status = Status.CANCELLED
         duplicate.duplicate_of = original
-        _start_step(duplicate, timezone.now())
-        duplicate.save()
-        _timeline(duplicate, action="merge", actor=actor, from_status=from_status,
-                  note=_("Duplicate of %(code)s.") % {"code": original.code}, extra={"original": original.code})
-        audit_record(actor=actor, action=EventAudit.MERGE, obj=duplicate, org_code=duplicate.org_code,
-                     changes={"original": original.code})
+        event_transition(event=duplicate, action=SideAction.MERGE, actor=actor, now=timezone.now(),
+                         note=_("Duplicate of %(code)s.") % {"code": original.code},
+                         extra={"original": original.code}, audit_action=EventAudit.MERGE)
     return duplicate
 
 
@@ -642,10 +663,10 @@ def event_reporter_rate(*, event: Event, rating: int, comment: str = "") -> Even
             raise DomainError(_("You can rate the result once the event is closed."), ErrorCode.ILLEGAL_TRANSITION)
         event.reporter_rating = rating
         event.save(update_fields=["reporter_rating", "updated_at"])
-        _timeline(event, action="reporter_rating", actor=None, from_status=event.status, note=comment[:500],
+        _timeline(event, action="reporter_rating", actor=SystemActor("reporter_link"), from_status=event.status, note=comment[:500],
                   extra={"rating": rating}, actor_label=_("Reporter"))
-        audit_record(actor=None, action=EventAudit.FEEDBACK, obj=event, org_code=event.org_code,
-                     changes={"rating": rating})
+        audit_record(actor=SystemActor("reporter_link"), action=EventAudit.FEEDBACK, obj=event,
+                     org_code=event.org_code, changes={"rating": rating})
     return event
 
 
@@ -655,18 +676,11 @@ def event_reporter_dispute(*, event: Event, reason: str) -> Event:
     now = timezone.now()
     with transaction.atomic():
         event = Event.objects.select_for_update(of=("self",)).select_related("category").get(pk=event.pk)
-        if event.status not in {Status.CLOSED, Status.EVALUATED}:
+        if not state_allows(event.status, SideAction.DISPUTE):
             raise DomainError(_("Only a closed event can be disputed."), ErrorCode.ILLEGAL_TRANSITION)
-        from_status = event.status
-        event.status = Status.HANDLED
-        event.closed_at = None
-        event.closed_on_time = None
-        _start_step(event, now)
-        event.save()
-        _timeline(event, action="dispute", actor=None, from_status=from_status, note=reason[:1000],
-                  actor_label=_("Reporter"), at=now)
-        audit_record(actor=None, action=EventAudit.FEEDBACK, obj=event, org_code=event.org_code,
-                     changes={"dispute": True})
+        _reopen(event)
+        event_transition(event=event, action=SideAction.DISPUTE, party=Party.REPORTER, now=now,
+                         note=reason[:1000], actor_label=_("Reporter"), audit_action=EventAudit.FEEDBACK)
         notify.grid_workers_of(event, kind="verify", text=_(
             "The reporter of %(code)s says the problem is not solved: please verify again.") % {"code": event.code})
         notify.dispatchers_of(event, kind="dispute", text=_("The reporter disputes the closure of %(code)s.") % {
@@ -704,7 +718,7 @@ def routing_rule_save(*, actor, category: Category, org_prefix: str, department:
             current.save(update_fields=["is_active", "ended_at"])
         rule = RoutingRule.objects.create(category=category, org_prefix=org_prefix, department=department,
                                           to_local_station=to_local_station, created_by=actor, replaces=current)
-        audit_record(actor=actor, action="event.routing_rule", obj=rule, org_code=org_prefix,
+        audit_record(actor=actor, action=EventAudit.ROUTING_RULE, obj=rule, org_code=org_prefix,
                      changes={"category": category.code, "department": department.code,
                               "replaces": current.pk if current else None, "to_local_station": to_local_station})
     return rule
@@ -721,19 +735,5 @@ def routing_rule_end(*, actor, rule) -> None:
             raise DomainError(_("This rule has already ended."), ErrorCode.CONFLICT)
         rule.is_active, rule.ended_at = False, timezone.now()
         rule.save(update_fields=["is_active", "ended_at"])
-        audit_record(actor=actor, action="event.routing_rule_end", obj=rule, org_code=rule.org_prefix)
+        audit_record(actor=actor, action=EventAudit.ROUTING_RULE_END, obj=rule, org_code=rule.org_prefix)
 
-
-# --- Notifications ------------------------------------------------------------------------
-
-
-def notification_mark_read(*, user, notification) -> "Notification":
-    """The user has read one of their own notifications (reading it twice changes nothing)."""
-    from gridgov.events.models import Notification
-
-    if notification.user_id != user.pk:
-        raise NotFound()
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
-    return notification

@@ -9,19 +9,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.actors import SystemActor
 from gridgov.core.audit import audit_record
+from gridgov.core.orgcodes import parent_code
 from gridgov.events import notify
+from gridgov.events.audit_actions import EventAudit
 from gridgov.events.models import Event, Supervision, TimelineEntry
 from gridgov.events.workflow import OPEN_STATUSES
-
-_PARENT_LENGTH = {15: 12, 12: 9, 9: 6, 6: 4, 4: 2, 2: 2}
 
 
 def supervising_level(event: Event) -> str:
     """The org code one level above whoever is late: the handling unit, or the grid centre
     of the county while the event waits for dispatch."""
     late_code = event.department.org_code if event.department_id else event.org_code[:6]
-    return late_code[: _PARENT_LENGTH[len(late_code)]]
+    return parent_code(late_code) or late_code  # a province supervises itself
 
 
 def escalate_overdue(*, now: datetime.datetime | None = None, batch: int = 500) -> int:
@@ -55,7 +56,7 @@ def escalate_overdue(*, now: datetime.datetime | None = None, batch: int = 500) 
                 event=locked, action="supervise", from_status=locked.status, to_status=locked.status,
                 actor_label=_("System"), at=now, extra={"level": level, "step": locked.step},
             )
-            audit_record(actor=None, action="event.escalate", obj=locked, org_code=locked.org_code,
+            audit_record(actor=SystemActor("events_escalate"), action=EventAudit.ESCALATE, obj=locked, org_code=locked.org_code,
                          changes={"level": level, "step": locked.step})
             text = _("Event %(code)s is overdue and under supervision.") % {"code": locked.code}
             notify.supervisors_at(level, locked, kind="supervision", text=text)

@@ -9,6 +9,7 @@ from rest_framework.generics import ListAPIView
 
 from gridgov.core.api_pagination import KeysetPagination
 from gridgov.core.exceptions import NotFound
+from gridgov.core.querysets import meets_area_of
 from gridgov.register import selectors
 
 ORG_PARAMETER = OpenApiParameter("org", str, description="Org-unit code: only rows in its subtree.")
@@ -20,9 +21,8 @@ class _OrgFilteredList(ListAPIView):
     def org(self) -> str | None:
         """The `org` filter; outside the user's area it is a 404, as everywhere."""
         org = self.request.query_params.get("org") or None
-        scope = self.request.user.scope_code or "-"
         # An area above the user's own means "all of mine"; a disjoint one does not exist here.
-        if org and not (org.startswith(scope) or scope.startswith(org)):
+        if org and not meets_area_of(self.request.user, org):
             raise NotFound(_("No such org unit in your area."))
         return org
 

@@ -8,6 +8,11 @@ class RegisterConfig(AppConfig):
     verbose_name = _("Register of households, buildings and places")
 
     def ready(self):
+        from gridgov.core.audit_actions import register_audit_actions
+        from gridgov.register.audit_actions import AUDIT_ACTIONS
+
+        for actions in AUDIT_ACTIONS:
+            register_audit_actions(actions)
         from gridgov.core.navigation import NavItem, add_nav_item
         from gridgov.core.permissions import Capability
         from gridgov.core.services import register_person_merge_hook
@@ -27,16 +32,27 @@ class RegisterConfig(AppConfig):
         register_processing_facts("register", register_retention_facts)
         import gridgov.register.corrections  # noqa: F401  rights (issue 10): correctable register records
 
+        # workbench (issue 11): what waits on the home page
+        from gridgov.core.workbench import WorkSection, add_section
+        from gridgov.register import workbench
+
+        add_section(WorkSection("register.checklist", _("Update rounds"), 20, workbench.checklist_items,
+                                capability=Capability.PROPOSE_REGISTER_EDITS))
+        add_section(WorkSection("register.signoff", _("Register sign-off"), 21, workbench.screener_items,
+                                capability=Capability.SIGN_OFF_REGISTER))
+
         add_nav_item(NavItem(
             "register-home", _("Register"), 30, capability=Capability.VIEW_REGISTER,
             also_current=frozenset({
                 "register-one-table", "register-household", "register-buildings", "register-building",
                 "register-building-create", "register-places", "register-place", "register-place-create",
             }),
+            tab=6,
         ))
         add_nav_item(NavItem(
             "register-rounds", _("Update rounds"), 31, capability=Capability.VIEW_REGISTER,
             also_current=frozenset({"register-round", "register-checklist", "register-item"}),
+            tab=4,
         ))
-        add_nav_item(NavItem("register-signoff", _("Sign-off"), 32, capability=Capability.SIGN_OFF_REGISTER))
+        add_nav_item(NavItem("register-signoff", _("Sign-off"), 32, capability=Capability.SIGN_OFF_REGISTER, tab=3))
         add_nav_item(NavItem("register-import", _("Import register"), 34, capability=Capability.EDIT_REGISTER))

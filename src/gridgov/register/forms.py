@@ -8,9 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.orgcodes import org_code_form_field
 from gridgov.core.tabular import format_from_filename
 from gridgov.core.validators import (
-    ORG_CODE_PATTERN,
     normalize_mobile,
     normalize_resident_id,
     resident_id_error,
@@ -28,17 +28,14 @@ from gridgov.register.models import (
 from gridgov.register.selectors import OneTableFilters
 
 PAGE_SIZE = 50
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+# An <input type="date"> shows only an ISO value (YYYY-MM-DD), whatever the page's language.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LEAVE_REASONS = [(LeaveReason.MOVED_OUT.value, LeaveReason.MOVED_OUT.label),
                  (LeaveReason.CORRECTION.value, LeaveReason.CORRECTION.label)]
 
 
 def _org_code_field(label, required=False):
-    return forms.RegexField(
-        label=label, regex=ORG_CODE_PATTERN, required=required, max_length=15,
-        error_messages={"invalid": _("An org-unit code has 2, 4, 6, 9, 12 or 15 digits.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    return org_code_form_field(label, required=required)
 
 
 def _after_field():

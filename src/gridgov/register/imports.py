@@ -229,7 +229,7 @@ def _person_by_id(actor, column: str, resident_id: str) -> Person | None:
         _fail(column, _("Your role may not link people by resident ID number; ask a screener to import this file."))
     index = crypto.blind_index("resident_id", normalize_resident_id(resident_id))
     return (
-        Person.objects.in_subtree(actor.scope_code or "-")
+        Person.objects.visible_to(actor)
         .filter(resident_id_index=index, merged_into__isnull=True).order_by("id").first()
     )
 
@@ -349,8 +349,8 @@ def _import_households(actor, numbered_rows: list[tuple[int, dict]], report: Imp
             # them in full (for others a match would confirm a masked address).
             building = None
             if may_see_full_address(actor):
-                building = Building.objects.filter(address_index=address_index(str(first["building_address"])),
-                                                   org_code__startswith=actor.scope_code or "-").order_by("id").first()
+                building = Building.objects.visible_to(actor).filter(
+                    address_index=address_index(str(first["building_address"]))).order_by("id").first()
             if building is None:
                 report.errors.append(RowError(first_number, "building_address", _("No building with this address in your area.")))
                 continue

@@ -12,11 +12,13 @@ import unicodedata
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.core import crypto
 from gridgov.core.fields import EncryptedTextField
-from gridgov.core.models import Person, PrefixIndex, ScopedQuerySet, User
+from gridgov.core.models import AncestorScopedQuerySet, Person, PrefixIndex, ScopedQuerySet, User
+from gridgov.register.querysets import ProposedEditQuerySet
 
 
 # masking (issue 10): register addresses are encrypted at rest (they say where named people
@@ -66,8 +68,8 @@ class Building(_AddressIndexed):
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("landlord"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -119,8 +121,8 @@ class Household(_AddressIndexed):
     address_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -229,8 +231,8 @@ class Place(models.Model):
     opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -270,6 +272,8 @@ class FieldChange(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     org_code = models.CharField(max_length=15)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("field change")
         verbose_name_plural = _("field changes")
@@ -290,10 +294,10 @@ class UpdateRound(models.Model):
     due_on = models.DateField(_("due on"))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AncestorScopedQuerySet.as_manager()  # seen from the cells below it too
 
     class Meta:
         verbose_name = _("update round")
@@ -309,6 +313,8 @@ class RoundSchedule(models.Model):
     days_to_complete = models.PositiveSmallIntegerField(_("days to complete"), default=10)
     last_opened_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("round schedule")
@@ -370,6 +376,8 @@ class ProposedEdit(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=300, blank=True)
+
+    objects = ProposedEditQuerySet.as_manager()  # scoped by its checklist item's code
 
     class Meta:
         verbose_name = _("proposed edit")

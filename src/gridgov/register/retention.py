@@ -37,6 +37,7 @@ from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from gridgov.core.actors import SystemActor
 from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.models import CorrectionRequest, Person
 from gridgov.register.models import Building, ChecklistItem, FieldChange, Household, Membership, Place, ProposedEdit
@@ -178,7 +179,7 @@ def run_retention(today: datetime.date | None = None) -> dict[str, int]:
             break
         counts["households"] += anonymise_households(batch)
     with transaction.atomic():
-        audit_record(actor=None, action=AuditAction.REGISTER_RETENTION, object_type="register.retention",
+        audit_record(actor=SystemActor("register_retention"), action=AuditAction.REGISTER_RETENTION, object_type="register.retention",
                      object_repr=today.isoformat(),
                      changes={**counts, "today": today.isoformat(),
                               "years": {"moved_out": r.moved_out, "died": r.died, "dissolved": r.dissolved}})

@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from gridgov.core.actors import SystemActor, require_actor
 from gridgov.core.audit import audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.models import GridAssignment, OrgUnit, Person
-from gridgov.core.permissions import Capability, has_capability, in_scope, require
+from gridgov.core.permissions import Capability, in_scope, require
 from gridgov.core.services import person_create
 from gridgov.register import services
+from gridgov.register.audit_actions import RoundAction
 from gridgov.register.models import (
     ChangeSource,
     ChecklistItem,
@@ -30,17 +32,12 @@ from gridgov.register.models import (
     RoundSchedule,
     UpdateRound,
 )
-from gridgov.register.workflow import DONE_STATES, can_move
+from gridgov.register.workflow import DONE_STATES, ITEM_TRANSITIONS, ItemAction
 
 S = ChecklistItem.Status
 
 
-class RoundAction:
-    OPEN = "register.round_open"
-    CLOSE = "register.round_close"
-    ITEM_CONFIRM = "register.item_confirm"
-    ITEM_PROPOSE = "register.item_propose"
-    EDIT_DECIDE = "register.edit_decide"
+# RoundAction (the audit actions) lives in register/audit_actions.py, imported above.
 
 
 # The kinds of change a grid worker may propose, and the fields each carries.
@@ -73,12 +70,14 @@ def round_open(*, actor, org_code: str, title: str, starts_on: datetime.date, du
 
 
 def _create_round(*, actor, org_code: str, title: str, starts_on: datetime.date, due_on: datetime.date) -> UpdateRound:
-    """The write shared by an officer opening a round and the scheduler (actor None)."""
+    """The write shared by an officer opening a round and the scheduler (a `SystemActor`)."""
+    require_actor(actor)
     with transaction.atomic():
         if UpdateRound.objects.filter(org_code=org_code, status=UpdateRound.Status.OPEN).exists():
             raise DomainError(_("A round is already open for this area; close it first."), ErrorCode.CONFLICT)
         update_round = UpdateRound.objects.create(
-            org_code=org_code, title=title, starts_on=starts_on, due_on=due_on, created_by=actor,
+            org_code=org_code, title=title, starts_on=starts_on, due_on=due_on,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         worker_by_cell: dict[str, int] = {}
         for cell_code, user_id in (
@@ -129,7 +128,7 @@ def rounds_open_due(*, today: datetime.date | None = None) -> list[UpdateRound]:
 def _round_open_as_system(schedule: RoundSchedule, today: datetime.date) -> UpdateRound:
     with transaction.atomic():
         update_round = _create_round(
-            actor=None, org_code=schedule.org_code,
+            actor=SystemActor("register_rounds"), org_code=schedule.org_code,
             title=_("Register update %(date)s") % {"date": today.isoformat()},
             starts_on=today, due_on=today + datetime.timedelta(days=schedule.days_to_complete),
         )
@@ -147,22 +146,26 @@ def _access_own_item(actor, item: ChecklistItem) -> ChecklistItem:
     return item
 
 
-def _move(item: ChecklistItem, target: str) -> None:
-    if not can_move(item.status, target):
+def _move(item: ChecklistItem, action: str, *, actor) -> None:
+    """The only change of an item's status: `action`'s edge in `workflow.ITEM_TRANSITIONS`
+    (403 without its capability, 409 from a status it does not leave)."""
+    transition = ITEM_TRANSITIONS[action]
+    require(actor, transition.capability)
+    if item.status not in transition.sources:
         raise DomainError(
             _("This household cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": S(item.status).label, "to": S(target).label},
+            % {"from": S(item.status).label, "to": S(transition.target).label},
             ErrorCode.ILLEGAL_TRANSITION,
         )
-    item.status = target
-    item.checked_at = timezone.now()
+    item.status = transition.target
 
 
 def item_confirm_unchanged(*, actor, item: ChecklistItem, note: str = "") -> ChecklistItem:
     with transaction.atomic():
         item = ChecklistItem.objects.select_for_update(of=("self",)).select_related("round").get(pk=item.pk)
         _access_own_item(actor, item)
-        _move(item, S.UNCHANGED)
+        _move(item, ItemAction.CONFIRM, actor=actor)
+        item.checked_at = timezone.now()
         item.note = (note or "")[:300]
         item.save(update_fields=["status", "checked_at", "note"])
         audit_record(actor=actor, action=RoundAction.ITEM_CONFIRM, obj=item, org_code=item.org_code)
@@ -210,7 +213,8 @@ def item_propose_edits(*, actor, item: ChecklistItem, edits: list[dict], note: s
             errors["edits"] = [_("Propose at least one change, or confirm the household as unchanged.")]
         if errors:
             raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
-        _move(item, S.PROPOSED)
+        _move(item, ItemAction.PROPOSE, actor=actor)
+        item.checked_at = timezone.now()
         item.note = (note or "")[:300]
         item.save(update_fields=["status", "checked_at", "note"])
         created = ProposedEdit.objects.bulk_create(
@@ -279,7 +283,7 @@ def edit_decide(*, actor, edit: ProposedEdit, approve: bool, note: str = "") -> 
         pending = item.edits.filter(status=ProposedEdit.Status.PROPOSED).exists()
         if not pending:
             rejected = item.edits.filter(status=ProposedEdit.Status.REJECTED, decided_at__gte=item.checked_at).exists()
-            item.status = S.RETURNED if rejected else S.SIGNED_OFF
+            _move(item, ItemAction.RETURN if rejected else ItemAction.SIGN_OFF, actor=actor)
             item.save(update_fields=["status"])
         audit_record(actor=actor, action=RoundAction.EDIT_DECIDE, obj=item, org_code=item.org_code,
                      changes={"edit": edit.pk, "kind": edit.kind, "approved": approve})

@@ -28,12 +28,8 @@ from gridgov.register.workflow import DONE_STATES
 
 def _scoped(user, queryset: QuerySet, org: str | None = None) -> QuerySet:
     require(user, Capability.VIEW_REGISTER)
-    if not user.scope_code:
-        return queryset.none()
-    queryset = queryset.filter(org_code__startswith=user.scope_code)
-    if org:
-        queryset = queryset.filter(org_code__startswith=org)
-    return queryset
+    queryset = queryset.visible_to(user)
+    return queryset.in_subtree(org) if org else queryset
 
 
 def buildings_visible_to(user, *, org: str | None = None) -> QuerySet[Building]:
@@ -245,13 +241,8 @@ def one_table_rows(user, households: list[Household]) -> list[OneTableRow]:
 
 def rounds_visible_to(user) -> QuerySet[UpdateRound]:
     require(user, Capability.VIEW_REGISTER)
-    scope = user.scope_code or ""
-    if not scope:
-        return UpdateRound.objects.none()
     # A grid worker sees the rounds of the village or township that contains their cell.
-    return UpdateRound.objects.filter(
-        Q(org_code__startswith=scope) | Q(org_code__in=[scope[:n] for n in (2, 4, 6, 9, 12) if n < len(scope)])
-    )
+    return UpdateRound.objects.visible_to(user)
 
 
 def access_round(user, round_id) -> UpdateRound:
@@ -264,7 +255,7 @@ def access_round(user, round_id) -> UpdateRound:
 def checklist_for(user, update_round: UpdateRound, *, status: str = "") -> QuerySet[ChecklistItem]:
     """The households a grid worker has to check in a round (their own cells)."""
     require(user, Capability.VIEW_REGISTER)
-    qs = update_round.items.filter(org_code__startswith=user.scope_code).select_related("household")
+    qs = update_round.items.visible_to(user).select_related("household")
     if has_capability(user, Capability.PROPOSE_REGISTER_EDITS) and not has_capability(
         user, Capability.SIGN_OFF_REGISTER
     ):
@@ -275,7 +266,7 @@ def checklist_for(user, update_round: UpdateRound, *, status: str = "") -> Query
 def access_item(user, item_id) -> ChecklistItem:
     require(user, Capability.VIEW_REGISTER)
     item = (
-        ChecklistItem.objects.filter(pk=_as_int(item_id), org_code__startswith=user.scope_code or "-")
+        ChecklistItem.objects.visible_to(user).filter(pk=_as_int(item_id))
         .select_related("round", "household")
         .first()
     )
@@ -287,7 +278,7 @@ def access_item(user, item_id) -> ChecklistItem:
 def sign_off_queue(user) -> QuerySet[ProposedEdit]:
     require(user, Capability.SIGN_OFF_REGISTER)
     return (
-        ProposedEdit.objects.filter(status=ProposedEdit.Status.PROPOSED, item__org_code__startswith=user.scope_code)
+        ProposedEdit.objects.visible_to(user).filter(status=ProposedEdit.Status.PROPOSED)
         .select_related("item__household", "item__round", "proposed_by")
         .order_by("proposed_at", "id")
     )
@@ -310,7 +301,7 @@ def round_progress(user, update_round: UpdateRound, *, level_length: int) -> lis
     from django.db.models.functions import Substr
 
     qs = (
-        update_round.items.filter(org_code__startswith=user.scope_code)
+        update_round.items.visible_to(user)
         .annotate(unit=Substr("org_code", 1, level_length))
         .values("unit")
         .annotate(
@@ -326,7 +317,7 @@ def round_progress(user, update_round: UpdateRound, *, level_length: int) -> lis
 def households_in_area(org_code: str):
     """(id, cell code) of every current household of an area, for checklists of other apps."""
     return (
-        Household.objects.filter(org_code__startswith=org_code, dissolved_on__isnull=True)
+        Household.objects.in_subtree(org_code).filter(dissolved_on__isnull=True)
         .order_by("org_code", "id").values_list("pk", "org_code").iterator(chunk_size=2000)
     )
 
@@ -335,7 +326,7 @@ def access_proposed_edit(user, edit_id) -> ProposedEdit:
     """A proposed edit in the screener's area, decided or not (same 404 for missing and elsewhere)."""
     require(user, Capability.SIGN_OFF_REGISTER)
     edit = (
-        ProposedEdit.objects.filter(pk=_as_int(edit_id), item__org_code__startswith=user.scope_code or "-")
+        ProposedEdit.objects.visible_to(user).filter(pk=_as_int(edit_id))
         .select_related("item__household", "item__round", "proposed_by", "decided_by")
         .first()
     )
@@ -359,3 +350,72 @@ def residence_type_counts(households: QuerySet[Household]) -> dict[str, int]:
         Membership.objects.filter(household__in=households.order_by().values("pk"), is_current=True)
         .values_list("residence_type").annotate(n=Count("id")).order_by()
     )
+
+
+# --- Aggregates of the pages (counts in one query each) ------------------------------------------
+
+
+def household_counts_by_village(user, village_codes: list[str]) -> dict[str, int]:
+    """Households visible to the user in each of these villages, in one query."""
+    import functools
+    import operator
+
+    from django.db.models.functions import Substr
+
+    if not village_codes:
+        return {}
+    return dict(
+        households_visible_to(user).prefetch_related(None)
+        .filter(functools.reduce(operator.or_, (Q(org_code__startswith=code) for code in village_codes)))
+        .annotate(village=Substr("org_code", 1, 12))
+        .values_list("village")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def open_rounds_with_todo(user, cells: list[str]) -> list[UpdateRound]:
+    """The open rounds over a grid worker's cells, each with `todo`: their households still
+    to check (pending or returned), in one query."""
+    return list(
+        rounds_visible_to(user)
+        .filter(status=UpdateRound.Status.OPEN)
+        .annotate(todo=Count("items", filter=Q(
+            items__org_code__in=cells,
+            items__status__in=[ChecklistItem.Status.PENDING, ChecklistItem.Status.RETURNED],
+        )))
+        .order_by("due_on", "id")
+    )
+
+
+def counts_by_cell(user, village_code: str) -> tuple[dict[str, int], dict[str, int]]:
+    """(households, open places) per grid cell of a village: two queries."""
+    households = dict(
+        households_visible_to(user, org=village_code).prefetch_related(None)
+        .values_list("org_code").annotate(n=Count("id")).order_by()
+    )
+    places = dict(
+        places_visible_to(user, org=village_code).filter(closed_on__isnull=True)
+        .values_list("org_code").annotate(n=Count("id")).order_by()
+    )
+    return households, places
+
+
+def rounds_with_progress(user) -> QuerySet[UpdateRound]:
+    """The rounds the user sees, each with `total` and `done`: its items in the user's area."""
+    scope = user.scope_code or ""
+    return rounds_visible_to(user).annotate(
+        total=Count("items", filter=Q(items__org_code__startswith=scope)),
+        done=Count("items", filter=Q(items__org_code__startswith=scope, items__status__in=DONE_STATES)),
+    )
+
+
+def checklist_status_counts(user, update_round: UpdateRound) -> dict[str, int]:
+    """The user's checklist items of a round by status, in one query."""
+    return dict(checklist_for(user, update_round).values_list("status").annotate(n=Count("id")).order_by())
+
+
+def one_table_counts(households: QuerySet[Household]) -> dict:
+    """Households and current members (by residence type) of a filtered one table: two queries."""
+    by_type = residence_type_counts(households)
+    return {"households": households.order_by().count(), "members": sum(by_type.values()), "by_type": by_type}

@@ -15,13 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.core import masking
-from gridgov.core.audit import audit_record
+from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
 from gridgov.core.geo import validate_lng_lat
 from gridgov.core.models import Person
-from gridgov.core.permissions import Capability, has_capability, in_scope
+from gridgov.core.permissions import Capability, in_scope, require
 from gridgov.core.selectors import grid_cell_at
 from gridgov.core.validators import normalize_mobile, validate_mobile
+from gridgov.register.audit_actions import RegisterAction
 from gridgov.register.history import apply_changes, record_creation
 from gridgov.register.models import (
     Building,
@@ -37,21 +38,7 @@ from gridgov.register.models import (
     ResidenceType,
 )
 
-
-class RegisterAction:
-    BUILDING_CREATE = "register.building_create"
-    BUILDING_UPDATE = "register.building_update"
-    HOUSEHOLD_CREATE = "register.household_create"
-    HOUSEHOLD_UPDATE = "register.household_update"
-    MEMBER_ADD = "register.member_add"
-    MEMBER_LEAVE = "register.member_leave"
-    MEMBER_UPDATE = "register.member_update"
-    PERSON_DEATH = "register.person_death"
-    PEOPLE_MERGE = "register.people_merge"
-    PLACE_CREATE = "register.place_create"
-    PLACE_UPDATE = "register.place_update"
-    IMPORT = "register.import"
-    EXPORT = "register.one_table_export"
+# RegisterAction (the audit actions) lives in register/audit_actions.py, imported above.
 
 
 def _raise_if(errors: dict[str, list[str]]) -> None:
@@ -62,11 +49,10 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
 def require_editor(actor, *, approved_by=None) -> None:
     """Direct edits need EDIT_REGISTER; a signed-off proposal is authorised by its screener."""
     if approved_by is not None:
-        if not has_capability(approved_by, Capability.SIGN_OFF_REGISTER):
-            raise Forbidden()
+        require(approved_by, Capability.SIGN_OFF_REGISTER)
         return
-    if not has_capability(actor, Capability.EDIT_REGISTER):
-        raise Forbidden(_("Your role may not edit the register directly; propose the change in an update round."))
+    require(actor, Capability.EDIT_REGISTER,
+            message=_("Your role may not edit the register directly; propose the change in an update round."))
 
 
 def _check_in_scope(actor, org_code: str, *, approved_by=None) -> None:
@@ -374,6 +360,17 @@ def member_update(*, actor, membership: Membership, source: str = ChangeSource.E
     return changed
 
 
+# workflow (issue 11): apps whose records end with a person's life (care's enrollments) register
+# a `hook(*, person, died_on, actor)`, run inside the transaction that records the death, with
+# the screener who signed it off as the actor where a grid worker proposed it.
+_PERSON_DEATH_HOOKS: list = []
+
+
+def register_person_death_hook(hook) -> None:
+    if hook not in _PERSON_DEATH_HOOKS:
+        _PERSON_DEATH_HOOKS.append(hook)
+
+
 def person_record_death(*, actor, person: Person, died_on: datetime.date, source: str = ChangeSource.EDIT,
                         approved_by=None) -> Person:
     require_editor(actor, approved_by=approved_by)
@@ -392,6 +389,8 @@ def person_record_death(*, actor, person: Person, died_on: datetime.date, source
         if current is not None:
             _end_membership(current, on=died_on, reason=LeaveReason.DIED, actor=actor, source=source,
                             approved_by=approved_by)
+        for hook in _PERSON_DEATH_HOOKS:
+            hook(person=person, died_on=died_on, actor=approved_by or actor)
         audit_record(actor=actor, action=RegisterAction.PERSON_DEATH, obj=person, object_repr=person.name[:1] + "*",
                      org_code=person.org_code, person_id=person.pk,
                      changes={"died_on": died_on.isoformat(), "source": source})
@@ -424,7 +423,7 @@ def person_change_contact(*, actor, person: Person, source: str = ChangeSource.E
             person.phone_index = crypto.blind_index("phone", person.phone)
             person.save(update_fields=["phone_index"])
         if changed:
-            audit_record(actor=actor, action="person.update", obj=person, object_repr=person.name[:1] + "*",
+            audit_record(actor=actor, action=AuditAction.PERSON_UPDATE, obj=person, object_repr=person.name[:1] + "*",
                          org_code=person.org_code, person_id=person.pk,
                          changes={"fields": sorted(changed), "source": source})
     return changed
@@ -526,3 +525,39 @@ def one_table_export_record(*, actor, village_code: str, households: int, filter
         audit_record(actor=actor, action=RegisterAction.EXPORT, object_type="register.one_table",
                      object_id=village_code, object_repr=village_code, org_code=village_code,
                      changes={"households": households, "filters": filters})
+
+
+# --- Members by resident ID (the household page) ---------------------------------------------------
+
+
+def check_person_in_area(*, actor, resident_id: str) -> Person | None:
+    """The registered person in the actor's area with this exact resident ID (blind index).
+    An exact lookup: logged and rate-limited, and nobody for roles that see IDs masked."""
+    from gridgov.core import services as core_services
+
+    if not resident_id:
+        return None
+    return core_services.check_people_search(actor=actor, query=resident_id, where="register").order_by("id").first()
+
+
+def not_registered_error() -> DomainError:
+    message = _("Nobody in your area is registered with this resident ID number; give the name to register them.")
+    return DomainError(message, ErrorCode.INVALID, {"name": [message]})
+
+
+def member_add_by_resident_id(
+    *, actor, household: Household, resident_id: str, new_person: dict, relation: str, residence_type: str,
+    moved_in_on: datetime.date | None = None, move_from_current: bool = False,
+) -> Membership:
+    """Add a member found by resident ID: the person registered in the actor's area, or else a
+    new person record (which then needs `new_person["name"]`), in one transaction."""
+    from gridgov.core import services as core_services
+
+    person = check_person_in_area(actor=actor, resident_id=resident_id)  # the lookup is logged even if we stop
+    if person is None and not (new_person.get("name") or "").strip():
+        raise not_registered_error()
+    with transaction.atomic():
+        if person is None:
+            person = core_services.person_create(actor=actor, org_code=household.org_code, **new_person)
+        spec = MemberSpec(person=person, relation=relation, residence_type=residence_type, moved_in_on=moved_in_on)
+        return member_add(actor=actor, household=household, spec=spec, move_from_current=move_from_current)

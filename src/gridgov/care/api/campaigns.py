@@ -14,7 +14,6 @@ from gridgov.care import selectors, services
 from gridgov.care.api.common import (
     IDEMPOTENCY_BODY,
     CareApiView,
-    NewestFirstPagination,
     PersonRefSerializer,
     choice_field,
     person_ref,
@@ -23,11 +22,12 @@ from gridgov.care.models import Campaign, CampaignItem
 from gridgov.core import selectors as core_selectors
 from gridgov.core.api.common import errors, no_store, paginated_response
 from gridgov.core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from gridgov.core.api_pagination import KeysetPagination
+from gridgov.core.api_pagination import KeysetPagination, NewestIdFirstPagination
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
+from gridgov.core.orgcodes import GRID_LENGTH, VILLAGE_LENGTH
 from gridgov.core.permissions import Capability
 
-LEVELS = {"grid": 15, "village": 12}
+LEVELS = {"grid": GRID_LENGTH, "village": VILLAGE_LENGTH}
 
 
 @extend_schema_serializer(component_name="CareCampaign")
@@ -55,7 +55,7 @@ class CampaignListApi(CareApiView):
     """`GET`: the campaigns the user works on, newest first. `POST`: open one over an area."""
 
     required_capabilities = {"GET": Capability.VIEW_CARE, "POST": Capability.MANAGE_ENROLLMENTS}
-    pagination_class = NewestFirstPagination
+    pagination_class = NewestIdFirstPagination
 
     @extend_schema_serializer(component_name="CareCampaignCreate")
     class InputSerializer(serializers.Serializer):

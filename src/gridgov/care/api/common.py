@@ -27,7 +27,6 @@ from gridgov.care.models import Crisis, Enrollment, Payment, TeamRole, VisitForm
 from gridgov.care.programs import Program
 from gridgov.core import masking, parsers
 from gridgov.core.api.common import API_PERMISSIONS
-from gridgov.core.api_pagination import KeysetPagination
 from gridgov.core.permissions import Capability, has_capability
 
 MASKED = selectors.MASKED
@@ -45,10 +44,6 @@ IDEMPOTENCY_BODY = {
 
 class CareApiView(APIView):
     permission_classes = API_PERMISSIONS
-
-
-class NewestFirstPagination(KeysetPagination):
-    ordering = "-id"
 
 
 def today() -> datetime.date:

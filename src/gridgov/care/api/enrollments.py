@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from gridgov.care import selectors, services
+from gridgov.care import selectors, services, teams
 from gridgov.care.api.common import (
     DAY_STATUSES,
     IDEMPOTENCY_BODY,
@@ -38,6 +38,7 @@ from gridgov.core.api.idempotency import BODY_FIELD, IDEMPOTENCY_PARAMETER, idem
 from gridgov.core.api_pagination import KeysetPagination
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
 from gridgov.core.permissions import Capability
+from gridgov.core.querysets import meets_area_of
 
 ORG_PARAMETER = OpenApiParameter("org", OpenApiTypes.STR, description="An org-unit code: only rows in its subtree.")
 PURPOSE_HEADER = "X-Purpose"
@@ -50,9 +51,8 @@ class OrgFilterSerializer(serializers.Serializer):
 def checked_org(user, filters) -> str | None:
     """The `org` filter, which must lie in the user's area (404 otherwise, as everywhere)."""
     org = filters.validated_data.get("org") or None
-    scope = user.scope_code or "-"
     # An area above the user's own means "all of mine"; a disjoint one does not exist here.
-    if org and not (org.startswith(scope) or scope.startswith(org)):
+    if org and not meets_area_of(user, org):
         raise NotFound(_("No such org unit in your area."))
     if org:
         core_selectors.access_org_unit(user, org)
@@ -67,6 +67,8 @@ class TeamMemberInputSerializer(serializers.Serializer):
                                  help_text="A family member or guardian without an account.")
     contact = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     role = choice_field("CareTeamRole", TeamRole.choices)
+    sms_consent = serializers.BooleanField(required=False, default=False, help_text=(
+        "A member without an account agreed to crisis alerts by SMS to `contact` (a mobile number)."))
 
     def validate(self, attrs):
         if not attrs["username"].strip() and not attrs["name"].strip():
@@ -160,10 +162,24 @@ def team_specs(members: list[dict]) -> list[services.TeamSpec]:
             problems[f"team.{index}.username"] = [_("No active account with this username.")]
             continue
         specs.append(services.TeamSpec(role=member["role"], user=accounts.get(username), name=member["name"],
-                                       contact=member["contact"]))
+                                       contact=member["contact"], sms_consent=member.get("sms_consent", False)))
     if problems:
         raise DomainError(next(iter(problems.values()))[0], ErrorCode.INVALID, problems)
     return specs
+
+
+@extend_schema_serializer(component_name="CareSafetyFacts")
+class SafetySerializer(serializers.Serializer):
+    risk_level = serializers.IntegerField(allow_null=True, help_text="Severe mental disorder only (0–5).")
+    address = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="CareTeamState")
+class TeamStateSerializer(serializers.Serializer):
+    managed = serializers.BooleanField(help_text="Full team (grid worker, police liaison, psychiatric doctor, "
+                                       "family or guardian), every member confirmed.")
+    missing = serializers.ListField(child=serializers.CharField(), help_text="Places nobody fills.")
+    waiting = serializers.IntegerField(help_text="Current members still to confirm.")
 
 
 @extend_schema_serializer(component_name="EnrollmentDetail")
@@ -175,6 +191,11 @@ class EnrollmentDetailSerializer(EnrollmentSerializer):
     visits = VisitSerializer(many=True, help_text="The most recent visits, newest first.")
     status_periods = StatusPeriodSerializer(many=True, help_text="Hospital stays and absences, newest first.")
     crises = CrisisSerializer(many=True)
+    # care (issue 11): what the team's safety members read, and the high-risk team's state
+    safety = SafetySerializer(allow_null=True, help_text="The risk level and home address: for the police "
+                              "liaison on the team and for those who see the details; null otherwise.")
+    team_state = TeamStateSerializer(allow_null=True, help_text="A high-risk case's full team: null where not "
+                                     "high-risk or where it would tell (a grid worker).")
 
 
 class EnrollmentDetailApi(CareApiView):
@@ -218,6 +239,9 @@ class EnrollmentDetailApi(CareApiView):
             "visits": [visit_row(v, full, viewer=user) for v in enrollment.recent_visits],
             "status_periods": [period_row(p, full) for p in enrollment.periods],
             "crises": [crisis_row(c, full, viewer=user) for c in enrollment.crisis_list],
+            "safety": teams.safety_facts(user, enrollment, details_visible=full),
+            "team_state": teams.team_state_view(enrollment, enrollment.current_team,
+                                                shown=full or teams.is_police_member(user, enrollment)),
         }
         return no_store(Response(EnrollmentDetailSerializer(body).data))
 

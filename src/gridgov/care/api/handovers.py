@@ -13,7 +13,6 @@ from gridgov.care.api.common import (
     IDEMPOTENCY_BODY,
     PROGRAM_OR_MASK,
     CareApiView,
-    NewestFirstPagination,
     PersonRefSerializer,
     choice_field,
     person_ref,
@@ -21,7 +20,8 @@ from gridgov.care.api.common import (
 from gridgov.care.models import Handover
 from gridgov.core.api.common import errors, no_store, paginated_response
 from gridgov.core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.api_pagination import NewestIdFirstPagination
+from gridgov.core.permissions import Capability, has_capability, in_scope
 
 
 @extend_schema_serializer(component_name="CareHandover")
@@ -51,7 +51,7 @@ def handover_row(user, handover: Handover) -> dict:
         "enrollment": enrollment.pk,
         "person": person_ref(user, enrollment.person),
         "program": selectors.program_label(user, enrollment, details_visible=details_visible),
-        "direction": "in" if handover.to_org_code.startswith(user.scope_code or "-") else "out",
+        "direction": "in" if in_scope(user, handover.to_org_code) else "out",
         "from_org_code": handover.from_org_code,
         "to_org_code": handover.to_org_code,
         "reason": handover.reason,
@@ -68,7 +68,7 @@ class HandoverListApi(CareApiView):
     """`GET`: handovers into or out of the user's area, newest first. `POST`: hand a person over."""
 
     required_capabilities = {"GET": Capability.MANAGE_ENROLLMENTS, "POST": Capability.MANAGE_ENROLLMENTS}
-    pagination_class = NewestFirstPagination
+    pagination_class = NewestIdFirstPagination
 
     class FilterSerializer(serializers.Serializer):
         direction = serializers.ChoiceField(choices=["in", "out"], required=False, allow_blank=True)

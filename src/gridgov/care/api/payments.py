@@ -16,7 +16,6 @@ from gridgov.care import selectors, services
 from gridgov.care.api.common import (
     IDEMPOTENCY_BODY,
     CareApiView,
-    NewestFirstPagination,
     PaymentSerializer,
     PersonRefSerializer,
     choice_field,
@@ -27,6 +26,7 @@ from gridgov.care.api.common import (
 from gridgov.care.api.enrollments import ORG_PARAMETER, OrgFilterSerializer, checked_org
 from gridgov.core.api.common import errors, no_store
 from gridgov.core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from gridgov.core.api_pagination import NewestIdFirstPagination
 from gridgov.core.permissions import Capability
 
 AMOUNT = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0")}
@@ -195,7 +195,7 @@ class PaymentPageSerializer(serializers.Serializer):
 
 class PaymentListApi(CareApiView):
     required_capabilities = {"GET": Capability.MANAGE_ENROLLMENTS}
-    pagination_class = NewestFirstPagination
+    pagination_class = NewestIdFirstPagination
 
     class FilterSerializer(OrgFilterSerializer):
         since = serializers.DateField(required=False, allow_null=True, default=None)

@@ -24,6 +24,7 @@ from gridgov.core.api.common import errors, no_store
 from gridgov.core.api_pagination import KeysetPagination
 from gridgov.core.permissions import Capability
 
+
 @extend_schema_serializer(component_name="CareTodayRow")
 class TodayRowSerializer(serializers.Serializer):
     enrollment = serializers.IntegerField()

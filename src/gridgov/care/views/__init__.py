@@ -13,12 +13,12 @@ from gridgov.care.views.record import (
     team_remove,
     visit_photo,
 )
-from gridgov.care.views.today import today_map
+from gridgov.care.views.today import today_map, today_people
 from gridgov.care.views.visits import crisis_action, crisis_detail, crisis_new, visit_new
 
 __all__ = [
     "crisis_action", "crisis_detail", "crisis_new", "enroll", "enrollment_acknowledge", "enrollment_detail",
     "enrollment_exit", "enrollment_open", "enrollment_payments", "enrollment_status", "handover_accept",
     "handover_create", "handover_reject", "metrics", "officer", "payments", "team_add", "team_remove",
-    "today_map", "visit_new", "visit_photo",
+    "today_map", "today_people", "visit_new", "visit_photo",
 ]

@@ -22,26 +22,14 @@ from gridgov.care.forms import (
     ChecklistFilterForm,
 )
 from gridgov.care.models import Campaign, CampaignItem
-from gridgov.care.views.common import form_error, org_names, query_string, require
+from gridgov.care.views.common import org_names, require
 from gridgov.core import services as core_services
 from gridgov.core.exceptions import DomainError
+from gridgov.core.forms import REFUSALS, add_domain_error
+from gridgov.core.orgcodes import GRID_LENGTH, VILLAGE_LENGTH
+from gridgov.core.pagination import keyset_page
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.views import domain_errors_as_http
-
-GRID_LENGTH, VILLAGE_LENGTH = 15, 12
-
-
-def _page(qs, after, params: dict):
-    """One page of `qs` (ordered by pk, ascending or descending) after the `after` pk."""
-    descending = str(qs.query.order_by[0]).startswith("-") if qs.query.order_by else False
-    if after:
-        qs = qs.filter(pk__lt=after) if descending else qs.filter(pk__gt=after)
-    rows = list(qs[: PAGE_SIZE + 1])
-    next_url = None
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
-        next_url = "?" + query_string({**params, "after": rows[-1].pk})
-    return rows, next_url
 
 
 @never_cache
@@ -67,14 +55,15 @@ def campaign_list(request):
                                                   title=data["title"], starts_on=data["starts_on"],
                                                   due_on=data["due_on"])
             except DomainError as error:
-                form_error(form, error)
+                add_domain_error(form, error, raise_codes=REFUSALS)
                 status = error.http_status
             else:
                 messages.success(request, _("The campaign is open: each household is on its grid worker's list."))
                 return redirect("care-campaign", pk=campaign.pk)
     filters = CampaignListFilterForm(request.GET or None)
     after = filters.cleaned_data.get("after") if filters.is_bound and filters.is_valid() else None
-    campaigns, next_url = _page(selectors.campaign_list(user), after, {})
+    found = keyset_page(selectors.campaign_list(user), after=after, order=("-pk",), size=PAGE_SIZE)
+    campaigns, next_url = found.rows, found.next_url()
     kinds = dict(Campaign.Kind.choices)
     context = {
         "form": form,
@@ -134,8 +123,9 @@ def campaign_checklist(request, pk: int):
     valid = filters.is_valid() if filters.is_bound else True
     data = filters.cleaned_data if filters.is_bound and valid else {}
     result = data.get("result") or ""
-    items, next_url = _page(selectors.campaign_items_for(user, campaign, result=result), data.get("after"),
-                            {"result": result})
+    found = keyset_page(selectors.campaign_items_for(user, campaign, result=result), after=data.get("after"),
+                        order=("org_code", "id"), size=PAGE_SIZE)
+    items, next_url = found.rows, found.next_url({"result": result})
     context = {
         "campaign": campaign,
         "filters": filters,
@@ -177,7 +167,7 @@ def campaign_item_record(request, item_id: int):
                 services.campaign_item_record(actor=user, item=item, result=data["result"], note=data["note"],
                                               referred_person=person)
             except DomainError as error:
-                form_error(form, error)
+                add_domain_error(form, error, raise_codes=REFUSALS)
                 status = error.http_status
             else:
                 item = selectors.access_campaign_item(user, item.pk)

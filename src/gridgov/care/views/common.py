@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import datetime
-import mimetypes
 import time
 
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from gridgov.care.forms import STATUS_LABELS
 from gridgov.care.models import Need
 from gridgov.care.programs import Program
+from gridgov.core import images
 from gridgov.core import selectors as core_selectors
-from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
-from gridgov.core.forms import add_domain_error
-from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.exceptions import NotFound
+from gridgov.core.pagination import query_string  # the care views link pages with it
+from gridgov.core.permissions import in_scope
+from gridgov.core.permissions import require_page as require  # noqa: F401 (the care views' name for it)
 from gridgov.core.validators import ORG_CODE_PATTERN
 
 # After a full record is opened with a purpose, the same session sees it for this long
@@ -33,19 +32,10 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def require(user, capability: Capability) -> None:
-    if not has_capability(user, capability):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
-def query_string(params: dict) -> str:
-    return urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
-
-
 def area(user, code: str | None):
     """The org unit a page is about: `code`, or the user's own area; 404 outside it."""
     code = code or user.scope_code
-    if not code or not code.startswith(user.scope_code or "-"):
+    if not in_scope(user, code):
         raise NotFound(_("No such org unit in your area."))
     return core_selectors.access_org_unit(user, code)
 
@@ -53,7 +43,7 @@ def area(user, code: str | None):
 def safe_org(user, code: str) -> str:
     """A code to return to (a hidden field): kept only when it is a code in the user's area."""
     code = (code or "").strip()
-    if ORG_CODE_PATTERN.match(code) and code.startswith(user.scope_code or "-"):
+    if ORG_CODE_PATTERN.match(code) and in_scope(user, code):
         return code
     return ""
 
@@ -64,10 +54,10 @@ def today_url(org: str = "", **params) -> str:
 
 
 def org_names(user, codes) -> dict[str, str]:
-    codes = sorted({c for c in codes if c})
-    if not codes:
-        return {}
-    return dict(core_selectors.org_units_visible_to(user).filter(code__in=codes).values_list("code", "name"))
+    """Each code of the user's area as its name path (县 › 镇 › 村 › 网格), in one query."""
+    from gridgov.core.orgnames import org_name_paths_for
+
+    return org_name_paths_for(user, codes)
 
 
 def program_text(label: str) -> str:
@@ -85,13 +75,6 @@ def status_label(status: str) -> str:
 def need_labels(values) -> list[str]:
     labels = dict(Need.choices)
     return [str(labels.get(v, v)) for v in values or []]
-
-
-def form_error(form, error: DomainError) -> None:
-    """Place a service's error on the form; a missing or forbidden record stays a 404/403."""
-    if error.code in (ErrorCode.NOT_FOUND, ErrorCode.PERMISSION_DENIED):
-        raise error
-    add_domain_error(form, error)
 
 
 # --- Opened records -------------------------------------------------------------------------------
@@ -140,13 +123,4 @@ def detail_items(details: dict, labels: dict, values: dict) -> list[tuple[str, s
 
 
 def photo_response(file_field) -> FileResponse:
-    if not file_field:
-        raise Http404(_("No such photo."))
-    try:
-        handle = file_field.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404(_("No such photo.")) from exc
-    content_type = mimetypes.guess_type(file_field.name)[0] or "image/jpeg"
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return images.photo_response(file_field, cache_control="private, no-store")

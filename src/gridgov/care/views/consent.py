@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gridgov.care import services

@@ -22,15 +22,15 @@ from gridgov.care.forms import (
 from gridgov.care.models import Crisis, Payment
 from gridgov.care.views.common import (
     area,
-    form_error,
     opened_purpose,
     program_text,
-    query_string,
     require,
     today,
 )
 from gridgov.core import suppression
 from gridgov.core.exceptions import DomainError
+from gridgov.core.forms import REFUSALS, add_domain_error
+from gridgov.core.pagination import keyset_page
 from gridgov.core.permissions import Capability
 from gridgov.core.views import domain_errors_as_http
 
@@ -99,15 +99,9 @@ def payments(request):
     filters = {"org": unit.code, "since": since, "until": until}
     totals = selectors.payment_totals(selectors.payments_in_scope(user, **filters))
     kinds = dict(Payment.Kind.choices)
-    qs = selectors.payments_visible_to(user, **filters).order_by("-pk")
-    after = data.get("after")
-    if after:
-        qs = qs.filter(pk__lt=after)
-    items = list(qs[: PAGE_SIZE + 1])
-    next_url = None
-    if len(items) > PAGE_SIZE:
-        items = items[:PAGE_SIZE]
-        next_url = "?" + query_string({"org": unit.code, "since": since, "until": until, "after": items[-1].pk})
+    page = keyset_page(selectors.payments_visible_to(user, **filters), after=data.get("after"), order=("-pk",),
+                       size=PAGE_SIZE)
+    items, next_url = page.rows, page.next_url({"org": unit.code, "since": since, "until": until})
     rows = [{"payment": p, "kind": kinds.get(p.kind, p.kind), "person": selectors.masked_name(user, p.enrollment)}
             for p in items]
     context = {
@@ -172,7 +166,7 @@ def enrollment_payments(request, pk: int):
                         period_end=data["period_end"], paid_on=data["paid_on"],
                         conditions_met=data["conditions_met"], note=data["note"])
             except DomainError as error:
-                form_error(form, error)
+                add_domain_error(form, error, raise_codes=REFUSALS)
                 status = error.http_status
             else:
                 messages.success(request, _("Saved."))

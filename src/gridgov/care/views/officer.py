@@ -22,11 +22,13 @@ from gridgov.care.forms import (
     StaffRowForm,
 )
 from gridgov.care.models import Handover
-from gridgov.care.views.common import form_error, org_names, query_string, require, today
+from gridgov.care.views.common import org_names, require, today
 from gridgov.core import selectors as core_selectors
 from gridgov.core import services as core_services
 from gridgov.core.exceptions import DomainError, ErrorCode
-from gridgov.core.permissions import Capability
+from gridgov.core.forms import REFUSALS, add_domain_error
+from gridgov.core.pagination import keyset_page
+from gridgov.core.permissions import Capability, in_scope
 from gridgov.core.views import domain_errors_as_http
 
 SECTIONS = ("unacknowledged", "overdue", "incoming", "outgoing")
@@ -38,16 +40,10 @@ def _after(request, section: str) -> int | None:
 
 
 def _page(request, section: str, qs) -> tuple[list, str | None]:
-    after = _after(request, section)
-    if after:
-        qs = qs.filter(pk__gt=after)
-    items = list(qs.order_by("pk")[: PAGE_SIZE + 1])
-    next_url = None
-    if len(items) > PAGE_SIZE:
-        items = items[:PAGE_SIZE]
-        params = {f"{s}_after": _after(request, s) for s in SECTIONS if s != section}
-        next_url = "?" + query_string({**params, f"{section}_after": items[-1].pk})
-    return items, next_url
+    """One section's page (`core.pagination`); its link keeps the other sections' positions."""
+    page = keyset_page(qs, after=_after(request, section), order=("pk",), size=PAGE_SIZE)
+    params = {f"{s}_after": _after(request, s) for s in SECTIONS if s != section}
+    return page.rows, page.next_url(params, key=f"{section}_after")
 
 
 def _officer_context(request, *, reject_forms=None, error: str = "") -> dict:
@@ -72,7 +68,7 @@ def _officer_context(request, *, reject_forms=None, error: str = "") -> dict:
     def handover_row(h):
         return {"handover": h, "person": person(h.enrollment), "reason": reasons.get(h.reason, h.reason),
                 "from": names.get(h.from_org_code, h.from_org_code), "to": names.get(h.to_org_code, h.to_org_code),
-                "late": h.due_date < on, "may_decide": h.to_org_code.startswith(user.scope_code),
+                "late": h.due_date < on, "may_decide": in_scope(user, h.to_org_code),
                 "reject_form": reject_forms.get(h.pk) or RejectForm(prefix=f"h{h.pk}")}
 
     return {
@@ -129,7 +125,7 @@ def handover_reject(request, pk: int):
         try:
             services.handover_reject(actor=user, handover=handover, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            form_error(form, error)
+            add_domain_error(form, error, raise_codes=REFUSALS)
             status = error.http_status
         else:
             messages.success(request, _("The handover was rejected; the sending side was told why."))
@@ -171,8 +167,8 @@ def _team_specs(staff, family) -> list[services.TeamSpec] | None:
     for form in family:
         member = form.member()
         if member:
-            name, contact, role = member
-            team.append(services.TeamSpec(role=role, name=name, contact=contact))
+            name, contact, role, sms_consent = member
+            team.append(services.TeamSpec(role=role, name=name, contact=contact, sms_consent=sms_consent))
     return team if ok else None
 
 
@@ -241,7 +237,7 @@ def enroll(request):
                     team=team, details=details_form.details(), retention_until=data["retention_until"],
                 )
             except DomainError as error:
-                form_error(form, error)
+                add_domain_error(form, error, raise_codes=REFUSALS)
                 status = error.http_status
             else:
                 messages.success(request, _("The person was enrolled; the care team was asked to confirm."))

@@ -31,10 +31,9 @@ from gridgov.care.programs import Program
 from gridgov.care.views import consent as consent_views
 from gridgov.care.views.common import (
     detail_items,
-    form_error,
-    photo_response,
     need_labels,
     opened_purpose,
+    photo_response,
     program_text,
     remember_opened,
     require,
@@ -42,7 +41,8 @@ from gridgov.care.views.common import (
     today,
 )
 from gridgov.core.exceptions import DomainError, ErrorCode
-from gridgov.core.forms import PurposeForm
+from gridgov.core.forms import REFUSALS, PurposeForm, add_domain_error
+from gridgov.core.pagination import keyset_page
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.views import domain_errors_as_http
 
@@ -62,7 +62,8 @@ def _visit_rows(enrollment, visits, *, labels, values) -> list[dict]:
     } for v in visits]
 
 
-def _visits_cursor(request):
+def _visits_cursor(request) -> tuple[datetime.date, int] | None:
+    """The (date, id) of the last visit shown, from `?visits_before=YYYY-MM-DD.id`."""
     raw = request.GET.get("visits_before", "")
     day, _sep, pk = raw.partition(".")
     try:
@@ -80,11 +81,14 @@ def _full_context(request, enrollment) -> dict:
     labels, values = (smd_detail_labels(), smd_value_labels()) if smd else ({}, {})
     before = _visits_cursor(request)
     if before:
-        visits = list(selectors.enrollment_visits(enrollment, before=before)[:VISITS_PAGE])
+        page = keyset_page(selectors.enrollment_visits(enrollment), after=before, order=("-date", "-pk"),
+                           size=VISITS_PAGE)
+        visits, more = page.rows, page.has_next
     else:
         visits = enrollment.recent_visits
+        more = len(visits) == VISITS_PAGE
     older_url = None
-    if len(visits) == VISITS_PAGE:
+    if more and visits:
         last = visits[-1]
         older_url = f"?visits_before={last.date.isoformat()}.{last.pk}"
     roles = dict(TeamRole.choices)
@@ -153,6 +157,9 @@ def record_context(request, enrollment, *, purpose_form=None, bound=None, action
     }
     if context["full"]:
         context.update(_full_context(request, enrollment))
+    from gridgov.care.views.teams import case_context  # care (issue 11): team state, schedules, children
+
+    context.update(case_context(user, enrollment, details_visible=details_visible, me=me, full=context["full"]))
     return context
 
 
@@ -200,7 +207,7 @@ def _form_action(request, enrollment, form, *, key: str, action, success: str):
         try:
             action(form.cleaned_data)
         except DomainError as error:
-            form_error(form, error)
+            add_domain_error(form, error, raise_codes=REFUSALS)
             status = error.http_status
         else:
             messages.success(request, success)
@@ -233,7 +240,7 @@ def enrollment_open(request, pk: int):
         try:
             services.enrollment_open_record(actor=user, enrollment=enrollment, purpose=form.code, note=form.note)
         except DomainError as error:
-            form_error(form, error)
+            add_domain_error(form, error, raise_codes=REFUSALS)
             status = error.http_status
         else:
             remember_opened(request, enrollment, form.purpose)
@@ -294,7 +301,8 @@ def team_add(request, pk: int):
             message = _("No active account with this username.")
             raise DomainError(message, ErrorCode.INVALID, {"username": [message]})
         services.team_member_add(actor=request.user, enrollment=enrollment, member=services.TeamSpec(
-            role=data["role"], user=account, name=data["name"].strip(), contact=data["contact"].strip()))
+            role=data["role"], user=account, name=data["name"].strip(), contact=data["contact"].strip(),
+            sms_consent=bool(data.get("sms_consent"))))
 
     return _form_action(request, enrollment, form, key="team", action=add, success=_("The team member was added."))
 

@@ -15,8 +15,9 @@ from gridgov.care import selectors, services
 from gridgov.care.forms import CrisisActionForm, CrisisReportForm, VisitRecordForm
 from gridgov.care.models import Crisis
 from gridgov.care.programs import Program
-from gridgov.care.views.common import form_error, program_text, require, safe_org, today_url
+from gridgov.care.views.common import program_text, require, safe_org, today_url
 from gridgov.core.exceptions import DomainError
+from gridgov.core.forms import REFUSALS, add_domain_error
 from gridgov.core.permissions import Capability
 from gridgov.core.views import domain_errors_as_http
 
@@ -57,7 +58,7 @@ def visit_new(request, pk: int):
                     # The follow-up record belongs to the clinical team; say so without saying why.
                     form.add_error(None, _("This visit must be recorded by a clinical member of the care team."))
                 else:
-                    form_error(form, error)
+                    add_domain_error(form, error, raise_codes=REFUSALS)
                 status = error.http_status
             else:
                 messages.success(request, _("The visit was recorded. Next visit due on %(date)s.") % {
@@ -86,7 +87,7 @@ def crisis_new(request, pk: int):
                 crisis = services.crisis_report(actor=user, enrollment=enrollment, description=data["description"],
                                                 reported_by=data["reported_by"], occurred_at=data["occurred_at"])
             except DomainError as error:
-                form_error(form, error)
+                add_domain_error(form, error, raise_codes=REFUSALS)
                 status = error.http_status
             else:
                 messages.warning(request, _("The crisis was reported and the care team alerted."))
@@ -146,7 +147,7 @@ def crisis_action(request, pk: int):
             services.crisis_record_action(actor=user, crisis=crisis, note=data["note"], at=data["at"],
                                           outcome=data["outcome"])
         except DomainError as error:
-            form_error(form, error)
+            add_domain_error(form, error, raise_codes=REFUSALS)
             status = error.http_status
         else:
             messages.success(request, _("What was done is recorded."))

@@ -12,10 +12,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from gridgov.core import audit_labels, dates, selectors
+from gridgov.core import audit_labels, dates, selectors, services
 from gridgov.core.api.common import API_PERMISSIONS, errors, paginated_response
 from gridgov.core.api_pagination import NewestFirstPagination
-from gridgov.core import services
 from gridgov.core.audit import display_label
 from gridgov.core.permissions import Capability
 

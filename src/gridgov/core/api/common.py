@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 
-from gridgov.core.permissions import has_capability
+from gridgov.core.permissions import allows
 
 
 @extend_schema_serializer(component_name="Error")
@@ -102,11 +102,7 @@ class HasCapability(permissions.BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         capability = getattr(view, "required_capabilities", {}).get(request.method)
-        if capability is None:
-            return True
-        if isinstance(capability, (frozenset, set, tuple)):  # any one of them will do
-            return any(has_capability(request.user, c) for c in capability)
-        return has_capability(request.user, capability)
+        return capability is None or allows(request.user, capability)  # a set: any one of them
 
 
 API_PERMISSIONS = [permissions.IsAuthenticated, HasCapability]

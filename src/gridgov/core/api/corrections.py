@@ -11,15 +11,14 @@ from rest_framework.views import APIView
 
 from gridgov.core import corrections, selectors
 from gridgov.core.api.common import API_PERMISSIONS, errors, no_store, paginated_response
-from gridgov.core.api_pagination import KeysetPagination
+from gridgov.core.api_pagination import keyset_pagination
 from gridgov.core.models import CorrectionEvidence, CorrectionRequest, CorrectionTarget
 from gridgov.core.permissions import Capability
 
 MASKED = "***"
 
 
-class CorrectionPagination(KeysetPagination):
-    ordering = ("due_on", "id")
+CorrectionPagination = keyset_pagination("due_on", "id")
 
 
 @extend_schema_serializer(component_name="CorrectionPerson")

@@ -7,7 +7,6 @@ Reading the record itself goes through the ordinary endpoints (`GET /people/{id}
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
@@ -16,18 +15,13 @@ from rest_framework.views import APIView
 
 from gridgov.core import emergency, masking, selectors
 from gridgov.core.api.audit import PeriodFilter
-from gridgov.core.api.common import API_PERMISSIONS, errors, no_store, paginated_response
-from gridgov.core.api_pagination import KeysetPagination
+from gridgov.core.api.common import API_PERMISSIONS, errors, no_store
+from gridgov.core.api_pagination import keyset_pagination
 from gridgov.core.models import EmergencyGrant, EmergencyReason
 from gridgov.core.permissions import Capability
 
-
-class NewestGrantFirstPagination(KeysetPagination):
-    ordering = ("-granted_at", "-id")
-
-
-class OldestGrantFirstPagination(KeysetPagination):
-    ordering = ("granted_at", "id")
+NewestGrantFirstPagination = keyset_pagination("-granted_at", "-id")
+OldestGrantFirstPagination = keyset_pagination("granted_at", "id")
 
 
 @extend_schema_serializer(component_name="EmergencyGrantPerson")

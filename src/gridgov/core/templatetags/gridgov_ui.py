@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from gridgov.core.audit import AuditAction
 from gridgov.core.models import OrgLevel, Role
 from gridgov.core.selectors import org_units_visible_to
 
@@ -70,49 +68,6 @@ def duration_text(value) -> str:
     if minutes:
         parts.append(ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes})
     return " ".join(parts)
-
-
-ACTION_LABELS = {
-    AuditAction.ORG_UNIT_CREATE: gettext_lazy("Org unit added"),
-    AuditAction.ORG_UNIT_UPDATE: gettext_lazy("Org unit changed"),
-    AuditAction.ORG_UNIT_IMPORT: gettext_lazy("Org units imported"),
-    AuditAction.DEPARTMENT_CREATE: gettext_lazy("Department added"),
-    AuditAction.DEPARTMENT_UPDATE: gettext_lazy("Department changed"),
-    AuditAction.USER_CREATE: gettext_lazy("User added"),
-    AuditAction.USER_UPDATE: gettext_lazy("User changed"),
-    AuditAction.USER_ROLES_SET: gettext_lazy("Roles or grid cells set"),
-    AuditAction.GRID_ASSIGN: gettext_lazy("Grid cell assigned"),
-    AuditAction.PERSON_CREATE: gettext_lazy("Person registered"),
-    AuditAction.PERSON_UPDATE: gettext_lazy("Person changed"),
-    AuditAction.PERSON_OPEN_RECORD: gettext_lazy("Full record opened"),
-    AuditAction.PERSON_MERGE: gettext_lazy("Duplicate records merged"),
-    AuditAction.PERSON_EXPORT: gettext_lazy("Personal data exported"),
-    AuditAction.AUDIT_SEARCH: gettext_lazy("Audit log searched"),
-    AuditAction.DEMO_SEED: gettext_lazy("Demo data created"),
-    AuditAction.SIGN_IN: gettext_lazy("Signed in"),
-    AuditAction.AUDIT_RESEAL: gettext_lazy("Audit log sealed with the audit key"),  # audit (issue 10)
-    AuditAction.PERSON_IDENTIFIER_SEARCH: gettext_lazy("Searched by ID or phone number"),  # masking (issue 10)
-    # rights (issue 10)
-    AuditAction.CORRECTION_REQUEST: gettext_lazy("Correction requested"),
-    AuditAction.CORRECTION_VIEW: gettext_lazy("Correction request read"),
-    AuditAction.CORRECTION_APPROVE: gettext_lazy("Correction approved and applied"),
-    AuditAction.CORRECTION_REFUSE: gettext_lazy("Correction refused"),
-    AuditAction.CONSENT_WITHDRAW: gettext_lazy("Consent withdrawn"),
-    AuditAction.REGISTER_RETENTION: gettext_lazy("Register anonymised past retention"),
-    # purposes (issue 10)
-    AuditAction.PERSON_EXPORT_BULK_FLAG: gettext_lazy("Bulk export of personal data flagged"),
-    AuditAction.PERSON_EXPORT_HOLD_CLEAR: gettext_lazy("Hold on personal data exports lifted"),
-    # accounts (issue 10)
-    AuditAction.API_TOKEN_REVOKE: gettext_lazy("API sign-in revoked"),
-    AuditAction.API_TOKENS_EXPIRED_SWEEP: gettext_lazy("Expired API sign-ins removed"),
-    AuditAction.PASSWORD_CHANGE: gettext_lazy("Password changed"),
-    AuditAction.OTP_ENROL: gettext_lazy("Second factor set up"),
-    AuditAction.OTP_RECOVERY_CODE_USED: gettext_lazy("Recovery code used to sign in"),
-    AuditAction.ROLE_GRANT_REQUEST: gettext_lazy("Sensitive roles requested"),
-    AuditAction.ROLE_GRANT_APPROVE: gettext_lazy("Role grant approved"),
-    AuditAction.ROLE_GRANT_REFUSE: gettext_lazy("Role grant refused"),
-    AuditAction.OTP_RESET: gettext_lazy("Second factor reset"),
-}
 
 
 @register.filter

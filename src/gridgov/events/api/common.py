@@ -3,11 +3,10 @@ staff and as the public see it, and a base view that loads the user's roles once
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 import datetime
 
 from django.db.models import prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_serializer
@@ -17,18 +16,16 @@ from rest_framework.permissions import BasePermission
 from rest_framework.views import APIView
 
 from gridgov.core.api.common import API_PERMISSIONS
-from gridgov.core.api_pagination import KeysetPagination
+from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.workcal import traffic_light
 from gridgov.events import selectors
 from gridgov.events.models import Event, Step, Urgency
 from gridgov.events.workflow import OPEN_STATUSES, Status
 
-STAFF_ROLES = frozenset(selectors.SEES_AREA | selectors.HANDLER_ROLES)
-
 
 def is_staff(user) -> bool:
     """Staff of the grid centre and the departments; everyone else is "the public"."""
-    return bool(user.roles & STAFF_ROLES)
+    return has_capability(user, Capability.TAKE_PART_IN_EVENTS)
 
 
 class EventAccess(BasePermission):
@@ -57,12 +54,6 @@ class EventsApiView(APIView):
         user = request.user
         if user.is_authenticated and "role_rows" not in getattr(user, "_prefetched_objects_cache", {}):
             prefetch_related_objects([user], "role_rows")
-
-
-class EventPagination(KeysetPagination):
-    """Newest first (ids grow with time, and are unique: a stable keyset)."""
-
-    ordering = "-id"
 
 
 class OptionalBooleanField(serializers.BooleanField):

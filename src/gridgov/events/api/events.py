@@ -15,13 +15,13 @@ from rest_framework.response import Response
 
 from gridgov.core.api.common import errors, latitude_field, longitude_field
 from gridgov.core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from gridgov.core.api_pagination import NewestIdFirstPagination
 from gridgov.core.exceptions import Forbidden, NotFound
-from gridgov.core.models import Role
+from gridgov.core.permissions import Capability, has_capability
 from gridgov.events import selectors, services
 from gridgov.events.api.common import (
     EventCreatedSerializer,
     EventDetailSerializer,
-    EventPagination,
     EventsApiView,
     EventSerializer,
     OptionalBooleanField,
@@ -31,17 +31,16 @@ from gridgov.events.api.common import (
     photos_field,
 )
 from gridgov.events.models import Channel, Urgency
-from gridgov.events.workflow import TRANSITIONS, Action, Status, role_may
+from gridgov.events.workflow import Action, Status, user_may
 
 IDEMPOTENCY_BODY = dict(required=False, max_length=200, write_only=True,
                         help_text="Same as the `Idempotency-Key` header.")
 
 
 def channel_of(user) -> str:
-    roles = user.roles
-    if Role.GRID_WORKER in roles:
+    if has_capability(user, Capability.REPORT_FROM_GRID):
         return Channel.GRID_WORKER
-    if Role.DISPATCHER in roles:
+    if has_capability(user, Capability.REGISTER_EVENTS):
         return Channel.HOTLINE
     return Channel.RESIDENT
 
@@ -67,7 +66,7 @@ class EventListApi(EventsApiView):
     picked in Python, as `core.selectors.work_calendar_for` does for one code.
     """
 
-    pagination_class = EventPagination
+    pagination_class = NewestIdFirstPagination
     event_access = {"GET": selectors.require_event_loop, "POST": services.require_may_report}
 
     class FilterSerializer(serializers.Serializer):
@@ -213,7 +212,7 @@ class EventActionApi(EventsApiView):
     def post(self, request, event_id: int):
         event = selectors.access_event(request.user, event_id)
         action = request.data.get("action") if hasattr(request.data, "get") else None
-        if action in TRANSITIONS and not role_may(request.user.roles, action):
+        if action in Action.values and not user_may(request.user, action):
             raise Forbidden(_("Your role may not take this action."))  # 403 before any other check
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -13,8 +13,6 @@ key posts faster than `GRIDGOV_OPEN311_POST_RATE`, 60/minute by default).
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 import datetime
 import json
 import re
@@ -25,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import EmailValidator
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _

@@ -1,4 +1,4 @@
-"""Evaluation (ranking with an Excel download), the routing-rule editor, notifications."""
+"""Evaluation (ranking with an Excel download), the routing-rule editor."""
 
 from __future__ import annotations
 
@@ -6,19 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridgov.core import selectors as core_selectors
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.forms import add_domain_error
+from gridgov.core.pagination import keyset_page
 from gridgov.core.permissions import Capability
 from gridgov.core.views import _require, domain_errors_as_http
 from gridgov.events import scoring, selectors, services
 from gridgov.events.forms import PAGE_SIZE, AfterForm, RankingForm, RoutingRuleForm
 from gridgov.events.models import Category
-from gridgov.events.views.common import QUEUE_ROLES, query_string, require_roles
+from gridgov.events.views.common import QUEUE, query_string, require_capability
 
 # --- Evaluation -------------------------------------------------------------------------------
 
@@ -57,7 +57,7 @@ def _row(rank: int, item) -> dict:
 @domain_errors_as_http
 def ranking(request):
     user = request.user
-    require_roles(user, QUEUE_ROLES)
+    require_capability(user, QUEUE)
     form = RankingForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     tab = (form.cleaned_data.get("tab") if form.is_bound and valid else "") or "department"
@@ -103,14 +103,9 @@ def _rules_page(request, form, *, status=200):
     user = request.user
     after_form = AfterForm(request.GET)
     after = after_form.cleaned_data.get("after") if after_form.is_valid() else None
-    rules_qs = selectors.routing_rules_for(user).filter(is_active=True).order_by("-pk")
-    if after:
-        rules_qs = rules_qs.filter(pk__lt=after)
-    rules = list(rules_qs[: PAGE_SIZE + 1])
-    next_url = None
-    if len(rules) > PAGE_SIZE:
-        rules = rules[:PAGE_SIZE]
-        next_url = "?" + query_string({"after": rules[-1].pk})
+    page = keyset_page(selectors.routing_rules_for(user).filter(is_active=True), after=after, order=("-pk",),
+                       size=PAGE_SIZE)
+    rules, next_url = page.rows, page.next_url()
     histories = selectors.routing_rule_histories(rules)
     ended = list(selectors.routing_rules_for(user).filter(is_active=False).order_by("-ended_at", "-pk")[:20])
     context = {
@@ -178,43 +173,4 @@ def rule_end(request, pk: int):
     return redirect("events-rules")
 
 
-# --- Notifications ---------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-@domain_errors_as_http
-def notifications(request):
-    """The user's notifications, unread first, newest first within each group."""
-    user = request.user
-    after_form = AfterForm(request.GET)
-    after = after_form.cleaned_data.get("after") if after_form.is_valid() else None
-    qs = selectors.notifications_for(user).order_by("-unread_first")
-    if after:
-        qs = qs.filter(unread_first__lt=after)
-    items = list(qs[: PAGE_SIZE + 1])
-    next_url = None
-    if len(items) > PAGE_SIZE:
-        items = items[:PAGE_SIZE]
-        next_url = "?" + query_string({"after": items[-1].unread_first})
-    context = {"items": items, "next_url": next_url}
-    template = "events/notifications.html"
-    if request.htmx and request.htmx.target == "notification-results":
-        template += "#results"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
-
-
-@login_required
-@require_POST
-@domain_errors_as_http
-def notification_read(request, pk: int):
-    user = request.user
-    notification = selectors.access_notification(user, pk)
-    notification = services.notification_mark_read(user=user, notification=notification)
-    if request.htmx:
-        return render(request, "events/notifications.html#item", {"n": notification})
-    if request.POST.get("open") and notification.event_id:
-        return redirect("events-detail", pk=notification.event_id)
-    return redirect("events-notifications")
+# Notifications are core's pages now (gridgov.core.notifications.views, notify issue 11).

@@ -5,26 +5,27 @@ from __future__ import annotations
 
 import datetime
 import functools
-import mimetypes
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gridgov.core.models import OrgLevel, OrgUnit, Role
+from gridgov.core import images
+from gridgov.core.models import OrgLevel, OrgUnit
+from gridgov.core.pagination import keyset_page, query_string  # noqa: F401 (query_string: re-exported for the events views)
+from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.workcal import Light, traffic_light
 from gridgov.events import selectors
 from gridgov.events.models import Event
 from gridgov.events.workflow import Status
 
-QUEUE_ROLES = frozenset({Role.DISPATCHER, Role.CITY_ADMIN})
-INBOX_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.STATION_STAFF})
+QUEUE = Capability.WORK_EVENT_DESK  # the centre's queue, map and ranking
+INBOX = Capability.HANDLE_EVENTS  # a department's or station's inbox
 MAX_MAP_CELLS = 1500
 MAX_MAP_EVENTS = 2000
 
@@ -35,8 +36,8 @@ LIGHT_LABELS = {
 }
 
 
-def require_roles(user, roles) -> None:
-    if not user.roles & set(roles):
+def require_capability(user, capability: Capability) -> None:
+    if not has_capability(user, capability):
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
@@ -54,10 +55,6 @@ def event_access(check):
         return wrapper
 
     return decorator
-
-
-def query_string(params: dict) -> str:
-    return urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
 
 
 # --- Rows with traffic lights ---------------------------------------------------------------
@@ -98,15 +95,11 @@ def event_rows(events: list[Event], *, now: datetime.datetime | None = None) -> 
     return rows
 
 
-def keyset_page(queryset, after: int | None, size: int) -> tuple[list, int | None]:
-    """A page of rows newest first (by id) after the id `after`; the id to continue from."""
-    if after:
-        queryset = queryset.filter(pk__lt=after)
-    items = list(queryset.order_by("-pk")[: size + 1])
-    if len(items) > size:
-        items = items[:size]
-        return items, items[-1].pk
-    return items, None
+def keyset_rows(queryset, after: int | None, size: int) -> tuple[list, int | None]:
+    """A page of events newest first (by id) after the id `after` (`core.pagination`), and
+    the id to continue from."""
+    page = keyset_page(queryset, after=after, order=("-pk",), size=size)
+    return page.rows, page.next_after
 
 
 # --- Maps -----------------------------------------------------------------------------------
@@ -136,16 +129,7 @@ def grid_cells(*, prefix: str = "", codes: list[str] | None = None, limit: int =
 
 
 def photo_response(file_field) -> FileResponse:
-    if not file_field:
-        raise Http404(_("No such photo."))
-    try:
-        handle = file_field.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404(_("No such photo.")) from exc
-    content_type = mimetypes.guess_type(file_field.name)[0] or "image/jpeg"
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return images.photo_response(file_field, cache_control="private, max-age=3600")
 
 
 def photo_links(event: Event, photos) -> list[dict]:

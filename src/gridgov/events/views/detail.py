@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gridgov.core import selectors as core_selectors
-from gridgov.core.exceptions import DomainError, ErrorCode
+from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
 from gridgov.core.forms import add_domain_error
-from gridgov.core.models import Department, Role
+from gridgov.core.models import Department
+from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.views import domain_errors_as_http
 from gridgov.events import selectors, services
 from gridgov.events.forms import ACTION_FORMS, MergeForm
@@ -30,17 +31,14 @@ from gridgov.events.views.common import (
     photo_links,
     photo_response,
 )
-from gridgov.events.workflow import Action, Status, role_may, state_allows
-
-STAFF_ROLES = selectors.SEES_AREA | selectors.HANDLER_ROLES
+from gridgov.events.workflow import Action, SideAction, Status, state_allows, user_may
 
 
 def allowed_actions(user, event) -> list[str]:
     """The actions `user` may take on `event` now (the service's own check, per action)."""
-    roles = user.roles
     allowed = []
     for action in ACTION_FORMS:
-        if not (state_allows(event.status, action) and role_may(roles, action)):
+        if not (state_allows(event.status, action) and user_may(user, action)):
             continue
         try:
             services.check_action_allowed(user, event, action)
@@ -60,13 +58,13 @@ def _department_choices(user, event) -> dict:
     codes = core_selectors.ancestor_codes(event.org_code) + [event.org_code]
     serving = list(core_selectors.departments_visible_to(user).filter(is_active=True, org_code__in=codes)
                    .order_by("org_code", "code"))
-    if Role.DISPATCHER not in user.roles:
+    if not has_capability(user, Capability.DISPATCH_EVENTS):
         dispatch = [d for d in serving if d.parent_id and d.parent_id == user.department_id]
     else:
         dispatch = serving
     area = list(core_selectors.departments_visible_to(user).filter(is_active=True).order_by("org_code", "code"))
     return {
-        "departments": [(d.code, f"{d.name} ({d.code})") for d in dispatch],
+        "departments": [(d.code, d.name) for d in dispatch],  # names, not codes (issue 11)
         "all_departments": [(d.code, d.name) for d in area],
     }
 
@@ -131,7 +129,7 @@ def event_context(request, event, *, bound_form=None, panel_error: str = "", pan
     """Everything the event page (and its HTMX panel) shows."""
     user = request.user
     now = timezone.now()
-    is_staff = bool(user.roles & STAFF_ROLES)
+    is_staff = has_capability(user, Capability.TAKE_PART_IN_EVENTS)
     entries = selectors.event_timeline(event)
     timeline = _timeline_rows(event, entries)
     calendars = {}
@@ -152,8 +150,7 @@ def event_context(request, event, *, bound_form=None, panel_error: str = "", pan
         else:
             forms.append(ACTION_FORMS[action](event=event, choices=choices))
     duplicates = selectors.possible_duplicates(event, user=request.user) if is_staff else []
-    can_merge = Role.DISPATCHER in user.roles and event.status in {
-        Status.REGISTERED, Status.RETURNED, Status.DISPATCHED}
+    can_merge = user_may(user, SideAction.MERGE) and state_allows(event.status, SideAction.MERGE)
     last_return = next((row for row in reversed(timeline) if row["entry"].action == Action.RETURN), None)
     return {
         "event": event,
@@ -167,7 +164,7 @@ def event_context(request, event, *, bound_form=None, panel_error: str = "", pan
         "duplicates": duplicates,
         "can_merge": can_merge,
         "last_return": last_return if event.status == Status.RETURNED else None,
-        "has_caller_contact": bool(event.reporter_contact) and Role.DISPATCHER in user.roles,
+        "has_caller_contact": bool(event.reporter_contact) and has_capability(user, Capability.REGISTER_EVENTS),
         "panel_error": panel_error,
         "panel_message": panel_message,
         "place_map": _place_map(event),
@@ -194,14 +191,21 @@ def _render(request, event, *, status=200, **kwargs):
 @domain_errors_as_http
 @event_access(selectors.require_event_loop)
 def event_detail(request, pk: int):
-    event = selectors.access_event(request.user, pk)
+    try:
+        event = selectors.access_event(request.user, pk)
+    except NotFound:
+        # A unit that returned the event no longer sees it: its links lead to what it may read.
+        entry = selectors.returned_by_my_unit(request.user, pk)
+        if entry is None:
+            raise
+        return render(request, "events/returned.html", {"entry": entry, "event": entry.event})
     return _render(request, event)
 
 
 def _gone(request, message: str):
     """After an action that takes the event out of the user's sight (a return)."""
     messages.success(request, message)
-    url = reverse("events-inbox") if request.user.roles & selectors.HANDLER_ROLES else reverse("home")
+    url = reverse("events-inbox") if has_capability(request.user, Capability.HANDLE_EVENTS) else reverse("home")
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url

@@ -9,14 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from gridgov.core.exceptions import DomainError, ErrorCode
+from gridgov.core.exceptions import DomainError
 from gridgov.core.forms import add_domain_error
-from gridgov.core.models import Role
+from gridgov.core.permissions import Capability
 from gridgov.core.views import domain_errors_as_http
 from gridgov.events import selectors, services
 from gridgov.events.forms import HotlineForm
 from gridgov.events.models import Channel
-from gridgov.events.views.common import cells_geojson, grid_cells, require_roles, submit_once
+from gridgov.events.views.common import cells_geojson, grid_cells, require_capability, submit_once
 
 
 @login_required
@@ -24,7 +24,7 @@ from gridgov.events.views.common import cells_geojson, grid_cells, require_roles
 @domain_errors_as_http
 def hotline(request):
     user = request.user
-    require_roles(user, {Role.DISPATCHER})
+    require_capability(user, Capability.REGISTER_EVENTS)
     form = HotlineForm(request.POST or None, leaves=selectors.leaf_categories())
     status = 200
     if request.method == "POST":
@@ -42,10 +42,7 @@ def hotline(request):
             try:
                 event, replayed = submit_once(request, data["idempotency_key"], submit)
             except DomainError as error:
-                if error.code == ErrorCode.NOT_FOUND:
-                    raise
-                add_domain_error(form, error)
-                status = error.http_status
+                status = add_domain_error(form, error)
             else:
                 if event is None:
                     form.add_error(None, _("This form was already sent. Reload the page to register a new call."))

@@ -7,28 +7,30 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gridgov.core import selectors as core_selectors
 from gridgov.core.models import Department, DepartmentKind
+from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.views import domain_errors_as_http
 from gridgov.events import selectors
 from gridgov.events.forms import PAGE_SIZE, InboxForm, QueueFilterForm
 from gridgov.events.models import Category, TimelineEntry
 from gridgov.events.views.common import (
-    INBOX_ROLES,
+    INBOX,
     MAX_MAP_EVENTS,
-    QUEUE_ROLES,
+    QUEUE,
     cells_geojson,
     event_rows,
     grid_cells,
-    keyset_page,
+    keyset_rows,
     query_string,
-    require_roles,
+    require_capability,
 )
-from gridgov.events.workflow import Action, Status
+from gridgov.events.workflow import TRANSITIONS, Action, SideAction, Status, user_may
 
 
 def _filter_form(request, user):
@@ -45,11 +47,11 @@ def _filters(form) -> selectors.EventFilters:
     return selectors.EventFilters(
         statuses=form.statuses(), category=data.get("category") or "", org=data.get("org") or "",
         department=data.get("department") or "", overdue=bool(data.get("overdue")),
-        since=data.get("since"), until=data.get("until"),
+        supervised=bool(data.get("supervised")), since=data.get("since"), until=data.get("until"),
     )
 
 
-MERGEABLE = {Status.REGISTERED, Status.RETURNED, Status.DISPATCHED}
+MERGEABLE = TRANSITIONS[SideAction.MERGE].sources  # the table's: not yet accepted
 
 
 def _returns(rows) -> None:
@@ -76,17 +78,17 @@ def _returns(rows) -> None:
 def queue(request):
     """Everything reported in the dispatcher's area, filtered, with lights and duplicates."""
     user = request.user
-    require_roles(user, QUEUE_ROLES)
+    require_capability(user, QUEUE)
     form = _filter_form(request, user)
     valid = form.is_valid() if form.is_bound else True
     rows, next_url = [], None
     if valid:
         filters = _filters(form)
-        events, next_after = keyset_page(selectors.events_filtered(user, filters),
+        events, next_after = keyset_rows(selectors.events_filtered(user, filters),
                                          form.cleaned_data.get("after"), PAGE_SIZE)
         rows = event_rows(events)
         hints = selectors.duplicate_hints(events)
-        merging = "dispatcher" in user.roles
+        merging = user_may(user, SideAction.MERGE)
         for row in rows:
             row.hints = hints.get(row.event.pk, [])
             if merging and row.event.status in MERGEABLE:
@@ -96,7 +98,7 @@ def queue(request):
             params = {k: v for k, v in request.GET.items() if k != "after"}
             next_url = "?" + query_string({**params, "after": next_after})
     context = {"form": form, "rows": rows, "next_url": next_url,
-               "is_dispatcher": "dispatcher" in user.roles, "map_query": request.GET.urlencode()}
+               "is_dispatcher": has_capability(user, Capability.DISPATCH_EVENTS), "map_query": request.GET.urlencode()}
     template = "events/queue.html"
     if request.htmx and request.htmx.target == "queue-results":
         template += "#results"
@@ -111,7 +113,7 @@ def queue(request):
 def events_map(request):
     """Open events of the area on a map, coloured by status, over the grid cells."""
     user = request.user
-    require_roles(user, QUEUE_ROLES)
+    require_capability(user, QUEUE)
     form = _filter_form(request, user)
     valid = form.is_valid() if form.is_bound else True
     data = None
@@ -166,7 +168,7 @@ def inbox(request):
     """A department's or station's events: to accept, in hand, sent back for rework, and (for
     a department) those at its stations."""
     user = request.user
-    require_roles(user, INBOX_ROLES)
+    require_capability(user, INBOX)
     if not user.department_id:
         raise PermissionDenied(_("Your account belongs to no department or station."))
     form = InboxForm(request.GET)
@@ -189,7 +191,11 @@ def inbox(request):
         stations=Count("pk", filter=at_stations),
     )
     condition = at_stations if tab == "stations" else mine & INBOX_TABS[tab]
-    events, next_after = keyset_page(visible.filter(condition).select_related("category", "department"),
+    due = form.cleaned_data.get("due") or ""
+    if due:  # workbench (issue 11): by deadline instead of by tab
+        tab = ""
+        condition = mine & Q(status__in=selectors.UNIT_STEPS) & selectors.deadline_q(due, timezone.now())
+    events, next_after = keyset_rows(visible.filter(condition).select_related("category", "department"),
                                      form.cleaned_data.get("after"), PAGE_SIZE)
     rows = event_rows(events)
     _rework_notes(rows)
@@ -197,8 +203,9 @@ def inbox(request):
         "tab": tab,
         "tabs": [(key, label, counts[key]) for key, label in InboxForm.TABS if key in tabs],
         "rows": rows,
-        "next_url": "?" + query_string({"tab": tab, "after": next_after}) if next_after else None,
+        "next_url": "?" + query_string({"tab": tab, "due": due, "after": next_after}) if next_after else None,
         "unit": user.department,
+        "due_label": dict(InboxForm.DUE).get(due, ""),
     }
     template = "events/inbox.html"
     if request.htmx and request.htmx.target == "inbox-results":

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gridgov.core import selectors as core_selectors
-from gridgov.core.exceptions import DomainError, ErrorCode
-from gridgov.core.forms import add_domain_error
-from gridgov.core.models import Role
+from gridgov.core.exceptions import DomainError
+from gridgov.core.forms import REFUSALS, add_domain_error
+from gridgov.core.permissions import Capability
 from gridgov.core.views import domain_errors_as_http
 from gridgov.events import selectors, services
 from gridgov.events.forms import MOBILE_PAGE_SIZE, AfterForm, ReportForm, VerifyForm
@@ -23,15 +23,21 @@ from gridgov.events.views.common import (
     cells_geojson,
     event_rows,
     grid_cells,
-    keyset_page,
+    keyset_rows,
     photo_links,
     query_string,
-    require_roles,
+    require_capability,
     submit_once,
 )
 from gridgov.events.workflow import Action, Status
 
 TABS = ("report", "mine", "verify")
+
+
+def _tab_url(tab: str, **params) -> str:
+    """The page's own address for a tab (never relative: a rejected verification renders the
+    page at the verify URL, which answers POST only)."""
+    return reverse("events-mobile") + "?" + query_string({"tab": tab, **params})
 
 
 def _verify_events(user, cells: list[str]):
@@ -48,19 +54,19 @@ def _report_context(user, form, cells) -> dict:
 def _mine_context(request, user) -> dict:
     after_form = AfterForm(request.GET)
     after = after_form.cleaned_data.get("after") if after_form.is_valid() else None
-    events, next_after = keyset_page(
+    events, next_after = keyset_rows(
         selectors.events_visible_to(user).filter(reporter=user).select_related("category", "department"),
         after, MOBILE_PAGE_SIZE)
     return {
         "rows": event_rows(events),
-        "next_url": "?" + query_string({"tab": "mine", "after": next_after}) if next_after else None,
+        "next_url": _tab_url("mine", after=next_after) if next_after else None,
     }
 
 
 def _verify_context(request, user, cells, *, bound=None) -> dict:
     after_form = AfterForm(request.GET)
     after = after_form.cleaned_data.get("after") if after_form.is_valid() else None
-    events, next_after = keyset_page(_verify_events(user, cells), after, MOBILE_PAGE_SIZE) if cells else ([], None)
+    events, next_after = keyset_rows(_verify_events(user, cells), after, MOBILE_PAGE_SIZE) if cells else ([], None)
     rows = event_rows(events)
     for row in rows:
         prefix = f"v{row.event.pk}"
@@ -69,7 +75,7 @@ def _verify_context(request, user, cells, *, bound=None) -> dict:
         row.photos = photo_links(row.event, photos)
     return {
         "rows": rows,
-        "next_url": "?" + query_string({"tab": "verify", "after": next_after}) if next_after else None,
+        "next_url": _tab_url("verify", after=next_after) if next_after else None,
     }
 
 
@@ -97,7 +103,7 @@ def _page(request, *, tab: str, cells: list[str], form=None, bound_verify=None, 
 @domain_errors_as_http
 def mobile(request):
     user = request.user
-    require_roles(user, {Role.GRID_WORKER})
+    require_capability(user, Capability.REPORT_FROM_GRID)
     cells = core_selectors.grid_cells_of(user)
     if request.method == "GET":
         tab = request.GET.get("tab", "report")
@@ -119,10 +125,7 @@ def mobile(request):
     try:
         event, replayed = submit_once(request, data["idempotency_key"], submit)
     except DomainError as error:
-        if error.code == ErrorCode.NOT_FOUND:
-            raise
-        add_domain_error(form, error)
-        return _page(request, tab="report", cells=cells, form=form, status=error.http_status)
+        return _page(request, tab="report", cells=cells, form=form, status=add_domain_error(form, error))
     if event is None:
         form.add_error(None, _("This form was already sent. Reload the page to report something new."))
         return _page(request, tab="report", cells=cells, form=form, status=409)
@@ -141,7 +144,7 @@ def mobile(request):
 def mobile_verify(request, pk: int):
     """The grid worker verifies a handled event from the queue on the phone page."""
     user = request.user
-    require_roles(user, {Role.GRID_WORKER})
+    require_capability(user, Capability.REPORT_FROM_GRID)  # the grid worker's phone page
     cells = core_selectors.grid_cells_of(user)
     event = selectors.access_event(user, pk)
     form = VerifyForm(request.POST, request.FILES, prefix=f"v{event.pk}", event=event)
@@ -151,16 +154,13 @@ def mobile_verify(request, pk: int):
             event = services.event_act(actor=user, event=event,
                                        request=services.ActionRequest(action=Action.VERIFY, **form.request_kwargs()))
         except DomainError as error:
-            if error.code in (ErrorCode.NOT_FOUND, ErrorCode.PERMISSION_DENIED):
-                raise
-            add_domain_error(form, error)
-            status = error.http_status
+            status = add_domain_error(form, error, raise_codes=REFUSALS)
         else:
             if event.status == Status.VERIFIED:
                 messages.success(request, _("%(code)s: verification passed.") % {"code": event.code})
             else:
                 messages.success(request, _("%(code)s: sent back for rework.") % {"code": event.code})
-            return redirect(reverse("events-mobile") + "?tab=verify")
+            return redirect(_tab_url("verify"))
     # A conflict (verified meanwhile by someone else) has no row left to show it on.
     message = form.non_field_errors()[0] if status == 409 and form.non_field_errors() else ""
     return _page(request, tab="verify", cells=cells, bound_verify=form, status=status, message=message)

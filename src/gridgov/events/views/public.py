@@ -6,21 +6,22 @@ internal notes; photos are the EXIF-stripped public copies."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gridgov.core import selectors as core_selectors
+from gridgov.core.actors import SystemActor
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.forms import add_domain_error
 from gridgov.events import selectors, services
 from gridgov.events.forms import DisputeForm, PublicReportForm, ReporterRatingForm, TrackLookupForm
 from gridgov.events.models import Channel
-from gridgov.events.views.common import PUBLIC_STATUS, cells_geojson, grid_cells, photo_response, public_timeline
+from gridgov.events.views.common import PUBLIC_STATUS, cells_geojson, photo_response, public_timeline
 from gridgov.events.workflow import Status
 
 REPORTS_PER_HOUR = 10
@@ -46,8 +47,34 @@ def _limited(request, kind: str, limit: int, *, count: bool) -> bool:
 
 
 def _public_map():
-    cells = grid_cells(limit=getattr(settings, "GRIDGOV_PUBLIC_MAP_CELLS", 1000))
-    return {"cells": cells_geojson(cells)}
+    """No cells at first: the page asks for the cells around the reporter once it knows where
+    they are (or where the map was moved), a few dozen instead of the whole city's."""
+    centre = core_selectors.grid_centre()
+    return {"cells": cells_geojson([]), "cells_url": reverse("events-public-cells"),
+            "centre": list(centre) if centre else None}
+
+
+def _bbox(text: str) -> tuple[float, float, float, float] | None:
+    try:
+        west, south, east, north = (float(part) for part in text.split(","))
+    except ValueError:
+        return None
+    inside = -180 <= west < east <= 180 and -90 <= south < north <= 90
+    span = core_selectors.PUBLIC_MAP_MAX_SPAN
+    return (west, south, east, north) if inside and east - west <= span and north - south <= span else None
+
+
+@require_GET
+def public_cells(request):
+    """The grid cells in a small box (`?bbox=west,south,east,north`, WGS-84) as GeoJSON."""
+    box = _bbox(request.GET.get("bbox", ""))
+    if box is None:
+        message = _("Give bbox=west,south,east,north in degrees, at most %(span)s degrees wide and high.") % {
+            "span": core_selectors.PUBLIC_MAP_MAX_SPAN}
+        return JsonResponse({"code": "invalid", "message": message, "fields": {"bbox": [message]}}, status=400)
+    west, south, east, north = box
+    cells = core_selectors.grid_cells_in_box(min_lng=west, min_lat=south, max_lng=east, max_lat=north)
+    return JsonResponse(cells_geojson(cells))
 
 
 @never_cache
@@ -67,7 +94,7 @@ def report(request):
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                event = services.event_submit(actor=None, actor_label=_("Resident"), submission=services.Submission(
+                event = services.event_submit(actor=SystemActor("public_page"), actor_label=_("Resident"), submission=services.Submission(
                     category_code=data["category"], description=data["description"], channel=Channel.RESIDENT,
                     lat=data["lat"], lng=data["lng"], address=data["address"], photos=data["photos"],
                     reporter_contact=data["contact"] if data["notify"] else "",
@@ -84,19 +111,38 @@ def report(request):
     return render(request, "events/public_report.html", context, status=status)
 
 
+# A rating at or below this says the reporter is not satisfied: the page no longer reads "solved".
+POOR_RATING = 2
+
+
+def _public_status(event, *, reporter: bool = False) -> str:
+    """The status in words; a closure the reporter rated poorly is not called "solved"
+    (`reporter`: the page of the private link, which speaks to the reporter)."""
+    closed = event.status in {Status.CLOSED, Status.EVALUATED}
+    if closed and event.reporter_rating is not None and event.reporter_rating <= POOR_RATING:
+        if reporter:
+            return _("Closed, but you are not satisfied with the result")
+        return _("Closed, but the reporter is not satisfied with the result")
+    return str(PUBLIC_STATUS[event.status])
+
+
 def _track_context(request, event, *, rating_form=None, dispute_form=None, error: str = "") -> dict:
     closed = event.status in {Status.CLOSED, Status.EVALUATED}
+    rating = event.reporter_rating if closed else None
     personal = selectors.is_personal_category(event.category.code)
     photos = [] if personal else list(event.photos.all())
     return {
         # Only what the public may read is handed to the template.
         "event": {"code": event.code, "created_at": event.created_at, "token": event.public_token},
         "category_name": event.category.name,
-        "public_status": PUBLIC_STATUS[event.status],
+        "public_status": _public_status(event, reporter=True),
         "closed": closed,
+        # The rating already given stays on the page (and in the form, to change it).
+        "rating": rating,
+        "poor_rating": rating is not None and rating <= POOR_RATING,
         "steps": public_timeline(event.timeline.order_by("at", "id").only("action", "to_status", "at")),
         "photos": [reverse("events-track-photo", args=[event.public_token, p.pk]) for p in photos],
-        "rating_form": rating_form or ReporterRatingForm(),
+        "rating_form": rating_form or ReporterRatingForm(initial={"rating": rating} if rating else None),
         "dispute_form": dispute_form or DisputeForm(),
         "is_new": request.GET.get("new") == "1",
         "follow_url": request.build_absolute_uri(reverse("events-track", args=[event.public_token])),
@@ -202,7 +248,7 @@ def track_lookup(request):
                 context.update({
                     "event": {"code": event.code, "created_at": event.created_at},
                     "category_name": _("A personal matter") if personal else event.category.name,
-                    "public_status": PUBLIC_STATUS[event.status],
+                    "public_status": _public_status(event),
                     "steps": public_timeline(event.timeline.order_by("at", "id").only("action", "to_status", "at")),
                 })
         else:

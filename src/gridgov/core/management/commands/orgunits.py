@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from gridgov.core import org_io
+from gridgov.core.actors import SystemActor
 from gridgov.core.exceptions import DomainError
 from gridgov.core.models import User
 from gridgov.core.org_io_services import ImportRejected, org_units_import
@@ -68,7 +69,7 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(_("Cannot read %(file)s: %(reason)s") % {"file": file, "reason": exc.strerror})
-        actor = None
+        actor = SystemActor("orgunits")
         if as_user:
             actor = User.objects.filter(username=as_user).first()
             if actor is None:
@@ -76,7 +77,7 @@ class Command(BaseCommand):
         source = org_io.read_import_file(data, fmt=fmt, mapping=mapping, name=path.name)
         plan = org_io.ImportPlan.unchecked(source)
         try:
-            plan = org_units_import(actor=actor, plan=plan, dry_run=dry_run, system=actor is None)
+            plan = org_units_import(actor=actor, plan=plan, dry_run=dry_run)
         except ImportRejected as rejected:
             plan = rejected.plan
         except DomainError as error:

@@ -4,6 +4,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gridgov.core.actors import SystemActor
 from gridgov.core.exceptions import DomainError
 from gridgov.events import intake_keys
 from gridgov.events.models import IntakeKey
@@ -29,7 +30,7 @@ class IntakeKeyCommand(BaseCommand):
     def handle(self, *args, subcommand, **options):
         try:
             if subcommand == "create":
-                new = intake_keys.intake_key_create(actor=None, kind=self.kind, name=options["name"],
+                new = intake_keys.intake_key_create(actor=SystemActor("open311_key"), kind=self.kind, name=options["name"],
                                                     **self.create_options(options))
                 self.stdout.write(f"Created {self.kind} key “{new.key.name}” with prefix {new.key.prefix}. "
                                   "Copy it now: it is not shown again.")
@@ -40,7 +41,7 @@ class IntakeKeyCommand(BaseCommand):
                     used = key.last_used_at.isoformat(timespec="seconds") if key.last_used_at else "never"
                     self.stdout.write(f"{key.prefix}  {state:7}  last used {used}  {key.name}{self.describe(key)}")
             elif subcommand == "revoke":
-                key = intake_keys.intake_key_revoke(actor=None, prefix=options["prefix"], kind=self.kind)
+                key = intake_keys.intake_key_revoke(actor=SystemActor("open311_key"), prefix=options["prefix"], kind=self.kind)
                 self.stdout.write(f"Revoked {key.prefix} ({key.name}).")
         except DomainError as exc:
             details = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.fields.items())

@@ -18,10 +18,25 @@
     if (box) box.hidden = true;
   });
 
-  function showError() {
+  function showError(event) {
     var box = document.getElementById("htmx-error");
     if (!box) return;
-    box.textContent = document.body.getAttribute("data-error-message") || "Error";
+    box.textContent = pageMessage(event) || document.body.getAttribute("data-error-message") || "Error";
     box.hidden = false;
+  }
+
+  // A refusal (403, 404, 429) answers with the app's error page: say what it says, in place,
+  // instead of blaming the connection. Parsed inertly, never inserted as HTML.
+  function pageMessage(event) {
+    var xhr = event && event.detail && event.detail.xhr;
+    if (!xhr || xhr.status < 400 || xhr.status >= 500 || !window.DOMParser) return "";
+    try {
+      var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      var parts = doc.querySelectorAll(".error-page h1, .error-page p:not(:last-child)");
+      return Array.prototype.map.call(parts, function (el) { return el.textContent.trim(); })
+        .filter(Boolean).join(" ");
+    } catch (e) {
+      return "";
+    }
   }
 })();

@@ -28,7 +28,7 @@
     var label = person.label + (person.program ? " · " + person.program : "");
     var link = document.createElement("a");
     link.href = person.url;
-    link.className = "care-marker-link";
+    link.className = "care-marker-link care-glyph care-status-" + person.status;
     link.setAttribute("aria-label", label);
     link.title = label;
     var icon = L.divIcon({
@@ -42,6 +42,7 @@
       keyboard: false, // the link inside is what the keyboard reaches
       zIndexOffset: RAISE[person.status] || 0,
     });
+    item.careStatus = person.status;
     item.on("add", function () {
       var element = item.getElement();
       element.setAttribute("data-enrollment", String(person.id));
@@ -51,10 +52,57 @@
     return item;
   }
 
+  // A cluster says how many people it holds, and rings red when one of them is due.
+  function clusterIcon(cluster) {
+    var children = cluster.getAllChildMarkers();
+    var due = children.filter(function (m) { return m.careStatus === "due"; }).length;
+    var span = document.createElement("span");
+    span.className = "care-cluster-count";
+    span.textContent = String(children.length);
+    var size = children.length < 10 ? 32 : children.length < 100 ? 38 : 46;
+    return L.divIcon({
+      className: "care-cluster" + (due ? " care-cluster-due" : ""),
+      html: span,
+      iconSize: [size, size],
+    });
+  }
+
+  function peopleLayer() {
+    if (typeof L.markerClusterGroup === "function") {
+      return L.markerClusterGroup({
+        iconCreateFunction: clusterIcon,
+        showCoverageOnHover: false,
+        maxClusterRadius: 24, // only signs that would overlap (they are 26 px wide)
+        disableClusteringAtZoom: 18,
+        chunkedLoading: true,
+      });
+    }
+    return L.layerGroup();
+  }
+
+  function showPeople(layer, data, notice) {
+    layer.clearLayers();
+    var markers = (data.people || []).map(marker);
+    if (layer.addLayers) layer.addLayers(markers);
+    else markers.forEach(function (m) { layer.addLayer(m); });
+    if (notice) {
+      notice.textContent = data.too_many ? notice.getAttribute("data-too-many").replace("%(n)s", data.too_many) : "";
+    }
+  }
+
+  function showCounts(counts) {
+    (counts || []).forEach(function (count) {
+      var cell = document.querySelector("[data-count='" + count.status + "']");
+      if (cell) cell.textContent = String(count.n);
+    });
+  }
+
   function drawMap(container) {
     var data = readJson(container.getAttribute("data-source"));
     if (!data || typeof L === "undefined") return;
-    var map = L.map(container, { attributionControl: false, zoomSnap: 0.25, scrollWheelZoom: false });
+    // No tile layer gives the map its zoom range, and the clusters need one.
+    var map = L.map(container, { attributionControl: false, zoomSnap: 0.25, scrollWheelZoom: false,
+                                 minZoom: 3, maxZoom: 19 });
     var cells = L.geoJSON(data.cells, {
       style: function () {
         return { color: "#0b5cad", weight: 1.5, fillColor: "#5b9bd5", fillOpacity: 0.12 };
@@ -66,7 +114,6 @@
     }).addTo(map);
     var bounds = cells.getBounds();
     (data.people || []).forEach(function (person) {
-      marker(person).addTo(map);
       bounds.extend([person.lat, person.lng]);
     });
     if (bounds.isValid()) {
@@ -74,6 +121,27 @@
     } else {
       map.setView([31.0, 120.0], 12);
     }
+    var notice = container.parentNode.querySelector("[data-care-map-notice]");
+    var people = peopleLayer().addTo(map);
+    showPeople(people, data, notice);
+
+    // The map refreshes itself: a visit recorded elsewhere turns its icon without a reload.
+    if (!data.refresh_url) return;
+    var every = Math.max(15, data.refresh_seconds || 60) * 1000;
+    function refresh() {
+      if (document.hidden) return;
+      fetch(data.refresh_url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (fresh) {
+          if (!fresh) return;
+          showPeople(people, fresh, notice);
+          showCounts(fresh.counts);
+          container.setAttribute("data-refreshed", fresh.date || "");
+        })
+        .catch(function () { /* offline for a moment: the next round tries again */ });
+    }
+    window.setInterval(refresh, every);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
   }
 
   document.querySelectorAll("[data-caremap]").forEach(drawMap);

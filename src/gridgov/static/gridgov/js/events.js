@@ -142,6 +142,30 @@
     }
   }
 
+  // Cells are drawn from this zoom on; further out, a street-level grid is unreadable anyway.
+  var NEARBY_ZOOM = 14;
+  var MAX_SPAN = 0.2;
+
+  function loadNearbyCells(map, layer, url) {
+    if (map.getZoom() < NEARBY_ZOOM - 1) return;
+    var b = map.getBounds();
+    var west = b.getWest(), south = b.getSouth(), east = b.getEast(), north = b.getNorth();
+    if (east - west > MAX_SPAN || north - south > MAX_SPAN) {
+      var c = b.getCenter();
+      west = c.lng - MAX_SPAN / 2; east = c.lng + MAX_SPAN / 2;
+      south = c.lat - MAX_SPAN / 2; north = c.lat + MAX_SPAN / 2;
+    }
+    var query = [west, south, east, north].map(function (v) { return v.toFixed(5); }).join(",");
+    fetch(url + "?bbox=" + query, { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (cells) {
+        if (!cells) return;
+        layer.clearLayers();
+        layer.addData(cells);
+      })
+      .catch(function () { /* the map works without the cells: a tap still places the point */ });
+  }
+
   // Where the report is: the phone's location, or a tap on the map.
   document.querySelectorAll("[data-location]").forEach(function (section) {
     var form = section.closest("form");
@@ -179,8 +203,16 @@
       var data = readJson(container.getAttribute("data-source")) || {};
       map = baseMap(container);
       var layer = cellsLayer(data.cells);
-      fit(map, layer.getBounds());
-      layer.addTo(map);
+      if (data.cells_url) {
+        // The public page: only the cells around where the map looks, fetched as it moves.
+        map.setView(data.centre || [31.0, 120.0], NEARBY_ZOOM);
+        layer.addTo(map);
+        loadNearbyCells(map, layer, data.cells_url);
+        map.on("moveend", function () { loadNearbyCells(map, layer, data.cells_url); });
+      } else {
+        fit(map, layer.getBounds());
+        layer.addTo(map);
+      }
       map.on("click", function (e) {
         place(e.latlng.lat, e.latlng.lng, section.getAttribute("data-picked"));
       });

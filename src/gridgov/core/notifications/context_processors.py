@@ -1,9 +1,9 @@
 """The unread-notification count in the main navigation.
 
-Add `"gridgov.events.context_processors.notifications"` to the template context processors
-*after* `gridgov.core.context_processors.gridgov`: it hands the layout the same navigation
-entries, with the notifications entry's label carrying the count as a badge. The count is
-read (one query) only when a page renders the navigation, never for HTMX partials.
+`"gridgov.core.notifications.context_processors.notifications"` comes *after*
+`gridgov.core.context_processors.gridgov` in the template context processors: it hands the
+layout the same navigation entries, with the notifications entry's label carrying the count
+as a badge. The count is read (one query) only when a page renders the navigation.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from gridgov.core.navigation import nav_items_for
 from gridgov.core.permissions import capabilities_of
 
-NOTIFICATIONS_URL_NAME = "events-notifications"
+NOTIFICATIONS_URL_NAME = "notifications"
 
 
 class UnreadLabel:
@@ -28,9 +28,9 @@ class UnreadLabel:
 
     @cached_property
     def count(self) -> int:
-        from gridgov.events.models import Notification
+        from gridgov.core.notifications.selectors import unread_count
 
-        return Notification.objects.filter(user=self.user, read_at__isnull=True).count()
+        return unread_count(self.user)
 
     def __str__(self):
         label = _("Notifications")
@@ -50,4 +50,4 @@ def notifications(request):
         dataclasses.replace(item, label=label) if item.url_name == NOTIFICATIONS_URL_NAME else item
         for item in nav_items_for(user, capabilities)
     ]
-    return {"app_nav_items": items, "events_unread": label}
+    return {"app_nav_items": items, "notifications_unread": label}
