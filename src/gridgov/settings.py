@@ -389,6 +389,9 @@ GRIDGOV_NOTIFY_CHANNELS = {
 # Attempts per delivery, and the wait before the first retry (doubling after each failure).
 GRIDGOV_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("GRIDGOV_NOTIFY_MAX_ATTEMPTS", "5"))
 GRIDGOV_NOTIFY_RETRY_SECONDS = float(os.environ.get("GRIDGOV_NOTIFY_RETRY_SECONDS", "60"))
+# Days a delivery record and a read in-app notification are kept; then `gridgov
+# notifications_cleanup` (task `cleanup_notifications`) deletes them. Unread ones stay.
+GRIDGOV_NOTIFY_RETENTION_DAYS = int(os.environ.get("GRIDGOV_NOTIFY_RETENTION_DAYS", "180"))
 # The address of the web app, put before a notification's link in e-mails.
 GRIDGOV_SITE_URL = os.environ.get("GRIDGOV_SITE_URL", "")
 # Alibaba Cloud SMS (GRIDGOV_NOTIFY_SMS=gridgov.core.notifications.channels.AliyunSms): SendSms

@@ -71,6 +71,9 @@ def test_rows_are_newest_first_with_every_field(client_for, auditor, grid_worker
         "action_label": "Person changed",
         "object_type_label": "person",
         "person": None,
+        # issue 11: who and where in words
+        "actor_label": "gw",
+        "org_name": "县1 › 镇1 › 村1 › 网格1",
     }
     assert datetime.datetime.fromisoformat(row["at"]).utcoffset() == datetime.timedelta(hours=8)
     assert rows[0]["purpose"] == "入户走访"
@@ -153,7 +156,8 @@ def test_listing_the_log_costs_the_same_queries_whatever_its_length(
         record(grid_worker)
     client = client_for(auditor)
 
-    with django_assert_num_queries(3):  # token, the auditor's roles, one page of entries
+    # token, the auditor's roles, one page of entries, the actors' names, the places
+    with django_assert_num_queries(5):
         response = client.get(URL)
 
     assert len(response.json()["results"]) == count

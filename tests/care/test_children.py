@@ -109,6 +109,20 @@ def test_a_family_file_is_read_in_its_area_only(staff, household):
         children.access_family_file(staff["gw"], family_file.pk)
 
 
+def test_family_files_are_scoped_by_their_table_none_above_the_county(staff, household):
+    # given a family file of county A
+    enroll_child(staff, household.kids[0])
+    family_file = children.family_file_update(actor=staff["officer"], household_id=household.pk)
+    # then it is listed in its area only (FamilyFile.objects.visible_to), and above the county
+    # (statistics only) nobody opens one, even where the household itself is in their area
+    assert list(children.family_files_visible_to(staff["doctor"])) == [family_file]
+    for outsider in (staff["officer_b"], staff["city_officer"]):
+        assert not children.family_files_visible_to(outsider).exists()
+    with pytest.raises(NotFound):
+        children.family_file_update(actor=staff["city_officer"], household_id=household.pk)
+    assert FamilyFile.objects.count() == 1
+
+
 def test_a_child_has_one_current_mentor(staff, tree):
     enrollment = enroll_child(staff, child(41))
     first = children.mentor_record(actor=staff["officer"], enrollment=enrollment, name="王老师", contact="13900001111",

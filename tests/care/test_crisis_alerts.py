@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from gridgov.care import services
 from gridgov.care.models import TeamMember
@@ -48,7 +49,8 @@ def test_a_crisis_texts_the_consenting_family_member_only(staff, patient, django
 def test_the_alert_names_the_person_for_the_team_and_its_link_opens_the_case(staff, patient):
     enrollment = enroll(staff, patient, team=_team(staff))
 
-    services.crisis_report(actor=staff["gw"], enrollment=enrollment, description="x", reported_by="family")
+    with translation.override("en"):
+        services.crisis_report(actor=staff["gw"], enrollment=enrollment, description="x", reported_by="family")
 
     for username in ("gw", "doctor"):
         note = Notification.objects.get(kind="care_crisis", user__username=username)

@@ -74,3 +74,18 @@ def test_other_roles_do_not_see_the_program_settings(client, tree):
     client.force_login(make_user("disp", Role.DISPATCHER, scope="9901", is_staff=True))
 
     assert client.get(reverse("admin:care_programconfig_changelist")).status_code == 403
+
+
+def test_a_county_administrator_may_not_change_the_city_wide_program_settings(client, tree):
+    from gridgov.care.program_config import program_config_update
+    from gridgov.core.exceptions import Forbidden
+
+    county_admin = make_user("county_admin", Role.CITY_ADMIN, scope="990101", is_staff=True)
+    client.force_login(county_admin)
+    assert client.get(reverse("admin:care_programconfig_changelist")).status_code == 403
+    assert client.post(reverse("admin:care_programconfig_add"), {"program": "smd"}).status_code == 403
+
+    with pytest.raises(Forbidden):
+        program_config_update(program="smd", values={"min_per_year": 6}, actor=county_admin)
+    assert not ProgramConfig.objects.exists()
+    assert not AuditEntry.objects.filter(action="care.program_config").exists()

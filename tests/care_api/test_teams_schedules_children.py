@@ -171,7 +171,9 @@ def test_mentors_and_family_files_over_the_api(staff, tree, clients):
     body = created.json()
     assert body["needs"] == ["school"] and [c["enrollment"] for c in body["children"]] == [enrollment.pk]
     file_id = FamilyFile.objects.get().pk
-    assert clients["doctor"].get(f"/api/v1/family-files/{file_id}/").status_code == 200
+    # security review (issue 11): part of the children's records, opened with a purpose
+    assert clients["doctor"].get(f"/api/v1/family-files/{file_id}/").status_code == 400
+    assert clients["doctor"].get(f"/api/v1/family-files/{file_id}/", {"purpose": "care_follow_up"}).status_code == 200
     assert clients["gw"].get(f"/api/v1/family-files/{file_id}/").status_code == 403
     assert clients["officer_b"].get(f"/api/v1/family-files/{file_id}/").status_code == 404
     assert clients["officer"].post("/api/v1/family-files/", {"household": household.pk, "needs": ["gossip"]},

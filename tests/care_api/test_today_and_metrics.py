@@ -83,7 +83,7 @@ def test_an_area_outside_the_scope_is_404(clients, five):
 @pytest.mark.parametrize("count", [3, 30])
 @pytest.mark.parametrize("who, queries", [
     ("doctor", 4),  # token, roles, the counts, one page
-    ("gw", 6),  # token, roles, the cells (for the counts and for the rows), the counts, one page
+    ("gw", 5),  # token, roles, the cells (once per request: core.selectors.grid_cells_of), the counts, one page
     ("city_officer", 3),  # token, roles, the counts
 ])
 def test_the_daily_map_costs_the_same_queries_whatever_its_length(

@@ -143,6 +143,9 @@ BUILDERS = {
     "register.updateround": (Role.SCREENER, lambda org: _round_item(org).round),
     "register.roundschedule": (Role.SCREENER, lambda org: _m("register.RoundSchedule").objects.create(org_code=org)),
     "register.checklistitem": (Role.SCREENER, _round_item),
+    "register.placeinspection": (Role.SCREENER, lambda org: _m("register.PlaceInspection").objects.create(
+        round=_round_item(org).round, org_code=org, place=_m("register.Place").objects.create(
+            org_code=org, name="饭店", kind="restaurant", lat=31.0, lng=120.0))),
     "register.proposededit": (Role.SCREENER, lambda org: _m("register.ProposedEdit").objects.create(
         item=_round_item(org), kind="household_update", payload="{}")),
 }

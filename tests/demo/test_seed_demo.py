@@ -308,10 +308,11 @@ def test_skip_if_exists_does_not_claim_a_password_it_cannot_confirm(town):
 
 
 def test_one_audit_entry_records_the_bulk_seed_and_the_chain_verifies(town):
-    # The bulk rows (org units, people, register) have one entry; the demo events and care went
-    # through the services, which audit each write themselves.
+    # The bulk rows (org units, people, register) have one entry; the demo events, care and the
+    # inspection round under way went through the services, which audit each write themselves.
     entries = list(AuditEntry.objects.exclude(action__startswith="event.").exclude(action__startswith="care.")
-                   .exclude(action=AuditAction.USER_ROLES_SET))
+                   .exclude(action=AuditAction.USER_ROLES_SET).exclude(action__startswith="register.round_")
+                   .exclude(action__startswith="register.inspection_"))
 
     assert [e.action for e in entries] == [AuditAction.DEMO_SEED]
     # the demo's roles are given by the system, without a second administrator (issue 10)
@@ -326,6 +327,17 @@ def test_one_audit_entry_records_the_bulk_seed_and_the_chain_verifies(town):
 
 
 # --- Plans at scale (not built here: too slow for a unit test) ---------------------------------
+
+
+def test_an_inspection_round_is_under_way_in_the_first_village(town):
+    from gridgov.register.models import PlaceInspection, RoundKind, UpdateRound
+
+    update_round = UpdateRound.objects.get(kind=RoundKind.PLACES)
+    statuses = sorted(update_round.inspections.exclude(status=PlaceInspection.Status.PENDING)
+                      .values_list("status", flat=True))
+    assert update_round.org_code == town.plan.first_village.code and update_round.status == "open"
+    assert statuses == ["done", "done", "not_possible"]
+    assert update_round.inspections.filter(problems__gt=0).count() == 1
 
 
 def test_city_plan_has_the_published_city_counts():

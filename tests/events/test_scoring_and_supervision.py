@@ -40,7 +40,7 @@ def test_station_indicators_follow_the_published_formulas(people, food_rule):
     run_loop(people, verify_passes=(False, True))  # reworked, then closed
     run_loop(people, close=False)  # verified but not yet closed
 
-    [station] = unit_indicators(kind="station", start=datetime.date(2026, 11, 1), end=datetime.date(2026, 12, 1))
+    [station] = unit_indicators(kind="station", start=datetime.date(2026, 11, 1), end=datetime.date(2026, 12, 1), scope="99")
 
     assert station.key == "990101001-market"
     assert (station.due, station.closed, station.closed_on_time, station.reworked) == (3, 2, 2, 1)
@@ -53,7 +53,7 @@ def test_station_indicators_follow_the_published_formulas(people, food_rule):
 def test_a_late_handling_earns_a_card(people, food_rule):
     run_loop(people, handle_after_hours=24 * 8)  # more than 5 working days
 
-    [station] = unit_indicators(kind="station", start=datetime.date(2026, 11, 1), end=datetime.date(2026, 12, 31))
+    [station] = unit_indicators(kind="station", start=datetime.date(2026, 11, 1), end=datetime.date(2026, 12, 31), scope="99")
 
     assert (station.yellow_cards, station.red_cards) == (1, 0)
     assert station.closed_on_time == 0 and station.points == -5
@@ -65,7 +65,7 @@ def test_area_rates_of_intake(people, food_rule):
         cancelled = submit(people["gw"], lat=31.001)
         act(people["dispatcher"], cancelled, "cancel", reason="无效上报")
 
-    [county] = area_indicators(level_length=6, start=datetime.date(2026, 11, 1), end=datetime.date(2026, 12, 1))
+    [county] = area_indicators(level_length=6, start=datetime.date(2026, 11, 1), end=datetime.date(2026, 12, 1), scope="99")
 
     assert (county.received, county.registered, county.dispatched) == (2, 1, 1)
     assert (county.registration_rate, county.dispatch_rate) == (0.5, 1.0)
@@ -77,14 +77,14 @@ def test_grid_worker_valid_reports_and_on_time_verification(people, food_rule):
         bad = submit(people["gw"], lat=31.001)
         act(people["dispatcher"], bad, "cancel", reason="无效上报")
 
-    [gw] = grid_worker_indicators(start=datetime.date(2026, 11, 1), end=datetime.date(2026, 12, 1))
+    [gw] = grid_worker_indicators(start=datetime.date(2026, 11, 1), end=datetime.date(2026, 12, 1), scope="99")
 
     assert (gw.reports, gw.valid_reports, gw.valid_report_rate) == (2, 1, 0.5)
     assert (gw.verifications, gw.verified_on_time) == (1, 1)
 
 
 def test_rates_without_data_are_none_not_zero(people, food_rule):
-    assert unit_indicators(kind="station", start=datetime.date(2026, 1, 1), end=datetime.date(2026, 2, 1)) == []
+    assert unit_indicators(kind="station", start=datetime.date(2026, 1, 1), end=datetime.date(2026, 2, 1), scope="99") == []
 
 
 def test_ranking_workbook(people, food_rule):
@@ -93,7 +93,7 @@ def test_ranking_workbook(people, food_rule):
     from openpyxl import load_workbook
 
     run_loop(people)
-    items = unit_indicators(kind="station", start=datetime.date(2026, 11, 1), end=datetime.date(2026, 12, 1))
+    items = unit_indicators(kind="station", start=datetime.date(2026, 11, 1), end=datetime.date(2026, 12, 1), scope="99")
 
     sheet = load_workbook(BytesIO(ranking_workbook(items, title="11月"))).active
     assert sheet["B3"].value == "990101001-market" and sheet["E3"].value == "100.0%"

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from gridgov.core.models import Notification
+from gridgov.core.models import Notification, Role
 from gridgov.events.models import RoutingRule
 from tests.events_views.conftest import act, report
-from tests.factories import Tree
+from tests.factories import Tree, make_user
 
 # --- Evaluation -----------------------------------------------------------------------------
 
@@ -44,6 +44,40 @@ def test_the_month_picker_and_an_empty_month(login, people, event):
     assert response.status_code == 200
     assert response.context["rows"] == []
     assert "No data for this month yet." in response.content.decode()
+
+
+@pytest.mark.parametrize("tab", ["department", "station", "county", "township", "village", "grid_worker"])
+def test_a_dispatcher_without_a_scope_ranks_nothing(login, people, event, tab):
+    # given: an attacker's dispatcher account whose scope was left empty, and events this month
+    act(people["station"], event, "accept")
+    attacker = make_user("noscope", Role.DISPATCHER, scope="")
+
+    # when: they open every tab of the ranking, and its Excel download
+    client = login(attacker)
+    page = client.get(reverse("events-ranking"), {"tab": tab})
+    download = client.get(reverse("events-ranking"), {"tab": tab, "format": "xlsx"})
+
+    # then: an empty scope is nobody's area, not the whole city
+    assert page.status_code == 200 and page.context["rows"] == []
+    assert load_workbook(io.BytesIO(download.content)).active.max_row == 2  # the title and the headers
+
+
+def test_the_ranking_counts_only_the_viewers_area(login, people, event):
+    # given: a dispatcher of the other county
+    act(people["station"], event, "accept")
+    other = make_user("other", Role.DISPATCHER, scope=Tree.COUNTY_B)
+
+    # when / then: the first county's station and area are not theirs to rank
+    client = login(other)
+    assert client.get(reverse("events-ranking"), {"tab": "station"}).context["rows"] == []
+    assert client.get(reverse("events-ranking"), {"tab": "county"}).context["rows"] == []
+
+
+def test_area_rows_read_as_their_name_path(login, people, event):
+    response = login(people["dispatcher"]).get(reverse("events-ranking"), {"tab": "village"})
+
+    [row] = response.context["rows"]
+    assert row["item"].label.count(" › ") == 2  # 县 › 镇 › 村
 
 
 def test_a_bad_month_is_a_400(login, people, db):

@@ -9,8 +9,8 @@ from django.urls import reverse
 from tests.factories import Tree
 
 
-def _cells(client, bbox: str):
-    return client.get(reverse("events-public-cells"), {"bbox": bbox})
+def _cells(client, bbox: str, **extra):
+    return client.get(reverse("events-public-cells"), {"bbox": bbox}, **extra)
 
 
 def test_the_report_page_carries_no_polygons_only_where_to_fetch_them(client, tree):
@@ -50,3 +50,28 @@ def test_a_missing_malformed_or_too_large_box_is_refused_with_the_reason(client,
 def test_the_cells_are_fetched_in_one_query(client, tree, django_assert_num_queries):
     with django_assert_num_queries(1):
         _cells(client, "119.995,30.995,120.015,31.015")
+
+
+def test_one_address_asking_too_often_is_throttled_with_429(client, tree, settings):
+    # given: an address that used up its requests of the minute
+    from gridgov.events.views import public
+
+    for _ in range(public.CELL_REQUESTS_PER_MINUTE):
+        assert _cells(client, "119.995,30.995,120.015,31.015").status_code == 200
+
+    # when: one more, even a well-formed one
+    response = _cells(client, "119.995,30.995,120.015,31.015")
+
+    # then: refused, with when to come back; another address is not affected
+    assert response.status_code == 429
+    assert response.json()["code"] == "rate_limited"
+    assert response["Retry-After"] == "60"
+    assert _cells(client, "119.995,30.995,120.015,31.015", REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+def test_a_refused_box_still_counts_against_the_limit(client, tree):
+    from gridgov.events.views import public
+
+    for _ in range(public.CELL_REQUESTS_PER_MINUTE):
+        assert _cells(client, "0,0,90,90").status_code == 400
+    assert _cells(client, "119.995,30.995,120.015,31.015").status_code == 429

@@ -47,8 +47,8 @@ def test_queue_query_count(login, people, departments, django_assert_num_queries
     client = login(people["dispatcher"])
 
     # the filter choices (categories, departments), the page of events, the calendars
-    # (schedules, holiday overrides), the duplicate candidates
-    with django_assert_num_queries(BASE + 6):
+    # (schedules, holiday overrides), the places' names, the duplicate candidates
+    with django_assert_num_queries(BASE + 7):
         response = client.get(reverse("events-queue"))
 
     assert len(response.context["rows"]) == n
@@ -68,8 +68,9 @@ def test_queue_partial_with_returned_events_query_count(login, people, departmen
     client = login(people["dispatcher"])
 
     # no header in a partial: session, user, roles; then the filter choices, the events,
-    # the calendars, the duplicate candidates, the return entries and their departments
-    with django_assert_num_queries(3 + 8):
+    # the calendars, the places' names, the duplicate candidates, the return entries and
+    # their departments
+    with django_assert_num_queries(3 + 9):
         response = client.get(reverse("events-queue"), {"status": "returned"}, HTTP_HX_REQUEST="true",
                               HTTP_HX_TARGET="queue-results")
 
@@ -81,8 +82,8 @@ def test_inbox_query_count(login, people, departments, django_assert_num_queries
     make_events(n, status=Status.DISPATCHED, department=departments["station"], owner=departments["market"])
     client = login(people["station"])
 
-    # the user's station, the tab counts, the page of events, the calendars
-    with django_assert_num_queries(BASE + 5):
+    # the user's station, the tab counts, the page of events, the calendars, the places' names
+    with django_assert_num_queries(BASE + 6):
         response = client.get(reverse("events-inbox"))
 
     assert len(response.context["rows"]) == n
@@ -94,7 +95,7 @@ def test_inbox_rework_query_count(login, people, departments, django_assert_num_
     client = login(people["station"])
 
     # as above, and the failed verifications' notes
-    with django_assert_num_queries(BASE + 6):
+    with django_assert_num_queries(BASE + 7):
         response = client.get(reverse("events-inbox"), {"tab": "rework"})
 
     assert len(response.context["rows"]) == n
@@ -105,8 +106,8 @@ def test_my_reports_query_count(login, people, departments, django_assert_num_qu
     make_events(n, status=Status.DISPATCHED, reporter=people["gw"], department=departments["station"])
     client = login(people["gw"])
 
-    # the worker's cells, the count to verify, the page of events, the calendars
-    with django_assert_num_queries(BASE + 5):
+    # the worker's cells, the count to verify, the page of events, the calendars, the places' names
+    with django_assert_num_queries(BASE + 6):
         response = client.get(reverse("events-mobile"), {"tab": "mine"})
 
     assert len(response.context["rows"]) == min(n, MOBILE_PAGE_SIZE)
@@ -118,8 +119,9 @@ def test_verify_queue_query_count(login, people, departments, django_assert_num_
     make_events(n, status=Status.HANDLED, department=departments["station"], photos=True)
     client = login(people["gw"])
 
-    # the worker's cells, the count to verify, the page of events, their photos, the calendars
-    with django_assert_num_queries(BASE + 6):
+    # the worker's cells, the count to verify, the page of events, their photos, the calendars,
+    # the places' names
+    with django_assert_num_queries(BASE + 7):
         response = client.get(reverse("events-mobile"), {"tab": "verify"})
 
     assert len(response.context["rows"]) == min(n, MOBILE_PAGE_SIZE)
@@ -131,8 +133,9 @@ def test_my_reports_next_page_partial_query_count(login, people, departments, dj
     events = make_events(n + 1, status=Status.DISPATCHED, reporter=people["gw"], department=departments["station"])
     client = login(people["gw"])
 
-    # a partial: session, user, roles; the cells, the count to verify, the events, the calendars
-    with django_assert_num_queries(3 + 5):
+    # a partial: session, user, roles; the cells, the count to verify, the events, the calendars,
+    # the places' names
+    with django_assert_num_queries(3 + 6):
         response = client.get(reverse("events-mobile"), {"tab": "mine", "after": events[-1].pk},
                               HTTP_HX_REQUEST="true", HTTP_HX_TARGET="mine-results")
 

@@ -120,6 +120,17 @@ def _side(county: str, suffix: str, depts: dict, tree: Tree) -> Side:
         {"kind": "member_update", "target": head.pk, "values": {"residence_type": ResidenceType.MOVED_IN}},
     ]) if side.round_item is not None else []
     side.proposed_edit = proposed[0] if proposed else None
+    # inspections (issue 11 §C): an inspection round over the village, its place, a problem with a photo
+    from gridgov.register.models import InspectionAnswer, InspectionQuestion, RoundKind
+
+    side.extra["inspection_round"] = rounds.round_open(actor=screener, org_code=village, title="消防检查",
+                                                       starts_on=today, due_on=today, kind=RoundKind.PLACES)
+    side.extra["inspection"] = side.extra["inspection_round"].inspections.get()
+    question = InspectionQuestion.objects.filter(place_kind="shop").order_by("position").first()
+    side.extra["inspection_question"] = question
+    side.extra["inspection_answer"] = InspectionAnswer.objects.create(
+        inspection=side.extra["inspection"], question=question, question_text=question.text, result="problem",
+        note="通道堵塞", photo=ContentFile(_png(), "p.png"), answered_by=gw)
 
     category = Category.objects.get(code="food.unlicensed")
     side.rule = RoutingRule.objects.create(category=category, org_prefix=county, department=depts[county])

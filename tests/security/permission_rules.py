@@ -195,6 +195,15 @@ RULES: dict[str, Rule] = {
     "register-item": page(obj="round_item", get=REGISTER_VIEWERS),
     "register-item-unchanged": page(obj="round_item", post=ROUND_WORKERS),
     "register-item-propose": page(obj="round_item", post=ROUND_WORKERS),
+    # inspections (issue 11 §C): the round's places are register data; the grid worker records,
+    # the city administrator sets the checklists (not scoped: one set for the deployment)
+    "register-inspections": page(obj="inspection_round", get=REGISTER_VIEWERS),
+    "register-inspection": page(obj="inspection", get=REGISTER_VIEWERS, post=ROUND_WORKERS),
+    "register-inspection-unable": page(obj="inspection", post=ROUND_WORKERS),
+    "register-inspection-reopen": page(obj="inspection", post=ROUND_WORKERS),
+    "register-inspection-photo": page(obj="inspection_answer", get=REGISTER_VIEWERS),
+    "register-inspection-settings": page(get=ADMINS, post=ADMINS),
+    "register-inspection-question": page(obj="inspection_question", scoped=False, post=ADMINS),
     "register-signoff": page(get=SIGN_OFF),
     "register-edit-decide": page(obj="proposed_edit", post=SIGN_OFF),
     "register-buildings": page(get=REGISTER_VIEWERS),
@@ -319,7 +328,9 @@ RULES: dict[str, Rule] = {
     "care-mentor-add": page(obj="enrollment", post=CARE_MANAGERS, status={"POST": 400}),
     "care-family-file-update": page(obj="enrollment", post=CARE_MANAGERS, status={"POST": 409},
                                     why="the matrix's case is no child's: refused as a conflict"),
-    "care-family-file": page(obj="family_file", get=CARE_DETAIL_ROLES),
+    # security review (issue 11): opened once a child's record was opened with a purpose (this
+    # file names no child: nobody to open it through) and over the API with a purpose
+    "care-family-file": page(obj="family_file", get=CARE_DETAIL_ROLES, status={"GET": 404}),
     "api-care-team-confirm": api(obj="enrollment", post=CARE_MANAGERS | TEAM_ONLY, status={"POST": 400},
                                  why="the team (or the officer) records a family member's confirmation"),
     "api-care-high-risk-unconfirmed": api(get=CARE_TEAM, why="rows of the caller's own visible cases only"),
@@ -329,7 +340,7 @@ RULES: dict[str, Rule] = {
                                      why="the assignee, the team or the officer records a task"),
     "api-care-mentors": api(obj="enrollment", post=CARE_MANAGERS, status={"POST": 400}),
     "api-care-family-files": api(post=CARE_MANAGERS, status={"POST": 400}),
-    "api-care-family-file": api(obj="family_file", get=CARE_DETAIL_ROLES),
+    "api-care-family-file": api(obj="family_file", get=CARE_DETAIL_ROLES, status={"GET": 400}),
 }
 
 # (name, method, role) where the code does not (yet) follow the policy above: each is

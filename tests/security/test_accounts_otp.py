@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from gridgov.core.audit import AuditAction
 from gridgov.core.models import AuditEntry, Role
+from gridgov.core.otp import recovery_token_hash
 from tests.factories import TEST_PASSWORD, make_user
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -48,7 +49,7 @@ def wrong_code(device: TOTPDevice) -> str:
 def enrolled(user) -> TOTPDevice:
     device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     recovery = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
-    StaticToken.objects.create(device=recovery, token="recoverycode1")
+    StaticToken.objects.create(device=recovery, token=recovery_token_hash("recoverycode1"))
     return device
 
 
@@ -242,6 +243,10 @@ def test_enrolment_from_first_sign_in_to_recovery_codes(grid_worker):
     assert done.status_code == 200
     codes = re.findall(r"<li><code>([a-z0-9]{10})</code></li>", done.content.decode())
     assert len(codes) == 10
+    # the database holds only keyed hashes of them, never a code itself
+    stored = set(StaticToken.objects.filter(device__user=grid_worker).values_list("token", flat=True))
+    assert stored == {recovery_token_hash(c) for c in codes}
+    assert not stored & set(codes)
     assert client.get(reverse("people-list")).status_code == 200
     again = client.get(reverse("otp-setup")).content.decode()
     assert not any(c in again for c in codes)

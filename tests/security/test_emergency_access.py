@@ -371,8 +371,8 @@ def test_review_queue_query_count(staff, tree, django_assert_num_queries, n):
     ])
     client = login(staff["auditor"])
 
-    # the page of grants (with user, person and reviewer joined)
-    with django_assert_num_queries(BASE + 1):
+    # the page of grants (with user, person and reviewer joined), the places' name paths
+    with django_assert_num_queries(BASE + 2):
         response = client.get(reverse("emergency-reviews"))
     assert len(response.context["rows"]) == n
 

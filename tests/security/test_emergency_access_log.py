@@ -178,8 +178,9 @@ def test_access_log_query_count(staff, person, enrollment, django_assert_num_que
     client = login(staff["officer"])
 
     # the person, the officer check (one of their enrollments in the area), the audit entry
-    # of this read (savepoint, chain head, its lock, insert, head update, release), the page
-    with django_assert_num_queries(BASE + 1 + 1 + 6 + 1):
+    # of this read (savepoint, chain head, its lock, insert, head update, release), the page,
+    # the actors' names and the org units' name paths (audit_presenters)
+    with django_assert_num_queries(BASE + 1 + 1 + 6 + 1 + 2):
         response = client.get(reverse("person-access-log", args=[person.pk]))
     assert len([r for r in response.context["rows"] if r["entry"].action == "person.open_record"]) == n
 
@@ -190,6 +191,6 @@ def test_audit_search_by_person_query_count(staff, person, enrollment, django_as
         person_open_record(actor=staff["gw"], person=person, purpose="home_visit")
     client = login(staff["auditor"])
 
-    with django_assert_num_queries(BASE + 1):  # the page of entries
+    with django_assert_num_queries(BASE + 3):  # the page of entries, the actors' names, the places
         response = client.get(reverse("audit-search"), {"person": person.pk, "action": "person.open_record"})
     assert len(response.context["rows"]) == n

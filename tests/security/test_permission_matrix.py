@@ -79,6 +79,9 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
         "rule": side.rule, "update_round": side.update_round, "round_item": side.round_item,
         "proposed_edit": side.proposed_edit, "correction": side.correction,
         "emergency_grant": side.emergency_grant, "role_grant": side.role_grant, "visit": side.visit,
+        # inspections (issue 11 §C)
+        **{k: side.extra.get(k) for k in ("inspection_round", "inspection", "inspection_answer",
+                                          "inspection_question")},
     }
     notification = (world.notifications.get(role, world.outside.extra["notification"]) if inside
                     else world.outside.extra["notification"])

@@ -289,6 +289,7 @@ def test_a_later_start_never_gives_an_earlier_deadline(first, second, hours):
 @given(moments, durations, durations)
 @example(datetime.datetime(2026, 11, 24, 8, 30, tzinfo=TZ), 3.5, 0.5)  # ends at noon, then the afternoon
 @example(datetime.datetime(2026, 9, 30, 17, 0, tzinfo=TZ), 0.5, 1.0)  # National Day holidays in between
+@example(datetime.datetime(2024, 1, 1, 0, 0, tzinfo=TZ), 3.5, 0.0)  # lands on noon, then adds nothing
 def test_adding_a_then_b_equals_adding_a_plus_b(start, a, b):
     assert _close(add_working_hours(add_working_hours(start, a, CAL), b, CAL), add_working_hours(start, a + b, CAL))
 

@@ -46,7 +46,7 @@ def test_a_second_person_with_the_same_resident_id_is_refused_by_the_database(of
                                                         "org_code": Tree.CELL_A1}, format="json")
 
     body = assert_error_shape(response, 409, {"duplicate"})
-    assert body["fields"] == {"resident_id": ["Already registered."]}
+    assert body["fields"] == {"resident_id": ["Cannot be registered here."]}
     assert Person.objects.count() == 1
     assert AuditEntry.objects.count() == audit_before
     # the connection is usable afterwards (PostgreSQL would refuse if the transaction were left aborted)
@@ -120,5 +120,5 @@ def test_the_person_form_shows_the_lost_race_as_a_form_error(client, staff):
                                                  "org_code": Tree.CELL_A1}, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 409
-    assert "Already registered." in response.content.decode()
+    assert "Cannot be registered here." in response.content.decode()
     assert Person.objects.count() == 1

@@ -50,7 +50,9 @@ def test_consent_alone_withdrawn_ends_the_enrollment(staff, consent_only):
         withdrawal = withdraw(staff, consent_only, note="本人书面撤回")
     enrollment = Enrollment.objects.get(pk=consent_only.pk)
     assert withdrawal.outcome == ConsentWithdrawal.Outcome.EXITED
-    assert enrollment.status == Enrollment.Status.EXITED and enrollment.exit_reason == "Consent withdrawn"
+    assert enrollment.status == Enrollment.Status.EXITED and enrollment.exit_code == "consent_withdrawn"
+    with translation.override("en"):  # kept as a code, read in the reader's language
+        assert selectors.exit_reason_text(enrollment) == "Consent withdrawn"
     assert enrollment.next_due_date is None  # no more schedule
     assert enrollment.retention_until == TODAY  # the nightly run anonymises it after today
     entry = AuditEntry.objects.get(action=AuditAction.CONSENT_WITHDRAW)

@@ -43,7 +43,8 @@ def test_audit_list_query_count(login, auditor, grid_worker, django_assert_num_q
     client = login(auditor)
 
     # The auditor's menu has notifications too (bulk exports, issue 10), with the unread count.
-    with django_assert_num_queries(BASE + 1):  # the page of entries
+    # the page of entries, the actors' names, the org units' name paths
+    with django_assert_num_queries(BASE + 3):
         response = client.get(reverse("audit-search"), {"action": "person.open_record"})
 
     assert len(response.context["rows"]) == n

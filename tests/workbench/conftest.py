@@ -118,6 +118,19 @@ def make_round(n, *, assignee=None, due_on=TODAY + datetime.timedelta(days=5), s
     return update_round
 
 
+def make_inspection_round(n, *, assignee=None, due_on=TODAY + datetime.timedelta(days=3), title="十二月消防检查"):
+    """An open inspection round of village A with `n` places of cell A1 on the list."""
+    from gridgov.register.models import Place, PlaceInspection, RoundKind
+
+    update_round = UpdateRound.objects.create(org_code=Tree.VILLAGE_A, title=title, starts_on=TODAY, due_on=due_on,
+                                              kind=RoundKind.PLACES)
+    places = Place.objects.bulk_create([
+        Place(org_code=Tree.CELL_A1, name=f"便民店{i}号", kind="shop", lat=31.005, lng=120.005) for i in range(n)])
+    PlaceInspection.objects.bulk_create([
+        PlaceInspection(round=update_round, place=p, org_code=Tree.CELL_A1, assignee=assignee) for p in places])
+    return update_round
+
+
 def item(response, key):
     """The workbench item `key` of a home page response (None when absent)."""
     for it in response.context["workbench"].items:
@@ -127,4 +140,4 @@ def item(response, key):
 
 
 __all__ = ["Status", "TODAY", "item", "make_crises", "make_enrollments", "make_events", "make_handovers",
-           "make_round"]
+           "make_inspection_round", "make_round"]

@@ -9,7 +9,14 @@ from django.utils import timezone
 from gridgov.core.models import EmergencyGrant, RoleGrantRequest
 from gridgov.events.workflow import Status
 from tests.factories import PersonFactory, Tree, make_user
-from tests.workbench.conftest import make_crises, make_enrollments, make_events, make_handovers, make_round
+from tests.workbench.conftest import (
+    make_crises,
+    make_enrollments,
+    make_events,
+    make_handovers,
+    make_inspection_round,
+    make_round,
+)
 
 # session, user, the user's roles, the scope's name (header and "My area"), the unread badge
 BASE = 5
@@ -47,18 +54,21 @@ def test_unit_home_query_count(login, roles, departments, django_assert_num_quer
 def test_grid_worker_home_query_count(login, roles, departments, django_assert_num_queries, n):
     make_events(n, status=Status.HANDLED, department=departments["station"])
     make_round(n, assignee=roles["gw"])
+    inspection_round = make_inspection_round(n, assignee=roles["gw"])
     make_enrollments(n, due_in_days=0, high_risk=True, team=[roles["gw"]])
     make_crises(make_enrollments(n, due_in_days=-1))
     client = login(roles["gw"])
 
-    # events: my cells, the count to verify; register: the checklist per round; care: my
-    # cells, the visit counts, my confirmations, the open crises; home: my cells, their units,
-    # the people living there
-    with django_assert_num_queries(BASE + 10):
+    # my cells, read once for the whole page (core.selectors.grid_cells_of); events: the
+    # count to verify; register: the checklist per round, the places to inspect per
+    # inspection round; care: the visit counts, my confirmations, the open crises; home:
+    # my cells' units, the people living there
+    with django_assert_num_queries(BASE + 9):
         response = client.get(reverse("home"))
 
     counts = {item.key: item.count for item in response.context["workbench"].items}
     assert counts["events.to_verify"] == n and counts["care.visits_due"] == 2 * n
+    assert counts[f"register.to_inspect.{inspection_round.pk}"] == n
 
 
 @pytest.mark.parametrize("n", [3, 30])
@@ -163,8 +173,8 @@ def test_inbox_by_deadline_query_count(login, roles, departments, django_assert_
     client = login(roles["station"])
 
     # as the inbox's tabs (events_views/test_query_counts.py): the user's station, the tab
-    # counts, the page of events, the calendars
-    with django_assert_num_queries(BASE + 5):
+    # counts, the page of events, the calendars, the places' names
+    with django_assert_num_queries(BASE + 6):
         response = client.get(reverse("events-inbox"), {"due": "overdue"})
 
     assert len(response.context["rows"]) == n
@@ -177,8 +187,8 @@ def test_queue_of_supervised_events_query_count(login, roles, departments, djang
     client = login(roles["dispatcher"])
 
     # as the queue (events_views/test_query_counts.py): the filter choices (categories,
-    # departments), the page of events, the calendars, the duplicate candidates
-    with django_assert_num_queries(BASE + 6):
+    # departments), the page of events, the calendars, the places' names, the duplicate candidates
+    with django_assert_num_queries(BASE + 7):
         response = client.get(reverse("events-queue"), {"supervised": "on"})
 
     assert len(response.context["rows"]) == n

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.care.models import ProgramConfig
-from gridgov.care.program_config import program_config_update, rule_for
+from gridgov.care.program_config import covers_the_city, program_config_update, rule_for
 from gridgov.care.programs import DEFAULTS, Program
-from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.admin import CapabilityAdmin
+from gridgov.core.permissions import Capability
 
 
 class ProgramAddForm(forms.ModelForm):
@@ -53,7 +54,8 @@ def settings_form_for(config: ProgramConfig) -> type[ProgramSettingsForm]:
 
 
 @admin.register(ProgramConfig)
-class ProgramConfigAdmin(admin.ModelAdmin):
+class ProgramConfigAdmin(CapabilityAdmin):
+    capability = Capability.MANAGE_CARE_CONFIG
     list_display = ("program_name", "summary")
     ordering = ("program",)
 
@@ -66,23 +68,11 @@ class ProgramConfigAdmin(admin.ModelAdmin):
         values = {**DEFAULTS[obj.program], **(obj.settings or {})}
         return "；".join(f"{rule_for(key).label} {value} {rule_for(key).unit}" for key, value in values.items())
 
-    def _allowed(self, request) -> bool:
-        return has_capability(request.user, Capability.MANAGE_CARE_CONFIG)
-
-    def has_module_permission(self, request):
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request)
+    def has_capability(self, request) -> bool:
+        return super().has_capability(request) and covers_the_city(request.user)
 
     def has_add_permission(self, request):
-        return self._allowed(request) and ProgramConfig.objects.count() < len(Program.choices)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        return super().has_add_permission(request) and ProgramConfig.objects.count() < len(Program.choices)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         return settings_form_for(obj) if obj is not None else ProgramAddForm

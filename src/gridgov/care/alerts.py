@@ -9,13 +9,17 @@ guardians) by SMS, where their consent to SMS was recorded on the team
 
 from __future__ import annotations
 
+import datetime
+
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.care.models import Enrollment, TeamMember
 from gridgov.core.exceptions import DomainError
 from gridgov.core.models import Role, User
 from gridgov.core.notifications import Contact, Subject, notify, register_kind
+from gridgov.core.orgnames import org_name_paths
 from gridgov.core.validators import is_valid_mobile, normalize_mobile
 
 CARE_ROLES = (Role.GRID_WORKER, Role.CARE_WORKER, Role.PROGRAM_OFFICER, Role.POLICE_LIAISON)
@@ -34,6 +38,16 @@ register_kind("care_referral", _("A referral from a screening campaign"), roles=
 register_kind("care_drug_test", _("A scheduled test that needs follow-up"), roles=OFFICERS)
 register_kind("care_checkin_missed", _("A missed check-in"), channels=("email",), roles=OFFICERS)
 register_kind("care_schedule_overdue", _("A care schedule is overdue"), roles=CARE_ROLES)
+
+
+def area(code: str) -> str:
+    """A place as a notification names it: its name path (县 › 镇 › 村 › 网格), not its code."""
+    return org_name_paths([code]).get(code, code) if code else ""
+
+
+def day(value: datetime.date | None) -> str:
+    """A date as a notification says it, in the active language (\"2026年12月3日\"), not ISO."""
+    return date_format(value, "DATE_FORMAT") if value else ""
 
 
 def may_open_case(user, enrollment: Enrollment) -> bool:
@@ -84,3 +98,15 @@ def team(enrollment: Enrollment, users: list[User], *, kind: str, text: str, par
     contacts = sms_contacts_of(enrollment) if family_by_sms else []
     notify(recipients=_case_workers(users), contacts=contacts, kind=kind, text=text, params=params, **_case_context(enrollment))
     return contacts
+
+
+def team_by_details(enrollment: Enrollment, users: list[User], *, kind: str, text: str, masked_text: str) -> None:
+    """Tell the team's users who may see the case's details `text`, the others `masked_text`
+    (what a visit found is masked for a grid worker; security review, issue 11)."""
+    from gridgov.care.selectors import may_see_details
+
+    full = [user for user in users if may_see_details(user, enrollment)]
+    others = [user for user in users if user not in full]
+    for told, words in ((full, text), (others, masked_text)):
+        if told:
+            notify(recipients=_case_workers(told), kind=kind, text=words, **_case_context(enrollment))

@@ -74,6 +74,7 @@ class CareConfig(AppConfig):
         add_nav_item(NavItem("care-team-cases", _("My care cases"), 29, capability=Capability.VIEW_CARE,
                              roles=frozenset({"police_liaison"}), also_current=frozenset({"care-enrollment"}),
                              tab=1))
-        add_nav_item(NavItem("care-campaigns", _("Screening campaigns"), 33, capability=Capability.VIEW_CARE,
+        # names (issue 11): only for who can work a campaign (not the police liaison, not a doctor)
+        add_nav_item(NavItem("care-campaigns", _("Screening campaigns"), 33, capability=Capability.WORK_CAMPAIGNS,
                              also_current=frozenset({"care-campaign", "care-campaign-checklist", "care-campaign-item"}),
                              tab=5))

@@ -47,10 +47,11 @@ def check_child_details(program: str, details: dict, errors: dict) -> None:
 # --- Family files ----------------------------------------------------------------------------------
 
 
-def _children_of_household(household) -> QuerySet[Enrollment]:
+def _children_of_household(user, household) -> QuerySet[Enrollment]:
+    """The household's children in care that the user sees (`Enrollment.objects.visible_to`)."""
     person_ids = household.memberships.filter(is_current=True).values("person_id")
-    return Enrollment.objects.filter(person_id__in=person_ids, program__in=CHILD_PROGRAMS,
-                                     status=Enrollment.Status.ACTIVE)
+    return Enrollment.objects.visible_to(user).filter(person_id__in=person_ids, program__in=CHILD_PROGRAMS,
+                                                      status=Enrollment.Status.ACTIVE)
 
 
 def family_file_update(*, actor, household_id, needs: list[str] | None = None, note: str | None = None
@@ -60,13 +61,13 @@ def family_file_update(*, actor, household_id, needs: list[str] | None = None, n
 
     require(actor, Capability.MANAGE_ENROLLMENTS)
     household = access_household(actor, household_id)  # 404 outside the area
-    if not in_scope(actor, household.org_code):
-        raise NotFound()
+    if not FamilyFile.objects.would_show(actor, household.org_code):
+        raise NotFound()  # none above the county, as `access_family_file`
     needs = sorted(set(needs or []))
     if any(n not in ChildNeed.values for n in needs):
         message = _("Unknown kind of need.")
         raise DomainError(message, ErrorCode.INVALID, {"needs": [message]})
-    children = list(_children_of_household(household))
+    children = list(_children_of_household(actor, household))
     with transaction.atomic():
         file, created = FamilyFile.objects.select_for_update().get_or_create(
             household_id=household.pk,
@@ -93,8 +94,8 @@ def access_family_file(user, file_id) -> FamilyFile:
         pk = int(file_id)
     except (TypeError, ValueError):
         pk = -1
-    file = FamilyFile.objects.filter(pk=pk, org_code__startswith=user.scope_code or "-").first()
-    if file is None or len(user.scope_code or "") < 6:
+    file = family_files_visible_to(user).filter(pk=pk).first()
+    if file is None:
         raise NotFound(_("No such family file in your area."))
     return file
 
@@ -102,9 +103,9 @@ def access_family_file(user, file_id) -> FamilyFile:
 def family_files_visible_to(user) -> QuerySet[FamilyFile]:
     """The family files of the user's area (officers, doctors and social workers), newest
     first; none above the county."""
-    if not has_capability(user, Capability.VIEW_CARE_DETAILS) or len(user.scope_code or "") < 6:
+    if not has_capability(user, Capability.VIEW_CARE_DETAILS):
         return FamilyFile.objects.none()
-    return FamilyFile.objects.filter(org_code__startswith=user.scope_code).order_by("-opened_on", "-id")
+    return FamilyFile.objects.visible_to(user).order_by("-opened_on", "-id")  # care.querysets.CareAreaQuerySet
 
 
 def family_file_children(file: FamilyFile) -> list[Enrollment]:

@@ -49,7 +49,6 @@ def exits_by_age(today: datetime.date) -> int:
             if not _birthday_reached(enrollment.person.birth_date, age, today):
                 continue
             services.enrollment_exit(actor=SystemActor("care_daily"), enrollment=enrollment, on=today,
-                                     reason=_("Reached the age of %(age)d.") % {"age": age},
                                      action=EnrollmentAction.AGE_LIMIT)
             alerts.to_users(services.officers_of(enrollment.org_code), kind="care_exit", text=_(
                 "%(person)s left the %(program)s program on reaching the age of %(age)d."),
@@ -69,7 +68,8 @@ def handovers_alert_missed(today: datetime.date) -> int:
             handover.status = check(HANDOVER_TRANSITIONS, HandoverAction.MISSED, actor=SystemActor("care_daily"),
                                     status=handover.status)
             text = _("A care handover from %(from)s to %(to)s was not received by %(date)s.") % {
-                "from": handover.from_org_code, "to": handover.to_org_code, "date": handover.due_date.isoformat()}
+                "from": alerts.area(handover.from_org_code), "to": alerts.area(handover.to_org_code),
+                "date": alerts.day(handover.due_date)}
             users = services.officers_of(handover.from_org_code) + services.officers_of(handover.to_org_code)
             alerts.to_users(users, kind="care_handover_missed", text=text, link=reverse("care-officer"),
                             org_code=handover.from_org_code)

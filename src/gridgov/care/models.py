@@ -63,6 +63,18 @@ class ProgramConfig(models.Model):
         return str(self.get_program_display())
 
 
+class EnrollmentEnd(models.TextChoices):
+    """The ways an enrollment ends (`care.workflow.EnrollmentAction`, each through
+    `services.enrollment_exit`), kept on the ended enrollment as `exit_code` and read in the
+    reader's language. Only the officer's exit carries words of its own (`exit_reason`)."""
+
+    EXIT = "exit", _("Leaves the program")  # the officer, with a reason
+    AGE_LIMIT = "age_limit", _("Reached the program's age limit")  # care_daily
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")  # an enrollment on consent alone
+    DUPLICATE_MERGED = "duplicate_merged", _("Duplicate record merged")  # two person records made one
+    DIED = "died", _("Died")  # a death recorded in the register
+
+
 class Enrollment(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -76,6 +88,9 @@ class Enrollment(models.Model):
     consent = models.BooleanField(_("consent recorded"), default=False)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    exit_code = models.CharField(pgettext_lazy("leaving a program", "way of leaving"), max_length=24,
+                                 choices=EnrollmentEnd.choices, blank=True)
+    # The officer's own words for an exit (`EnrollmentEnd.EXIT`); empty for the other ways.
     exit_reason = models.CharField(pgettext_lazy("leaving a program", "reason for leaving"), max_length=200,
                                    blank=True)
     retention_until = models.DateField(_("keep records until"))

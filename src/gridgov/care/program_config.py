@@ -17,8 +17,11 @@ from gridgov.care.audit_actions import CareAudit
 from gridgov.care.models import ProgramConfig
 from gridgov.care.programs import DEFAULTS
 from gridgov.core.audit import audit_record
-from gridgov.core.exceptions import DomainError, ErrorCode
+from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
+from gridgov.core.orgcodes import LENGTH_BY_LEVEL
 from gridgov.core.permissions import Capability, require
+
+CITY_LENGTH = LENGTH_BY_LEVEL["city"]
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,18 @@ def rule_for(key: str) -> SettingRule:
     return SETTING_RULES.get(key) or SettingRule(key, 1, 366, _DAYS)
 
 
+def covers_the_city(user) -> bool:
+    """A program's settings hold for every area of the deployment, so only an account whose
+    own area is the city (or above) may change them — not a county's administrator."""
+    return len(getattr(user, "scope_code", "") or "") <= CITY_LENGTH
+
+
 def program_config_update(*, program: str, values: dict[str, int], actor) -> ProgramConfig:
     """Store the settings of `program` that differ from the defaults; audited."""
     require(actor, Capability.MANAGE_CARE_CONFIG)
+    if not covers_the_city(actor):
+        raise Forbidden(str(_("A program's settings hold for the whole city: only an administrator "
+                              "of the city may change them.")))
     defaults = DEFAULTS[program]
     errors: dict[str, list[str]] = {}
     for key, value in values.items():

@@ -50,6 +50,8 @@ def manages_campaigns(user) -> bool:
 
 class EnrollmentQuerySet(ScopedQuerySet):
     def visibility(self, user) -> Q | None:
+        if statistics_only(user):  # above the county, a team-only role too (security review, issue 11)
+            return None
         if sees_team_only(user):
             return Q(on_team(user))
         area = area_q(user)
@@ -58,8 +60,10 @@ class EnrollmentQuerySet(ScopedQuerySet):
         if has_capability(user, Capability.VIEW_CARE_DETAILS):
             return area
         # A grid worker: the people on whose team they are, and those living in their cells
-        # (the cells read once, as before: list pages count on it).
-        cells = list(user.grid_assignments.values_list("cell_id", flat=True))
+        # (the cells read once per request, shared with the home page: core.selectors).
+        from gridgov.core.selectors import grid_cells_of
+
+        cells = grid_cells_of(user)
         return area & (Q(on_team(user)) | Q(org_code__in=cells))
 
     def readable_by(self, user):
@@ -103,6 +107,13 @@ class CareAreaQuerySet(ScopedQuerySet):
 
     def visibility(self, user) -> Q | None:
         return None if statistics_only(user) else area_q(user)
+
+    def would_show(self, user, org_code: str) -> bool:
+        """Whether a row at `org_code` would be in `visible_to(user)`: the same rule for a row
+        about to be written (a family file opened for a household)."""
+        from gridgov.core.permissions import in_scope
+
+        return not statistics_only(user) and in_scope(user, org_code)
 
 
 PaymentQuerySet = CareAreaQuerySet

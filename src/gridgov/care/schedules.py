@@ -159,8 +159,8 @@ def schedule_end(*, actor, schedule: CareSchedule) -> CareSchedule:
 
 
 def may_record(user, schedule: CareSchedule) -> bool:
-    """The assignee, a member of the team, or an officer of the area records a task."""
-    if schedule.assignee_id == getattr(user, "pk", None):
+    """The assignee (while on the team), a member of the team, or an officer of the area records a task."""
+    if schedule.assignee_id == getattr(user, "pk", None) and _on_team(user, schedule):
         return True
     if has_capability(user, Capability.MANAGE_ENROLLMENTS) and in_scope(user, schedule.org_code):
         return True
@@ -200,7 +200,7 @@ def schedule_record(*, actor, schedule: CareSchedule, done_on: datetime.date, do
                      changes={"schedule": schedule.pk, "record": record.pk, "done": done})
         if is_test and result in ALERT_RESULTS:
             alerts.to_users(_officers(enrollment), kind="care_drug_test", enrollment=enrollment, text=_(
-                "A scheduled test in %(area)s needs your follow-up.") % {"area": enrollment.org_code})
+                "A scheduled test in %(area)s needs your follow-up.") % {"area": alerts.area(enrollment.org_code)})
     return record
 
 
@@ -241,7 +241,8 @@ def on_visit_recorded(*, actor, enrollment: Enrollment, visit: Visit) -> None:
 
 def _checkin_missed(*, actor, enrollment: Enrollment, on: datetime.date) -> None:
     alerts.to_users(_officers(enrollment), kind="care_checkin_missed", enrollment=enrollment, text=_(
-        "A check-in due on %(date)s in %(area)s was missed.") % {"date": on.isoformat(), "area": enrollment.org_code})
+        "A check-in due on %(date)s in %(area)s was missed.") % {"date": alerts.day(on),
+                                                              "area": alerts.area(enrollment.org_code)})
     audit_record(actor=actor, action=CareAudit.CHECKIN_MISSED, obj=enrollment, object_repr=f"#{enrollment.pk}",
                  org_code=enrollment.org_code, person_id=enrollment.person_id, changes={"due": on.isoformat()})
 
@@ -273,9 +274,9 @@ def schedules_overdue_alert(today: datetime.date) -> int:
     count = 0
     for schedule in overdue:
         text = _("A scheduled task for a person in your care (%(area)s) is overdue since %(date)s.") % {
-            "area": schedule.org_code, "date": schedule.next_due_date.isoformat()}
+            "area": alerts.area(schedule.org_code), "date": alerts.day(schedule.next_due_date)}
         with transaction.atomic():
-            if schedule.assignee_id and schedule.assignee.is_active:
+            if schedule.assignee_id and schedule.assignee.is_active and _on_team(schedule.assignee, schedule):
                 alerts.to_users([schedule.assignee], kind="care_schedule_overdue", enrollment=schedule.enrollment,
                                 text=text)
             else:
@@ -327,9 +328,14 @@ def access_schedule(user, schedule_id) -> CareSchedule:
     schedule = CareSchedule.objects.filter(pk=pk).select_related("enrollment__person", "assignee").first()
     if schedule is None:
         raise NotFound(_("No such schedule in your area."))
-    if schedule.assignee_id != user.pk:
+    # its assignee reads it while still on the case's team (as schedules_due_for lists it)
+    if schedule.assignee_id != user.pk or not _on_team(user, schedule):
         schedule.enrollment = access_enrollment(user, schedule.enrollment_id)
     return schedule
+
+
+def _on_team(user, schedule: CareSchedule) -> bool:
+    return TeamMember.objects.filter(enrollment_id=schedule.enrollment_id, user=user, removed_at__isnull=True).exists()
 
 
 def kind_for(user, schedule: CareSchedule, *, details_visible: bool) -> str:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.care.children_models import ChildNeed
 from gridgov.care.schedule_models import DrugTestResult, ScheduleKind
+from gridgov.core.picker_widgets import UserPicker
 
 CONFIRMATION_CHOICES = [("in_person", _("Face to face")), ("phone", _("By phone")), ("video", _("By video call")),
                         ("in_writing", _("In writing"))]
@@ -22,7 +23,9 @@ class ScheduleForm(forms.Form):
     interval_days = forms.IntegerField(label=_("Every (days)"), min_value=1, max_value=366, initial=1)
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    assignee = forms.CharField(label=_("Who (username of a team member)"), required=False, max_length=150)
+    # names, not codes (issue 11): the user picker beside the username
+    assignee = forms.CharField(label=_("Who (username of a team member)"), required=False, max_length=150,
+                               widget=UserPicker())
 
 
 class ScheduleRecordForm(forms.Form):

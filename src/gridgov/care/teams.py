@@ -29,6 +29,7 @@ from gridgov.care.models import Enrollment, TeamMember, TeamRole
 from gridgov.core.audit import audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
 from gridgov.core.models import Role
+from gridgov.core.orgnames import org_name_paths
 
 # The four places of a high-risk team (DOMAIN.md "Severe mental disorder follow-up"), each
 # filled by any of its roles.
@@ -106,13 +107,23 @@ def unmanaged_high_risk_q() -> Q:
     return Q(high_risk=True) & ~full_team_confirmed_q()
 
 
+def knows_risk(user) -> bool:
+    """Whether the user may know that a case is high-risk: those who see the details, and the
+    police liaison (its safety role reads the risk of its own teams' cases). A grid worker
+    sees that a person needs a visit, not why (security review, issue 11)."""
+    from gridgov.care.querysets import sees_team_only
+    from gridgov.core.permissions import Capability, has_capability
+
+    return has_capability(user, Capability.VIEW_CARE_DETAILS) or sees_team_only(user)
+
+
 def high_risk_unconfirmed_for(user) -> QuerySet[Enrollment]:
     """The high-risk cases the user may see whose team is incomplete or awaits a confirmation
     (for the workbench and the officer's page): the officer's area, or a team member's own."""
     from gridgov.care.selectors import enrollments_visible_to
     from gridgov.core.permissions import Capability, has_capability
 
-    if not has_capability(user, Capability.VIEW_CARE):
+    if not has_capability(user, Capability.VIEW_CARE) or not knows_risk(user):
         return Enrollment.objects.none()
     return (enrollments_visible_to(user).filter(unmanaged_high_risk_q()).select_related("person")
             .order_by("next_due_date", "id"))
@@ -172,7 +183,7 @@ def team_reconfirm_after_risk_raise(*, actor, enrollment: Enrollment, old_level:
                  org_code=enrollment.org_code, person_id=enrollment.person_id, changes={"reset": reset})
     _alert_team(enrollment, kind="care_reconfirm", text=_(
         "The situation of a person in your care (%(area)s) changed: please confirm the case again.")
-        % {"area": enrollment.org_code})
+        % {"area": org_name_paths([enrollment.org_code])[enrollment.org_code]})  # names, not codes
     return True
 
 

@@ -8,8 +8,8 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.care import selectors
-from gridgov.care.models import Crisis, Handover, TeamMember
+from gridgov.care import selectors, teams
+from gridgov.care.models import Crisis, Handover
 from gridgov.core import suppression
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.workbench import Urgency, WorkItem, url_with
@@ -48,18 +48,24 @@ def visit_items(user) -> list[WorkItem]:
                      list_url=url_with("care-officer", anchor="overdue") if officer else area_list),
                  Urgency.OVERDUE),
     ]
-    mine = (TeamMember.objects.filter(user=user, removed_at__isnull=True, acknowledged_at__isnull=True,
-                                      enrollment__high_risk=True, enrollment__in=visible.values("pk"))
-            .aggregate(n=Count("enrollment_id", distinct=True), first=Min("enrollment_id")))
+    # A grid worker may not know which cases are high-risk (security review, issue 11): it is
+    # asked to confirm every case of its teams, in words that do not say why (selectors.to_confirm_q).
+    # Each count is of the rows of the daily list it links to (`?only=`, the same filter).
+    knows_risk = teams.knows_risk(user)
+    mine = visible.filter(selectors.to_confirm_q(user)).aggregate(n=Count("pk"), first=Min("pk"))
     if mine["n"] or not officer:
-        items.append(WorkItem("care.confirm_mine", _("High-risk cases waiting for your confirmation"), mine["n"],
-                              url(mine["n"], mine["first"], list_url=url_with("care-today"), single=True),
+        label = (_("High-risk cases waiting for your confirmation") if knows_risk
+                 else _("Cases waiting for your confirmation"))
+        items.append(WorkItem("care.confirm_mine", label, mine["n"],
+                              url(mine["n"], mine["first"], single=True,
+                                  list_url=url_with("care-today", only=selectors.ONLY_TO_CONFIRM)),
                               Urgency.SOON))
+    # People with an open crisis (two crises of one person are one row); a lone one opens its latest crisis.
     crises = Crisis.objects.filter(outcome="", enrollment__in=visible.values("pk")).aggregate(
-        n=Count("pk"), latest=Max("pk"))
-    items.append(WorkItem("care.open_crises", _("Open crises"), crises["n"],
-                          url(crises["n"], crises["latest"], list_url=url_with("care-today"), page="care-crisis",
-                              single=True),
+        n=Count("enrollment_id", distinct=True), latest=Max("pk"))
+    items.append(WorkItem("care.open_crises", _("People with an open crisis"), crises["n"],
+                          url(crises["n"], crises["latest"], page="care-crisis", single=True,
+                              list_url=url_with("care-today", only=selectors.ONLY_OPEN_CRISIS)),
                           Urgency.OVERDUE))
     return [item for item in items if item.url is not None]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.care.models import Enrollment, Handover, StatusPeriod
+from gridgov.care.models import Enrollment, EnrollmentEnd, Handover, StatusPeriod
 from gridgov.core.actors import is_system
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
 from gridgov.core.permissions import Capability, has_capability
@@ -40,14 +40,9 @@ class Transition:
 # --- An enrollment -----------------------------------------------------------------------------
 
 
-class EnrollmentAction(models.TextChoices):
-    """The ways an enrollment ends, each through `services.enrollment_exit`."""
-
-    EXIT = "exit", _("Leaves the program")  # the officer, with a reason
-    AGE_LIMIT = "age_limit", _("Reached the program's age limit")  # care_daily
-    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")  # an enrollment on consent alone
-    DUPLICATE_MERGED = "duplicate_merged", _("Duplicate record merged")  # two person records made one
-    DIED = "died", _("Died")  # a death recorded in the register
+# The ways an enrollment ends, each through `services.enrollment_exit`: declared with the
+# model (`care.models.EnrollmentEnd`), which keeps the way on the enrollment as its code.
+EnrollmentAction = EnrollmentEnd
 
 
 E = Enrollment.Status

@@ -27,8 +27,13 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gridgov.core import account_services, audit_labels, masking, otp, selectors
+from gridgov.core.admin_bases import (  # noqa: F401 (apps import them from here)
+    CapabilityAdmin,
+    ReadOnlyCapabilityAdmin,
+    ScopedAdmin,
+)
 from gridgov.core.admin_i18n import audit_changes_in_words, third_party_admin_setup
-from gridgov.core.audit import CITY_CHAIN, AuditAction, audit_record, display_label
+from gridgov.core.audit import CITY_CHAIN, AuditAction, display_label
 from gridgov.core.exceptions import DomainError
 from gridgov.core.models import (
     AuditEntry,
@@ -43,38 +48,8 @@ from gridgov.core.models import (
     RoleGrantStatus,
     User,
 )
-from gridgov.core.permissions import Capability, has_capability, in_scope, role_is_sensitive
+from gridgov.core.permissions import Capability, has_capability, role_is_sensitive
 from gridgov.core.querysets import area_q, filter_q
-
-
-class ScopedAdmin(admin.ModelAdmin):
-    """Lists rows whose `scope_field` lies in the user's subtree; writes must stay there."""
-
-    scope_field = "org_code"
-    show_full_result_count = False
-
-    def get_queryset(self, request):
-        return filter_q(super().get_queryset(request), area_q(request.user, self.scope_field))
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        user = request.user
-        field = self.scope_field
-
-        class ScopedForm(form):
-            def clean(self):
-                data = super().clean()
-                if field in self.fields and field in data:
-                    if not in_scope(user, data.get(field) or ""):
-                        self.add_error(field, _("This lies outside your area."))
-                return data
-
-        return ScopedForm
-
-    def _audit(self, request, obj, action, org_code, changes):
-        audit_record(actor=request.user, action=action, obj=obj, org_code=org_code,
-                     changes={"via": "admin", **changes})
-
 
 # --- Org units ----------------------------------------------------------------------
 
@@ -354,7 +329,8 @@ class AuditActionFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyCapabilityAdmin):
+    capability = Capability.VIEW_AUDIT
     list_display = ("at", "actor_username", "action_text", "object_type_text", "object_id", "object_label",
                     "org_code", "ip", "purpose_text")
     list_filter = (AuditActionFilter,)
@@ -393,35 +369,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
         # The listed purpose's label and note, never its code (core.purposes).
         return obj.purpose_label
 
-    @staticmethod
-    def _allowed(request) -> bool:
-        user = request.user
-        return user.is_active and (user.is_superuser or has_capability(user, Capability.VIEW_AUDIT))
-
     def get_queryset(self, request):
         if has_capability(request.user, Capability.VIEW_AUDIT):
             return selectors.audit_entries_for(request.user)
         if not request.user.is_superuser:
             return AuditEntry.objects.none()
         return AuditEntry.objects.visible_to(request.user)
-
-    def has_module_permission(self, request):
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        return {}
 
 
 # --- accounts (issue 10) -----------------------------------------------------------------
@@ -463,3 +416,7 @@ def _admin_has_permission(request) -> bool:
 
 admin.site.login = _admin_login
 admin.site.has_permission = _admin_has_permission
+
+
+# The operators' view of notification deliveries (registered on import).
+from gridgov.core import admin_notifications  # noqa: E402,F401

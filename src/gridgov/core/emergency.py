@@ -308,13 +308,19 @@ def emergency_access_open(*, actor, resident_id: str, reason: str, note: str,
         # The person is named as each officer may see them (core.notifications masks the rest).
         from django.urls import reverse
 
+        from gridgov.core.notifications import PERSON_SUBJECT, Subject
+
         _notify(officers, _(
             "Emergency access: %(user)s opened the record of %(person)s (#%(id)s) in your area for "
             "“%(reason)s”, until %(until)s. An auditor will review it."),
             params={"user": actor.label, "id": person.pk, "reason": EmergencyReason(reason).label,
                     "until": _local(grant.expires_at)},
             person_name=person.name, org_code=person.org_code,
-            link=reverse("person-access-log", args=[person.pk]))
+            # above the county an officer sees statistics, never a named person (security review)
+            may_see_person=lambda user: len(user.scope_code or "") >= 6 and in_scope(user, person.org_code)
+            and has_capability(user, Capability.OPEN_PERSON_RECORD),
+            link=reverse("person-access-log", args=[person.pk]),
+            subject=Subject(PERSON_SUBJECT, person.pk, f"#{person.pk}"))  # forgotten with the person
     return grant, True
 
 

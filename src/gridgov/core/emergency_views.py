@@ -91,9 +91,14 @@ def emergency_access_end(request, pk: int):
 
 
 def _queue_rows(grants) -> list[dict]:
-    # Auditors check who looked at whom, not the person: the name masked.
-    return [{"grant": g, "person_name": masking.mask_name(g.person.name), "live": emergency.is_live(g)}
-            for g in grants]
+    # Auditors check who looked at whom, not the person: the name masked. Places by their
+    # name path, not their code (one query for the page).
+    from gridgov.core.orgnames import org_name_paths
+
+    grants = list(grants)
+    places = org_name_paths({g.org_code for g in grants})
+    return [{"grant": g, "person_name": masking.mask_name(g.person.name), "live": emergency.is_live(g),
+             "place": places.get(g.org_code, "")} for g in grants]
 
 
 @never_cache

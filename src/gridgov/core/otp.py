@@ -25,7 +25,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gridgov.core import tokens
+from gridgov.core import crypto, tokens
 from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.permissions import sees_sensitive_data
 
@@ -85,7 +85,7 @@ def verify_code(*, user, code: str):
         # Recovery codes only ever tried against the recovery device, so that a mistyped
         # recovery code does not throttle the authenticator (and the other way round).
         for device in StaticDevice.objects.filter(user=user, confirmed=True):
-            if device.verify_token(code.lower()):
+            if device.verify_token(recovery_token_hash(code)):
                 audit_record(actor=user, action=AuditAction.OTP_RECOVERY_CODE_USED, obj=user,
                              org_code=user.scope_code,
                              changes={"recovery_codes_left": device.token_set.count()})
@@ -116,7 +116,8 @@ def otp_enrol_confirm(*, user, device: TOTPDevice, code: str) -> list[str] | Non
             del user._gridgov_has_otp
         recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
         codes = [_recovery_code() for _i in range(RECOVERY_CODE_COUNT)]
-        StaticToken.objects.bulk_create([StaticToken(device=recovery, token=c) for c in codes])
+        # Only a keyed hash is stored: a copy of the database does not sign anyone in.
+        StaticToken.objects.bulk_create([StaticToken(device=recovery, token=recovery_token_hash(c)) for c in codes])
         audit_record(actor=user, action=AuditAction.OTP_ENROL, obj=user, org_code=user.scope_code,
                      changes={"recovery_codes": RECOVERY_CODE_COUNT})
     return codes
@@ -130,6 +131,18 @@ def otp_reset(*, actor, user, reason: str) -> int:
         audit_record(actor=actor, action=AuditAction.OTP_RESET, obj=user, org_code=user.scope_code,
                      changes={"system": getattr(actor, "name", ""), "reason": reason, "devices_removed": removed})
     return removed
+
+
+RECOVERY_HASH_MARK = "$"  # base32 plaintext never holds it: tells a stored hash from a legacy code
+
+
+def recovery_token_hash(code: str) -> str:
+    """What `StaticToken.token` holds for a recovery code (its 16 characters at most): a keyed
+    HMAC (`crypto.blind_index`, whose key lives outside the database and survives key
+    rotation), 60 bits of it. The codes carry 50 random bits, so neither a guess online
+    (throttled) nor a stolen table offline (no key) finds one."""
+    normalized = (code or "").strip().replace(" ", "").replace("-", "").lower()
+    return RECOVERY_HASH_MARK + crypto.blind_index("otp_recovery", normalized)[:15]
 
 
 def _recovery_code() -> str:

@@ -60,6 +60,10 @@ class Capability(StrEnum):
     SUPERVISE_EVENTS = "supervise_events"  # suspend, resume, decide on more time
     EVALUATE_EVENTS = "evaluate_events"
     MERGE_EVENTS = "merge_events"  # cancel a duplicate report into the event it repeats
+    # inspections (issue 11 §C): the grid worker inspects the places of its cells in a round;
+    # the city administrator sets each place kind's checklist
+    RECORD_INSPECTIONS = "record_inspections"
+    MANAGE_INSPECTION_CHECKLISTS = "manage_inspection_checklists"
 
 
 _C = Capability
@@ -75,6 +79,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.VIEW_PROCESSING_RECORD,  # purposes (issue 10)
             _C.MANAGE_CARE_CONFIG,
             _C.TAKE_PART_IN_EVENTS, _C.SEE_AREA_EVENTS, _C.WORK_EVENT_DESK,  # workflow (issue 11)
+            _C.MANAGE_INSPECTION_CHECKLISTS,  # inspections (issue 11 §C)
         }
     ),
     Role.DISPATCHER: frozenset({
@@ -92,6 +97,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             # workflow (issue 11): reports from the cell, verifies there, fixes small things on the spot
             _C.TAKE_PART_IN_EVENTS, _C.SEE_AREA_EVENTS, _C.REPORT_FROM_GRID, _C.VERIFY_EVENTS,
             _C.FIX_EVENTS_ON_SITE,
+            _C.RECORD_INSPECTIONS,  # inspections (issue 11 §C)
         }
     ),
     # workflow (issue 11): a unit handles what is sent to it; a department may pass it on to its station

@@ -18,6 +18,7 @@ from django.db.models import Count, Max, Q
 
 from gridgov.core import orgcodes, orgnames
 from gridgov.core.models import OrgUnit, User
+from gridgov.core.querysets import scope_of
 
 RESULTS = 20
 MAX_QUERY = 50
@@ -112,20 +113,24 @@ _lock = threading.Lock()
 _indexes: OrderedDict[str, tuple[tuple, list[tuple[str, str, str]]]] = OrderedDict()
 
 
-def _scope_units(scope: str):
-    return OrgUnit.objects.filter(code__startswith=scope)
+def _units_of(user):
+    """The units the user may pick: those they see (`visible_to`) below their scope — not the
+    units above it, which `visible_to` adds for breadcrumbs."""
+    return OrgUnit.objects.visible_to(user).in_subtree(scope_of(user))
 
 
-def _index(scope: str) -> list[tuple[str, str, str]]:
-    """(code, name, initials) of every unit in `scope`, from memory while none changed."""
-    version = tuple(_scope_units(scope).aggregate(n=Count("id"), changed=Max("updated_at")).values())
+def _index(user) -> list[tuple[str, str, str]]:
+    """(code, name, initials) of every unit the user may pick, from memory while none changed
+    (kept per scope: what a user may pick depends on their scope alone)."""
+    scope = scope_of(user)
+    units = _units_of(user)
+    version = tuple(units.aggregate(n=Count("id"), changed=Max("updated_at")).values())
     with _lock:
         cached = _indexes.get(scope)
         if cached is not None and cached[0] == version:
             _indexes.move_to_end(scope)
             return cached[1]
-    rows = [(code, name, initials(name)) for code, name in _scope_units(scope).order_by("code")
-            .values_list("code", "name")]
+    rows = [(code, name, initials(name)) for code, name in units.order_by("code").values_list("code", "name")]
     with _lock:
         _indexes[scope] = (version, rows)
         _indexes.move_to_end(scope)
@@ -134,11 +139,11 @@ def _index(scope: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _choices(units: list[tuple[str, str, str]], *, with_children: bool = False) -> list[UnitChoice]:
+def _choices(user, units: list[tuple[str, str, str]], *, with_children: bool = False) -> list[UnitChoice]:
     paths = orgnames.org_name_paths(code for code, _name, _level in units)
     parents: set[str] = set()
     if with_children and units:
-        parents = set(OrgUnit.objects.filter(parent_id__in=[code for code, _n, _l in units])
+        parents = set(_units_of(user).filter(parent_id__in=[code for code, _n, _l in units])
                       .values_list("parent_id", flat=True).distinct())
     return [UnitChoice(code=code, name=name, level=level, path=paths.get(code, name), has_children=code in parents)
             for code, name, level in units]
@@ -147,18 +152,17 @@ def _choices(units: list[tuple[str, str, str]], *, with_children: bool = False) 
 def units_matching(user, query: str, *, limit: int = RESULTS) -> list[UnitChoice]:
     """Units of the user's scope whose name contains `query`, whose pinyin initials start
     with it (or contain it), or whose code starts with it: the closest first."""
-    scope = user.scope_code or ""
     query = (query or "").strip()[:MAX_QUERY]
-    if not scope or not query:
+    if not scope_of(user) or not query:
         return []
     if query.isdigit():
-        qs = _scope_units(scope).filter(code__startswith=query).order_by("code")
+        qs = _units_of(user).filter(code__startswith=query).order_by("code")
         found = list(qs.values_list("code", "name", "level")[:limit])
-        return _choices(found)
+        return _choices(user, found)
     needle = query.lower()
     latin = needle.isascii()
     ranked: list[tuple[int, int, str]] = []
-    for code, name, short in _index(scope):
+    for code, name, short in _index(user):
         if needle in name.lower():
             rank = 0 if name.startswith(query) else 1
         elif latin and short.startswith(needle):
@@ -171,31 +175,30 @@ def units_matching(user, query: str, *, limit: int = RESULTS) -> list[UnitChoice
     ranked.sort()
     codes = [code for _rank, _length, code in ranked[:limit]]
     by_code = {code: (code, name, level) for code, name, level in
-               OrgUnit.objects.filter(code__in=codes).values_list("code", "name", "level")}
-    return _choices([by_code[c] for c in codes if c in by_code])
+               _units_of(user).filter(code__in=codes).values_list("code", "name", "level")}
+    return _choices(user, [by_code[c] for c in codes if c in by_code])
 
 
 def unit_children(user, parent: str | None) -> tuple[UnitChoice | None, list[UnitChoice]]:
     """A unit of the user's scope and its children (the scope's root when `parent` is empty);
     (None, []) outside the scope."""
-    scope = user.scope_code or ""
-    code = (parent or scope).strip()
-    if not scope or not orgcodes.is_org_code(code) or not code.startswith(scope):
+    code = (parent or scope_of(user)).strip()
+    if not orgcodes.is_org_code(code):
         return None, []
-    unit = OrgUnit.objects.filter(code=code).values_list("code", "name", "level").first()
-    if unit is None:
+    units = _units_of(user)
+    unit = units.filter(code=code).values_list("code", "name", "level").first()
+    if unit is None:  # missing, or outside the scope: the same answer
         return None, []
-    children = list(OrgUnit.objects.filter(parent_id=code).order_by("code").values_list("code", "name", "level"))
-    return _choices([unit])[0], _choices(children, with_children=True)
+    children = list(units.filter(parent_id=code).order_by("code").values_list("code", "name", "level"))
+    return _choices(user, [unit])[0], _choices(user, children, with_children=True)
 
 
 def users_matching(user, query: str, *, limit: int = RESULTS) -> list[UserChoice]:
     """Active accounts whose scope lies in the user's scope, by display name or username."""
-    scope = user.scope_code or ""
     query = (query or "").strip()[:MAX_QUERY]
-    if not scope or not query:
+    if not query:
         return []
-    qs = (User.objects.filter(is_active=True, scope_code__startswith=scope)
+    qs = (User.objects.visible_to(user).filter(is_active=True)
           .filter(Q(display_name__icontains=query) | Q(username__istartswith=query))
           .order_by("display_name", "username").only("username", "display_name", "scope_code")[:limit])
     people = list(qs)

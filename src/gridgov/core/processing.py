@@ -81,13 +81,16 @@ MASKING = L("Masked for every role that does not need the full value")
 ACCESS_LOG = L("Every full read, export and change is in the hash-chained audit log with the purpose")
 PURPOSES = L("A purpose from the list is required before a full record is shown or exported")
 SCOPE = L("Each user sees only the org units of their scope")
+# Legal bases and recipients that more than one activity shares.
+STATUTORY_DUTIES = L("Performing statutory duties of community governance (PIPL art. 13 (3)).")
+NO_RECIPIENTS = L("None outside the platform.")
 
 ACTIVITIES: tuple[ProcessingActivity, ...] = (
     ProcessingActivity(
         key="people",
         name=L("Register of residents"),
         purpose=L("Serving the residents of each grid cell: visits, services, help in emergencies."),
-        legal_basis=L("Performing statutory duties of community governance (PIPL art. 13 (3))."),
+        legal_basis=STATUTORY_DUTIES,
         categories=(
             Category(L("name, gender, birth date")),
             Category(L("resident ID number"), sensitive=True),
@@ -99,7 +102,7 @@ ACTIVITIES: tuple[ProcessingActivity, ...] = (
         capabilities=(Capability.VIEW_PEOPLE, Capability.VIEW_PERSON_NAMES, Capability.OPEN_PERSON_RECORD,
                       Capability.EDIT_PEOPLE, Capability.MERGE_PEOPLE),
         retention=L("While the person lives in the area; a merged duplicate keeps its row for history."),
-        recipients=L("None outside the platform."),
+        recipients=NO_RECIPIENTS,
         models=("core.person",),
         safeguards=(MASKING, PURPOSES, ACCESS_LOG, SCOPE),
     ),
@@ -107,7 +110,7 @@ ACTIVITIES: tuple[ProcessingActivity, ...] = (
         key="register",
         name=L("Households, buildings and places"),
         purpose=L("Knowing who lives where, so that each household can be served and counted."),
-        legal_basis=L("Performing statutory duties of community governance (PIPL art. 13 (3))."),
+        legal_basis=STATUTORY_DUTIES,
         categories=(
             Category(L("household address, relation to the head, residence type")),
             Category(L("moves in and out, with dates and reasons")),
@@ -117,7 +120,7 @@ ACTIVITIES: tuple[ProcessingActivity, ...] = (
         capabilities=(Capability.VIEW_REGISTER, Capability.EDIT_REGISTER, Capability.PROPOSE_REGISTER_EDITS,
                       Capability.SIGN_OFF_REGISTER),
         retention=L("While the household exists; field history is kept with the record."),
-        recipients=L("None outside the platform."),
+        recipients=NO_RECIPIENTS,
         models=("register.building", "register.household", "register.place", "register.fieldchange",
                 "register.proposededit"),
         safeguards=(MASKING, ACCESS_LOG, SCOPE),
@@ -197,7 +200,7 @@ ACTIVITIES: tuple[ProcessingActivity, ...] = (
         legal_basis=L("Human-resources management (PIPL art. 13 (2))."),
         categories=(Category(L("name, user name, roles, scope, sign-in times and addresses")),),
         capabilities=(Capability.MANAGE_USERS,),
-        recipients=L("None outside the platform."),
+        recipients=NO_RECIPIENTS,
         models=("core.user",),
         safeguards=(L("Passwords hashed; API tokens stored hashed and expiring; second factor for sensitive roles"),
                     ACCESS_LOG),

@@ -21,6 +21,7 @@ overrides `visibility(user) -> Q | None` (None: nothing):
 - `care.querysets.EnrollmentQuerySet`: statistics only above the county, team membership
   and own grid cells for roles without the details, and `TEAM_ONLY_ROLES` for roles that
   see only the cases on whose care team they are (the police liaison);
+- `UserQuerySet`: accounts, by the scope they work in (`scope_code`);
 - the register masks addresses and names (`core.masking`), which is not scoping: its rows
   are visible by prefix.
 """
@@ -104,3 +105,10 @@ class OrgUnitQuerySet(AncestorScopedQuerySet):
     """Org units: the user's subtree and the units above it (breadcrumbs, navigation)."""
 
     scope_field = "code"
+
+
+class UserQuerySet(ScopedQuerySet):
+    """Accounts: visible are those whose own scope lies in the user's area (colleagues of the
+    area, for pickers and account lists); an account scoped above the area is not."""
+
+    scope_field = "scope_code"

@@ -80,8 +80,19 @@ def grid_cell_at(*, lng: float, lat: float) -> OrgUnit | None:
     return None
 
 
+_CELLS_ATTR = "_gridgov_grid_cells"
+
+
 def grid_cells_of(user) -> list[str]:
-    return sorted(user.grid_assignments.values_list("cell_id", flat=True))
+    """The codes of the user's grid cells, sorted. Read once per user object — that is, once
+    per request for `request.user` — and shared by everything that asks during it (the
+    home page, its workbench sections, the care queryset's cell rule). Cells are assigned
+    when an account is created, before anything reads them."""
+    cached = getattr(user, _CELLS_ATTR, None)
+    if cached is None:
+        cached = tuple(sorted(user.grid_assignments.values_list("cell_id", flat=True)))
+        setattr(user, _CELLS_ATTR, cached)
+    return list(cached)
 
 
 # --- Departments --------------------------------------------------------------------

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from gridgov.core import csvout
 from gridgov.core.exceptions import DomainError, ErrorCode
 
 FORMATS = ("csv", "xlsx")
@@ -84,10 +85,11 @@ def read_records(data: bytes, fmt: str) -> list[list]:
 
 
 def cell_value(value):
-    """A cell as an import wants it: text stripped (and without a BOM), whole numbers as
+    """A cell as an import wants it: text stripped (without a BOM, and without the apostrophe
+    that keeps a spreadsheet from reading `=…` as a formula), whole numbers as
     integers (Excel stores codes and phone numbers as floats), dates and empties as they are."""
     if isinstance(value, str):
-        return value.replace("\ufeff", "").strip()
+        return csvout.unquote(value.replace("\ufeff", "")).strip()
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

@@ -18,7 +18,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridgov.core import corrections, selectors, services
-from gridgov.core.audit import display_label
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.forms import (
     PAGE_SIZE,
@@ -341,13 +340,11 @@ def person_create(request):
 
 
 def _audit_rows(entries) -> list[dict]:
-    """Audit entries for display; a person's name is masked, the auditor sees no one's data."""
-    rows = []
-    for entry in entries:
-        label = display_label(entry)
-        # "#12" says no more than the record number shown beside it
-        rows.append({"entry": entry, "object_label": "" if label == f"#{entry.object_id}" else label})
-    return rows
+    """Audit entries for display, in names (core.audit_presenters): a person's name masked,
+    the auditor sees no one's data; two queries for the page, whatever its length."""
+    from gridgov.core.audit_presenters import audit_rows
+
+    return audit_rows(entries)
 
 
 @login_required

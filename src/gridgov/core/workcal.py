@@ -76,8 +76,8 @@ def add_working_hours(start: datetime.datetime, hours: float, cal: WorkCalendar)
     for _day in range(MAX_DAYS_SEARCHED):
         for window_start, window_end in _day_windows(day, cal, tz):
             begin = max(window_start, start)
-            if begin >= window_end:
-                continue
+            if begin > window_end or (begin == window_end and remaining > 0):
+                continue  # a zero-hour step at a window's end stays there: a + 0 == a
             available = (window_end - begin).total_seconds()
             if remaining <= available:
                 if remaining == 0:

@@ -6,7 +6,9 @@ household member named `=HYPERLINK("http://…","点击")` would become a live l
 one table. Here every `str` becomes a string cell, whatever it starts with (`=`, `+`,
 `-`, `@`, a tab or a carriage return), shown exactly as typed and never evaluated.
 Characters that XML cannot hold (control characters) are dropped instead of failing the
-whole export. Numbers, dates and booleans stay what they are.
+whole export. Numbers, dates and booleans stay what they are. A text that looks like a
+formula also gets Excel's quote prefix (the leading apostrophe), so that it stays text when
+edited. CSV files are written through `core.csvout`, which does the same with an apostrophe.
 """
 
 from __future__ import annotations
@@ -18,11 +20,21 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from gridgov.core.csvout import is_formula_like
+
 TEXT = "s"
 
 
 def clean_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def _mark_text(cell, value: str) -> None:
+    cell.data_type = TEXT
+    if is_formula_like(value):
+        # Excel's "leading apostrophe": the cell stays text even when someone edits it and
+        # presses Enter, or saves the sheet as CSV and opens that.
+        cell.quotePrefix = True
 
 
 def new_workbook(*, write_only: bool = False) -> Workbook:
@@ -37,7 +49,7 @@ def append_row(sheet, values: Iterable) -> None:
         for value in values:
             if isinstance(value, str):
                 cell = WriteOnlyCell(sheet, value=clean_text(value))
-                cell.data_type = TEXT
+                _mark_text(cell, value)
                 cells.append(cell)
             else:
                 cells.append(value)
@@ -46,14 +58,14 @@ def append_row(sheet, values: Iterable) -> None:
     sheet.append([clean_text(v) if isinstance(v, str) else v for v in values])
     for cell, value in zip(sheet[sheet.max_row], values):
         if isinstance(value, str):
-            cell.data_type = TEXT
+            _mark_text(cell, value)
 
 
 def set_text(sheet, coordinate: str, value: str) -> None:
     """Write one text cell at `coordinate` (e.g. a title in A1)."""
     cell = sheet[coordinate]
     cell.value = clean_text(value)
-    cell.data_type = TEXT
+    _mark_text(cell, value)
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:

@@ -25,7 +25,8 @@ ROUTES = (
     ("fire", "fire", False),
     ("construction", "housing", False),
     ("traffic", "urban_management", False),
-    ("community", "civil_affairs", False),
+    # workbench (issue 11): no rule for the rest of "community" (a broken facility, noise, a
+    # call for help): the dispatcher reads and dispatches those reports by hand.
     ("community.sanitation", "urban_management", False),
     ("dispute", "justice", True),
     ("safety", "urban_management", False),
@@ -61,6 +62,8 @@ _DELAYS = {
     "verify": (0.2, 1.2, 6.0), "close": (0.3, 3.0, 20.0), "evaluate": (1.0, 20.0, 48.0),
 }
 LATE_SHARE = 0.18
+# How many of the latest reports the dispatcher finds waiting (the workbench's first item).
+FRESH_UNDISPATCHED = 3
 
 def _photo(colour: tuple[int, int, int]) -> SimpleUploadedFile:
     buffer = io.BytesIO()
@@ -128,12 +131,15 @@ def write_events(*, county_code: str, count: int, rng: random.Random) -> int:
     journeys = [status for status, weight in _JOURNEYS for _i in range(weight)]
     now = timezone.now()
     reports = sorted((_reported_at(rng, now), n) for n in range(count))
+    # The freshest reports, of a category no rule routes, still wait for the dispatcher.
+    fresh = {n for _at, n in reports[-FRESH_UNDISPATCHED:]}
+    facility = next((c for c in categories if c.code == "community.facility"), None)
     made = 0
     for reported_at, n in reports:
         # the demo's own grid worker reports every fourth event, so that its pages have work
         worker = workers[0] if n % 4 == 0 else rng.choice(workers)
         cell = worker.grid_assignments.all()[0].cell
-        category = rng.choice(categories)
+        category = facility if n in fresh and facility is not None else rng.choice(categories)
         lng = rng.uniform(cell.min_lng, cell.max_lng)
         lat = rng.uniform(cell.min_lat, cell.max_lat)
         clock = _Clock(reported_at, now, rng)
@@ -142,7 +148,8 @@ def write_events(*, county_code: str, count: int, rng: random.Random) -> int:
             channel=Channel.GRID_WORKER, lat=lat, lng=lng, photos=[_photo((180, 60, 40))],
         )))
         made += 1
-        _take_through(event, rng.choice(journeys), clock=clock, worker=worker, dispatcher=dispatcher,
+        journey = "registered" if n in fresh else rng.choice(journeys)
+        _take_through(event, journey, clock=clock, worker=worker, dispatcher=dispatcher,
                       staff_by_department=staff_by_department, rng=rng)
     escalate_overdue(now=now)
     return made

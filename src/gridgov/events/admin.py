@@ -10,33 +10,18 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.admin import CapabilityAdmin
 from gridgov.core.audit import audit_record
 from gridgov.core.models import HolidayOverride, WorkSchedule
-from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.permissions import Capability
 from gridgov.events.audit_actions import EventAudit
 from gridgov.events.models import Category, CategoryLimit, IntakeKey, ScoreRule
 
 
-class ConfigAdmin(admin.ModelAdmin):
+class ConfigAdmin(CapabilityAdmin):
     """Visible and editable only with MANAGE_EVENT_CONFIG; every save is audited."""
 
-    def _allowed(self, request) -> bool:
-        return has_capability(request.user, Capability.MANAGE_EVENT_CONFIG)
-
-    def has_module_permission(self, request):
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_add_permission(self, request):
-        return self._allowed(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    capability = Capability.MANAGE_EVENT_CONFIG
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -78,7 +63,7 @@ class ScoreRuleAdmin(ConfigAdmin):
     list_display = ("__str__", "yellow_card_points", "red_card_points", "on_time_points")
 
     def has_add_permission(self, request):
-        return self._allowed(request) and not ScoreRule.objects.exists()
+        return super().has_add_permission(request) and not ScoreRule.objects.exists()
 
 
 @admin.register(HolidayOverride)
@@ -89,7 +74,7 @@ class HolidayOverrideAdmin(ConfigAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # A wrongly entered day may be removed; deadlines already computed keep their value.
-        return self._allowed(request)
+        return self.has_capability(request)
 
 
 @admin.register(WorkSchedule)

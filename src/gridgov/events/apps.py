@@ -15,10 +15,12 @@ class EventsConfig(AppConfig):
             register_audit_actions(actions)
         from gridgov.core.exports import register_person_export_hook
         from gridgov.core.navigation import NavItem, add_nav_item
+        from gridgov.core.notifications import register_person_subjects_hook
         from gridgov.core.permissions import ROLE_CAPABILITIES, Capability
-        from gridgov.events.person_export import person_events_export
+        from gridgov.events.person_export import person_event_subjects, person_events_export
 
         register_person_export_hook("events", person_events_export, label=_("Events"))
+        register_person_subjects_hook("events", person_event_subjects)
 
         from gridgov.core.processing import register_processing_facts
 

@@ -41,3 +41,19 @@ def step_deadline(*, category: Category, urgency: str, step: str, org_code: str,
     hours = limit_hours(category=category, urgency=urgency, step=step) + extra_hours
     # Working hours are local office hours, whatever zone the start time came in.
     return add_working_hours(timezone.localtime(start), float(hours), work_calendar_for(org_code))
+
+
+def step_light(event, calendars: dict, now: datetime.datetime) -> str | None:
+    """The traffic light of the event's running step (`core.workcal.traffic_light`), or None
+    when no clock runs or its area has no calendar among `calendars` (by org code). The
+    pages and the API show the same light."""
+    from gridgov.core.workcal import traffic_light
+    from gridgov.events.workflow import OPEN_STATUSES
+
+    if event.status not in OPEN_STATUSES or not (event.step_deadline and event.step_started_at):
+        return None
+    calendar = calendars.get(event.org_code)
+    if calendar is None:
+        return None
+    return traffic_light(started=timezone.localtime(event.step_started_at),
+                         deadline=timezone.localtime(event.step_deadline), now=timezone.localtime(now), cal=calendar)

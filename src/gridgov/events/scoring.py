@@ -6,6 +6,9 @@ points and a weighted composite score, per department, station, grid worker and 
 有效上报率 = 有效上报数/上报数; 按时核实率 = 按时核实数/应核实数;
 应结案数 = events whose handling deadline falls in the period.
 A rate with a zero denominator is None ("no data"), never 0 or 100 %.
+
+Every indicator is counted over one area, `scope` (an org code prefix, the viewer's own
+scope): an empty scope covers nothing, never the whole city (core.querysets' rule).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
-from gridgov.core import xlsx
+from gridgov.core import orgnames, xlsx
 from gridgov.core.models import Department, User
 from gridgov.core.workcal import DEFAULT_PERIODS, WorkCalendar
 from gridgov.events.models import Event, ScoreRule, TimelineEntry
@@ -141,21 +144,20 @@ def _finish(items: list[Indicators], rule: ScoreRule) -> list[Indicators]:
     return sorted(items, key=lambda i: (i.score is None, -(i.score or 0), -i.points, i.key))
 
 
-def unit_indicators(*, kind: str, start: datetime.date, end: datetime.date, scope: str = "") -> list[Indicators]:
+def unit_indicators(*, kind: str, start: datetime.date, end: datetime.date, scope: str) -> list[Indicators]:
     """Per department (`kind="department"`, by owner) or per station/handling unit
     (`kind="station"`, by the unit the event was last sent to)."""
     group = "owner_department_id" if kind == "department" else "department_id"
     begin, finish = _period(start, end)
     rule = score_rule()
     hours_per_day = WorkCalendar(periods=DEFAULT_PERIODS).hours_per_day
-    base = Event.objects.filter(org_code__startswith=scope) if scope else Event.objects.all()
+    base = Event.objects.in_subtree(scope)  # nothing for an empty scope
     due_events = base.filter(handle_deadline__gte=begin, handle_deadline__lt=finish)
     due = _due_counts(due_events, group)
     cards = _card_counts(due_events, group, rule, hours_per_day)
     returns = {}
-    for code in TimelineEntry.objects.filter(action="return", at__gte=begin, at__lt=finish).values_list(
-        "extra__returned_by", flat=True
-    ):
+    for code in TimelineEntry.objects.filter(action="return", at__gte=begin, at__lt=finish,
+                                             event__in=base).values_list("extra__returned_by", flat=True):
         returns[code] = returns.get(code, 0) + 1
     units = Department.objects.filter(pk__in=set(due) | set(cards)).in_bulk()
     items = []
@@ -171,11 +173,11 @@ def unit_indicators(*, kind: str, start: datetime.date, end: datetime.date, scop
     return _finish(items, rule)
 
 
-def area_indicators(*, level_length: int, start: datetime.date, end: datetime.date, scope: str = "") -> list[Indicators]:
+def area_indicators(*, level_length: int, start: datetime.date, end: datetime.date, scope: str) -> list[Indicators]:
     """Per area (county 6, township 9, village 12, grid 15): the whole loop's rates."""
     begin, finish = _period(start, end)
     rule = score_rule()
-    base = Event.objects.filter(org_code__startswith=scope) if scope else Event.objects.all()
+    base = Event.objects.in_subtree(scope)  # nothing for an empty scope
     base = base.annotate(area=Substr("org_code", 1, level_length))
     intake = {
         r["area"]: r for r in base.filter(created_at__gte=begin, created_at__lt=finish).values("area").annotate(
@@ -185,9 +187,7 @@ def area_indicators(*, level_length: int, start: datetime.date, end: datetime.da
         )
     }
     due = _due_counts(base.filter(handle_deadline__gte=begin, handle_deadline__lt=finish), "area")
-    from gridgov.core.models import OrgUnit
-
-    names = dict(OrgUnit.objects.filter(code__in=set(intake) | set(due)).values_list("code", "name"))
+    names = orgnames.org_name_paths(set(intake) | set(due))  # 县 › 镇 › 村, one query
     items = []
     for area in sorted(set(intake) | set(due)):
         i, d = intake.get(area, {}), due.get(area, {})
@@ -199,19 +199,17 @@ def area_indicators(*, level_length: int, start: datetime.date, end: datetime.da
     return _finish(items, rule)
 
 
-def grid_worker_indicators(*, start: datetime.date, end: datetime.date, scope: str = "") -> list[Indicators]:
+def grid_worker_indicators(*, start: datetime.date, end: datetime.date, scope: str) -> list[Indicators]:
     """有效上报率 and 按时核实率 per grid worker."""
     begin, finish = _period(start, end)
-    reports = Event.objects.filter(created_at__gte=begin, created_at__lt=finish, reporter__isnull=False)
-    if scope:
-        reports = reports.filter(org_code__startswith=scope)
+    reports = Event.objects.in_subtree(scope).filter(created_at__gte=begin, created_at__lt=finish,
+                                                     reporter__isnull=False)
     report_counts = {
         r["reporter_id"]: r for r in reports.values("reporter_id").annotate(
             reports=Count("id"), valid=Count("id", filter=~Q(status=Status.CANCELLED)))
     }
     verifications = TimelineEntry.objects.filter(action="verify", at__gte=begin, at__lt=finish, actor__isnull=False)
-    if scope:
-        verifications = verifications.filter(event__org_code__startswith=scope)
+    verifications = verifications.filter(event__org_code__startswith=scope) if scope else verifications.none()
     verify_counts = {
         r["actor_id"]: r for r in verifications.values("actor_id").annotate(
             total=Count("id"), on_time=Count("id", filter=Q(extra__on_time=True)))

@@ -38,6 +38,8 @@ class RegisterConfig(AppConfig):
 
         add_section(WorkSection("register.checklist", _("Update rounds"), 20, workbench.checklist_items,
                                 capability=Capability.PROPOSE_REGISTER_EDITS))
+        add_section(WorkSection("register.inspections", _("Inspection rounds"), 22, workbench.inspection_items,
+                                capability=Capability.RECORD_INSPECTIONS))
         add_section(WorkSection("register.signoff", _("Register sign-off"), 21, workbench.screener_items,
                                 capability=Capability.SIGN_OFF_REGISTER))
 
@@ -51,8 +53,11 @@ class RegisterConfig(AppConfig):
         ))
         add_nav_item(NavItem(
             "register-rounds", _("Update rounds"), 31, capability=Capability.VIEW_REGISTER,
-            also_current=frozenset({"register-round", "register-checklist", "register-item"}),
+            also_current=frozenset({"register-round", "register-checklist", "register-item", "register-inspections",
+                                    "register-inspection"}),
             tab=4,
         ))
         add_nav_item(NavItem("register-signoff", _("Sign-off"), 32, capability=Capability.SIGN_OFF_REGISTER, tab=3))
         add_nav_item(NavItem("register-import", _("Import register"), 34, capability=Capability.EDIT_REGISTER))
+        add_nav_item(NavItem("register-inspection-settings", _("Inspection checklists"), 35,
+                             capability=Capability.MANAGE_INSPECTION_CHECKLISTS))

@@ -31,4 +31,15 @@ class RoundAction(AuditActions):
     EDIT_DECIDE = "register.edit_decide", _("Proposed register change decided")
 
 
-AUDIT_ACTIONS = (RegisterAction, RoundAction)
+class InspectionAction(AuditActions):
+    """Inspection rounds of places (issue 11 §C): a place's inspection and the checklists."""
+
+    RECORD = "register.inspection_record", _("Place inspection answers saved")
+    COMPLETE = "register.inspection_complete", _("Place inspected")
+    UNABLE = "register.inspection_unable", _("Place could not be inspected")
+    REOPEN = "register.inspection_reopen", _("Place inspection reopened for correction")
+    QUESTION_ADD = "register.inspection_question_add", _("Inspection question added")
+    QUESTION_UPDATE = "register.inspection_question_update", _("Inspection question changed")
+
+
+AUDIT_ACTIONS = (RegisterAction, RoundAction, InspectionAction)

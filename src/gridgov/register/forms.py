@@ -19,7 +19,6 @@ from gridgov.core.validators import (
 from gridgov.register.imports import COLUMNS
 from gridgov.register.models import (
     BuildingUse,
-    ChecklistItem,
     LeaveReason,
     PlaceKind,
     Relation,
@@ -141,12 +140,6 @@ class PlaceFilterForm(OrgFilterForm):
     field_order = ["org", "kind", "after"]
 
 
-class ChecklistFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All households"))] + list(ChecklistItem.Status.choices))
-    after = _after_field()
-
-
 # --- Household edits (EDIT_REGISTER) ------------------------------------------------------------
 
 
@@ -224,152 +217,6 @@ class MemberAddForm(PersonPickForm):
 
     def clean_moved_in_on(self):
         return _not_in_future(self.cleaned_data["moved_in_on"], _("A move-in date cannot be in the future."))
-
-
-# --- Round proposals (the grid worker's checklist) -------------------------------------------
-
-
-class ProposalForm(forms.Form):
-    """One proposed change; `edit()` gives the dict `rounds.item_propose_edits` takes."""
-
-    kind = ""
-    title = ""
-
-    def __init__(self, *args, members=(), **kwargs):
-        super().__init__(*args, **kwargs)
-
-    def edit(self) -> dict:
-        raise NotImplementedError
-
-
-class ContactProposalForm(ProposalForm):
-    kind = "person_contact"
-    title = _("A member's phone or address changed")
-    target = forms.TypedChoiceField(label=_("Member"), coerce=int)
-    phone = _phone_field(_("New mobile phone"))
-    address = forms.CharField(label=_("New address"), required=False, max_length=300)
-
-    def __init__(self, *args, members=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["target"].choices = _member_choices(members, by="person")
-
-    def clean_phone(self):
-        return _clean_mobile(self.cleaned_data["phone"])
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("phone") and not (data.get("address") or "").strip():
-            raise forms.ValidationError(_("Give the new phone number or address."))
-        return data
-
-    def edit(self) -> dict:
-        data = self.cleaned_data
-        values = {k: data[k].strip() for k in ("phone", "address") if (data.get(k) or "").strip()}
-        return {"kind": self.kind, "target": data["target"], "values": values}
-
-
-class MemberAddProposalForm(PersonPickForm, ProposalForm):
-    kind = "member_add"
-    title = _("Someone joined the household")
-    relation = forms.ChoiceField(label=_("Relation to the head"), choices=Relation.choices)
-    residence_type = forms.ChoiceField(label=_("Residence type"), choices=ResidenceType.choices)
-    moved_in_on = forms.DateField(label=_("Moved in on"), required=False, widget=DATE_INPUT)
-
-    def clean_moved_in_on(self):
-        return _not_in_future(self.cleaned_data["moved_in_on"], _("A move-in date cannot be in the future."))
-
-    def edit(self, *, person_id: int | None = None) -> dict:
-        data = self.cleaned_data
-        values = {"relation": data["relation"], "residence_type": data["residence_type"],
-                  "moved_in_on": data["moved_in_on"].isoformat() if data.get("moved_in_on") else ""}
-        if person_id:
-            values["person"] = person_id
-        else:
-            values["new_person"] = {k: v for k, v in self.new_person().items() if v}
-        return {"kind": self.kind, "values": values}
-
-
-class MemberLeaveProposalForm(ProposalForm):
-    kind = "member_leave"
-    title = _("A member moved out")
-    target = forms.TypedChoiceField(label=_("Member"), coerce=int)
-    on = forms.DateField(label=_("Moved out on"), widget=DATE_INPUT)
-    reason = forms.ChoiceField(label=_("Reason"), choices=LEAVE_REASONS, initial=LeaveReason.MOVED_OUT)
-
-    def __init__(self, *args, members=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["target"].choices = _member_choices(members, by="membership")
-
-    def clean_on(self):
-        return _not_in_future(self.cleaned_data["on"], _("Give a move-out date that is not in the future."))
-
-    def edit(self) -> dict:
-        data = self.cleaned_data
-        return {"kind": self.kind, "target": data["target"],
-                "values": {"on": data["on"].isoformat(), "reason": data["reason"]}}
-
-
-class DeathProposalForm(ProposalForm):
-    kind = "death"
-    title = _("A member died")
-    target = forms.TypedChoiceField(label=_("Member"), coerce=int)
-    died_on = forms.DateField(label=_("Date of death"), widget=DATE_INPUT)
-
-    def __init__(self, *args, members=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["target"].choices = _member_choices(members, by="person")
-
-    def clean_died_on(self):
-        return _not_in_future(self.cleaned_data["died_on"], _("Give a date of death that is not in the future."))
-
-    def edit(self) -> dict:
-        data = self.cleaned_data
-        return {"kind": self.kind, "target": data["target"], "values": {"died_on": data["died_on"].isoformat()}}
-
-
-class AddressProposalForm(ProposalForm):
-    kind = "household"
-    title = _("The household's address changed")
-    address = forms.CharField(label=_("New address"), max_length=250)
-
-    def edit(self) -> dict:
-        return {"kind": self.kind, "values": {"address": self.cleaned_data["address"].strip()}}
-
-
-PROPOSAL_FORMS: dict[str, type[ProposalForm]] = {
-    form.kind: form
-    for form in (ContactProposalForm, MemberAddProposalForm, MemberLeaveProposalForm, DeathProposalForm,
-                 AddressProposalForm)
-}
-
-
-class ConfirmUnchangedForm(forms.Form):
-    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=300)
-
-
-class DecideForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return"))])
-    note = forms.CharField(label=_("Reason for returning"), required=False, max_length=300)
-
-    @property
-    def approve(self) -> bool:
-        return self.cleaned_data["decision"] == "approve"
-
-
-# --- Rounds -------------------------------------------------------------------------------------
-
-
-class RoundOpenForm(forms.Form):
-    org_code = _org_code_field(_("Area (org unit code)"), required=True)
-    title = forms.CharField(label=_("Title"), max_length=100)
-    starts_on = forms.DateField(label=_("Starts on"), widget=DATE_INPUT)
-    due_on = forms.DateField(label=_("Due on"), widget=DATE_INPUT)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("starts_on") and data.get("due_on") and data["due_on"] < data["starts_on"]:
-            self.add_error("due_on", _("The due date is before the start date."))
-        return data
 
 
 # --- Buildings and places -----------------------------------------------------------------------
@@ -502,3 +349,21 @@ class RegisterImportForm(forms.Form):
 
 class ImportCommitForm(forms.Form):
     token = forms.CharField(max_length=100, widget=forms.HiddenInput)
+
+
+# --- Moved to `register.round_forms` (the rounds' forms), still importable from here ---------------
+
+_ROUND_FORMS = frozenset({
+    "AddressProposalForm", "ChecklistFilterForm", "ConfirmUnchangedForm", "ContactProposalForm", "DeathProposalForm",
+    "DecideForm", "MemberAddProposalForm", "MemberLeaveProposalForm", "PROPOSAL_FORMS", "ProposalForm",
+    "RoundOpenForm",
+})
+
+
+def __getattr__(name: str):
+    # Lazily: round_forms imports this module's fields and PersonPickForm.
+    if name in _ROUND_FORMS:
+        from gridgov.register import round_forms
+
+        return getattr(round_forms, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -281,14 +281,22 @@ class FieldChange(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "at"], name="register_change_object")]
 
 
+class RoundKind(models.TextChoices):
+    HOUSEHOLDS = "households", _("Register update (households)")
+    PLACES = "places", _("Inspection of places")
+
+
 class UpdateRound(models.Model):
-    """A periodic round in which grid workers check every household of an area."""
+    """A periodic round in which grid workers check every household of an area, or (kind
+    `places`) inspect every open place of it (register.inspection_models)."""
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("update round status", "Open")
         CLOSED = "closed", pgettext_lazy("update round status", "Closed")
 
     org_code = models.CharField(_("area"), max_length=15)
+    kind = models.CharField(_("kind of round"), max_length=10, choices=RoundKind.choices,
+                            default=RoundKind.HOUSEHOLDS)
     title = models.CharField(_("title"), max_length=100)
     starts_on = models.DateField(_("starts on"))
     due_on = models.DateField(_("due on"))
@@ -383,3 +391,13 @@ class ProposedEdit(models.Model):
         verbose_name = _("proposed edit")
         verbose_name_plural = _("proposed edits")
         ordering = ["id"]
+
+
+# --- inspection rounds of places (issue 11 §C): own module, same app ---------------------------
+
+from gridgov.register.inspection_models import (  # noqa: E402, F401
+    AnswerResult,
+    InspectionAnswer,
+    InspectionQuestion,
+    PlaceInspection,
+)

@@ -12,14 +12,16 @@ placeholder, the encrypted resident ID, phone and address and their blind indexe
 cleared (so no search finds the person again), the precise location and birth date are
 dropped; gender, area, date of death and the household memberships (dates, relation,
 residence type) remain for the counts. A dissolved household loses its address. The values
-in their field history and in correction requests are purged, and records merged into the
-person go with it; the history rows (who changed which field, when) and the audit chain
+in their field history and in correction requests are purged, what notifications said of
+them is forgotten (`core.notifications.notifications_forget_people`: texts rewritten,
+deliveries emptied), and records merged into the person go with it; the history rows (who changed which field, when) and the audit chain
 are kept as they are.
 
 Nobody is anonymised while something still needs them: an enrollment in a care program
 that is not itself anonymised yet (active, or within its own retention), a building they
 let, an open place they are responsible for, or a correction request still waiting for an
-answer. (Events do not refer to registered people, so none holds a person back.)
+answer. (Events do not refer to registered people, so none holds a person back; the events
+about a place they were responsible for have their notifications forgotten with them.)
 
 `run_retention()` is called nightly by `gridgov register_retention` or the task
 `register.tasks.register_retention`; each run writes one audit entry, with counts only.
@@ -40,6 +42,7 @@ from django.utils.translation import gettext as _
 from gridgov.core.actors import SystemActor
 from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.models import CorrectionRequest, Person
+from gridgov.core.notifications.services import notifications_forget_people
 from gridgov.register.models import Building, ChecklistItem, FieldChange, Household, Membership, Place, ProposedEdit
 
 DEFAULT_YEARS = {"moved_out": 3, "died": 5, "dissolved": 3}
@@ -146,6 +149,9 @@ def anonymise_people(person_ids: list[int]) -> int:
         _purge_history("register.membership", membership_ids)
         CorrectionRequest.objects.filter(person_id__in=person_ids).update(
             current_values=empty, requested_values=empty, reason="", decision_reason="")
+        # What the notifications said of them (their record, the events about their places):
+        # core asks each app through its hooks; the register imports none of them.
+        notifications_forget_people(person_ids=person_ids)
     return count
 
 

@@ -26,13 +26,26 @@ from gridgov.register.models import (
     Household,
     LeaveReason,
     Membership,
+    Place,
+    PlaceInspection,
     ProposedEdit,
     Relation,
     ResidenceType,
+    RoundKind,
     RoundSchedule,
     UpdateRound,
 )
-from gridgov.register.workflow import DONE_STATES, ITEM_TRANSITIONS, ItemAction
+from gridgov.register.workflow import (
+    DONE_STATES,
+    EDIT_TRANSITIONS,
+    ITEM_TRANSITIONS,
+    NO_OPEN_ROUND,
+    ROUND_TRANSITIONS,
+    EditDecision,
+    ItemAction,
+    RoundStep,
+    take,
+)
 
 S = ChecklistItem.Status
 
@@ -51,10 +64,11 @@ EDIT_KINDS = {
 }
 
 
-def round_open(*, actor, org_code: str, title: str, starts_on: datetime.date, due_on: datetime.date) -> UpdateRound:
-    """Open a round over an area: one checklist item per current household, for the grid
-    worker of its cell."""
-    require(actor, Capability.MANAGE_ROUNDS)
+def round_open(*, actor, org_code: str, title: str, starts_on: datetime.date, due_on: datetime.date,
+               kind: str = RoundKind.HOUSEHOLDS) -> UpdateRound:
+    """Open a round over an area: one checklist item per current household (or, for an
+    inspection round, one inspection per open place), for the grid worker of its cell."""
+    require(actor, ROUND_TRANSITIONS[RoundStep.OPEN].capability)
     errors: dict[str, list[str]] = {}
     if not OrgUnit.objects.filter(code=org_code).exists():
         errors["org_code"] = [_("No org unit with this code.")]
@@ -62,21 +76,28 @@ def round_open(*, actor, org_code: str, title: str, starts_on: datetime.date, du
         errors["title"] = [_("A title is required.")]
     if due_on < starts_on:
         errors["due_on"] = [_("The due date is before the start date.")]
+    if kind not in RoundKind.values:
+        errors["kind"] = [_("Choose the kind of round.")]
     if errors:
         raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
     if not in_scope(actor, org_code):
         raise Forbidden(_("This lies outside your area."))
-    return _create_round(actor=actor, org_code=org_code, title=title.strip(), starts_on=starts_on, due_on=due_on)
+    return _create_round(actor=actor, org_code=org_code, title=title.strip(), starts_on=starts_on, due_on=due_on,
+                         kind=kind)
 
 
-def _create_round(*, actor, org_code: str, title: str, starts_on: datetime.date, due_on: datetime.date) -> UpdateRound:
-    """The write shared by an officer opening a round and the scheduler (a `SystemActor`)."""
+def _create_round(*, actor, org_code: str, title: str, starts_on: datetime.date, due_on: datetime.date,
+                  kind: str = RoundKind.HOUSEHOLDS) -> UpdateRound:
+    """The write shared by an officer opening a round and the scheduler (a `SystemActor`):
+    `ROUND_TRANSITIONS`' open, from the area's state (an open round of the kind, or none)."""
     require_actor(actor)
     with transaction.atomic():
-        if UpdateRound.objects.filter(org_code=org_code, status=UpdateRound.Status.OPEN).exists():
-            raise DomainError(_("A round is already open for this area; close it first."), ErrorCode.CONFLICT)
+        already_open = UpdateRound.objects.filter(org_code=org_code, kind=kind, status=UpdateRound.Status.OPEN).exists()
+        status = take(ROUND_TRANSITIONS, RoundStep.OPEN, UpdateRound.Status.OPEN if already_open else NO_OPEN_ROUND,
+                      actor=actor, message=_("A round is already open for this area; close it first."),
+                      code=ErrorCode.CONFLICT)
         update_round = UpdateRound.objects.create(
-            org_code=org_code, title=title, starts_on=starts_on, due_on=due_on,
+            org_code=org_code, title=title, starts_on=starts_on, due_on=due_on, kind=kind, status=status,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         worker_by_cell: dict[str, int] = {}
@@ -85,27 +106,39 @@ def _create_round(*, actor, org_code: str, title: str, starts_on: datetime.date,
             .values_list("cell_id", "user_id")
         ):
             worker_by_cell.setdefault(cell_code, user_id)
-        households = Household.objects.in_subtree(org_code).filter(dissolved_on__isnull=True).values_list("pk", "org_code")
-        ChecklistItem.objects.bulk_create(
-            (ChecklistItem(round=update_round, household_id=pk, org_code=code, assignee_id=worker_by_cell.get(code))
-             for pk, code in households.iterator(chunk_size=2000)),
-            batch_size=1000,
-        )
+        if kind == RoundKind.PLACES:
+            places = Place.objects.in_subtree(org_code).filter(closed_on__isnull=True).values_list("pk", "org_code")
+            PlaceInspection.objects.bulk_create(
+                (PlaceInspection(round=update_round, place_id=pk, org_code=code, assignee_id=worker_by_cell.get(code))
+                 for pk, code in places.iterator(chunk_size=2000)),
+                batch_size=1000,
+            )
+            count = update_round.inspections.count()
+        else:
+            households = (Household.objects.in_subtree(org_code).filter(dissolved_on__isnull=True)
+                          .values_list("pk", "org_code"))
+            ChecklistItem.objects.bulk_create(
+                (ChecklistItem(round=update_round, household_id=pk, org_code=code, assignee_id=worker_by_cell.get(code))
+                 for pk, code in households.iterator(chunk_size=2000)),
+                batch_size=1000,
+            )
+            count = update_round.items.count()
         audit_record(actor=actor, action=RoundAction.OPEN, obj=update_round, org_code=org_code,
-                     changes={"items": update_round.items.count(), "due_on": due_on.isoformat()})
+                     changes={"kind": kind, "items": count, "due_on": due_on.isoformat()})
     return update_round
 
 
 def round_close(*, actor, update_round: UpdateRound) -> UpdateRound:
-    require(actor, Capability.MANAGE_ROUNDS)
+    require(actor, ROUND_TRANSITIONS[RoundStep.CLOSE].capability)
     if not in_scope(actor, update_round.org_code):
         raise NotFound()
     with transaction.atomic():
-        if update_round.status != UpdateRound.Status.OPEN:
-            raise DomainError(_("This round is already closed."), ErrorCode.CONFLICT)
+        update_round = UpdateRound.objects.select_for_update().get(pk=update_round.pk)
+        status = take(ROUND_TRANSITIONS, RoundStep.CLOSE, update_round.status, actor=actor,
+                      message=_("This round is already closed."), code=ErrorCode.CONFLICT)
         if ProposedEdit.objects.filter(item__round=update_round, status=ProposedEdit.Status.PROPOSED).exists():
             raise DomainError(_("Some proposed changes still await sign-off."), ErrorCode.CONFLICT)
-        update_round.status = UpdateRound.Status.CLOSED
+        update_round.status = status
         update_round.closed_at = timezone.now()
         update_round.save(update_fields=["status", "closed_at"])
         audit_record(actor=actor, action=RoundAction.CLOSE, obj=update_round, org_code=update_round.org_code)
@@ -119,7 +152,8 @@ def rounds_open_due(*, today: datetime.date | None = None) -> list[UpdateRound]:
     for schedule in RoundSchedule.objects.filter(is_active=True).order_by("org_code"):
         if schedule.last_opened_on and (today - schedule.last_opened_on).days < schedule.every_days:
             continue
-        if UpdateRound.objects.filter(org_code=schedule.org_code, status=UpdateRound.Status.OPEN).exists():
+        if UpdateRound.objects.filter(org_code=schedule.org_code, kind=RoundKind.HOUSEHOLDS,
+                                      status=UpdateRound.Status.OPEN).exists():
             continue
         opened.append(_round_open_as_system(schedule, today))
     return opened
@@ -149,15 +183,10 @@ def _access_own_item(actor, item: ChecklistItem) -> ChecklistItem:
 def _move(item: ChecklistItem, action: str, *, actor) -> None:
     """The only change of an item's status: `action`'s edge in `workflow.ITEM_TRANSITIONS`
     (403 without its capability, 409 from a status it does not leave)."""
-    transition = ITEM_TRANSITIONS[action]
-    require(actor, transition.capability)
-    if item.status not in transition.sources:
-        raise DomainError(
-            _("This household cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": S(item.status).label, "to": S(transition.target).label},
-            ErrorCode.ILLEGAL_TRANSITION,
-        )
-    item.status = transition.target
+    target = ITEM_TRANSITIONS[action].target
+    item.status = take(ITEM_TRANSITIONS, action, item.status, actor=actor, message=(
+        _("This household cannot go from “%(from)s” to “%(to)s”.")
+        % {"from": S(item.status).label, "to": S(target).label}))
 
 
 def item_confirm_unchanged(*, actor, item: ChecklistItem, note: str = "") -> ChecklistItem:
@@ -258,8 +287,9 @@ def _apply(edit: ProposedEdit, *, screener) -> None:
 
 
 def edit_decide(*, actor, edit: ProposedEdit, approve: bool, note: str = "") -> ProposedEdit:
-    """A screener approves (and so applies) or rejects one proposed edit."""
-    require(actor, Capability.SIGN_OFF_REGISTER)
+    """A screener approves (and so applies) or rejects one proposed edit (`EDIT_TRANSITIONS`)."""
+    decision = EditDecision.APPROVE if approve else EditDecision.REJECT
+    require(actor, EDIT_TRANSITIONS[decision].capability)
     with transaction.atomic():
         edit = ProposedEdit.objects.select_for_update(of=("self",)).select_related("item__round", "item__household",
                                                                        "proposed_by").get(pk=edit.pk)
@@ -267,14 +297,14 @@ def edit_decide(*, actor, edit: ProposedEdit, approve: bool, note: str = "") -> 
             raise NotFound()
         if edit.proposed_by_id == actor.pk:
             raise Forbidden(_("Someone else must sign off your own proposals."))
-        if edit.status != ProposedEdit.Status.PROPOSED:
-            raise DomainError(_("This change has already been decided."), ErrorCode.CONFLICT)
+        status = take(EDIT_TRANSITIONS, decision, edit.status, actor=actor,
+                      message=_("This change has already been decided."), code=ErrorCode.CONFLICT)
         if not approve and not (note or "").strip():
             raise DomainError(_("Say why the change is returned."), ErrorCode.INVALID,
                               {"note": [_("A reason is required.")]})
         if approve:
             _apply(edit, screener=actor)
-        edit.status = ProposedEdit.Status.APPROVED if approve else ProposedEdit.Status.REJECTED
+        edit.status = status
         edit.decided_by = actor
         edit.decided_at = timezone.now()
         edit.decision_note = (note or "")[:300]

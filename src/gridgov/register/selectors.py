@@ -401,12 +401,30 @@ def counts_by_cell(user, village_code: str) -> tuple[dict[str, int], dict[str, i
     return households, places
 
 
+def _count_per_round(qs: QuerySet, aggregate=None):
+    """A correlated subquery: `aggregate` (a count by default) of `qs`'s rows of the outer round."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    rows = qs.filter(round=OuterRef("pk")).order_by().values("round")
+    return Coalesce(Subquery(rows.annotate(n=aggregate or Count("pk")).values("n")[:1]), 0)
+
+
 def rounds_with_progress(user) -> QuerySet[UpdateRound]:
-    """The rounds the user sees, each with `total` and `done`: its items in the user's area."""
-    scope = user.scope_code or ""
+    """The rounds the user sees, each with `total`, `done` and `problems`: its households (or,
+    in an inspection round, its places) that the user sees (`visible_to`), in one query."""
+    from django.db.models import Sum
+
+    from gridgov.register.models import PlaceInspection
+    from gridgov.register.workflow import INSPECTED_STATES
+
+    items = ChecklistItem.objects.visible_to(user)
+    inspections = PlaceInspection.objects.visible_to(user)
     return rounds_visible_to(user).annotate(
-        total=Count("items", filter=Q(items__org_code__startswith=scope)),
-        done=Count("items", filter=Q(items__org_code__startswith=scope, items__status__in=DONE_STATES)),
+        total=_count_per_round(items) + _count_per_round(inspections),
+        done=(_count_per_round(items.filter(status__in=DONE_STATES))
+              + _count_per_round(inspections.filter(status__in=INSPECTED_STATES))),
+        problems=_count_per_round(inspections, Sum("problems")),
     )
 
 

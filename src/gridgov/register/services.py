@@ -16,146 +16,38 @@ from django.utils.translation import gettext as _
 
 from gridgov.core import masking
 from gridgov.core.audit import AuditAction, audit_record
-from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
-from gridgov.core.geo import validate_lng_lat
+from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.models import Person
-from gridgov.core.permissions import Capability, in_scope, require
-from gridgov.core.selectors import grid_cell_at
 from gridgov.core.validators import normalize_mobile, validate_mobile
 from gridgov.register.audit_actions import RegisterAction
 from gridgov.register.history import apply_changes, record_creation
 from gridgov.register.models import (
     Building,
     BuildingUnit,
-    BuildingUse,
     ChangeSource,
     Household,
     LeaveReason,
     Membership,
     Place,
-    PlaceKind,
     Relation,
     ResidenceType,
 )
 
 # RegisterAction (the audit actions) lives in register/audit_actions.py, imported above.
+from gridgov.register.place_services import (  # noqa: E402  buildings and places, importable from here
+    building_create,
+    building_update,
+    place_create,
+    place_update,
+)
+from gridgov.register.service_checks import (  # noqa: E402
+    _check_in_scope,
+    _check_person_usable,
+    _raise_if,
+    require_editor,
+)
 
-
-def _raise_if(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
-
-
-def require_editor(actor, *, approved_by=None) -> None:
-    """Direct edits need EDIT_REGISTER; a signed-off proposal is authorised by its screener."""
-    if approved_by is not None:
-        require(approved_by, Capability.SIGN_OFF_REGISTER)
-        return
-    require(actor, Capability.EDIT_REGISTER,
-            message=_("Your role may not edit the register directly; propose the change in an update round."))
-
-
-def _check_in_scope(actor, org_code: str, *, approved_by=None) -> None:
-    who = approved_by or actor
-    if not in_scope(who, org_code):
-        raise Forbidden(_("This lies outside your area."))
-
-
-def _check_point(errors: dict, lat, lng) -> str | None:
-    """The grid cell of a point, adding errors for a bad or unplaceable point."""
-    try:
-        validate_lng_lat(lng, lat)
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            errors.setdefault(key, []).extend(messages)
-        return None
-    cell = grid_cell_at(lng=float(lng), lat=float(lat))
-    if cell is None:
-        errors.setdefault("lat", []).append(_("This point lies in no grid cell."))
-        return None
-    return cell.code
-
-
-def _check_person_usable(errors: dict, key: str, person: Person | None, actor) -> None:
-    if person is None:
-        return
-    if person.merged_into_id:
-        errors.setdefault(key, []).append(_("This person record was merged into another one."))
-    elif person.died_on:
-        errors.setdefault(key, []).append(_("This person is recorded as deceased."))
-    elif not in_scope(actor, person.org_code):
-        errors.setdefault(key, []).append(_("This person is not registered in your area."))
-
-
-# --- Buildings ----------------------------------------------------------------------
-
-
-def building_create(
-    *, actor, address: str, lat: float, lng: float, use: str, name: str = "", floors: int | None = None,
-    is_rental: bool = False, landlord: Person | None = None, units: list[str] | tuple = (),
-    source: str = ChangeSource.EDIT, approved_by=None,
-) -> Building:
-    require_editor(actor, approved_by=approved_by)
-    errors: dict[str, list[str]] = {}
-    address = (address or "").strip()
-    if not address:
-        errors["address"] = [_("An address is required.")]
-    if use not in BuildingUse.values:
-        errors["use"] = [_("Choose the building's use.")]
-    if floors is not None and not 0 < int(floors) < 200:
-        errors["floors"] = [_("Floors must be between 1 and 199.")]
-    if is_rental and landlord is None:
-        errors["landlord"] = [_("A rented building needs its landlord.")]
-    _check_person_usable(errors, "landlord", landlord, approved_by or actor)
-    labels = [u.strip() for u in units if u and u.strip()]
-    if len(set(labels)) != len(labels):
-        errors["units"] = [_("Unit labels must be unique within a building.")]
-    org_code = _check_point(errors, lat, lng)
-    _raise_if(errors)
-    _check_in_scope(actor, org_code, approved_by=approved_by)
-    with transaction.atomic():
-        building = Building.objects.create(
-            org_code=org_code, name=name.strip(), address=address, lat=float(lat), lng=float(lng), use=use,
-            floors=floors, is_rental=is_rental, landlord=landlord,
-        )
-        BuildingUnit.objects.bulk_create([BuildingUnit(building=building, label=label) for label in labels])
-        record_creation(
-            obj=building, actor=actor, source=source, approved_by=approved_by,
-            fields={"address": address, "use": use, "is_rental": is_rental, "landlord": landlord},
-        )
-        # Addresses are encrypted in the register: the audit log holds them masked, never in clear.
-        audit_record(actor=actor, action=RegisterAction.BUILDING_CREATE, obj=building, org_code=org_code,
-                     object_repr=masking.mask_address(building.address),
-                     changes={"units": len(labels), "source": source})
-    return building
-
-
-def building_update(*, actor, building: Building, source: str = ChangeSource.EDIT, approved_by=None,
-                    **changes) -> list[str]:
-    require_editor(actor, approved_by=approved_by)
-    _check_in_scope(actor, building.org_code, approved_by=approved_by)
-    allowed = {"name", "address", "use", "floors", "is_rental", "landlord"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise DomainError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    errors: dict[str, list[str]] = {}
-    merged = {k: changes.get(k, getattr(building, k)) for k in allowed}
-    if not (merged["address"] or "").strip():
-        errors["address"] = [_("An address is required.")]
-    if merged["use"] not in BuildingUse.values:
-        errors["use"] = [_("Choose the building's use.")]
-    if merged["is_rental"] and merged["landlord"] is None:
-        errors["landlord"] = [_("A rented building needs its landlord.")]
-    if "landlord" in changes:
-        _check_person_usable(errors, "landlord", changes["landlord"], approved_by or actor)
-    _raise_if(errors)
-    with transaction.atomic():
-        changed = apply_changes(obj=building, changes=changes, actor=actor, source=source, approved_by=approved_by)
-        if changed:
-            audit_record(actor=actor, action=RegisterAction.BUILDING_UPDATE, obj=building,
-                         object_repr=masking.mask_address(building.address),
-                         org_code=building.org_code, changes={"fields": changed, "source": source})
-    return changed
+__all__ = ["building_create", "building_update", "place_create", "place_update", "require_editor"]
 
 
 # --- Households and members -----------------------------------------------------------
@@ -446,77 +338,6 @@ def person_merge_register_references(*, keep: Person, duplicate: Person, actor) 
         apply_changes(obj=place, changes={"responsible_person": keep}, actor=actor, source=ChangeSource.MERGE)
         moved["places"] += 1
     return moved
-
-
-# --- Places ---------------------------------------------------------------------------
-
-
-def _check_place_fields(errors: dict, fields: dict, who) -> None:
-    if not (fields.get("name") or "").strip():
-        errors["name"] = [_("A name is required.")]
-    if fields.get("kind") not in PlaceKind.values:
-        errors["kind"] = [_("Choose the kind of place.")]
-    capacity = fields.get("capacity")
-    if capacity is not None and int(capacity) < 0:
-        errors["capacity"] = [_("Capacity cannot be negative.")]
-    phone = fields.get("contact_phone")
-    if phone:
-        try:
-            validate_mobile(phone)
-        except ValidationError:
-            if not phone.replace("-", "").isdigit() or not 7 <= len(phone.replace("-", "")) <= 12:
-                errors["contact_phone"] = [_("Enter a mobile or landline number.")]
-    _check_person_usable(errors, "responsible_person", fields.get("responsible_person"), who)
-
-
-def place_create(
-    *, actor, name: str, kind: str, lat: float, lng: float, address: str = "", building: Building | None = None,
-    responsible_person: Person | None = None, contact_phone: str = "", opening_hours: str = "",
-    capacity: int | None = None, source: str = ChangeSource.EDIT, approved_by=None,
-) -> Place:
-    require_editor(actor, approved_by=approved_by)
-    errors: dict[str, list[str]] = {}
-    fields = {"name": name, "kind": kind, "responsible_person": responsible_person,
-              "contact_phone": (contact_phone or "").strip(), "capacity": capacity}
-    _check_place_fields(errors, fields, approved_by or actor)
-    org_code = _check_point(errors, lat, lng)
-    if building is not None and org_code and building.org_code != org_code:
-        errors.setdefault("building", []).append(_("The building lies in another grid cell than this point."))
-    _raise_if(errors)
-    _check_in_scope(actor, org_code, approved_by=approved_by)
-    with transaction.atomic():
-        place = Place.objects.create(
-            org_code=org_code, name=name.strip(), kind=kind, building=building,
-            address=(address or (building.address if building else "")).strip(), lat=float(lat), lng=float(lng),
-            responsible_person=responsible_person, contact_phone=fields["contact_phone"],
-            opening_hours=(opening_hours or "").strip(), capacity=capacity,
-        )
-        record_creation(obj=place, actor=actor, source=source, approved_by=approved_by,
-                        fields={"name": place.name, "kind": kind, "responsible_person": responsible_person})
-        audit_record(actor=actor, action=RegisterAction.PLACE_CREATE, obj=place, org_code=org_code,
-                     changes={"kind": kind, "source": source})
-    return place
-
-
-def place_update(*, actor, place: Place, source: str = ChangeSource.EDIT, approved_by=None, **changes) -> list[str]:
-    require_editor(actor, approved_by=approved_by)
-    _check_in_scope(actor, place.org_code, approved_by=approved_by)
-    allowed = {"name", "kind", "address", "responsible_person", "contact_phone", "opening_hours", "capacity",
-               "closed_on"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise DomainError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    errors: dict[str, list[str]] = {}
-    merged = {k: changes.get(k, getattr(place, k)) for k in allowed}
-    _check_place_fields(errors, merged if "responsible_person" in changes else {**merged, "responsible_person": None},
-                        approved_by or actor)
-    _raise_if(errors)
-    with transaction.atomic():
-        changed = apply_changes(obj=place, changes=changes, actor=actor, source=source, approved_by=approved_by)
-        if changed:
-            audit_record(actor=actor, action=RegisterAction.PLACE_UPDATE, obj=place, org_code=place.org_code,
-                         changes={"fields": changed, "source": source})
-    return changed
 
 
 def one_table_export_record(*, actor, village_code: str, households: int, filters: dict) -> None:

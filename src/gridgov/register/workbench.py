@@ -1,5 +1,6 @@
 """The register's part of the home page (core.workbench): the grid worker's checklist of
-the open update rounds in their cells, and the screener's rounds and sign-off queue."""
+the open update rounds in their cells and the places to inspect in the open inspection
+rounds, and the screener's rounds and sign-off queue."""
 
 from __future__ import annotations
 
@@ -78,4 +79,25 @@ def screener_items(user) -> list[WorkItem]:
                  Urgency.OVERDUE if open_rounds["late"] else Urgency.NORMAL, Capability.VIEW_REGISTER),
         WorkItem("register.to_sign_off", _("Changes awaiting sign-off"), to_sign, url_with("register-signoff"),
                  Urgency.SOON, Capability.SIGN_OFF_REGISTER),
+    ]
+
+
+def inspection_items(user) -> list[WorkItem]:
+    """Today's inspection checklist (issue 11 §C): the places still to inspect in each open
+    inspection round of the grid worker's cells, the nearest deadline first. One query."""
+    from gridgov.register.inspection_selectors import open_inspection_rounds_with_todo
+
+    today = timezone.localdate()
+    rows = open_inspection_rounds_with_todo(user)[:ROUNDS_SHOWN]
+    if not rows:
+        return [WorkItem("register.to_inspect", _("Places to inspect"), 0, url_with("register-rounds"))]
+    return [
+        WorkItem(
+            f"register.to_inspect.{row['round_id']}",
+            format_lazy(_("Places to inspect: {title} (by {due})"), title=row["round__title"],
+                        due=row["round__due_on"].isoformat()),
+            row["todo"], url_with("register-inspections", row["round_id"]),
+            _urgency(row["round__due_on"], today), Capability.RECORD_INSPECTIONS,
+        )
+        for row in rows
     ]

@@ -118,6 +118,16 @@ def test_settings_through_the_api(doctor):
     assert bad.status_code == 400 and bad.json()["code"] == "invalid" and "sms_phone" in bad.json()["fields"]
 
 
+@pytest.mark.parametrize("kind", ["no_such_kind", "k" * 500])
+def test_an_unknown_kind_of_notification_is_refused_and_nothing_saved(doctor, kind):
+    response = _api(doctor).put("/api/v1/notifications/settings/", {
+        "kinds": [{"kind": kind, "channels": {"email": False, "sms": False}}]}, format="json")
+
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert "choices" in response.json()["fields"]
+    assert not NotificationPreference.objects.filter(user=doctor).exists()
+
+
 @pytest.mark.parametrize("n", [3, 30])
 def test_the_page_costs_the_same_queries_whatever_its_length(doctor, django_assert_num_queries, n):
     _notes(doctor, n)

@@ -15,18 +15,21 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridgov.care import selectors
 from gridgov.care.models import Crisis, Enrollment, Payment, TeamRole, VisitForm
 from gridgov.care.programs import Program
 from gridgov.core import masking, parsers
-from gridgov.core.api.common import API_PERMISSIONS
+from gridgov.core.api.common import API_PERMISSIONS, errors, no_store, paginated_response
+from gridgov.core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from gridgov.core.permissions import Capability, has_capability
 
 MASKED = selectors.MASKED
@@ -42,8 +45,64 @@ IDEMPOTENCY_BODY = {
 }
 
 
+# The care endpoints' view: one class per operation, whose nested `InputSerializer` (the body)
+# `validated` parses and `FilterSerializer` (the query) `filters`, 400 naming every field. (Comments,
+# not docstrings, on these bases: the schema would show one as the description of every subclass.)
 class CareApiView(APIView):
     permission_classes = API_PERMISSIONS
+
+    def validated(self, request) -> dict:
+        """The request body, parsed by the view's `InputSerializer`."""
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    def filters(self, request) -> dict:
+        """The query parameters, parsed by the view's `FilterSerializer`."""
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data
+
+    def page_of(self, request, queryset, serializer_class, to_row) -> Response:
+        """One keyset page of `queryset` (with the view's `pagination_class`) in the list
+        envelope, each row `to_row(obj)` in the shape of `serializer_class`."""
+        return no_store(paginated_response(request=request, view=self, queryset=queryset,
+                                           serializer_class=serializer_class, to_row=to_row))
+
+
+def respond(serializer_class, body: dict, *, status: int = 200) -> Response:
+    """`body` in the shape of `serializer_class`, never kept by a cache (personal data)."""
+    return no_store(Response(serializer_class(body).data, status=status))
+
+
+def care_action(operation_id: str, summary: str, *, request, response, status: int = 201,
+                refusals: tuple[int, ...] = (400, 401, 403, 404, 409), tags: tuple[str, ...] = ("care",),
+                retried: bool = True):
+    """Decorate the `post` of one care operation: its OpenAPI schema (answering `response` with
+    `status`, or one of the `refusals`) and, where a poor connection may send it twice
+    (`retried`), its Idempotency-Key: the same key returns the first answer, creating nothing."""
+
+    def decorate(method):
+        schema = extend_schema(operation_id=operation_id, summary=summary, tags=list(tags),
+                               parameters=[IDEMPOTENCY_PARAMETER] if retried else None, request=request,
+                               responses={status: response, **errors(*refusals)})
+        return schema(idempotent(method) if retried else method)
+
+    return decorate
+
+
+# The list envelope (CONTRACTS.md); a page names its `results` (and what else it carries).
+class PageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+
+# An input serializer of a period: its end is not before its start.
+class PeriodInputMixin:
+    def validate(self, attrs):
+        if attrs["period_end"] < attrs["period_start"]:
+            raise serializers.ValidationError({"period_end": [_("The period ends before it starts.")]})
+        return super().validate(attrs)
 
 
 def today() -> datetime.date:
@@ -189,7 +248,7 @@ def enrollment_body(user, enrollment: Enrollment, on: datetime.date, details_vis
     return {
         **enrollment_row(user, enrollment, on, details_visible),
         "end_date": enrollment.end_date,
-        "exit_reason": masked(enrollment.exit_reason),
+        "exit_reason": masked(selectors.exit_reason_text(enrollment)),
         "legal_basis": masked(enrollment.legal_basis),
         "consent": enrollment.consent if details_visible else None,
         "retention_until": enrollment.retention_until,

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from gridgov.care import export
 from gridgov.care.api.common import CareApiView
-from gridgov.core import selectors as core_selectors
-from gridgov.core.api.common import errors, no_store
-from gridgov.core.api.exports import PurposeInputSerializer
+from gridgov.core.api.common import errors
+from gridgov.core.api.exports import PurposeInputSerializer, export_response
 from gridgov.core.permissions import Capability
 
 
@@ -38,13 +36,4 @@ class PersonCareExportApi(CareApiView):
         responses={200: PersonExportSerializer, **errors(400, 401, 403, 404, 429)},
     )
     def post(self, request, person_id: int):
-        person = core_selectors.access_person(request.user, person_id)
-        data = PurposeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        document = export.person_care_export(
-            actor=request.user, person=person,
-            purpose=data.validated_data["purpose"], note=data.validated_data["note"],
-        )
-        response = no_store(Response(export.as_data(document)))
-        response["Content-Disposition"] = f'inline; filename="{export.filename(person)}"'
-        return response
+        return export_response(request, person_id, run=export.person_care_export, filename=export.filename)

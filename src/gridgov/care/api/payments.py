@@ -10,32 +10,29 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from gridgov.care import selectors, services
 from gridgov.care.api.common import (
     IDEMPOTENCY_BODY,
     CareApiView,
+    PageSerializer,
     PaymentSerializer,
+    PeriodInputMixin,
     PersonRefSerializer,
+    care_action,
     choice_field,
     payment_row,
     person_ref,
+    respond,
     today,
 )
 from gridgov.care.api.enrollments import ORG_PARAMETER, OrgFilterSerializer, checked_org
-from gridgov.core.api.common import errors, no_store
-from gridgov.core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from gridgov.core.api.common import errors
 from gridgov.core.api_pagination import NewestIdFirstPagination
 from gridgov.core.permissions import Capability
 
 AMOUNT = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0")}
-
-
-def _check_period(attrs):
-    if attrs["period_end"] < attrs["period_start"]:
-        raise serializers.ValidationError({"period_end": [_("The period ends before it starts.")]})
-    return attrs
+TAGS = ("care payments",)
 
 
 class SubsidyCreateApi(CareApiView):
@@ -44,7 +41,7 @@ class SubsidyCreateApi(CareApiView):
     required_capabilities = {"POST": Capability.MANAGE_ENROLLMENTS}
 
     @extend_schema_serializer(component_name="CareSubsidyCreate")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PeriodInputMixin, serializers.Serializer):
         kind = choice_field(
             "CareSubsidyKind", sorted(services.TREATMENT_RATES),
             help_text="`with_guardian` (a guardian is present) or `homeless` (an unidentified homeless patient).",
@@ -55,28 +52,16 @@ class SubsidyCreateApi(CareApiView):
         note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
         idempotency_key = serializers.CharField(**IDEMPOTENCY_BODY)
 
-        def validate(self, attrs):
-            return _check_period(attrs)
-
-    @extend_schema(
-        operation_id="care_subsidies_create",
-        summary="Record a treatment subsidy",
-        tags=["care payments"],
-        parameters=[IDEMPOTENCY_PARAMETER],
-        request=InputSerializer,
-        responses={201: PaymentSerializer, **errors(400, 401, 403, 404, 409)},
-    )
-    @idempotent
+    @care_action("care_subsidies_create", "Record a treatment subsidy", request=InputSerializer,
+                 response=PaymentSerializer, tags=TAGS)
     def post(self, request, enrollment_id: int):
         enrollment = selectors.access_enrollment(request.user, enrollment_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
+        fields = self.validated(request)
         payment = services.treatment_subsidy_record(
             actor=request.user, enrollment=enrollment, kind=fields["kind"], period_start=fields["period_start"],
             period_end=fields["period_end"], paid_on=fields["paid_on"] or today(), note=fields["note"],
         )
-        return no_store(Response(PaymentSerializer(payment_row(payment)).data, status=201))
+        return respond(PaymentSerializer, payment_row(payment), status=201)
 
 
 @extend_schema_serializer(component_name="CareGuardianAgreement")
@@ -106,20 +91,11 @@ class AgreementCreateApi(CareApiView):
                                           help_text="Defaults to today.")
         idempotency_key = serializers.CharField(**IDEMPOTENCY_BODY)
 
-    @extend_schema(
-        operation_id="care_agreements_create",
-        summary="Sign a guardian reward agreement",
-        tags=["care payments"],
-        parameters=[IDEMPOTENCY_PARAMETER],
-        request=InputSerializer,
-        responses={201: AgreementSerializer, **errors(400, 401, 403, 404, 409)},
-    )
-    @idempotent
+    @care_action("care_agreements_create", "Sign a guardian reward agreement", request=InputSerializer,
+                 response=AgreementSerializer, tags=TAGS)
     def post(self, request, enrollment_id: int):
         enrollment = selectors.access_enrollment(request.user, enrollment_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
+        fields = self.validated(request)
         agreement = services.guardian_agreement_sign(
             actor=request.user, enrollment=enrollment, guardian_name=fields["guardian_name"], year=fields["year"],
             annual_amount=fields["annual_amount"], conditions=fields["conditions"],
@@ -128,7 +104,7 @@ class AgreementCreateApi(CareApiView):
         body = {"id": agreement.pk, "enrollment": enrollment.pk, "guardian_name": agreement.guardian_name,
                 "year": agreement.year, "annual_amount": agreement.annual_amount,
                 "conditions": agreement.conditions, "signed_on": agreement.signed_on}
-        return no_store(Response(AgreementSerializer(body).data, status=201))
+        return respond(AgreementSerializer, body, status=201)
 
 
 class AgreementPaymentCreateApi(CareApiView):
@@ -138,7 +114,7 @@ class AgreementPaymentCreateApi(CareApiView):
     required_capabilities = {"POST": Capability.MANAGE_ENROLLMENTS}
 
     @extend_schema_serializer(component_name="CareGuardianPaymentCreate")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PeriodInputMixin, serializers.Serializer):
         amount = serializers.DecimalField(**AMOUNT)
         period_start = serializers.DateField()
         period_end = serializers.DateField()
@@ -147,29 +123,17 @@ class AgreementPaymentCreateApi(CareApiView):
         note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
         idempotency_key = serializers.CharField(**IDEMPOTENCY_BODY)
 
-        def validate(self, attrs):
-            return _check_period(attrs)
-
-    @extend_schema(
-        operation_id="care_agreement_payments_create",
-        summary="Record a payment under a guardian agreement",
-        tags=["care payments"],
-        parameters=[IDEMPOTENCY_PARAMETER],
-        request=InputSerializer,
-        responses={201: PaymentSerializer, **errors(400, 401, 403, 404, 409)},
-    )
-    @idempotent
+    @care_action("care_agreement_payments_create", "Record a payment under a guardian agreement",
+                 request=InputSerializer, response=PaymentSerializer, tags=TAGS)
     def post(self, request, agreement_id: int):
         agreement = selectors.access_agreement(request.user, agreement_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
+        fields = self.validated(request)
         payment = services.guardian_payment_record(
             actor=request.user, agreement=agreement, amount=fields["amount"], period_start=fields["period_start"],
             period_end=fields["period_end"], paid_on=fields["paid_on"] or today(),
             conditions_met=fields["conditions_met"], note=fields["note"],
         )
-        return no_store(Response(PaymentSerializer(payment_row(payment)).data, status=201))
+        return respond(PaymentSerializer, payment_row(payment), status=201)
 
 
 @extend_schema_serializer(component_name="CarePaymentRow")
@@ -184,9 +148,7 @@ class PaymentTotalsSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="CarePaymentPage")
-class PaymentPageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class PaymentPageSerializer(PageSerializer):
     results = PaymentRowSerializer(many=True, help_text="Empty above the county (statistics only).")
     since = serializers.DateField()
     until = serializers.DateField()
@@ -211,7 +173,7 @@ class PaymentListApi(CareApiView):
     @extend_schema(
         operation_id="care_payments_list",
         summary="Payments of a period, with totals per kind",
-        tags=["care payments"],
+        tags=list(TAGS),
         parameters=[
             ORG_PARAMETER,
             OpenApiParameter("since", OpenApiTypes.DATE, description="Paid on or after this day (default: 1 January)."),
@@ -233,5 +195,5 @@ class PaymentListApi(CareApiView):
             "results": [{**payment_row(p), "person": person_ref(user, p.enrollment.person)} for p in page],
             "since": period["since"], "until": period["until"], "totals": totals,
         }
-        return no_store(Response(PaymentPageSerializer(body).data))
+        return respond(PaymentPageSerializer, body)
 

@@ -4,23 +4,25 @@ mentor and the family file of a household."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from gridgov.care import children, schedules, selectors, teams
 from gridgov.care.api.common import (
     IDEMPOTENCY_BODY,
     CareApiView,
+    PageSerializer,
     PersonRefSerializer,
+    care_action,
     choice_field,
     person_ref,
+    respond,
     today,
 )
 from gridgov.care.children_models import ChildNeed
 from gridgov.care.schedule_models import DrugTestResult, ScheduleKind
-from gridgov.core.api.common import errors, no_store
-from gridgov.core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from gridgov.core.api.common import errors
 from gridgov.core.api_pagination import KeysetPagination
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.permissions import Capability
@@ -53,20 +55,17 @@ class TeamConfirmOnBehalfApi(CareApiView):
     class InputSerializer(serializers.Serializer):
         how = choice_field("CareConfirmationChannel", list(teams.CONFIRMATION_CHANNELS))
 
-    @extend_schema(operation_id="care_team_confirm_on_behalf", summary="Record a family member's confirmation",
-                   tags=["care"], request=InputSerializer,
-                   responses={200: ConfirmationSerializer, **errors(400, 401, 403, 404, 409)})
+    @care_action("care_team_confirm_on_behalf", "Record a family member's confirmation", request=InputSerializer,
+                 response=ConfirmationSerializer, status=200, retried=False)
     def post(self, request, enrollment_id: int, member_id: int):
         enrollment = selectors.access_enrollment(request.user, enrollment_id)
         member = selectors.access_team_member(enrollment, member_id)
         if not teams.may_confirm_for(request.user, enrollment):
             raise DomainError(_forbidden(), ErrorCode.PERMISSION_DENIED)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        member = teams.team_confirm_on_behalf(actor=request.user, member=member, how=data.validated_data["how"])
+        member = teams.team_confirm_on_behalf(actor=request.user, member=member, how=self.validated(request)["how"])
         body = {"member": member.pk, "role": member.role, "acknowledged_at": member.acknowledged_at,
                 "acknowledged_how": member.acknowledged_how, "recorded_by": request.user.username}
-        return no_store(Response(ConfirmationSerializer(body).data))
+        return respond(ConfirmationSerializer, body)
 
 
 def _forbidden() -> str:
@@ -85,9 +84,7 @@ class UnconfirmedRowSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="CareHighRiskUnconfirmedPage")
-class UnconfirmedPageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class UnconfirmedPageSerializer(PageSerializer):
     results = UnconfirmedRowSerializer(many=True)
 
 
@@ -107,17 +104,14 @@ class HighRiskUnconfirmedListApi(CareApiView):
         user = request.user
         qs = selectors.high_risk_unconfirmed_for(user).order_by().prefetch_related(
             Prefetch("team", TeamMember.objects.filter(removed_at__isnull=True), to_attr="current_team"))
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        rows = []
-        for e in page:
-            state = teams.team_state(e, e.current_team)
-            rows.append({"enrollment": e.pk, "person": person_ref(user, e.person), "org_code": e.org_code,
-                         "missing": [key for key, place, _label in teams.FULL_TEAM
-                                     if not {m.role for m in e.current_team} & place],
-                         "waiting": len(state.waiting)})
-        return no_store(Response({"next": paginator.get_next_link(), "previous": paginator.get_previous_link(),
-                                  "results": rows}))
+
+        def row(e):
+            return {"enrollment": e.pk, "person": person_ref(user, e.person), "org_code": e.org_code,
+                    "missing": [key for key, place, _label in teams.FULL_TEAM
+                                if not {m.role for m in e.current_team} & place],
+                    "waiting": len(teams.team_state(e, e.current_team).waiting)}
+
+        return self.page_of(request, qs, UnconfirmedRowSerializer, row)
 
 
 # --- Schedules -------------------------------------------------------------------------------------
@@ -130,7 +124,7 @@ class ScheduleSerializer(serializers.Serializer):
     person = PersonRefSerializer()
     kind = choice_field("CareScheduleKindLabel", [*ScheduleKind.values, MASKED],
                         help_text="`***` where it would tell the program (a drug test), unless the task is yours.")
-    source = serializers.CharField()
+    source = serializers.CharField(help_text="`person`, `program` or `agreement`; `***` where the kind is masked.")
     interval_days = serializers.IntegerField()
     assignee = serializers.CharField(allow_null=True)
     starts_on = serializers.DateField()
@@ -140,9 +134,11 @@ class ScheduleSerializer(serializers.Serializer):
 
 
 def schedule_row(user, schedule, *, details_visible: bool) -> dict:
+    kind = schedules.kind_for(user, schedule, details_visible=details_visible)
     return {
         "id": schedule.pk, "enrollment": schedule.enrollment_id, "person": person_ref(user, schedule.enrollment.person),
-        "kind": schedules.kind_for(user, schedule, details_visible=details_visible), "source": schedule.source,
+        # a masked kind's source ("agreement": a drug rehabilitation's) would tell it (security review)
+        "kind": kind, "source": MASKED if kind == MASKED else schedule.source,
         "interval_days": schedule.interval_days, "assignee": schedule.assignee.username if schedule.assignee_id else None,
         "starts_on": schedule.starts_on, "until": schedule.until, "next_due_date": schedule.next_due_date,
         "last_done_on": schedule.last_done_on,
@@ -164,15 +160,11 @@ class ScheduleCreateApi(CareApiView):
                                          help_text="The username of a team member.")
         idempotency_key = serializers.CharField(**IDEMPOTENCY_BODY)
 
-    @extend_schema(operation_id="care_schedules_create", summary="Set a schedule for one person", tags=["care"],
-                   parameters=[IDEMPOTENCY_PARAMETER], request=InputSerializer,
-                   responses={201: ScheduleSerializer, **errors(400, 401, 403, 404, 409)})
-    @idempotent
+    @care_action("care_schedules_create", "Set a schedule for one person", request=InputSerializer,
+                 response=ScheduleSerializer)
     def post(self, request, enrollment_id: int):
         enrollment = selectors.access_enrollment(request.user, enrollment_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
+        fields = self.validated(request)
         username = fields["assignee"].strip()
         assignee = selectors.team_accounts([username]).get(username) if username else None
         if username and assignee is None:
@@ -182,8 +174,7 @@ class ScheduleCreateApi(CareApiView):
                                              starts_on=fields["starts_on"] or today(), until=fields["until"],
                                              assignee=assignee)
         schedule.enrollment = enrollment
-        body = schedule_row(request.user, schedule, details_visible=True)
-        return no_store(Response(ScheduleSerializer(body).data, status=201))
+        return respond(ScheduleSerializer, schedule_row(request.user, schedule, details_visible=True), status=201)
 
 
 def _no_account() -> str:
@@ -193,9 +184,7 @@ def _no_account() -> str:
 
 
 @extend_schema_serializer(component_name="CareSchedulesDuePage")
-class DuePageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class DuePageSerializer(PageSerializer):
     results = ScheduleSerializer(many=True)
 
 
@@ -210,11 +199,8 @@ class SchedulesDueListApi(CareApiView):
     def get(self, request):
         user = request.user
         qs = selectors.with_details_visible(user, schedules.schedules_due_for(user).order_by())
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        rows = [schedule_row(user, s, details_visible=s.details_visible) for s in page]
-        return no_store(Response({"next": paginator.get_next_link(), "previous": paginator.get_previous_link(),
-                                  "results": ScheduleSerializer(rows, many=True).data}))
+        return self.page_of(request, qs, ScheduleSerializer,
+                            lambda s: schedule_row(user, s, details_visible=s.details_visible))
 
 
 @extend_schema_serializer(component_name="CareScheduleRecord")
@@ -240,15 +226,11 @@ class ScheduleRecordCreateApi(CareApiView):
         note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
         idempotency_key = serializers.CharField(**IDEMPOTENCY_BODY)
 
-    @extend_schema(operation_id="care_schedule_records_create", summary="Record a scheduled task", tags=["care"],
-                   parameters=[IDEMPOTENCY_PARAMETER], request=InputSerializer,
-                   responses={201: ScheduleRecordSerializer, **errors(400, 401, 403, 404, 409)})
-    @idempotent
+    @care_action("care_schedule_records_create", "Record a scheduled task", request=InputSerializer,
+                 response=ScheduleRecordSerializer)
     def post(self, request, schedule_id: int):
         schedule = schedules.access_schedule(request.user, schedule_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
+        fields = self.validated(request)
         record = schedules.schedule_record(actor=request.user, schedule=schedule, done_on=fields["done_on"] or today(),
                                            done=fields["done"], result=fields["result"], note=fields["note"])
         schedule.refresh_from_db(fields=["next_due_date"])
@@ -256,7 +238,7 @@ class ScheduleRecordCreateApi(CareApiView):
         body = {"id": record.pk, "schedule": schedule.pk, "done_on": record.done_on, "done": record.done,
                 "result": schedules.result_for(record, details_visible=visible),
                 "next_due_date": schedule.next_due_date}
-        return no_store(Response(ScheduleRecordSerializer(body).data, status=201))
+        return respond(ScheduleRecordSerializer, body, status=201)
 
 
 # --- Children: mentors and family files ----------------------------------------------------------------
@@ -285,18 +267,16 @@ class MentorCreateApi(CareApiView):
         organisation = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
         since = serializers.DateField(required=False, default=None, allow_null=True, help_text="Default: today.")
 
-    @extend_schema(operation_id="care_mentors_create", summary="Name a child's mentor", tags=["care"],
-                   request=InputSerializer, responses={201: MentorSerializer, **errors(400, 401, 403, 404)})
+    @care_action("care_mentors_create", "Name a child's mentor", request=InputSerializer, response=MentorSerializer,
+                 refusals=(400, 401, 403, 404), retried=False)
     def post(self, request, enrollment_id: int):
         enrollment = selectors.access_enrollment(request.user, enrollment_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        f = data.validated_data
+        f = self.validated(request)
         mentor = children.mentor_record(actor=request.user, enrollment=enrollment, name=f["name"],
                                         contact=f["contact"], organisation=f["organisation"], since=f["since"])
         body = {"id": mentor.pk, "enrollment": enrollment.pk, "name": mentor.name, "contact": mentor.contact,
                 "organisation": mentor.organisation, "since": mentor.since, "until": mentor.until}
-        return no_store(Response(MentorSerializer(body).data, status=201))
+        return respond(MentorSerializer, body, status=201)
 
 
 @extend_schema_serializer(component_name="CareFamilyFile")
@@ -330,22 +310,32 @@ class FamilyFileCreateApi(CareApiView):
         note = serializers.CharField(required=False, allow_blank=True, default=None, allow_null=True,
                                      max_length=2000)
 
-    @extend_schema(operation_id="care_family_files_create", summary="Open or update a family file", tags=["care"],
-                   request=InputSerializer, responses={201: FamilyFileSerializer, **errors(400, 401, 403, 404, 409)})
+    @care_action("care_family_files_create", "Open or update a family file", request=InputSerializer,
+                 response=FamilyFileSerializer, retried=False)
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        f = data.validated_data
+        f = self.validated(request)
         family_file = children.family_file_update(actor=request.user, household_id=f["household"], needs=f["needs"],
                                                   note=f["note"])
-        return no_store(Response(FamilyFileSerializer(family_file_body(request.user, family_file)).data, status=201))
+        return respond(FamilyFileSerializer, family_file_body(request.user, family_file), status=201)
 
 
 class FamilyFileDetailApi(CareApiView):
     required_capabilities = {"GET": Capability.VIEW_CARE_DETAILS}
 
     @extend_schema(operation_id="care_family_files_retrieve", summary="A family file", tags=["care"],
-                   responses={200: FamilyFileSerializer, **errors(401, 403, 404)})
+                   parameters=[OpenApiParameter("purpose", OpenApiTypes.STR, description=(
+                       "Why it is needed (a purpose code from `core.purposes`), as for a child's full record; "
+                       "kept in the audit log for each child the file names.")),
+                       OpenApiParameter("note", OpenApiTypes.STR, description="Optional detail of the purpose.")],
+                   responses={200: FamilyFileSerializer, **errors(400, 401, 403, 404)})
     def get(self, request, file_id: int):
+        from gridgov.care import services
+        from gridgov.core.purposes import check_purpose
+
         family_file = children.access_family_file(request.user, file_id)
-        return no_store(Response(FamilyFileSerializer(family_file_body(request.user, family_file)).data))
+        # part of the children's care records: a purpose, logged per child (security review, issue 11)
+        purpose, note = request.query_params.get("purpose", ""), request.query_params.get("note", "")
+        check_purpose(purpose, note)
+        for enrollment in children.family_file_children(family_file):
+            services.enrollment_open_record(actor=request.user, enrollment=enrollment, purpose=purpose, note=note)
+        return respond(FamilyFileSerializer, family_file_body(request.user, family_file))

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.response import Response
 
 from gridgov.care import selectors, services
 from gridgov.care.api.common import (
@@ -17,14 +16,14 @@ from gridgov.care.api.common import (
     CareApiView,
     CrisisSerializer,
     JSONObjectField,
+    care_action,
     choice_field,
     crisis_row,
+    respond,
     status_of,
     today,
 )
 from gridgov.care.models import Crisis, Need, StatusPeriod, VisitForm
-from gridgov.core.api.common import errors, no_store
-from gridgov.core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
 from gridgov.core.parsers import JSONParser
 from gridgov.core.permissions import Capability
@@ -75,23 +74,15 @@ class VisitCreateApi(CareApiView):
                 raise serializers.ValidationError({"photos": [_("Send one photo.")]})
             return attrs
 
-    @extend_schema(
-        operation_id="care_visits_create",
-        summary="Record a visit or follow-up",
-        tags=["care"],
-        parameters=[IDEMPOTENCY_PARAMETER],
-        request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
-        responses={201: VisitRecordedSerializer, **errors(400, 401, 403, 404)},
-    )
-    @idempotent
+    @care_action("care_visits_create", "Record a visit or follow-up", response=VisitRecordedSerializer,
+                 request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
+                 refusals=(400, 401, 403, 404))
     def post(self, request, enrollment_id: int):
         enrollment = selectors.access_enrollment(request.user, enrollment_id)
         if not selectors.may_record_visit(request.user, enrollment):
             # As the page: not on the team is a 403 before the body is looked at.
             raise Forbidden(_("Only the care team records visits."))
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
+        fields = self.validated(request)
         photo = fields["photo"] or next(iter(fields["photos"]), None)
         visit = services.visit_record(
             actor=request.user, enrollment=enrollment, date=fields["date"], form=fields["form"],
@@ -103,7 +94,7 @@ class VisitCreateApi(CareApiView):
                 "missed": visit.missed, "next_due_date": visit.next_due_date,
                 "status": status_of(enrollment, today(),
                                     details_visible=selectors.may_see_details(request.user, enrollment))}
-        return no_store(Response(VisitRecordedSerializer(body).data, status=201))
+        return respond(VisitRecordedSerializer, body, status=201)
 
 
 # --- Hospital stays and absences -----------------------------------------------------------------
@@ -137,23 +128,14 @@ class StatusBeginApi(CareApiView):
         note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
         idempotency_key = serializers.CharField(**IDEMPOTENCY_BODY)
 
-    @extend_schema(
-        operation_id="care_status_begin",
-        summary="Record an admission to hospital or an absence from home",
-        tags=["care"],
-        parameters=[IDEMPOTENCY_PARAMETER],
-        request=InputSerializer,
-        responses={201: StatusChangeSerializer, **errors(400, 401, 403, 404, 409)},
-    )
-    @idempotent
+    @care_action("care_status_begin", "Record an admission to hospital or an absence from home",
+                 request=InputSerializer, response=StatusChangeSerializer)
     def post(self, request, enrollment_id: int):
         enrollment = selectors.access_enrollment(request.user, enrollment_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
+        fields = self.validated(request)
         period = services.status_begin(actor=request.user, enrollment=enrollment, kind=fields["kind"],
                                        start=fields["start"] or today(), note=fields["note"])
-        return no_store(Response(StatusChangeSerializer(_status_body(enrollment, period, request.user)).data, status=201))
+        return respond(StatusChangeSerializer, _status_body(enrollment, period, request.user), status=201)
 
 
 class StatusEndApi(CareApiView):
@@ -166,22 +148,15 @@ class StatusEndApi(CareApiView):
         kind = choice_field("CareStatusKind", StatusPeriod.Kind.choices)
         end = serializers.DateField(required=False, default=None, allow_null=True, help_text="Defaults to today.")
 
-    @extend_schema(
-        operation_id="care_status_end",
-        summary="Record a discharge from hospital or the return home",
-        tags=["care"],
-        request=InputSerializer,
-        responses={200: StatusChangeSerializer, **errors(400, 401, 403, 404, 409)},
-    )
+    @care_action("care_status_end", "Record a discharge from hospital or the return home", request=InputSerializer,
+                 response=StatusChangeSerializer, status=200, retried=False)
     def post(self, request, enrollment_id: int):
         enrollment = selectors.access_enrollment(request.user, enrollment_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
+        fields = self.validated(request)
         period = services.status_end(actor=request.user, enrollment=enrollment, kind=fields["kind"],
                                      end=fields["end"] or today())
         enrollment.refresh_from_db()
-        return no_store(Response(StatusChangeSerializer(_status_body(enrollment, period, request.user)).data))
+        return respond(StatusChangeSerializer, _status_body(enrollment, period, request.user))
 
 
 # --- Crises ------------------------------------------------------------------------------------
@@ -200,25 +175,16 @@ class CrisisCreateApi(CareApiView):
                                                 help_text="Defaults to now.")
         idempotency_key = serializers.CharField(**IDEMPOTENCY_BODY)
 
-    @extend_schema(
-        operation_id="care_crises_create",
-        summary="Report a crisis: alert the whole care team",
-        tags=["care"],
-        parameters=[IDEMPOTENCY_PARAMETER],
-        request=InputSerializer,
-        responses={201: CrisisSerializer, **errors(400, 401, 403, 404)},
-    )
-    @idempotent
+    @care_action("care_crises_create", "Report a crisis: alert the whole care team", request=InputSerializer,
+                 response=CrisisSerializer, refusals=(400, 401, 403, 404))
     def post(self, request, enrollment_id: int):
         enrollment = selectors.access_enrollment(request.user, enrollment_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         crisis = services.crisis_report(actor=request.user, enrollment=enrollment, **{
-            k: v for k, v in data.validated_data.items() if k != "idempotency_key"})
+            k: v for k, v in self.validated(request).items() if k != "idempotency_key"})
         details_visible = selectors.may_see_details(request.user, enrollment)
         # The reporter wrote the description; who was alerted stays masked as for any row.
         body = crisis_row(crisis, details_visible, viewer=request.user, description_visible=True)
-        return no_store(Response(CrisisSerializer(body).data, status=201))
+        return respond(CrisisSerializer, body, status=201)
 
 
 class CrisisActionApi(CareApiView):
@@ -234,25 +200,15 @@ class CrisisActionApi(CareApiView):
         at = serializers.DateTimeField(required=False, default=None, allow_null=True, help_text="Defaults to now.")
         idempotency_key = serializers.CharField(**IDEMPOTENCY_BODY)
 
-    @extend_schema(
-        operation_id="care_crisis_actions_create",
-        summary="Record what the team did about a crisis",
-        tags=["care"],
-        parameters=[IDEMPOTENCY_PARAMETER],
-        request=InputSerializer,
-        responses={201: CrisisSerializer, **errors(400, 401, 403, 404, 409)},
-    )
-    @idempotent
+    @care_action("care_crisis_actions_create", "Record what the team did about a crisis", request=InputSerializer,
+                 response=CrisisSerializer)
     def post(self, request, crisis_id: int):
         crisis = selectors.access_crisis(request.user, crisis_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
+        fields = self.validated(request)
         if fields["at"] and fields["at"] > timezone.now():
             message = _("The time cannot be in the future.")
             raise DomainError(message, ErrorCode.INVALID, {"at": [message]})
         crisis = services.crisis_record_action(actor=request.user, crisis=crisis, note=fields["note"],
                                                at=fields["at"], outcome=fields["outcome"])
         details_visible = selectors.may_see_details(request.user, crisis.enrollment)
-        return no_store(Response(CrisisSerializer(crisis_row(crisis, details_visible, viewer=request.user)).data,
-                                 status=201))
+        return respond(CrisisSerializer, crisis_row(crisis, details_visible, viewer=request.user), status=201)

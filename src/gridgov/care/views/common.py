@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from gridgov.care import selectors
 from gridgov.care.forms import STATUS_LABELS
 from gridgov.care.models import Need
 from gridgov.care.programs import Program
@@ -17,9 +21,10 @@ from gridgov.core import images
 from gridgov.core import selectors as core_selectors
 from gridgov.core.exceptions import NotFound
 from gridgov.core.pagination import query_string  # the care views link pages with it
-from gridgov.core.permissions import in_scope
-from gridgov.core.permissions import require_page as require  # noqa: F401 (the care views' name for it)
+from gridgov.core.permissions import Capability, in_scope
+from gridgov.core.permissions import require_page as require
 from gridgov.core.validators import ORG_CODE_PATTERN
+from gridgov.core.views import domain_errors_as_http
 
 # After a full record is opened with a purpose, the same session sees it for this long
 # (the actions on the page need no new purpose each time); then the purpose is asked again.
@@ -30,6 +35,32 @@ MAX_OPENED = 20
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def access_record(request, pk, capability=Capability.VIEW_CARE):
+    """The enrollment of a care page, for a user of the care pages holding `capability`
+    (403 otherwise; 404 outside the user's area)."""
+    require(request.user, Capability.VIEW_CARE)
+    require(request.user, capability)
+    return selectors.access_enrollment(request.user, pk)
+
+
+def record_action(capability=Capability.VIEW_CARE):
+    """A POST from an enrollment's page, written once: signed in, POST only, a refusal as the
+    403 or 404 page, and the enrollment fetched (`access_record`) before the view runs as
+    `view(request, enrollment, **the URL's other parts)`."""
+
+    def decorate(view):
+        @login_required
+        @require_POST
+        @domain_errors_as_http
+        @functools.wraps(view)
+        def wrapper(request, pk: int, **kwargs):
+            return view(request, access_record(request, pk, capability), **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def area(user, code: str | None):

@@ -4,16 +4,14 @@ are in `services.enrollment_withdraw_consent`."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from gridgov.care import services
 from gridgov.care.models import ConsentWithdrawal
+from gridgov.care.views.common import record_action
 from gridgov.core.permissions import Capability
-from gridgov.core.views import domain_errors_as_http
 
 
 class ConsentWithdrawalForm(forms.Form):
@@ -29,18 +27,14 @@ class ConsentWithdrawalForm(forms.Form):
         self.fields["withdrawn_on"].initial = timezone.localdate()
 
 
-@login_required
-@require_POST
-@domain_errors_as_http
-def enrollment_withdraw_consent(request, pk: int):
-    from gridgov.care.views.record import _access, _form_action
+@record_action(Capability.MANAGE_ENROLLMENTS)
+def enrollment_withdraw_consent(request, enrollment):
+    from gridgov.care.views.record import _form_action  # the record page imports this module
 
-    enrollment = _access(request, pk, Capability.MANAGE_ENROLLMENTS)
-    form = ConsentWithdrawalForm(request.POST)
-    return _form_action(
-        request, enrollment, form, key="consent",
-        success=_("The withdrawal of consent was recorded; processing that rested on it has ended."),
-        action=lambda data: services.enrollment_withdraw_consent(
-            actor=request.user, enrollment=enrollment, withdrawn_on=data["withdrawn_on"], channel=data["channel"],
-            note=data["note"]),
-    )
+    def withdraw(data):
+        services.enrollment_withdraw_consent(actor=request.user, enrollment=enrollment,
+                                             withdrawn_on=data["withdrawn_on"], channel=data["channel"],
+                                             note=data["note"])
+
+    return _form_action(request, enrollment, ConsentWithdrawalForm(request.POST), key="consent", action=withdraw,
+                        success=_("The withdrawal of consent was recorded; processing that rested on it has ended."))

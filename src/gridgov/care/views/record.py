@@ -30,13 +30,14 @@ from gridgov.care.models import Enrollment, Handover, StatusPeriod, TeamRole, Vi
 from gridgov.care.programs import Program
 from gridgov.care.views import consent as consent_views
 from gridgov.care.views.common import (
+    access_record,
     detail_items,
     need_labels,
     opened_purpose,
     photo_response,
     program_text,
+    record_action,
     remember_opened,
-    require,
     status_label,
     today,
 )
@@ -128,6 +129,7 @@ def record_context(request, enrollment, *, purpose_form=None, bound=None, action
         "active": active,
         "status": state,
         "status_label": status_label(state) if active else _("Left the program"),
+        "exit_reason": "" if active else selectors.exit_reason_text(enrollment),
         "overdue": bool(active and enrollment.next_due_date and enrollment.next_due_date < on and state == "due"),
         "details_visible": details_visible,
         "program": program_text(selectors.program_label(user, enrollment, details_visible=details_visible)),
@@ -185,12 +187,6 @@ def _render(request, enrollment, *, status=200, **kwargs):
     return render(request, "care/enrollment.html", record_context(request, enrollment, **kwargs), status=status)
 
 
-def _access(request, pk, capability=Capability.VIEW_CARE):
-    require(request.user, Capability.VIEW_CARE)
-    require(request.user, capability)
-    return selectors.access_enrollment(request.user, pk)
-
-
 def _back(enrollment):
     return redirect("care-enrollment", pk=enrollment.pk)
 
@@ -220,7 +216,7 @@ def _form_action(request, enrollment, form, *, key: str, action, success: str):
 @require_GET
 @domain_errors_as_http
 def enrollment_detail(request, pk: int):
-    enrollment = _access(request, pk)
+    enrollment = access_record(request, pk)
     return _render(request, enrollment)
 
 
@@ -231,7 +227,7 @@ def enrollment_detail(request, pk: int):
 def enrollment_open(request, pk: int):
     """Ask for a purpose, log it (care.open_record), and show the full record."""
     user = request.user
-    enrollment = _access(request, pk)
+    enrollment = access_record(request, pk)
     if not selectors.may_see_details(user, enrollment):
         raise PermissionDenied(_("Your role may not open this record."))
     form = PurposeForm(request.POST)
@@ -254,23 +250,17 @@ def enrollment_open(request, pk: int):
     return render(request, template, context, status=status)
 
 
-@login_required
-@require_POST
-@domain_errors_as_http
-def enrollment_acknowledge(request, pk: int):
+@record_action()
+def enrollment_acknowledge(request, enrollment):
     """Two-way confirmation: a team member confirms they have seen the case."""
-    enrollment = _access(request, pk)
     services.team_acknowledge(actor=request.user, enrollment=enrollment)
     messages.success(request, _("You confirmed that you know this case."))
     return _back(enrollment)
 
 
-@login_required
-@require_POST
-@domain_errors_as_http
-def enrollment_status(request, pk: int):
+@record_action(Capability.RECORD_VISITS)
+def enrollment_status(request, enrollment):
     """Admission to or discharge from hospital; leaving home for a while or coming back."""
-    enrollment = _access(request, pk, Capability.RECORD_VISITS)
     key = next((k for k in (f"status-{kind}" for kind in StatusPeriod.Kind.values)
                 if f"{k}-kind" in request.POST), None)
     if key is None:
@@ -287,11 +277,8 @@ def enrollment_status(request, pk: int):
     return _form_action(request, enrollment, form, key=key, action=change, success=_("The status was recorded."))
 
 
-@login_required
-@require_POST
-@domain_errors_as_http
-def team_add(request, pk: int):
-    enrollment = _access(request, pk, Capability.MANAGE_ENROLLMENTS)
+@record_action(Capability.MANAGE_ENROLLMENTS)
+def team_add(request, enrollment):
     form = TeamMemberForm(request.POST)
 
     def add(data):
@@ -307,43 +294,30 @@ def team_add(request, pk: int):
     return _form_action(request, enrollment, form, key="team", action=add, success=_("The team member was added."))
 
 
-@login_required
-@require_POST
-@domain_errors_as_http
-def team_remove(request, pk: int, member_id: int):
-    enrollment = _access(request, pk, Capability.MANAGE_ENROLLMENTS)
+@record_action(Capability.MANAGE_ENROLLMENTS)
+def team_remove(request, enrollment, member_id: int):
     member = selectors.access_team_member(enrollment, member_id)
     services.team_member_remove(actor=request.user, member=member)
     messages.success(request, _("The team member was removed."))
     return _back(enrollment)
 
 
-@login_required
-@require_POST
-@domain_errors_as_http
-def enrollment_exit(request, pk: int):
-    enrollment = _access(request, pk, Capability.MANAGE_ENROLLMENTS)
-    form = ExitForm(request.POST)
-    return _form_action(
-        request, enrollment, form, key="exit", success=_("The person left the program."),
-        action=lambda data: services.enrollment_exit(actor=request.user, enrollment=enrollment, on=data["on"],
-                                                     reason=data["reason"]),
-    )
+@record_action(Capability.MANAGE_ENROLLMENTS)
+def enrollment_exit(request, enrollment):
+    return _form_action(request, enrollment, ExitForm(request.POST), key="exit",
+                        success=_("The person left the program."),
+                        action=lambda data: services.enrollment_exit(actor=request.user, enrollment=enrollment,
+                                                                     on=data["on"], reason=data["reason"]))
 
 
-@login_required
-@require_POST
-@domain_errors_as_http
-def handover_create(request, pk: int):
-    enrollment = _access(request, pk, Capability.MANAGE_ENROLLMENTS)
-    form = HandoverForm(request.POST)
-    return _form_action(
-        request, enrollment, form, key="handover",
-        success=_("The handover was sent: the receiving side must accept it."),
-        action=lambda data: services.handover_create(
-            actor=request.user, enrollment=enrollment, to_org_code=data["to_org_code"], due_date=data["due_date"],
-            reason=data["reason"], note=data["note"]),
-    )
+@record_action(Capability.MANAGE_ENROLLMENTS)
+def handover_create(request, enrollment):
+    def send(data):
+        services.handover_create(actor=request.user, enrollment=enrollment, to_org_code=data["to_org_code"],
+                                 due_date=data["due_date"], reason=data["reason"], note=data["note"])
+
+    return _form_action(request, enrollment, HandoverForm(request.POST), key="handover", action=send,
+                        success=_("The handover was sent: the receiving side must accept it."))
 
 
 @login_required
@@ -351,7 +325,7 @@ def handover_create(request, pk: int):
 @domain_errors_as_http
 def visit_photo(request, pk: int, visit_id: int):
     """A visit's photo, for those who opened the full record with a purpose."""
-    enrollment = _access(request, pk)
+    enrollment = access_record(request, pk)
     if not selectors.may_see_details(request.user, enrollment) or opened_purpose(request, enrollment) is None:
         raise Http404()
     visit = selectors.enrollment_visits(enrollment).filter(pk=visit_id).first()

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from gridgov.care import children, schedules, selectors, teams
 from gridgov.care.children_models import ChildNeed
@@ -24,7 +24,7 @@ from gridgov.care.team_forms import (
     ScheduleForm,
     ScheduleRecordForm,
 )
-from gridgov.care.views.common import require
+from gridgov.care.views.common import record_action, require
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.pagination import keyset_page
 from gridgov.core.permissions import Capability, has_capability
@@ -111,18 +111,9 @@ def _run(request, enrollment, form, action, success):
     return _back(enrollment)
 
 
-def _access(request, pk, capability=Capability.VIEW_CARE):
-    require(request.user, Capability.VIEW_CARE)
-    require(request.user, capability)
-    return selectors.access_enrollment(request.user, pk)
-
-
-@login_required
-@require_POST
-@domain_errors_as_http
-def team_confirm_family(request, pk: int, member_id: int):
+@record_action()
+def team_confirm_family(request, enrollment, member_id: int):
     """A team member records the confirmation of a family member or guardian."""
-    enrollment = _access(request, pk)
     member = selectors.access_team_member(enrollment, member_id)
     if not teams.may_confirm_for(request.user, enrollment):
         raise PermissionDenied(_("Only a member of this care team records a confirmation."))
@@ -131,12 +122,8 @@ def team_confirm_family(request, pk: int, member_id: int):
                 _("The family member's confirmation was recorded."))
 
 
-@login_required
-@require_POST
-@domain_errors_as_http
-def schedule_add(request, pk: int):
-    enrollment = _access(request, pk, Capability.MANAGE_ENROLLMENTS)
-
+@record_action(Capability.MANAGE_ENROLLMENTS)
+def schedule_add(request, enrollment):
     def add(data):
         username = (data["assignee"] or "").strip()
         assignee = selectors.team_accounts([username]).get(username) if username else None
@@ -150,11 +137,8 @@ def schedule_add(request, pk: int):
     return _run(request, enrollment, ScheduleForm(request.POST), add, _("The schedule was set."))
 
 
-@login_required
-@require_POST
-@domain_errors_as_http
-def schedule_record(request, pk: int, schedule_id: int):
-    enrollment = _access(request, pk)
+@record_action()
+def schedule_record(request, enrollment, schedule_id: int):
     schedule = schedules.access_schedule(request.user, schedule_id)
     if schedule.enrollment_id != enrollment.pk:
         raise Http404()
@@ -166,11 +150,8 @@ def schedule_record(request, pk: int, schedule_id: int):
                 _("The task was recorded."))
 
 
-@login_required
-@require_POST
-@domain_errors_as_http
-def mentor_add(request, pk: int):
-    enrollment = _access(request, pk, Capability.MANAGE_ENROLLMENTS)
+@record_action(Capability.MANAGE_ENROLLMENTS)
+def mentor_add(request, enrollment):
     return _run(request, enrollment, MentorForm(request.POST),
                 lambda data: children.mentor_record(actor=request.user, enrollment=enrollment, name=data["name"],
                                                     contact=data["contact"], organisation=data["organisation"],
@@ -178,12 +159,9 @@ def mentor_add(request, pk: int):
                 _("The mentor was recorded."))
 
 
-@login_required
-@require_POST
-@domain_errors_as_http
-def family_file_update(request, pk: int):
+@record_action(Capability.MANAGE_ENROLLMENTS)
+def family_file_update(request, enrollment):
     """Open (or update) the family file of the child's current household."""
-    enrollment = _access(request, pk, Capability.MANAGE_ENROLLMENTS)
 
     def update(data):
         if enrollment.program not in children.CHILD_PROGRAMS:
@@ -208,6 +186,14 @@ def family_file_detail(request, file_id: int):
     require(user, Capability.VIEW_CARE)
     family_file = children.access_family_file(user, file_id)
     kids = children.family_file_children(family_file)
+    # Part of the children's care records: opened once a child's record was opened with a
+    # purpose (logged) in this session; else that child's page asks for one (security review).
+    from gridgov.care.views.common import opened_purpose
+
+    if not any(opened_purpose(request, e) is not None for e in kids):
+        if not kids:
+            raise Http404()
+        return redirect("care-enrollment", pk=kids[0].pk)
     needs = dict(ChildNeed.choices)
     return render(request, "care/family_file.html", {
         "family_file": family_file,

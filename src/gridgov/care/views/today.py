@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gridgov.care import selectors
-from gridgov.care.forms import PAGE_SIZE, STATUS_LABELS, TodayFilterForm
+from gridgov.care.forms import ONLY_LABELS, PAGE_SIZE, STATUS_LABELS, TodayFilterForm
 from gridgov.care.views.common import area, org_names, program_text, query_string, require, status_label, today
 from gridgov.core import selectors as core_selectors
 from gridgov.core import suppression
@@ -27,10 +27,10 @@ MAX_MAP_CELLS = 1500
 MAP_REFRESH_SECONDS = 60
 
 
-def _list_rows(user, unit, status: str, after: tuple | None, on) -> tuple[list[dict], str | None]:
+def _list_rows(user, unit, status: str, after: tuple | None, on, only: str = "") -> tuple[list[dict], str | None]:
     """One page of the list in order of urgency (keyset on rank, due date and id), filtered
-    by status in the database."""
-    qs = selectors.enrollments_list(user, org=unit.code, status=status or None, today=on)
+    by status (and by what the home page counts, `only`) in the database."""
+    qs = selectors.enrollments_list(user, org=unit.code, status=status or None, today=on, only=only or None)
     visits_everywhere = has_capability(user, Capability.VIEW_CARE_DETAILS)
     if has_capability(user, Capability.RECORD_VISITS) and not visits_everywhere:
         qs = selectors.with_on_team(user, qs)
@@ -137,19 +137,22 @@ def today_map(request):
     unit = area(user, data.get("org"))
     on = today()
     status = data.get("status") or ""
+    only = data.get("only") or ""
     stats_only = selectors.statistics_only(user) or not has_capability(user, Capability.VIEW_CARE)
     context = {
         "form": form, "unit": unit, "today": on, "status": status, "statistics_only": stats_only,
+        "only": only, "only_label": ONLY_LABELS.get(only, ""),
         "status_choices": [(s, STATUS_LABELS[s]) for s in selectors.day_statuses_for(user)],
         "rows": [], "next_url": None,
         "can_manage": has_capability(user, Capability.MANAGE_ENROLLMENTS),
     }
     partial = bool(request.htmx and request.htmx.target == "care-rows")
     if not stats_only and valid:
-        rows, next_after = _list_rows(user, unit, status, data.get("after"), on)
+        rows, next_after = _list_rows(user, unit, status, data.get("after"), on, only)
         context["rows"] = rows
         if next_after:
-            context["next_url"] = "?" + query_string({"org": unit.code, "status": status, "after": next_after})
+            context["next_url"] = "?" + query_string({"org": unit.code, "status": status, "only": only,
+                                                      "after": next_after})
     if not partial:
         context["counts"] = _today_counts(user, unit, on, stats_only=stats_only)
         context["total"] = sum(c["n"] for c in context["counts"] if isinstance(c["n"], int))

@@ -65,6 +65,20 @@ class PeriodFilter(serializers.Serializer):
         return attrs
 
 
+class AuditEntryListSerializer(serializers.ListSerializer):
+    """A page of entries: the actors' names and the places' name paths looked up once for
+    the page (core.audit_presenters), not once per row."""
+
+    def to_representation(self, data):
+        from gridgov.core import orgnames
+        from gridgov.core.audit_presenters import actor_labels
+
+        entries = list(data.all() if hasattr(data, "all") else data)
+        self._context["audit_actor_labels"] = actor_labels(e.actor_id for e in entries)
+        self._context["audit_places"] = orgnames.org_name_paths({e.org_code for e in entries if e.org_code})
+        return super().to_representation(entries)
+
+
 @extend_schema_serializer(component_name="AuditEntry")
 class AuditEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -79,6 +93,9 @@ class AuditEntrySerializer(serializers.Serializer):
     # emergency (issue 10): the codes in words, in the user's language
     action_label = serializers.SerializerMethodField(help_text="The action in words.")
     object_type_label = serializers.SerializerMethodField(help_text="The kind of record in words.")
+    # issue 11 (names, not codes): who and where in words, beside `actor` and `org_code`
+    actor_label = serializers.SerializerMethodField(help_text="The actor's display name, or “System”.")
+    org_name = serializers.SerializerMethodField(help_text="The org unit's name path (县 › 镇 › 村 › 网格).")
     person = serializers.IntegerField(source="person_id", allow_null=True,
                                       help_text="Id of the person the entry is about, if any.")
     org_code = serializers.CharField()
@@ -98,19 +115,67 @@ class AuditEntrySerializer(serializers.Serializer):
     def get_object_type_label(self, entry) -> str:
         return audit_labels.object_type_label(entry.object_type)
 
+    def get_actor_label(self, entry) -> str:
+        from gridgov.core.audit_presenters import actor_label, actor_labels
+
+        labels = self.context.get("audit_actor_labels")
+        return actor_label(entry, labels if labels is not None else actor_labels([entry.actor_id]))
+
+    def get_org_name(self, entry) -> str:
+        from gridgov.core import orgnames
+        from gridgov.core.audit_presenters import place
+
+        places = self.context.get("audit_places")
+        return place(entry.org_code, places if places is not None else orgnames.org_name_paths([entry.org_code]))
+
+    class Meta:
+        list_serializer_class = AuditEntryListSerializer
+
     def get_changes(self, entry) -> dict:
         return json.loads(entry.changes or "{}")
 
 
-class AuditEntryListApi(APIView):
+class ActorActionFilter(PeriodFilter):
+    """Who acted and which action (or its prefix), within a period."""
+
+    actor = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    action = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+
+def audit_filter_parameters(action_example: str, *, since: str, until: str, more=()) -> list[OpenApiParameter]:
+    """The query parameters of a list of audit entries: `actor`, `action` (`action_example` is
+    a prefix), any `more`, then `since` and `until` with their descriptions."""
+    return [
+        OpenApiParameter("actor", OpenApiTypes.STR, description="Username of the actor."),
+        OpenApiParameter("action", OpenApiTypes.STR, description=f"An action, or its prefix (`{action_example}`)."),
+        *more,
+        OpenApiParameter("since", OpenApiTypes.STR, description=since),
+        OpenApiParameter("until", OpenApiTypes.STR, description=until),
+    ]
+
+
+# Audit entries, newest first, filtered by `FilterSerializer`: `filters_of(request)` gives the
+# checked query parameters, `page(request, entries)` one page of the list. (A comment, not a
+# docstring: the schema would show it as the description of a subclass without one.)
+class AuditEntriesApi(APIView):
     permission_classes = API_PERMISSIONS
-    required_capabilities = {"GET": Capability.VIEW_AUDIT}
     pagination_class = NewestFirstPagination
     OutputSerializer = AuditEntrySerializer
+    FilterSerializer = ActorActionFilter
 
-    class FilterSerializer(PeriodFilter):
-        actor = serializers.CharField(required=False, allow_blank=True, max_length=150)
-        action = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    def filters_of(self, request) -> dict:
+        params = self.FilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return params.validated_data
+
+    def page(self, request, entries):
+        return paginated_response(request=request, view=self, queryset=entries, serializer_class=self.OutputSerializer)
+
+
+class AuditEntryListApi(AuditEntriesApi):
+    required_capabilities = {"GET": Capability.VIEW_AUDIT}
+
+    class FilterSerializer(ActorActionFilter):
         object_type = serializers.CharField(required=False, allow_blank=True, max_length=64)
         object_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
         org = serializers.RegexField(r"^[0-9]{2,15}$", required=False, allow_blank=True)
@@ -121,9 +186,9 @@ class AuditEntryListApi(APIView):
         operation_id="audit_entries_list",
         summary="Audit log entries, newest first (auditors)",
         tags=["audit"],
-        parameters=[
-            OpenApiParameter("actor", OpenApiTypes.STR, description="Username of the actor."),
-            OpenApiParameter("action", OpenApiTypes.STR, description="An action, or its prefix (`person.`)."),
+        parameters=audit_filter_parameters(
+            "person.", since="From this date (start of day) or ISO 8601 date-time, inclusive.",
+            until="Up to this date (end of day) or ISO 8601 date-time, exclusive.", more=[
             OpenApiParameter("object_type", OpenApiTypes.STR, description="E.g. `core.person`."),
             OpenApiParameter("object_id", OpenApiTypes.STR),
             OpenApiParameter("org", OpenApiTypes.STR, description="An org-unit code: its subtree."),
@@ -132,21 +197,11 @@ class AuditEntryListApi(APIView):
                 description="Entries about the person with this resident ID number.",
             ),
             OpenApiParameter("person", OpenApiTypes.INT, description="Entries about the person with this id."),
-            OpenApiParameter(
-                "since", OpenApiTypes.STR,
-                description="From this date (start of day) or ISO 8601 date-time, inclusive.",
-            ),
-            OpenApiParameter(
-                "until", OpenApiTypes.STR,
-                description="Up to this date (end of day) or ISO 8601 date-time, exclusive.",
-            ),
-        ],
+        ]),
         responses={200: AuditEntrySerializer(many=True), **errors(400, 401, 403)},
     )
     def get(self, request):
-        params = self.FilterSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        f = params.validated_data
+        f = self.filters_of(request)
         filters = selectors.AuditFilters(
             actor=f.get("actor", ""),
             action=f.get("action", ""),
@@ -161,36 +216,23 @@ class AuditEntryListApi(APIView):
         entries = selectors.audit_entries_for(request.user, filters)
         if filters.person_resident_id and not request.query_params.get("cursor"):
             services.audit_person_search_record(actor=request.user, filters=filters)
-        return paginated_response(
-            request=request, view=self, queryset=entries, serializer_class=self.OutputSerializer
-        )
+        return self.page(request, entries)
 
 
 # --- emergency (issue 10): a person's access log, for their program officer -------------------
 
 
-class PersonAccessLogApi(APIView):
+class PersonAccessLogApi(AuditEntriesApi):
     """Who read or changed this person's record: for the person's own program officer."""
 
-    permission_classes = API_PERMISSIONS
     required_capabilities = {"GET": Capability.MANAGE_ENROLLMENTS}
-    pagination_class = NewestFirstPagination
-    OutputSerializer = AuditEntrySerializer
-
-    class FilterSerializer(PeriodFilter):
-        actor = serializers.CharField(required=False, allow_blank=True, max_length=150)
-        action = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
     @extend_schema(
         operation_id="people_access_log",
         summary="Who read or changed this person's record (the person's program officer)",
         tags=["audit"],
-        parameters=[
-            OpenApiParameter("actor", OpenApiTypes.STR, description="Username of the actor."),
-            OpenApiParameter("action", OpenApiTypes.STR, description="An action, or its prefix (`care.`)."),
-            OpenApiParameter("since", OpenApiTypes.STR, description="From this date or date-time, inclusive."),
-            OpenApiParameter("until", OpenApiTypes.STR, description="Up to the end of this date, exclusive."),
-        ],
+        parameters=audit_filter_parameters(
+            "care.", since="From this date or date-time, inclusive.", until="Up to the end of this date, exclusive."),
         responses={200: AuditEntrySerializer(many=True), **errors(400, 401, 403, 404)},
     )
     def get(self, request, person_id: int):
@@ -198,14 +240,10 @@ class PersonAccessLogApi(APIView):
         from gridgov.core.api.common import no_store
 
         person = selectors.access_person(request.user, person_id)
-        params = self.FilterSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        f = params.validated_data
+        f = self.filters_of(request)
         filters = access_log.AccessLogFilters(actor=f.get("actor", ""), action=f.get("action", ""),
                                               since=f.get("since"), until=f.get("until"))
         entries = access_log.person_access_log(request.user, person, filters)
         if not request.query_params.get("cursor"):
             access_log.person_access_log_record(actor=request.user, person=person, filters=filters)
-        return no_store(paginated_response(
-            request=request, view=self, queryset=entries, serializer_class=self.OutputSerializer
-        ))
+        return no_store(self.page(request, entries))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from gridgov.core.api_pagination import CodeKeysetPagination
 from gridgov.core.permissions import allows
 
 
@@ -57,6 +61,57 @@ def paginated_response(
     page: Iterable = paginator.paginate_queryset(queryset, request, view=view)
     rows = [to_row(obj) for obj in page] if to_row else list(page)
     return paginator.get_paginated_response(serializer_class(rows, many=True).data)
+
+
+@dataclass(frozen=True)
+class OrgFilter:
+    """What an `OrgFilteredListApi` lists: its optional org-code query parameter `param` (with
+    its `description`), the `serializer` of a row, and the operation's schema."""
+
+    param: str
+    serializer: type[serializers.Serializer]
+    operation_id: str
+    tag: str
+    summary: str
+    description: str
+
+    def schema(self):
+        return extend_schema(
+            operation_id=self.operation_id,
+            summary=self.summary,
+            tags=[self.tag],
+            parameters=[OpenApiParameter(self.param, OpenApiTypes.STR, description=self.description)],
+            responses={200: self.serializer(many=True), **errors(400, 401, 404)},
+        )
+
+
+# A list in code order, narrowed by one optional org-code query parameter: a subclass declares
+# `listing = OrgFilter(...)` and `rows(request, code)`, the queryset (`code` is None without the
+# parameter); `get` is made from them. (A comment, not a docstring: the schema would show it as
+# the description of every subclass without one.)
+class OrgFilteredListApi(APIView):
+    pagination_class = CodeKeysetPagination
+    listing: OrgFilter
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        listing = cls.listing
+        field = serializers.RegexField(r"^[0-9]{2,15}$", required=False, allow_blank=True)
+        cls.FilterSerializer = type("FilterSerializer", (serializers.Serializer,), {listing.param: field})
+        cls.OutputSerializer = listing.serializer
+
+        def get(self, request):
+            filters = self.FilterSerializer(data=request.query_params)
+            filters.is_valid(raise_exception=True)
+            code = filters.validated_data.get(listing.param) or None
+            return paginated_response(
+                request=request, view=self, queryset=self.rows(request, code), serializer_class=self.OutputSerializer
+            )
+
+        cls.get = listing.schema()(get)
+
+    def rows(self, request, code: str | None):
+        raise NotImplementedError
 
 
 def no_store(response: Response) -> Response:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridgov.core import selectors
-from gridgov.core.api.common import errors, paginated_response
-from gridgov.core.api_pagination import CodeKeysetPagination
+from gridgov.core.api.common import OrgFilter, OrgFilteredListApi, errors
 from gridgov.core.models import DepartmentKind
 
 
@@ -25,35 +23,15 @@ class DepartmentSerializer(serializers.Serializer):
     org_code = serializers.CharField(help_text="The org unit it serves.")
 
 
-class DepartmentListApi(APIView):
-    pagination_class = CodeKeysetPagination
-    OutputSerializer = DepartmentSerializer
+class DepartmentListApi(OrgFilteredListApi):
+    listing = OrgFilter("org", DepartmentSerializer, "departments_list", "departments",
+                        summary="Departments and stations serving the area",
+                        description="An org-unit code: only departments serving places in its subtree.")
 
-    class FilterSerializer(serializers.Serializer):
-        org = serializers.RegexField(r"^[0-9]{2,15}$", required=False, allow_blank=True)
-
-    @extend_schema(
-        operation_id="departments_list",
-        summary="Departments and stations serving the area",
-        tags=["departments"],
-        parameters=[
-            OpenApiParameter(
-                "org", OpenApiTypes.STR,
-                description="An org-unit code: only departments serving places in its subtree.",
-            )
-        ],
-        responses={200: DepartmentSerializer(many=True), **errors(400, 401, 404)},
-    )
-    def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        org = filters.validated_data.get("org") or None
+    def rows(self, request, org: str | None):
         if org:
             selectors.access_org_unit(request.user, org)  # 404 outside the user's area
-        departments = selectors.departments_visible_to(request.user, org=org)
-        return paginated_response(
-            request=request, view=self, queryset=departments, serializer_class=self.OutputSerializer
-        )
+        return selectors.departments_visible_to(request.user, org=org)
 
 
 class DepartmentDetailApi(APIView):

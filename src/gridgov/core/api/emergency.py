@@ -24,12 +24,6 @@ NewestGrantFirstPagination = keyset_pagination("-granted_at", "-id")
 OldestGrantFirstPagination = keyset_pagination("granted_at", "id")
 
 
-@extend_schema_serializer(component_name="EmergencyGrantPerson")
-class GrantPersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(help_text="As the reader's role sees names (masked for auditors).")
-
-
 @extend_schema_serializer(component_name="EmergencyGrant")
 class GrantSerializer(serializers.Serializer):
     id = serializers.IntegerField()

@@ -45,6 +45,21 @@ class PersonDataExportSerializer(serializers.Serializer):
         child=serializers.DictField(), help_text="Sections this role may not export: `section` and `label`.")
 
 
+def export_response(request, person_id: int, *, run, filename) -> Response:
+    """Answer a person's data export: the person as the user may reach them (404 otherwise),
+    the stated purpose (`PurposeInputSerializer`), then `run(actor=, person=, purpose=, note=)`
+    (`core.exports.person_export`, or an app's view of it, which logs and counts it), as JSON
+    that is not stored, named `filename(person)`. The API's twin of `export_views.export_page`."""
+    person = selectors.access_person(request.user, person_id)
+    data = PurposeInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    document = run(actor=request.user, person=person,
+                   purpose=data.validated_data["purpose"], note=data.validated_data["note"])
+    response = no_store(Response(exports.as_data(document)))
+    response["Content-Disposition"] = f'inline; filename="{filename(person)}"'
+    return response
+
+
 class PersonExportApi(APIView):
     """`POST`: everything every app holds about the person, as JSON, for a listed purpose."""
 
@@ -59,16 +74,7 @@ class PersonExportApi(APIView):
         responses={200: PersonDataExportSerializer, **errors(400, 401, 403, 404, 429)},
     )
     def post(self, request, person_id: int):
-        person = selectors.access_person(request.user, person_id)
-        data = PurposeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        document = exports.person_export(
-            actor=request.user, person=person,
-            purpose=data.validated_data["purpose"], note=data.validated_data["note"],
-        )
-        response = no_store(Response(exports.as_data(document)))
-        response["Content-Disposition"] = f'inline; filename="{exports.filename(person)}"'
-        return response
+        return export_response(request, person_id, run=exports.person_export, filename=exports.filename)
 
 
 class ExportHoldClearApi(APIView):

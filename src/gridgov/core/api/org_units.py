@@ -15,8 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridgov.core import selectors
-from gridgov.core.api.common import errors, latitude_field, longitude_field, paginated_response
-from gridgov.core.api_pagination import CodeKeysetPagination
+from gridgov.core.api.common import (
+    OrgFilter,
+    OrgFilteredListApi,
+    errors,
+    latitude_field,
+    longitude_field,
+)
 from gridgov.core.exceptions import NotFound
 from gridgov.core.models import OrgLevel
 from gridgov.core.permissions import in_scope
@@ -95,34 +100,15 @@ class OrgUnitSerializer(serializers.Serializer):
         return fields
 
 
-class OrgUnitListApi(APIView):
+class OrgUnitListApi(OrgFilteredListApi):
     """Children of an org unit, or the user's scope root when no parent is given."""
 
-    pagination_class = CodeKeysetPagination
-    OutputSerializer = OrgUnitSerializer
+    listing = OrgFilter("parent", OrgUnitSerializer, "org_units_list", "org units",
+                        summary="Children of an org unit",
+                        description="An org-unit code: list its children. Without it: the user's scope root.")
 
-    class FilterSerializer(serializers.Serializer):
-        parent = serializers.RegexField(r"^[0-9]{2,15}$", required=False, allow_blank=True)
-
-    @extend_schema(
-        operation_id="org_units_list",
-        summary="Children of an org unit",
-        tags=["org units"],
-        parameters=[
-            OpenApiParameter(
-                "parent", OpenApiTypes.STR,
-                description="An org-unit code: list its children. Without it: the user's scope root.",
-            )
-        ],
-        responses={200: OrgUnitSerializer(many=True), **errors(400, 401, 404)},
-    )
-    def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        units = selectors.org_unit_children(request.user, filters.validated_data.get("parent") or None)
-        return paginated_response(
-            request=request, view=self, queryset=units, serializer_class=self.OutputSerializer
-        )
+    def rows(self, request, parent: str | None):
+        return selectors.org_unit_children(request.user, parent)
 
 
 class OrgUnitDetailApi(APIView):

@@ -35,6 +35,10 @@ def kind_of(code: str) -> NotificationKind:
     return _KINDS.get(code) or NotificationKind(code, code)
 
 
+def is_registered(code: str) -> bool:
+    return code in _KINDS
+
+
 def kinds_for(user) -> list[NotificationKind]:
     roles = set(user.roles)
     return sorted((k for k in _KINDS.values() if not k.roles or k.roles & roles), key=lambda k: str(k.label))

@@ -33,7 +33,7 @@ from gridgov.core.models_notifications import (
     NotificationPreference,
 )
 from gridgov.core.notifications.channels import channel as configured_channel
-from gridgov.core.notifications.kinds import kind_of
+from gridgov.core.notifications.kinds import is_registered, kind_of
 from gridgov.core.permissions import Capability, has_capability, in_scope
 from gridgov.core.validators import is_valid_mobile, normalize_mobile
 
@@ -104,8 +104,9 @@ def notify(
     emails = list(dict.fromkeys(c.email for c in contacts if c.email))
     if not users and not phones and not emails:
         return []
-    # Already worded (no params, no person placeholder): used as it is.
-    plain = params is None and "%(person)" not in str(text)
+    # Already worded (no params): used as it is, since it may carry what a user typed (a
+    # reason, a note) that must never be read as a format string (security review, issue 11).
+    plain = params is None
     params = dict(params or {})
     may_see = may_see_person or (lambda user: may_open_person_record(user, org_code))
     masked_person = masking.mask_name(person_name)
@@ -232,6 +233,8 @@ def notification_preferences_update(*, user, choices: Mapping[tuple[str, str], b
     bad = [key for key in choices if key[1] not in {c.value for c in OPTIONAL_CHANNELS}]
     if bad:
         errors["choices"] = [_("Only e-mail and SMS can be switched off; the app shows every notification.")]
+    elif any(not is_registered(kind) for kind, _channel in choices):
+        errors["choices"] = [_("There is no such kind of notification.")]
     if errors:
         raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
     with transaction.atomic():
@@ -270,3 +273,35 @@ def notifications_forget(*, subject_type: str, subject_ids: Iterable[int]) -> in
         text="", subject="")
     return Notification.objects.filter(subject_type=subject_type, subject_id__in=ids).update(
         text=removed, subject_label="")
+
+
+# --- Forgetting a person (register retention) --------------------------------------------------
+
+# Notifications about a person's own record (an emergency opening of it) carry this subject.
+PERSON_SUBJECT = "core.person"
+
+PersonSubjectsHook = Callable[[list[int]], Iterable[tuple[str, Iterable[int]]]]
+_PERSON_SUBJECT_HOOKS: dict[str, PersonSubjectsHook] = {}
+
+
+def register_person_subjects_hook(name: str, hook: PersonSubjectsHook) -> None:
+    """An app names the subjects of its notifications that speak of people:
+    `hook(person_ids) -> [(subject_type, subject_ids), …]` (the events about the places a
+    person is responsible for, say), so that core can forget them when the register
+    anonymises those people without importing the app (as `register_person_export_hook`)."""
+    _PERSON_SUBJECT_HOOKS[name] = hook
+
+
+def notifications_forget_people(*, person_ids: Iterable[int]) -> int:
+    """`notifications_forget` of everything the notifications said about these people: those
+    about their own record and those each app's hook names. Runs in the caller's transaction
+    (the anonymisation's); returns how many notifications were rewritten."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return 0
+    with transaction.atomic(savepoint=False):
+        forgotten = notifications_forget(subject_type=PERSON_SUBJECT, subject_ids=ids)
+        for hook in _PERSON_SUBJECT_HOOKS.values():
+            for subject_type, subject_ids in hook(ids):
+                forgotten += notifications_forget(subject_type=subject_type, subject_ids=subject_ids)
+    return forgotten

@@ -17,10 +17,10 @@ from rest_framework.views import APIView
 
 from gridgov.core.api.common import API_PERMISSIONS
 from gridgov.core.permissions import Capability, has_capability
-from gridgov.core.workcal import traffic_light
 from gridgov.events import selectors
+from gridgov.events.deadlines import step_light
 from gridgov.events.models import Event, Step, Urgency
-from gridgov.events.workflow import OPEN_STATUSES, Status
+from gridgov.events.workflow import Status
 
 
 def is_staff(user) -> bool:
@@ -152,14 +152,7 @@ def _local(value: str | datetime.datetime | None) -> datetime.datetime | None:
     return timezone.localtime(value) if value else None
 
 
-def light_of(event: Event, calendars: dict, now: datetime.datetime) -> str | None:
-    if event.status not in OPEN_STATUSES or not (event.step_deadline and event.step_started_at):
-        return None
-    calendar = calendars.get(event.org_code)
-    if calendar is None:
-        return None
-    return traffic_light(started=timezone.localtime(event.step_started_at),
-                         deadline=timezone.localtime(event.step_deadline), now=timezone.localtime(now), cal=calendar)
+light_of = step_light  # the same light as the pages (events.deadlines)
 
 
 def event_row(event: Event, *, calendars: dict, now: datetime.datetime) -> dict:

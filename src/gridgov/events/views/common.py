@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gridgov.core import images
+from gridgov.core import images, orgnames
 from gridgov.core.models import OrgLevel, OrgUnit
 from gridgov.core.pagination import keyset_page, query_string  # noqa: F401 (query_string: re-exported for the events views)
 from gridgov.core.permissions import Capability, has_capability
-from gridgov.core.workcal import Light, traffic_light
+from gridgov.core.workcal import Light
 from gridgov.events import selectors
+from gridgov.events.deadlines import step_light
 from gridgov.events.models import Event
 from gridgov.events.workflow import Status
 
@@ -70,28 +71,24 @@ class EventRow:
     returned: dict | None = None
     rework_note: str = ""
     form: object = None
+    place: str = ""  # the event's org unit as its name path (县 › 镇 › 村 › 网格)
 
 
-def light_of(event: Event, calendars: dict, now: datetime.datetime) -> str | None:
-    """The traffic light of the running step (None when no clock runs)."""
-    if not (event.step_deadline and event.step_started_at) or event.status not in selectors.OPEN_STATUSES:
-        return None
-    calendar = calendars.get(event.org_code)
-    if calendar is None:
-        return None
-    return traffic_light(started=timezone.localtime(event.step_started_at),
-                         deadline=timezone.localtime(event.step_deadline), now=timezone.localtime(now), cal=calendar)
+light_of = step_light  # the same light as the API (events.deadlines)
 
 
 def event_rows(events: list[Event], *, now: datetime.datetime | None = None) -> list[EventRow]:
-    """Rows for a page of events; every light from two queries (the calendars)."""
+    """Rows for a page of events; every light from two queries (the calendars), every place's
+    name path from one (none for an empty page)."""
     now = now or timezone.now()
     calendars = selectors.work_calendars_for(
         e.org_code for e in events if e.step_deadline and e.status in selectors.OPEN_STATUSES)
+    places = orgnames.org_name_paths({e.org_code for e in events})
     rows = []
     for event in events:
         light = light_of(event, calendars, now)
-        rows.append(EventRow(event=event, light=light, light_label=str(LIGHT_LABELS.get(light, ""))))
+        rows.append(EventRow(event=event, light=light, light_label=str(LIGHT_LABELS.get(light, "")),
+                             place=places.get(event.org_code, event.org_code)))
     return rows
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gridgov.core import orgnames
 from gridgov.core import selectors as core_selectors
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
 from gridgov.core.forms import add_domain_error
@@ -77,6 +78,8 @@ def _timeline_rows(event, entries) -> list[dict]:
             if entry.extra.get(key):
                 codes.add(entry.extra[key])
     names = dict(Department.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    levels = {entry.extra["level"] for entry in entries if entry.action == "supervise" and entry.extra.get("level")}
+    level_names = orgnames.org_name_paths(levels) if levels else {}  # 县 › 镇, one query
     rows = []
     for entry in entries:
         extra = entry.extra or {}
@@ -97,6 +100,8 @@ def _timeline_rows(event, entries) -> list[dict]:
             details.append((_("Decision"), _("Approved") if extra.get("approved") else _("Refused")))
         elif entry.action in (Action.EVALUATE, "reporter_rating") and extra.get("rating"):
             details.append((_("Rating"), f"{extra['rating']} / 5"))
+        elif entry.action == "supervise" and extra.get("level"):
+            details.append((_("Supervised by"), level_names.get(extra["level"], extra["level"])))
         elif entry.action == "merge" and extra.get("original"):
             details.append((_("Original event"), extra["original"]))
         elif extra.get("reason"):

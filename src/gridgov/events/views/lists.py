@@ -12,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from gridgov.core import orgnames
 from gridgov.core import selectors as core_selectors
 from gridgov.core.models import Department, DepartmentKind
 from gridgov.core.permissions import Capability, has_capability
@@ -127,12 +128,14 @@ def events_map(request):
         shown = len(events)
         total_capped = shown >= MAX_MAP_EVENTS
         area = filters.org or user.scope_code
+        places = orgnames.org_name_paths({e.org_code for e in events})  # one query for the whole map
         data = {
             "cells": cells_geojson(grid_cells(prefix=area)),
             "events": [
                 {
                     "lat": e.lat, "lng": e.lng, "status": e.status, "code": e.code,
-                    "label": f"{e.code} · {e.category.name} · {Status(e.status).label}",
+                    "label": " · ".join((e.code, e.category.name, str(Status(e.status).label),
+                                         places.get(e.org_code, e.org_code))),
                     "url": reverse("events-detail", args=[e.pk]),
                 }
                 for e in events

@@ -84,7 +84,8 @@ def _page(request, *, tab: str, cells: list[str], form=None, bound_verify=None, 
     context = {"tab": tab, "message": message,
                "verify_count": _verify_events(user, cells).count() if cells else 0}
     if tab == "report":
-        form = form or ReportForm(leaves=selectors.leaf_categories())
+        # A link may fill the form in (the register's inspection: "report as an event").
+        form = form or ReportForm(leaves=selectors.leaf_categories(), initial=ReportForm.prefill(request.GET))
         context.update(_report_context(user, form, cells))
     elif tab == "mine":
         context.update(_mine_context(request, user))
@@ -119,6 +120,7 @@ def mobile(request):
             category_code=data["category"], description=data["description"], channel=Channel.GRID_WORKER,
             lat=data["lat"], lng=data["lng"], address=data["address"], urgency=data["urgency"],
             photos=data["photos"], fixed_on_site_note=data["fix_note"] if data["fixed_on_site"] else "",
+            place_id=data.get("place"),
         ))
         return event
 

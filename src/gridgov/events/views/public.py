@@ -26,22 +26,27 @@ from gridgov.events.workflow import Status
 
 REPORTS_PER_HOUR = 10
 LOOKUPS_PER_HOUR = 60
+# The report page asks for the cells in view each time its map is moved: generous for a
+# person panning around, far short of scraping the city's polygons box by box.
+CELL_REQUESTS_PER_MINUTE = 120
 HOUR = 3600
+MINUTE = 60
 
 
 def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def _limited(request, kind: str, limit: int, *, count: bool) -> bool:
-    """True when this address used up its `limit` for the hour. `count` spends one."""
+def _limited(request, kind: str, limit: int, *, count: bool, window: int = HOUR) -> bool:
+    """True when this address used up its `limit` for the `window` (seconds, an hour unless
+    told). `count` spends one."""
     key = f"gridgov:events:{kind}:{_client_ip(request)}"
     if count:
-        cache.add(key, 0, HOUR)
+        cache.add(key, 0, window)
         try:
             return cache.incr(key) > limit
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, HOUR)
+            cache.set(key, 1, window)
             return False
     return (cache.get(key) or 0) >= limit
 
@@ -66,7 +71,14 @@ def _bbox(text: str) -> tuple[float, float, float, float] | None:
 
 @require_GET
 def public_cells(request):
-    """The grid cells in a small box (`?bbox=west,south,east,north`, WGS-84) as GeoJSON."""
+    """The grid cells in a small box (`?bbox=west,south,east,north`, WGS-84) as GeoJSON:
+    at most PUBLIC_MAP_MAX_SPAN degrees each way (400 beyond), CELL_REQUESTS_PER_MINUTE
+    requests a minute from one address (429 beyond)."""
+    if _limited(request, "cells", CELL_REQUESTS_PER_MINUTE, count=True, window=MINUTE):
+        message = _("Too many map requests from this connection. Please wait a minute.")
+        response = JsonResponse({"code": "rate_limited", "message": message, "fields": {}}, status=429)
+        response["Retry-After"] = str(MINUTE)
+        return response
     box = _bbox(request.GET.get("bbox", ""))
     if box is None:
         message = _("Give bbox=west,south,east,north in degrees, at most %(span)s degrees wide and high.") % {

@@ -17,15 +17,15 @@ from gridgov.core.forms import REFUSALS, add_domain_error
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.views import _require, domain_errors_as_http
 from gridgov.register import presenters, rounds, selectors, services
-from gridgov.register.forms import (
+from gridgov.register.forms import AfterForm
+from gridgov.register.models import ChecklistItem, ProposedEdit, RoundKind, UpdateRound
+from gridgov.register.round_forms import (
     PROPOSAL_FORMS,
-    AfterForm,
     ChecklistFilterForm,
     ConfirmUnchangedForm,
     DecideForm,
     ProposalForm,
 )
-from gridgov.register.models import ChecklistItem, ProposedEdit, UpdateRound
 from gridgov.register.views.common import members_of, page, render_list
 from gridgov.register.workflow import can_move
 
@@ -40,6 +40,8 @@ def _can_propose(user, update_round) -> bool:
 def checklist(request, pk: int):
     user = request.user
     update_round = selectors.access_round(user, pk)
+    if update_round.kind == RoundKind.PLACES:  # an inspection round's list is of places
+        return redirect("register-inspections", pk=update_round.pk)
     form = ChecklistFilterForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     data = form.cleaned_data if form.is_bound and valid else {}

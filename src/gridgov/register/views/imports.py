@@ -3,7 +3,6 @@ two steps the file is staged by `core.uploads` under a token of the user's sessi
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gridgov.core import csvout
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.forms import add_domain_error
 from gridgov.core.permissions import Capability, has_capability
@@ -141,7 +141,7 @@ def import_template(request, kind: str):
     if kind not in kinds:
         raise Http404(_("Unknown kind of import."))
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(headers[1] for headers in imports.COLUMNS[kind].values())
+    csvout.writer(buffer, lineterminator="\r\n").writerow(headers[1] for headers in imports.COLUMNS[kind].values())
     response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="register-{kind}.csv"'
     return response

@@ -7,6 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,9 +17,10 @@ from gridgov.core.forms import add_domain_error
 from gridgov.core.orgcodes import GRID_LENGTH, VILLAGE_LENGTH
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.views import _require, domain_errors_as_http
-from gridgov.register import presenters, rounds, selectors
-from gridgov.register.forms import AfterForm, RoundOpenForm
-from gridgov.register.models import UpdateRound
+from gridgov.register import inspection_selectors, presenters, rounds, selectors
+from gridgov.register.forms import AfterForm
+from gridgov.register.models import RoundKind, UpdateRound
+from gridgov.register.round_forms import RoundOpenForm
 from gridgov.register.views.common import org_names, page
 
 # A new round runs from today for this many days unless the screener says otherwise.
@@ -51,7 +53,8 @@ def rounds_list(request):
             data = open_form.cleaned_data
             try:
                 update_round = rounds.round_open(actor=user, org_code=data["org_code"], title=data["title"],
-                                                 starts_on=data["starts_on"], due_on=data["due_on"])
+                                                 starts_on=data["starts_on"], due_on=data["due_on"],
+                                                 kind=data["kind"])
             except DomainError as error:
                 status = add_domain_error(open_form, error)
             else:
@@ -62,7 +65,9 @@ def rounds_list(request):
     rounds_page = page(selectors.rounds_with_progress(user), after, ("-starts_on", "-id"))
     names = org_names(user, (r.org_code for r in rounds_page.rows))
     context = {
-        "rounds": [{"round": r, "area": names.get(r.org_code, r.org_code), "percent": presenters.percent(r.done, r.total)}
+        "rounds": [{"round": r, "area": names.get(r.org_code, r.org_code), "percent": presenters.percent(r.done, r.total),
+                    "checklist_url": reverse("register-inspections" if r.kind == RoundKind.PLACES
+                                             else "register-checklist", args=[r.pk])}
                    for r in rounds_page.rows],
         "next_url": rounds_page.next_url(),
         "open_form": open_form,
@@ -71,6 +76,8 @@ def rounds_list(request):
 
 
 def _round_context(request, update_round, *, problem: str = "") -> dict:
+    if update_round.kind == RoundKind.PLACES:
+        return _inspection_round_context(request, update_round, problem=problem)
     user = request.user
     by_cell = selectors.round_progress(user, update_round, level_length=GRID_LENGTH)
     by_village = selectors.round_progress(user, update_round, level_length=VILLAGE_LENGTH)
@@ -85,6 +92,43 @@ def _round_context(request, update_round, *, problem: str = "") -> dict:
         "total": total,
         "done": done,
         "percent": presenters.percent(done, total),
+        "can_close": has_capability(user, Capability.MANAGE_ROUNDS) and update_round.status == UpdateRound.Status.OPEN,
+        "problem": problem,
+    }
+
+
+PROBLEMS_PAGE = 30
+
+
+def _inspection_round_context(request, update_round, *, problem: str = "") -> dict:
+    """An inspection round: places inspected per village and cell (area paths by name), and
+    the problems found, newest first, one keyset page."""
+    from gridgov.core.orgnames import org_name_paths_for
+
+    user = request.user
+    by_cell = inspection_selectors.inspection_progress(user, update_round, level_length=GRID_LENGTH)
+    by_village = inspection_selectors.inspection_progress(user, update_round, level_length=VILLAGE_LENGTH)
+    after_form = AfterForm(request.GET)
+    after = after_form.cleaned_data.get("after") if after_form.is_valid() else None
+    found = page(inspection_selectors.problems_found(user, update_round), after, ("-id",), size=PROBLEMS_PAGE)
+    paths = org_name_paths_for(user, [p.org_code for p in by_cell + by_village] + [update_round.org_code]
+                               + [a.inspection.org_code for a in found.rows])
+    total = sum(p.total for p in by_cell)
+    inspected = sum(p.inspected for p in by_cell)
+    return {
+        "round": update_round,
+        "area": paths.get(update_round.org_code, update_round.org_code),
+        "by_cell": [{"p": p, "name": paths.get(p.org_code, p.org_code)} for p in by_cell],
+        "by_village": [{"p": p, "name": paths.get(p.org_code, p.org_code)} for p in by_village],
+        "total": total,
+        "done": inspected,
+        "not_possible": sum(p.not_possible for p in by_cell),
+        "problems": sum(p.problems for p in by_cell),
+        "places_with_problems": sum(p.places_with_problems for p in by_cell),
+        "percent": presenters.percent(inspected, total),
+        "problem_rows": [{"answer": a, "place": a.inspection.place, "area": paths.get(a.inspection.org_code, "")}
+                         for a in found.rows],
+        "problems_next_url": found.next_url(),
         "can_close": has_capability(user, Capability.MANAGE_ROUNDS) and update_round.status == UpdateRound.Status.OPEN,
         "problem": problem,
     }

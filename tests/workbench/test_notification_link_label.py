@@ -1,0 +1,19 @@
+"""A notification's link never reads as a record number (issue 11)."""
+
+from django.urls import reverse
+
+from gridgov.core.models import Notification
+
+
+def test_the_link_names_no_record_number_but_keeps_an_event_code(login, roles):
+    user = roles["officer"]
+    Notification.objects.create(user=user, kind="care_crisis", text="危机", link="/care/3/",
+                                subject_type="care.enrollment", subject_id=3, subject_label="#3")
+    Notification.objects.create(user=user, kind="new_event", text="新事件", link="/events/9/",
+                                subject_type="events.event", subject_id=9, subject_label="990101-20261201-0001")
+
+    content = login(user).get(reverse("notifications")).content.decode()
+
+    assert "Open the record</a>" in content
+    assert "#3" not in content
+    assert "Open the record 990101-20261201-0001</a>" in content
