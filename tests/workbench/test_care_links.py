@@ -2,6 +2,8 @@
 crisis and the cases waiting for the user's own confirmation are the daily list filtered with
 `?only=` (the same filters as the counts, `care.selectors.only_q`)."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -84,3 +86,26 @@ def test_the_filtered_list_says_what_it_shows_and_pages_keep_the_filter(login, r
     rest = client.get(reverse("care-today") + first.context["next_url"])
     shown = [r["id"] for r in first.context["rows"]] + [r["id"] for r in rest.context["rows"]]
     assert sorted(shown) == sorted(e.pk for e in in_crisis)
+
+
+def test_tasks_due_count_the_people_the_linked_list_shows(login, roles):
+    from gridgov.care.models import CareSchedule
+
+    # given a daily medicine delivery due today for two people, one not due until next week,
+    # one ended, and people without a schedule
+    today = timezone.localdate()
+    due = make_enrollments(2, due_in_days=5)
+    later, ended = make_enrollments(1, due_in_days=5), make_enrollments(1, due_in_days=5)
+    make_enrollments(3, due_in_days=5)
+    for enrollment, next_due, ended_at in [(due[0], today, None), (due[1], today - datetime.timedelta(days=2), None),
+                                           (later[0], today + datetime.timedelta(days=7), None),
+                                           (ended[0], today, timezone.now())]:
+        CareSchedule.objects.create(enrollment=enrollment, org_code=enrollment.org_code, kind="medicine_delivery",
+                                    interval_days=1, starts_on=today, next_due_date=next_due, ended_at=ended_at)
+    client = login(roles["doctor"])
+
+    tasks = item(client.get(reverse("home")), "care.tasks_due")
+
+    assert tasks.url == reverse("care-today") + "?only=tasks_due"
+    assert tasks.count == 2
+    assert _listed(client, tasks.url) == {e.pk for e in due}

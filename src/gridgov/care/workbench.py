@@ -29,8 +29,10 @@ def visit_items(user) -> list[WorkItem]:
     team_only = selectors.team_only(user)
     due = selectors.status_q("due", today)
     overdue = due & Q(next_due_date__lt=today)
+    tasks = selectors.tasks_due_q(today)
     counts = visible.aggregate(due=Count("pk", filter=due), overdue=Count("pk", filter=overdue),
-                               first_due=Min("pk", filter=due), first_overdue=Min("pk", filter=overdue))
+                               first_due=Min("pk", filter=due), first_overdue=Min("pk", filter=overdue),
+                               tasks=Count("pk", filter=tasks), first_task=Min("pk", filter=tasks))
     officer = has_capability(user, Capability.MANAGE_ENROLLMENTS)
     area_list = url_with("care-today", status="due")
 
@@ -48,6 +50,11 @@ def visit_items(user) -> list[WorkItem]:
                      list_url=url_with("care-officer", anchor="overdue") if officer else area_list),
                  Urgency.OVERDUE),
     ]
+    # Tasks of a schedule due by today (daily medicine, drug tests, the elderly monthly visit), per person.
+    items.append(WorkItem("care.tasks_due", _("People with a task due"), counts["tasks"],
+                          url(counts["tasks"], counts["first_task"], single=True,
+                              list_url=url_with("care-today", only=selectors.ONLY_TASKS_DUE)),
+                          Urgency.SOON))
     # A grid worker may not know which cases are high-risk (security review, issue 11): it is
     # asked to confirm every case of its teams, in words that do not say why (selectors.to_confirm_q).
     # Each count is of the rows of the daily list it links to (`?only=`, the same filter).

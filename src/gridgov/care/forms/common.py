@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.care.selectors.daily import ONLY_OPEN_CRISIS, ONLY_TO_CONFIRM
+from gridgov.care.selectors.daily import ONLY_OPEN_CRISIS, ONLY_TASKS_DUE, ONLY_TO_CONFIRM
 from gridgov.core.orgcodes import org_code_form_field
 from gridgov.core.picker_widgets import UserPicker
 
@@ -66,6 +66,7 @@ class AreaForm(forms.Form):
 ONLY_LABELS = {
     ONLY_OPEN_CRISIS: _("People with an open crisis"),
     ONLY_TO_CONFIRM: _("Cases waiting for your confirmation"),
+    ONLY_TASKS_DUE: _("People with a task due"),
 }
 
 

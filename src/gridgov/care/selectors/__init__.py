@@ -38,6 +38,7 @@ from gridgov.care.selectors.campaigns import (  # noqa: F401 (re-exported: `grid
 from gridgov.care.selectors.daily import (  # noqa: F401 (re-exported: `gridgov.care.selectors.X` keeps working)
     _NO_DUE_DATE,
     ONLY_OPEN_CRISIS,
+    ONLY_TASKS_DUE,
     ONLY_TO_CONFIRM,
     STATUSES,
     URGENCY_ORDER,
@@ -52,6 +53,7 @@ from gridgov.care.selectors.daily import (  # noqa: F401 (re-exported: `gridgov.
     parse_urgency_cursor,
     status_on,
     status_q,
+    tasks_due_q,
     to_confirm_q,
     today_counts,
     today_counts_for,

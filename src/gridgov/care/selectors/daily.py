@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, DateField, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from gridgov.care.models import Crisis, Enrollment, TeamMember
+from gridgov.care.models import CareSchedule, Crisis, Enrollment, TeamMember
 from gridgov.care.querysets import statistics_only
 from gridgov.care.selectors.enrollments import enrollments_visible_to, program_label
 from gridgov.care.selectors.masking import masks_health
@@ -149,10 +149,22 @@ def parse_urgency_cursor(value: str) -> tuple[int, datetime.date, int] | None:
 
 
 # --- What the home page counts, as filters of the daily list (care.workbench) ----------------------
-# `?only=open_crisis` and `?only=to_confirm` on the daily list show the rows the home page counts.
+# `?only=open_crisis`, `?only=to_confirm` and `?only=tasks_due` on the daily list show the rows
+# the home page counts.
 
 ONLY_OPEN_CRISIS = "open_crisis"
 ONLY_TO_CONFIRM = "to_confirm"
+ONLY_TASKS_DUE = "tasks_due"
+
+
+def tasks_due_q(today: datetime.date | None = None) -> Q:
+    """The enrollments with a task of their schedule (care.schedules) due by today and not
+    ended: a daily medicine delivery, a drug test, an elderly monthly visit."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return Q(Exists(CareSchedule.objects.filter(enrollment=OuterRef("pk"), ended_at__isnull=True,
+                                                next_due_date__lte=today)))
 
 
 def open_crisis_q() -> Q:
@@ -173,4 +185,8 @@ def to_confirm_q(user) -> Q:
 
 def only_q(user, only: str) -> Q:
     """The filter of the daily list named by `?only=`."""
-    return open_crisis_q() if only == ONLY_OPEN_CRISIS else to_confirm_q(user)
+    if only == ONLY_OPEN_CRISIS:
+        return open_crisis_q()
+    if only == ONLY_TASKS_DUE:
+        return tasks_due_q()
+    return to_confirm_q(user)
