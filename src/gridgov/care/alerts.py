@@ -64,7 +64,7 @@ def _case_context(enrollment: Enrollment) -> dict:
     return {"link": reverse("care-enrollment", args=[enrollment.pk]), "org_code": enrollment.org_code,
             "person_name": enrollment.person.name,
             "may_see_person": lambda user: may_open_case(user, enrollment),
-            "subject": Subject("care.enrollment", enrollment.pk, f"#{enrollment.pk}")}
+            "subject": Subject("care.enrollment", enrollment.pk)}
 
 
 def _case_workers(users) -> list[User]:

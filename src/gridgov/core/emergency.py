@@ -320,7 +320,7 @@ def emergency_access_open(*, actor, resident_id: str, reason: str, note: str,
             may_see_person=lambda user: len(user.scope_code or "") >= 6 and in_scope(user, person.org_code)
             and has_capability(user, Capability.OPEN_PERSON_RECORD),
             link=reverse("person-access-log", args=[person.pk]),
-            subject=Subject(PERSON_SUBJECT, person.pk, f"#{person.pk}"))  # forgotten with the person
+            subject=Subject(PERSON_SUBJECT, person.pk))  # forgotten with the person
     return grant, True
 
 

@@ -79,8 +79,8 @@ def _tell_screeners(*, actor, person_id: int, org_code: str) -> None:
     notify(
         recipients=screeners, kind=NOTIFY_KIND, org_code=org_code,
         text=_("%(user)s, outside your area, tried to register a person whose resident ID number "
-               "is already on record #%(id)s in your area. If the person has moved, move the record; "
-               "otherwise check the number with them."),
-        params={"user": actor.label, "id": person_id},
+               "is already on a record in your area (the link opens it). If the person has moved, "
+               "move the record; otherwise check the number with them."),
+        params={"user": actor.label},
         link=reverse("person-detail", args=[person_id]),
     )

@@ -92,6 +92,9 @@ def _create_round(*, actor, org_code: str, title: str, starts_on: datetime.date,
     `ROUND_TRANSITIONS`' open, from the area's state (an open round of the kind, or none)."""
     require_actor(actor)
     with transaction.atomic():
+        # The area's row, locked, serialises two opens of one area: without it both could see
+        # no open round and each open one.
+        OrgUnit.objects.select_for_update().filter(code=org_code).first()
         already_open = UpdateRound.objects.filter(org_code=org_code, kind=kind, status=UpdateRound.Status.OPEN).exists()
         status = take(ROUND_TRANSITIONS, RoundStep.OPEN, UpdateRound.Status.OPEN if already_open else NO_OPEN_ROUND,
                       actor=actor, message=_("A round is already open for this area; close it first."),

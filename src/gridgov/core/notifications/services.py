@@ -64,7 +64,9 @@ class Contact:
 
 @dataclass(frozen=True)
 class Subject:
-    """What the notification is about, for clients: `("events.event", 12, "320583-20261201-0001")`."""
+    """What the notification is about, for clients: `("events.event", 12, "320583-20261201-0001")`.
+    The label is shown beside the link, so it is a name people quote (an event's code), or
+    empty — never a bare record number."""
 
     type: str
     id: int | None = None
