@@ -40,8 +40,10 @@ test: $(BIN)/.installed system-deps
 messages: $(BIN)/.installed
 	cd src/gridgov && GRIDGOV_DEBUG=1 ../../$(BIN)/gridgov makemessages -l zh_Hans --no-obsolete --add-location file && GRIDGOV_DEBUG=1 ../../$(BIN)/gridgov compilemessages -l zh_Hans
 
-bench: $(BIN)/.installed
-	$(BIN)/gridgov bench
+# The HTTP benchmark (gunicorn on a throwaway PostgreSQL database, wrk): BENCH_ARGS=--quick,
+# `--only NAME`, or --in-process for the older function timings on SQLite (docs/performance.md).
+bench: $(BIN)/.installed system-deps
+	$(BIN)/gridgov bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache

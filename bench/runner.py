@@ -63,7 +63,12 @@ def format_table(results) -> str:
     header = ("benchmark", "target", "baseline", "ratio")
     rows = [(r.name, f"{r.target}: {_duration(r.target_seconds)}", f"{r.baseline}: {_duration(r.baseline_seconds)}",
              _ratio(r.ratio)) for r in results]
-    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(4)]
+    return format_rows(header, rows)
+
+
+def format_rows(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """An aligned text table (wide characters count double), a rule under the header."""
+    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = []
     for row in [header, *rows]:
         lines.append("  ".join(cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)).rstrip())

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs: Chromium for the browser
-# tests, CJK fonts for Chinese PDFs, gettext for compiling the catalog.
+# tests, CJK fonts for Chinese PDFs, gettext for compiling the catalog, wrk for the
+# HTTP benchmark (`gridgov bench`, issue 12).
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 
-packages=(chromium fonts-noto-cjk gettext)
+packages=(chromium fonts-noto-cjk gettext wrk)
 missing=()
 for pkg in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

@@ -4,6 +4,15 @@ from gridgov.core.models import Role
 from tests.factories import Tree, build_tree, make_user
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the org tree cache (issue 12) outlives the
+    database rows a test rolls back."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def tree(db) -> Tree:
     return build_tree()

@@ -128,6 +128,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"张{'三四五六七八九'[n % 7]}{n}")
     resident_id = factory.LazyFunction(make_resident_id)
@@ -140,6 +141,14 @@ class PersonFactory(factory.django.DjangoModelFactory):
     lng = 120.005
     birth_date = factory.LazyAttribute(lambda o: resident_id_birth_date(o.resident_id))
     gender = factory.LazyAttribute(lambda o: resident_id_gender(o.resident_id))
+
+    @factory.post_generation
+    def name_index(obj, create, extracted, **kwargs):
+        # people search (issue 12): the keyed name index that person_create writes beside the row
+        if create:
+            from gridgov.core.person_search import person_name_index_refresh
+
+            person_name_index_refresh(people=[obj])
 
 
 def make_api_token(user, *, days: int = 30) -> str:

@@ -119,9 +119,20 @@ INSTALLED_APPS = [
     "gridgov.demo",
 ]
 
+# bench (issue 12): `gridgov bench` counts each request's SQL queries in a response header
+# (gridgov.core.query_count); off unless its throwaway server sets GRIDGOV_BENCH_QUERY_HEADER=1.
+GRIDGOV_BENCH_QUERY_HEADER = _env_flag("GRIDGOV_BENCH_QUERY_HEADER")
+
 MIDDLEWARE = [
+    "gridgov.core.query_count.QueryCountHeaderMiddleware",  # bench (issue 12): off by default
+    # serving (issue 12): one JSON line per request (request id, user id, route, status, duration)
+    "gridgov.core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # serving (issue 12): compressed, hashed static files with far-future Cache-Control
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "gridgov.core.outage.DatabaseOutageMiddleware",  # faults (issue 10): 503 while the database is down
+    # replicas (issue 12): a user who just wrote reads the primary (only with a replica configured)
+    "gridgov.core.db_router.PrimaryPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -194,8 +205,42 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
     _pg_options.setdefault("connect_timeout", int(os.environ.get("GRIDGOV_DB_CONNECT_TIMEOUT", "5")))
     _statement_timeout_ms = int(os.environ.get("GRIDGOV_DB_STATEMENT_TIMEOUT_MS", "60000"))
-    if _statement_timeout_ms > 0 and "options" not in _pg_options:
+    if _statement_timeout_ms > 0 and "options" not in _pg_options and not _env_flag("GRIDGOV_PGBOUNCER"):
         _pg_options["options"] = f"-c statement_timeout={_statement_timeout_ms}"
+
+# replicas (issue 12): dashboard and report reads on a streaming replica (gridgov.core.db_router;
+# docs/deployment.md, "Replicas and connection pooling"). The replica is never migrated and,
+# in tests, mirrors the default database. A replica that is down or further behind than
+# GRIDGOV_REPLICA_MAX_LAG_SECONDS is skipped (checked every GRIDGOV_REPLICA_CHECK_SECONDS, with
+# a short connect timeout); a user reads the primary for GRIDGOV_REPLICA_PIN_SECONDS after
+# their own write (keep it above the allowed lag).
+GRIDGOV_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("GRIDGOV_REPLICA_MAX_LAG_SECONDS", "10"))
+GRIDGOV_REPLICA_PIN_SECONDS = float(os.environ.get("GRIDGOV_REPLICA_PIN_SECONDS", "15"))
+GRIDGOV_REPLICA_CHECK_SECONDS = float(os.environ.get("GRIDGOV_REPLICA_CHECK_SECONDS", "5"))
+if os.environ.get("GRIDGOV_REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["GRIDGOV_REPLICA_DATABASE_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+    )
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    _replica_options = DATABASES["replica"].setdefault("OPTIONS", {})
+    _replica_options.setdefault("connect_timeout", int(os.environ.get("GRIDGOV_REPLICA_CONNECT_TIMEOUT", "2")))
+    if "options" in DATABASES["default"].get("OPTIONS", {}):
+        _replica_options.setdefault("options", DATABASES["default"]["OPTIONS"]["options"])
+    DATABASE_ROUTERS = ["gridgov.core.db_router.PrimaryReplicaRouter"]
+
+# PgBouncer in transaction pooling (issue 12, GRIDGOV_PGBOUNCER=1): consecutive transactions of
+# one Django connection may run on different server connections, so nothing may outlive a
+# transaction: no server-side cursors (`.iterator()` then fetches in chunks client-side), no
+# prepared statements, and no startup `options` (set statement_timeout on the role instead:
+# ALTER ROLE gridgov SET statement_timeout = '60s'). The app itself sets no session state.
+if _env_flag("GRIDGOV_PGBOUNCER"):
+    for _alias in DATABASES.values():
+        if _alias["ENGINE"].startswith("django.db.backends.postgresql"):
+            _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
+            _alias.setdefault("OPTIONS", {})["prepare_threshold"] = None
+            if _alias["OPTIONS"].get("server_side_binding"):
+                raise ImproperlyConfigured("GRIDGOV_PGBOUNCER=1 needs client-side binding (server_side_binding off).")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -203,6 +248,17 @@ AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+]
+# sign-in (issue 12): argon2id at OWASP's recommended strength first (gridgov.core.hashers;
+# a weaker GRIDGOV_ARGON2_* stops start-up); PBKDF2 kept so that older hashes still verify,
+# and are re-made with argon2id at the user's next sign-in. The tests use a fast hasher.
+from gridgov.core.hashers import argon2_parameters  # noqa: E402
+
+GRIDGOV_ARGON2_PARAMETERS = argon2_parameters(os.environ)
+PASSWORD_HASHERS = [
+    "gridgov.core.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -226,6 +282,9 @@ AXES_COOLOFF_TIME = float(os.environ.get("GRIDGOV_LOGIN_COOLOFF_HOURS", "1"))  #
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# serving (issue 12): axes logs each failed sign-in; without the typed username or the address
+# (both stay in its lockout records, which only administrators read).
+AXES_CLIENT_STR_CALLABLE = "gridgov.core.request_log.axes_client_str"
 
 # accounts (issue 10): second factor (TOTP, with one-time recovery codes).
 # `required`: every role that sees sensitive data, and superusers, must use one (they are
@@ -238,6 +297,21 @@ if GRIDGOV_OTP not in {"required", "optional", "off"}:
 OTP_TOTP_ISSUER = os.environ.get("GRIDGOV_SITE_NAME", "") or "gridgov"
 # API tokens expire this many days after sign-in.
 GRIDGOV_API_TOKEN_DAYS = int(os.environ.get("GRIDGOV_API_TOKEN_DAYS", "30"))
+# The public Open311 feed (issue 12): reads per client address (DRF rate, e.g. "300/minute").
+GRIDGOV_OPEN311_READ_RATE = os.environ.get("GRIDGOV_OPEN311_READ_RATE", "300/minute")
+
+# org tree cache (issue 12, gridgov.core.org_cache): every worker process must see the same
+# cache, or one would keep serving a tree another has changed. One server: a file cache under
+# var/ (GRIDGOV_CACHE_DIR); several servers: Redis (GRIDGOV_CACHE_URL=redis://host:6379/1).
+_CACHE_URL = os.environ.get("GRIDGOV_CACHE_URL", "").strip()
+if _CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}}
+else:
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(Path(os.environ.get("GRIDGOV_CACHE_DIR", VAR_DIR / "cache")).resolve()),
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -249,8 +323,24 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("GRIDGOV_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# workers (issue 12): uploaded files (photos, staged imports) on local disk under MEDIA_ROOT, or
+# with GRIDGOV_STORAGE=s3 in an S3-compatible bucket that every app server sees (core/storage.py).
+from gridgov.core.storage import default_storage_from_env  # noqa: E402
+
+# serving (issue 12): production serves the files `gridgov collectstatic` (at deployment, or
+# `gridgov serve --collectstatic`) wrote to STATIC_ROOT, with hashed names, gzip and brotli copies, and a ten-year
+# immutable Cache-Control on the hashed names (whitenoise; nginx may serve the same
+# directory). Development serves the source directories as they are, re-read on change.
+STORAGES = {
+    "default": default_storage_from_env(os.environ),
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if GRIDGOV_DEVELOPMENT
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    },
+}
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = GRIDGOV_DEVELOPMENT
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("GRIDGOV_MEDIA_ROOT", VAR_DIR / "media"))
 
@@ -264,10 +354,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # HTTPS (issue 10): redirect and HSTS on unless DEBUG. Behind a TLS-terminating proxy set
 # GRIDGOV_SECURE_PROXY_HEADER=1 (the proxy must set X-Forwarded-Proto and strip it from
-# clients); GRIDGOV_SSL_REDIRECT=0 when the proxy itself redirects. /healthz stays plain HTTP
-# for load-balancer probes.
+# clients); GRIDGOV_SSL_REDIRECT=0 when the proxy itself redirects. /healthz and /readyz stay
+# plain HTTP for load-balancer probes.
 SECURE_SSL_REDIRECT = _env_flag("GRIDGOV_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if _env_flag("GRIDGOV_SECURE_PROXY_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("GRIDGOV_HSTS_SECONDS", 31536000))
@@ -340,16 +430,72 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Background work (issue 12): `db` (django-tasks-db, the default for one server: `gridgov
+# db_worker`) or `celery` (several servers: `celery -A gridgov.celery_app worker` on RabbitMQ or
+# Redis, core/task_backends/celery.py); a dotted backend path is taken as it is.
+_TASKS_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "celery": "gridgov.core.task_backends.celery.CeleryBackend",
+}
+_tasks_backend = os.environ.get("GRIDGOV_TASKS_BACKEND", "db")
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("GRIDGOV_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": _TASKS_BACKENDS.get(_tasks_backend, _tasks_backend),
     }
 }
+# Celery (read by gridgov.celery_app): `amqp://user:password@host:5672/vhost` or
+# `redis://host:6379/0`. Messages are acknowledged once their task ran (at least once); a worker
+# takes one message at a time. On Redis a message not acknowledged within the visibility timeout
+# (also the longest `run_after` wait Redis keeps faithfully) goes to another worker.
+CELERY_BROKER_URL = os.environ.get("GRIDGOV_CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("GRIDGOV_CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
+CELERY_TASK_DEFAULT_QUEUE = "default"  # django-tasks' queue name, so `.enqueue()` needs no queue
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
 
+# serving (issue 12): JSON lines on stdout in production (GRIDGOV_LOG_FORMAT=json, the default
+# unless GRIDGOV_DEBUG; `text` for people reading a terminal), one line per request
+# (GRIDGOV_REQUEST_LOG=0 switches those off) and never personal data: gridgov.core.request_log.
+GRIDGOV_LOG_FORMAT = os.environ.get("GRIDGOV_LOG_FORMAT", "text" if GRIDGOV_DEVELOPMENT else "json")
+if GRIDGOV_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("GRIDGOV_LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "gridgov.core.request_log.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "filters": {
+        "request_id": {"()": "gridgov.core.request_log.RequestIdFilter"},
+        "redact_path": {"()": "gridgov.core.request_log.RedactRequestPathFilter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # The server's lines on stdout (gunicorn_conf sets GRIDGOV_LOG_STREAM=stdout); a
+            # command's on stderr, so that its own output on stdout stays clean.
+            "stream": "ext://sys.stdout" if os.environ.get("GRIDGOV_LOG_STREAM") == "stdout" else "ext://sys.stderr",
+            "formatter": GRIDGOV_LOG_FORMAT,
+            "filters": ["redact_path", "request_id"],
+        },
+    },
+    "loggers": {
+        "gridgov.request": {
+            "level": "INFO" if _env_flag("GRIDGOV_REQUEST_LOG", not GRIDGOV_DEVELOPMENT) else "WARNING",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("GRIDGOV_LOG_LEVEL", "WARNING")},
 }
 

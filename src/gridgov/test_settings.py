@@ -21,8 +21,13 @@ os.environ.setdefault("GRIDGOV_NOTIFY_SMS", "gridgov.core.notifications.channels
 from gridgov.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Each test process its own cache (the org tree cache, issue 12), emptied before every test.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# No collectstatic before the tests: whitenoise serves the source directories, as in
+# development (tests/serving/test_gunicorn.py proves the production storage).
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True

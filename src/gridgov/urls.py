@@ -2,14 +2,16 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from gridgov.core import views as core_views
+from gridgov.core import health
 from gridgov.core.api_errors import api_not_found
 
 # The admin signs in through the product's sign-in page and asks for the second factor
 # as GRIDGOV_OTP and GRIDGOV_ADMIN_OTP say (gridgov.core.admin, accounts issue 10).
 
 urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
+    # issue 12: liveness (no database) and readiness (database, cache, migrations, task queue)
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

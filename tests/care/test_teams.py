@@ -109,6 +109,24 @@ def test_once_removed_from_the_team_the_police_liaison_no_longer_sees_the_case(s
     assert not selectors.enrollments_visible_to(police).exists()
 
 
+def test_a_member_who_leaves_the_team_no_longer_reads_the_persons_name_in_old_notifications(staff, patient, police):
+    from gridgov.care import alerts
+
+    enrollment = enroll(staff, patient, team=[TeamSpec(role="police_liaison", user=police)], details=UNSTABLE)
+    alerts.to_users([police, staff["officer"]], kind="care_crisis", text="%(person)s needs help.", params={},
+                    enrollment=enrollment)
+    told = Notification.objects.filter(user=police, subject_type="care.enrollment")
+    assert any(patient.name in n.text for n in told)
+
+    services.team_member_remove(actor=staff["officer"], member=enrollment.team.get(user=police))
+
+    after = Notification.objects.filter(user=police, subject_type="care.enrollment")
+    assert after.count() == told.count() and not any(patient.name in n.text for n in after)
+    assert all(n.text == "(about a record you no longer have access to)" for n in after)
+    # the officer, who still may open the case, keeps what it was told
+    assert any(patient.name in n.text for n in Notification.objects.filter(user=staff["officer"]))
+
+
 def test_the_police_liaison_records_a_contact_visit_where_the_program_allows_it(staff, patient, police):
     smd = enroll(staff, patient, team=[TeamSpec(role="police_liaison", user=police)], details=UNSTABLE)
     visit = services.visit_record(actor=police, enrollment=smd, date=START + datetime.timedelta(days=3), form="home",

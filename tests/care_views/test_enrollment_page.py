@@ -130,6 +130,20 @@ def test_a_bad_team_member_is_refused(login, staff, due_case, data, status):
     assert due_case.team.filter(removed_at__isnull=True).count() == 3
 
 
+def test_the_team_form_does_not_tell_whether_an_account_exists_elsewhere(login, staff, due_case):
+    """An unknown username and an account of another county get the same answer (a probe found two)."""
+    client = login(staff["officer"])
+    url = reverse("care-team-add", args=[due_case.pk])
+
+    unknown = client.post(url, {"role": "social_worker", "username": "nobody-at-all"})
+    elsewhere = client.post(url, {"role": "social_worker", "username": staff["officer_b"].username})
+
+    assert unknown.status_code == elsewhere.status_code == 400
+    message = "No active account with this username works in the person&#x27;s area."
+    assert message in unknown.content.decode() and message in elsewhere.content.decode()
+    assert due_case.team.filter(removed_at__isnull=True).count() == 3
+
+
 def test_the_officer_adds_and_removes_a_team_member(login, staff, due_case):
     client = login(staff["officer"])
 

@@ -133,7 +133,7 @@ def test_enrolling_with_an_unknown_account_changes_nothing(login, staff, patient
         "consent": "on", "staff0-username": "nobody", "staff0-role": "social_worker"})
 
     assert response.status_code == 400
-    assert "No active account with this username." in response.content.decode()
+    assert "No active account with this username works in the person&#x27;s area." in response.content.decode()
     assert not Enrollment.objects.exists()
 
 
@@ -213,7 +213,7 @@ def test_the_handover_report_lists_every_transfer_and_is_logged(login, staff, tr
 
     response = login(staff["officer"]).get("/care/handovers/report.xlsx")
 
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True))
+    rows = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(min_row=3, values_only=True))
     assert response.status_code == 200 and len(rows) == 1
     assert rows[0][3:5] == (Tree.CELL_A1, Tree.CELL_B1) and rows[0][10] == "不在本辖区居住"
     assert AuditEntry.objects.filter(action="care.report_export").count() == 1

@@ -185,9 +185,9 @@ def test_my_cases_costs_the_same_queries_whatever_its_length(login, staff, polic
     client = login(police)
     client.get(reverse("care-team-cases"))  # the session's first request warms what it caches
 
-    # session, user, roles; the unconfirmed ids; the page of cases with their people; the header's
-    # scope and unread notifications
-    with django_assert_num_queries(7):
+    # session, user, roles; the unconfirmed ids; the page of cases with their people; the unread
+    # notifications (the header's scope: the org tree cache, issue 12)
+    with django_assert_num_queries(6):
         response = client.get(reverse("care-team-cases"))
     assert len(response.context["rows"]) == n and all(r["unconfirmed"] for r in response.context["rows"])
 
@@ -200,6 +200,19 @@ def test_the_grid_worker_on_the_team_is_not_told_the_case_is_high_risk(login, st
     body = _page(login(staff["gw"]), case).content.decode()
     assert "data-team-state" not in body and "data-risk-level" not in body
     assert "Awaiting confirmation" not in body and "psychiatric" not in body
+
+
+def test_a_masked_task_reads_as_a_neutral_word_to_the_grid_worker(login, staff, case):
+    """A medicine delivery assigned to the doctor would tell the program: the grid worker on the
+    team reads "Scheduled task", never "***" nor the kind."""
+    login(staff["officer"]).post(reverse("care-schedule-add", args=[case.pk]), {
+        "kind": "medicine_delivery", "interval_days": 1, "starts_on": TODAY.isoformat(), "assignee": "doctor"})
+
+    gw_page = _page(login(staff["gw"]), case).content.decode()
+    doctor_page = _page(login(staff["doctor"]), case).content.decode()
+
+    assert "Scheduled task" in gw_page and "Medicine delivery" not in gw_page and "***" not in gw_page
+    assert "Medicine delivery" in doctor_page
 
 
 def test_the_police_liaison_is_offered_no_visit_where_the_program_gives_it_none(login, staff, police, tree):

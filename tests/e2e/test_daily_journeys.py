@@ -239,3 +239,19 @@ def test_error_pages_are_the_apps_own_on_a_phone(browser, live_server, city):  #
     _no_sideways_scroll(page)
     page.screenshot(path="/tmp/names-403.png", full_page=True)
     context.close()
+
+
+def test_a_server_error_is_the_apps_own_page_in_chinese_on_a_phone(browser, live_server, city, settings):  # noqa: F811
+    settings.ROOT_URLCONF = "tests.e2e.urls_with_fault"
+    context, page = open_as(browser, live_server, "gw")
+    page.set_extra_http_headers({"Accept-Language": "zh-Hans"})
+    response = page.goto(f"{live_server.url}/test-fault/")
+    assert response.status == 500
+    assert page.locator(".error-page").is_visible()
+    assert "出错" in page.locator(".error-page h1").inner_text()  # not Django's technical page
+    assert "Traceback" not in page.content() and "RuntimeError" not in page.content()
+    _no_sideways_scroll(page)
+    page.screenshot(path="/tmp/names-500.png", full_page=True)
+    page.locator(".error-page a.button").click()  # a way back
+    page.wait_for_url(f"{live_server.url}/")
+    context.close()

@@ -88,14 +88,13 @@ def test_rates_without_data_are_none_not_zero(people, food_rule):
 
 
 def test_ranking_workbook(people, food_rule):
-    from io import BytesIO
 
     from openpyxl import load_workbook
 
     run_loop(people)
     items = unit_indicators(kind="station", start=datetime.date(2026, 11, 1), end=datetime.date(2026, 12, 1), scope="99")
 
-    sheet = load_workbook(BytesIO(ranking_workbook(items, title="11月"))).active
+    sheet = load_workbook(ranking_workbook(items, title="11月")).active  # an open file (issue 12)
     assert sheet["B3"].value == "990101001-market" and sheet["E3"].value == "100.0%"
 
 

@@ -59,7 +59,7 @@ def test_a_dispatcher_without_a_scope_ranks_nothing(login, people, event, tab):
 
     # then: an empty scope is nobody's area, not the whole city
     assert page.status_code == 200 and page.context["rows"] == []
-    assert load_workbook(io.BytesIO(download.content)).active.max_row == 2  # the title and the headers
+    assert load_workbook(io.BytesIO(download.getvalue())).active.max_row == 2  # the title and the headers
 
 
 def test_the_ranking_counts_only_the_viewers_area(login, people, event):
@@ -97,7 +97,7 @@ def test_the_ranking_downloads_as_excel(login, people, event):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert f"ranking-station-{month}.xlsx" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     assert month in sheet["A1"].value
     assert [c.value for c in sheet[3]][1] == "990101001-market"
 

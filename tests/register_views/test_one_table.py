@@ -118,7 +118,7 @@ def test_excel_download_holds_every_filtered_household_not_only_one_page(login, 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 6  # three households of two members each
     assert ("张大山" in [r[3] for r in rows]) and all("****" in (r[8] or "") for r in rows)
@@ -127,7 +127,7 @@ def test_excel_download_holds_every_filtered_household_not_only_one_page(login, 
 def test_excel_download_applies_the_filters_and_the_masking(login, station, household, elderly_alone):
     response = login(station).get(XLSX_URL, {"elderly_alone": "on"})
 
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert [r[3] for r in rows] == ["孤**"]
     assert rows[0][2].endswith("****")

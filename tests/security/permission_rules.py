@@ -101,6 +101,7 @@ def is_excluded(name: str) -> bool:
 RULES: dict[str, Rule] = {
     # --- infrastructure and the API's documents (CONTRACTS: readable without signing in) ----
     "healthz": page(get=PUBLIC),
+    "readyz": page(get=PUBLIC),
     "api-schema": page(get=PUBLIC),
     "api-docs": page(get=PUBLIC),
     # --- accounts -------------------------------------------------------------------------------

@@ -376,10 +376,14 @@ def test_review_queue_query_count(staff, tree, django_assert_num_queries, n):
         response = client.get(reverse("emergency-reviews"))
     assert len(response.context["rows"]) == n
 
-    # API (force_authenticate: no session, the user and roles already loaded): the page
-    with django_assert_num_queries(1):
+    # API (force_authenticate: no session, the user and roles already loaded): the page, the
+    # places' name paths; names beside the codes
+    with django_assert_num_queries(2):
         body = api(staff["auditor"]).get(reverse("api-emergency-reviews")).json()
     assert len(body["results"]) == n
+    row = body["results"][0]
+    assert row["user_label"] == staff["doctor_b"].label and row["reviewed_by_label"] is None
+    assert row["org_path"] not in ("", Tree.CELL_A1) and "›" in row["org_path"]
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -97,7 +97,7 @@ def test_the_one_table_workbook_applies_the_same_filter(household, station):
     wrong = page(station).get(url, {"q": "幸福路 9 号 1单元101"})
 
     def data_rows(response):
-        return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True))
+        return list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(min_row=3, values_only=True))
 
     assert right.status_code == wrong.status_code == 200
     assert data_rows(right) == data_rows(wrong) == []

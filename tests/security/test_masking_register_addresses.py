@@ -123,7 +123,7 @@ def test_the_one_table_workbook_masks_addresses_for_the_administrator(register):
 
     response = page(admin).get(reverse("register-one-table-xlsx", args=[Tree.VILLAGE_A]))
 
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True))
+    rows = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(min_row=3, values_only=True))
     assert rows and all(r[2].endswith("****") and "8 号" not in r[2] for r in rows)
 
 

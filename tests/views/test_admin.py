@@ -106,3 +106,29 @@ def test_staff_without_the_auditor_role_cannot_see_the_audit_log_in_admin(login,
     staff = make_user("staffer", Role.CITY_ADMIN, scope="99", is_staff=True)
 
     assert login(staff).get(reverse("admin:core_auditentry_changelist")).status_code == 403
+
+
+def test_the_admin_audit_list_names_actors_and_places_at_a_fixed_query_cost(login, tree, resident):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gridgov.core import orgnames
+
+    staff_auditor = make_user("staffaud", Role.AUDITOR, scope="99", is_staff=True)
+    client = login(staff_auditor)
+    workers = [make_user(f"gw{i}", Role.GRID_WORKER, scope=Tree.CELL_A1, cells=[Tree.CELL_A1],
+                         display_name=f"网格员{i}号") for i in range(2)]
+    person_open_record(actor=workers[0], person=resident, purpose="home_visit")
+    url = reverse("admin:core_auditentry_changelist")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        body = client.get(url).content.decode()
+    for worker in workers * 3:
+        person_open_record(actor=worker, person=resident, purpose="home_visit")
+    with CaptureQueriesContext(connection) as seven:
+        many = client.get(url).content.decode()
+
+    assert "网格员0号" in body and "网格员1号" in many
+    assert orgnames.org_name_paths([resident.org_code])[resident.org_code] in body
+    assert ">gw0<" not in body and f">{resident.org_code}<" not in body
+    assert len(seven) == len(one)

@@ -11,8 +11,10 @@ from openpyxl.styles import Font
 from gridgov.care import selectors
 from gridgov.care.models import Handover
 from gridgov.core import dates, xlsx
+from gridgov.core.db_router import reads_from_replica
 
 
+@reads_from_replica()  # a report: served by the replica where there is one (issue 12)
 def handovers_in_period(user, *, since: datetime.date, until: datetime.date) -> list[Handover]:
     """Handovers created in [since, until] into or out of the user's area, oldest first."""
     tz = timezone.get_current_timezone()
@@ -21,16 +23,16 @@ def handovers_in_period(user, *, since: datetime.date, until: datetime.date) -> 
                 .select_related("decided_by", "created_by").order_by("created_at", "id"))
 
 
-def handover_workbook(user, handovers: list[Handover], *, title: str) -> bytes:
-    workbook = xlsx.new_workbook()
-    sheet = workbook.active
-    sheet.title = _("Handovers")[:31]
-    xlsx.append_row(sheet, [title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    xlsx.append_row(sheet, [_("Created"), _("Person"), _("Program"), _("From"), _("To"), _("Reason"), _("Due by"),
-                  _("Status"), _("Decided"), _("Decided by"), _("Reason for rejecting")])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+def handover_workbook(user, handovers: list[Handover], *, title: str):
+    """The report, written in write-only mode to a temporary file (issue 12), returned open at
+    its start for `xlsx.workbook_response`."""
+    workbook = xlsx.new_workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Handovers")[:31])
+    xlsx.append_row(sheet, [xlsx.cell(sheet, title, font=Font(bold=True, size=14))])
+    bold = Font(bold=True)
+    xlsx.append_row(sheet, [xlsx.cell(sheet, header, font=bold) for header in (
+        _("Created"), _("Person"), _("Program"), _("From"), _("To"), _("Reason"), _("Due by"),
+        _("Status"), _("Decided"), _("Decided by"), _("Reason for rejecting"))])
     for h in handovers:
         enrollment = h.enrollment
         xlsx.append_row(sheet, [
@@ -40,4 +42,4 @@ def handover_workbook(user, handovers: list[Handover], *, title: str) -> bytes:
             timezone.localtime(h.decided_at).strftime("%Y-%m-%d %H:%M") if h.decided_at else "",
             h.decided_by.label if h.decided_by else "", h.reject_reason,
         ])
-    return xlsx.workbook_bytes(workbook)
+    return xlsx.workbook_file(workbook)

@@ -345,6 +345,13 @@ def kind_for(user, schedule: CareSchedule, *, details_visible: bool) -> str:
     return MASKED
 
 
+def kind_label(kind: str) -> str:
+    """The task's kind as the pages name it; a masked kind reads as a neutral "scheduled task"."""
+    if kind == MASKED:
+        return _("Scheduled task")
+    return dict(ScheduleKind.choices).get(kind, kind)
+
+
 def result_for(record: ScheduleRecord, *, details_visible: bool) -> str:
     if not record.result:
         return ""

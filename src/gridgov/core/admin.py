@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gridgov.core import account_services, audit_labels, masking, otp, selectors
+from gridgov.core import account_services, audit_labels, audit_presenters, masking, otp, selectors
 from gridgov.core.admin_bases import (  # noqa: F401 (apps import them from here)
     CapabilityAdmin,
     ReadOnlyCapabilityAdmin,
@@ -331,15 +331,39 @@ class AuditActionFilter(admin.SimpleListFilter):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyCapabilityAdmin):
     capability = Capability.VIEW_AUDIT
-    list_display = ("at", "actor_username", "action_text", "object_type_text", "object_id", "object_label",
-                    "org_code", "ip", "purpose_text")
+    list_display = ("at", "actor_text", "action_text", "object_type_text", "object_id", "object_label",
+                    "area_text", "ip", "purpose_text")
     list_filter = (AuditActionFilter,)
     search_fields = ("=actor_username", "=object_id", "^org_code")
-    fields = ("chain_text", "seq", "at", "actor_username", "action_text", "object_type_text", "object_id",
-              "object_label", "org_code", "ip", "purpose_text", "changes_text", "prev_hash", "hash")
+    fields = ("chain_text", "seq", "at", "actor_text", "action_text", "object_type_text", "object_id",
+              "object_label", "area_text", "ip", "purpose_text", "changes_text", "prev_hash", "hash")
     readonly_fields = fields
     show_full_result_count = False
     date_hierarchy = None
+
+    def get_changelist_instance(self, request):
+        # Names, not codes: the page's actors and places in two queries, whatever its length
+        # (core.audit_presenters), kept on the rows (the admin object is shared by all requests).
+        changelist = super().get_changelist_instance(request)
+        rows = list(changelist.result_list)
+        for row in audit_presenters.audit_rows(rows):
+            row["entry"].presented = row
+        changelist.result_list = rows
+        return changelist
+
+    @staticmethod
+    def _presented(obj) -> dict:
+        if not hasattr(obj, "presented"):
+            obj.presented = audit_presenters.audit_rows([obj])[0]
+        return obj.presented
+
+    @admin.display(description=_("actor"), ordering="actor_username")
+    def actor_text(self, obj):
+        return self._presented(obj)["actor_label"]
+
+    @admin.display(description=_("area"), ordering="org_code")
+    def area_text(self, obj):
+        return self._presented(obj)["org_path"] or "—"
 
     @admin.display(description=_("chain"))
     def chain_text(self, obj):

@@ -52,6 +52,10 @@ class CoreConfig(AppConfig):
                                 roles=frozenset({Role.AUDITOR})))
         add_section(WorkSection("core.accounts", _("Accounts"), 85, workbench_items.admin_items,
                                 capability=Capability.MANAGE_USERS))
+        # org tree cache (issue 12): any saved or deleted org unit or grid assignment drops it
+        from gridgov.core.org_cache import connect_receivers
+
+        connect_receivers()
         from gridgov.core.otp import warn_if_second_factor_off
 
         warn_if_second_factor_off()

@@ -67,6 +67,45 @@ def _run(args: list[str]) -> None:
         )
 
 
+# Drops every schema the app's objects may be in, then makes `public` again (the dump does not).
+_EMPTY_DATABASE = """
+DO $$ DECLARE s text; BEGIN
+  FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'
+  LOOP EXECUTE format('DROP SCHEMA %I CASCADE', s); END LOOP;
+END $$;
+CREATE SCHEMA public;
+"""
+
+
+def _pg_restore_replacing(path: Path) -> None:
+    """Restore over a database that holds tables: empty it and load the backup in one
+    transaction (psql), all or nothing. `pg_restore --clean` cannot: it drops the keys of a
+    partitioned table's partitions one by one, which PostgreSQL refuses (core.partitions)."""
+    import tempfile
+
+    env = _pg_env()
+    with tempfile.TemporaryFile() as dump_errors, tempfile.TemporaryFile() as load_errors:
+        script = subprocess.Popen([_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(path)],
+                                  stdout=subprocess.PIPE, stderr=dump_errors, env=env)
+        load = subprocess.Popen(
+            [_tool("psql"), "--no-password", "--quiet", "--no-psqlrc", "--single-transaction",
+             "--set=ON_ERROR_STOP=1", f"--dbname={connection.settings_dict['NAME']}"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=load_errors, env=env)
+        try:
+            load.stdin.write(_EMPTY_DATABASE.encode())
+            shutil.copyfileobj(script.stdout, load.stdin)
+            load.stdin.close()
+        except BrokenPipeError:
+            pass  # psql stopped on an error: reported below
+        script.stdout.close()
+        results = [("pg_restore", script.wait(), dump_errors), ("psql", load.wait(), load_errors)]
+        for tool, code, errors in results:
+            if code != 0:
+                errors.seek(0)
+                raise BackupError(_("%(tool)s failed: %(error)s") % {
+                    "tool": tool, "error": errors.read().decode(errors="replace").strip()[-2000:]})
+
+
 def database_is_empty() -> bool:
     return not connection.introspection.table_names()
 
@@ -120,9 +159,10 @@ def database_restore(*, path: Path | str, force: bool = False) -> None:
         connection.close()
         args = [_tool("pg_restore"), "--no-password", "--no-owner", "--no-privileges",
                 "--single-transaction", "--exit-on-error", f"--dbname={connection.settings_dict['NAME']}"]
-        if not empty:
-            args += ["--clean", "--if-exists"]
-        _run(args + [str(path)])
+        if empty:
+            _run(args + [str(path)])
+        else:
+            _pg_restore_replacing(path)
     else:
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:

@@ -341,6 +341,9 @@ from gridgov.core.models_notifications import (  # noqa: E402,F401
     NotificationContact,
     NotificationPreference,
 )
+
+# people search (issue 12): the keyed index of name pieces
+from gridgov.core.models_people_search import PersonNameToken  # noqa: E402,F401
 from gridgov.core.models_rights import (  # noqa: E402,F401
     CorrectionEvidence,
     CorrectionRequest,

@@ -25,6 +25,7 @@ from gridgov.core.actors import is_system, require_actor
 from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
 from gridgov.core.models import OrgUnit
+from gridgov.core.org_cache import org_tree_changed
 from gridgov.core.org_io import ImportPlan, ParsedFile
 from gridgov.core.permissions import Capability, in_scope, require
 
@@ -140,6 +141,7 @@ def _write(plan: ImportPlan) -> None:
         OrgUnit.objects.bulk_update(
             reshaped, ["name", "polygon", *_GEOMETRY_FIELDS, "updated_at"], batch_size=UPDATE_BATCH
         )
+    org_tree_changed()  # bulk writes send no signals: the cached tree is dropped here
 
 
 def org_units_export(*, actor, root_code: str, fmt: str) -> Iterator[bytes]:

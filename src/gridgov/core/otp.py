@@ -167,7 +167,7 @@ def secret_text(device: TOTPDevice) -> str:
 
 # --- Enforcement on pages ------------------------------------------------------------------
 
-_OPEN_PREFIXES = ("/static/", "/media/", "/i18n/", "/healthz", "/track/", "/open311/", "/api/schema/",
+_OPEN_PREFIXES = ("/static/", "/media/", "/i18n/", "/healthz", "/readyz", "/track/", "/open311/", "/api/schema/",
                   "/api/docs/")
 
 

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from gridgov.core.api_errors import error_body
+from gridgov.core.request_log import route_of
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,8 @@ class DatabaseOutageMiddleware:
     def process_exception(self, request, exception):
         if not is_outage(exception):
             return None
-        logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
+        # The URL pattern, not the path: paths carry tokens and usernames (core.request_log).
+        logger.warning("Database unavailable for %s %s: %s", request.method, route_of(request), exception)
         _drop_broken_connections()
         # The middleware the response passes through must not ask the database who this is.
         request.user = AnonymousUser()

@@ -22,6 +22,7 @@ from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.geo import validate_lng_lat
 from gridgov.core.models import OrgUnit, Person
 from gridgov.core.permissions import Capability, in_scope, require
+from gridgov.core.person_search import person_name_index_clear, person_name_index_refresh
 from gridgov.core.purposes import check_purpose
 from gridgov.core.selectors import can_open_person_record, person_view
 from gridgov.core.validators import (
@@ -113,6 +114,7 @@ def person_create(
             phone_index=crypto.blind_index("phone", fields["phone"]),
             created_by=actor,
         )
+        person_name_index_refresh(people=[person])
         audit_record(
             actor=actor, action=AuditAction.PERSON_CREATE, obj=person, person_id=person.pk,
             object_repr=masking.mask_name(person.name), org_code=person.org_code,
@@ -147,6 +149,8 @@ def person_update(*, actor, person: Person, **changes) -> Person:
             setattr(person, key, fields[key])
         person.phone_index = crypto.blind_index("phone", person.phone)
         person.save(update_fields=changed + ["phone_index", "updated_at"])
+        if "name" in changed:
+            person_name_index_refresh(people=[person])
         # Sensitive values are never copied into the audit log: only which fields changed.
         plain = {"name", "org_code"}
         audit_record(
@@ -276,6 +280,7 @@ def people_merge(*, actor, keep: Person, duplicate: Person) -> dict:
         keep.save()
         duplicate.merged_into = keep
         duplicate.save(update_fields=["merged_into", "updated_at"])
+        person_name_index_clear(person_ids=[duplicate.pk])  # a merged record is found as the kept one
         audit_record(
             actor=actor, action=AuditAction.PERSON_MERGE, obj=keep, person_id=keep.pk,
             object_repr=masking.mask_name(keep.name), org_code=keep.org_code,

@@ -2,9 +2,11 @@
 or a colleague (by display name or username), always within the user's scope.
 
 Reads only. The pinyin initials of every unit of a scope are computed once per process and
-kept in a small index per scope (rebuilt when a unit of the scope is added or changed), so a
-search by initials over 30,000 units is a scan of short strings in memory, not a query per
-unit. `initials("丹徒区高资镇")` is `"dtqgzz"`.
+kept in a small index per scope (rebuilt when the tree changes: `core.org_cache`'s
+generation), so a search by initials over 30,000 units is a scan of short strings in memory,
+not a query per unit. `initials("丹徒区高资镇")` is `"dtqgzz"`. Answers are served from the
+org tree cache (issue 12): a repeated search or a second look at a unit's children costs no
+org-unit query.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 
 from gridgov.core import orgcodes, orgnames
 from gridgov.core.models import OrgUnit, User
+from gridgov.core.org_cache import generation, org_tree_cached
 from gridgov.core.querysets import scope_of
 
 RESULTS = 20
@@ -124,7 +127,7 @@ def _index(user) -> list[tuple[str, str, str]]:
     (kept per scope: what a user may pick depends on their scope alone)."""
     scope = scope_of(user)
     units = _units_of(user)
-    version = tuple(units.aggregate(n=Count("id"), changed=Max("updated_at")).values())
+    version = generation()
     with _lock:
         cached = _indexes.get(scope)
         if cached is not None and cached[0] == version:
@@ -155,6 +158,11 @@ def units_matching(user, query: str, *, limit: int = RESULTS) -> list[UnitChoice
     query = (query or "").strip()[:MAX_QUERY]
     if not scope_of(user) or not query:
         return []
+    return org_tree_cached(scope_of(user), f"picker-match:{limit}:{query}",
+                           lambda: _units_matching(user, query, limit=limit))
+
+
+def _units_matching(user, query: str, *, limit: int) -> list[UnitChoice]:
     if query.isdigit():
         qs = _units_of(user).filter(code__startswith=query).order_by("code")
         found = list(qs.values_list("code", "name", "level")[:limit])
@@ -185,6 +193,10 @@ def unit_children(user, parent: str | None) -> tuple[UnitChoice | None, list[Uni
     code = (parent or scope_of(user)).strip()
     if not orgcodes.is_org_code(code):
         return None, []
+    return org_tree_cached(scope_of(user), f"picker-children:{code}", lambda: _unit_children(user, code))
+
+
+def _unit_children(user, code: str) -> tuple[UnitChoice | None, list[UnitChoice]]:
     units = _units_of(user)
     unit = units.filter(code=code).values_list("code", "name", "level").first()
     if unit is None:  # missing, or outside the scope: the same answer

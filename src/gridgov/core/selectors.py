@@ -169,7 +169,10 @@ def people_search(user, *, query: str = "", org: str | None = None) -> QuerySet[
         return qs
     if identifier_kind(query) or not has_capability(user, Capability.VIEW_PERSON_NAMES):
         return qs.none()
-    return qs.filter(name__contains=query)
+    # people search (issue 12): through the keyed name index, not a scan of every name.
+    from gridgov.core.person_search import people_matching_name
+
+    return people_matching_name(qs, query)
 
 
 def people_by_identifier(user, *, kind: str, value: str, org: str | None = None) -> QuerySet[Person]:

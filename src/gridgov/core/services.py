@@ -27,6 +27,7 @@ from gridgov.core.models import (
     User,
     UserRole,
 )
+from gridgov.core.org_cache import org_tree_changed
 from gridgov.core.permissions import Capability, in_scope, require
 from gridgov.core.person_services import (  # noqa: F401 (the writes about people, importable from here)
     check_people_search,
@@ -249,6 +250,8 @@ def user_create(
         sensitive, plain = account_services.split_roles(roles)
         UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in plain])
         GridAssignment.objects.bulk_create([GridAssignment(user=user, cell=c) for c in cells])
+        if cells:
+            org_tree_changed()  # the cells' workers are part of the cached tree (core.org_cache)
         audit_record(
             actor=actor, action=AuditAction.USER_CREATE, obj=user, org_code=scope_code,
             changes={"after": {"username": username, "roles": plain, "roles_requested": sensitive,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connection
 from django.db.models import Count
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -29,6 +29,7 @@ from gridgov.core.forms import (
     audit_cursor,
 )
 from gridgov.core.models import DepartmentKind, OrgLevel, Role
+from gridgov.core.org_cache import org_tree_cached
 from gridgov.core.pagination import keyset_page
 from gridgov.core.permissions import Capability, has_capability, require_page
 from gridgov.core.templatetags.gridgov_ui import scope_unit
@@ -37,18 +38,6 @@ from gridgov.core.workbench import workbench_for
 CHILDREN_PAGE_SIZE = 200
 HOME_DEPARTMENTS = 20
 HOME_AUDIT_ENTRIES = 10
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:  # the database is down: say so instead of a 500 page
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
 
 
 def domain_errors_as_http(view):
@@ -142,6 +131,24 @@ def org_unit_root(request):
     return redirect("org-unit-detail", code=request.user.scope_code)
 
 
+@dataclass(frozen=True)
+class OrgWorker:
+    username: str
+    label: str
+
+
+@dataclass(frozen=True)
+class OrgChild:
+    """A child unit as the org-unit page lists it (kept in the org tree cache)."""
+
+    code: str
+    name: str
+    level: str
+    is_grid: bool
+    polygon: dict | None
+    workers: tuple[OrgWorker, ...]
+
+
 def _cell_feature(cell) -> dict:
     return {
         "type": "Feature",
@@ -159,11 +166,24 @@ def _cell_feature(cell) -> dict:
 @domain_errors_as_http
 def org_unit_detail(request, code: str):
     user = request.user
-    unit = selectors.access_org_unit(user, code)
     after = request.GET.get("after", "")
-    found = keyset_page(selectors.org_unit_children(user, unit.code), after=after if after.isdigit() else None,
-                        order=("code",), size=CHILDREN_PAGE_SIZE)
-    children, next_url = found.rows, found.next_url()
+    after = after if after.isdigit() else None
+
+    def tree_part() -> dict:
+        unit = selectors.access_org_unit(user, code)
+        found = keyset_page(selectors.org_unit_children(user, unit.code), after=after,
+                            order=("code",), size=CHILDREN_PAGE_SIZE)
+        # Plain rows, not model instances with their workers' accounts, go into the cache.
+        children = [OrgChild(code=c.code, name=c.name, level=c.level, is_grid=c.is_grid, polygon=c.polygon,
+                             workers=tuple(OrgWorker(w.username, w.label) for w in c.grid_workers.all()))
+                    for c in found.rows]
+        return {"unit": unit, "path": selectors.org_unit_path(unit), "children": children,
+                "next_url": found.next_url(),
+                "workers": [OrgWorker(w.username, w.label) for w in unit.grid_workers.all()] if unit.is_grid else []}
+
+    # org tree cache (issue 12): the unit, its path and its children while the tree is unchanged
+    tree = org_tree_cached(user.scope_code, f"page-unit:{code}:{after or ''}", tree_part)
+    unit, children, next_url = tree["unit"], tree["children"], tree["next_url"]
 
     map_cells = [unit] if unit.is_grid else [c for c in children if c.is_grid]
     map_data = None
@@ -171,11 +191,11 @@ def org_unit_detail(request, code: str):
         map_data = {"type": "FeatureCollection", "features": [_cell_feature(c) for c in map_cells if c.polygon]}
     context = {
         "unit": unit,
-        "path": selectors.org_unit_path(unit),
+        "path": tree["path"],
         "children": children,
         "next_url": next_url,
         "map_data": map_data,
-        "workers": list(unit.grid_workers.all()) if unit.is_grid else [],
+        "workers": tree["workers"],
         "can_view_people": has_capability(user, Capability.VIEW_PEOPLE),
     }
     return render(request, "core/org_unit_detail.html", context)

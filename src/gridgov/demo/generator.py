@@ -32,10 +32,13 @@ from gridgov.core.models import (
     OrgLevel,
     OrgUnit,
     Person,
+    PersonNameToken,
     Role,
     User,
     UserRole,
 )
+from gridgov.core.org_cache import org_tree_changed
+from gridgov.core.person_search import person_name_index_rows
 from gridgov.core.tokens import SystemActor
 from gridgov.demo import names
 from gridgov.demo.accounts import (
@@ -138,6 +141,7 @@ class _Writer:
             units.append(OrgUnit(code=cell.code, name=cell.name, level=OrgLevel.GRID, parent_id=cell.code[:12],
                                  polygon=polygon, **polygon_summary(polygon_from_geojson(polygon))))
         OrgUnit.objects.bulk_create(units, batch_size=INSERT_BATCH)
+        org_tree_changed()
         for unit in units:
             self.written[{"city": "cities", "county": "counties", "township": "townships", "village": "villages",
                           "grid": "grid_cells"}[unit.level]] += 1
@@ -224,6 +228,7 @@ class _Writer:
         GridAssignment.objects.bulk_create(
             [GridAssignment(user_id=u.pk, cell_id=c) for u, _r, cells in rows for c in cells], batch_size=INSERT_BATCH
         )
+        org_tree_changed()  # bulk writes send no signals (core.org_cache)
         self.written["users"] += len(users)
 
     def persons(self, city: CityPlan) -> None:
@@ -247,6 +252,7 @@ class _Writer:
 
         people = [person for _row, person in batch]
         _bulk_create_with_pks(Person, people, key="resident_id_index")
+        PersonNameToken.objects.bulk_create(person_name_index_rows(people), batch_size=INSERT_BATCH)
         self.written["people"] += len(people)
         self.written.update(write_households(batch, self.register))
         # Under DEBUG, Django keeps the SQL of the last 9,000 statements; bulk inserts of
@@ -278,9 +284,18 @@ def _say_to(stdout):
     return say
 
 
-def seed_demo(*, scale: str, password: str = DEFAULT_PASSWORD, seed: int = DEFAULT_SEED, stdout=None) -> SeedResult:
-    """Generate the whole demo in one transaction. Raises DemoExists if any org unit exists."""
+def seed_demo(*, scale: str, password: str = DEFAULT_PASSWORD, seed: int = DEFAULT_SEED, stdout=None,
+              fraction: float = 1.0) -> SeedResult:
+    """Generate the whole demo in one transaction. Raises DemoExists if any org unit exists.
+    The province on PostgreSQL is the real one, written through COPY (`demo.province`)."""
+    if scale == "province" and connection.vendor == "postgresql":
+        from gridgov.demo.province import seed_province
+
+        return seed_province(password=password, seed=seed, fraction=fraction, stdout=stdout)
     say = _say_to(stdout)
+    if scale == "province":
+        say(_("The full province (5 million residents) is written through COPY on PostgreSQL only; this "
+              "database gets the small province of 12 cities through the ORM."))
     started = time.perf_counter()
     plan = plan_demo(scale=scale, seed=seed)
     planned = plan.counts()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
 from gridgov.core import orgnames, xlsx
+from gridgov.core.db_router import reads_from_replica
 from gridgov.core.models import Department, User
 from gridgov.core.workcal import DEFAULT_PERIODS, WorkCalendar
 from gridgov.events.models import Event, ScoreRule, TimelineEntry
@@ -144,6 +145,7 @@ def _finish(items: list[Indicators], rule: ScoreRule) -> list[Indicators]:
     return sorted(items, key=lambda i: (i.score is None, -(i.score or 0), -i.points, i.key))
 
 
+@reads_from_replica()  # statistics: served by the replica where there is one (issue 12)
 def unit_indicators(*, kind: str, start: datetime.date, end: datetime.date, scope: str) -> list[Indicators]:
     """Per department (`kind="department"`, by owner) or per station/handling unit
     (`kind="station"`, by the unit the event was last sent to)."""
@@ -173,6 +175,7 @@ def unit_indicators(*, kind: str, start: datetime.date, end: datetime.date, scop
     return _finish(items, rule)
 
 
+@reads_from_replica()
 def area_indicators(*, level_length: int, start: datetime.date, end: datetime.date, scope: str) -> list[Indicators]:
     """Per area (county 6, township 9, village 12, grid 15): the whole loop's rates."""
     begin, finish = _period(start, end)
@@ -199,6 +202,7 @@ def area_indicators(*, level_length: int, start: datetime.date, end: datetime.da
     return _finish(items, rule)
 
 
+@reads_from_replica()
 def grid_worker_indicators(*, start: datetime.date, end: datetime.date, scope: str) -> list[Indicators]:
     """有效上报率 and 按时核实率 per grid worker."""
     begin, finish = _period(start, end)
@@ -229,22 +233,21 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}%"
 
 
-def ranking_workbook(items: list[Indicators], *, title: str) -> bytes:
-    workbook = xlsx.new_workbook()
-    sheet = workbook.active
-    sheet.title = _("Ranking")[:31]
-    xlsx.append_row(sheet, [title])
-    sheet["A1"].font = Font(bold=True, size=14)
+def ranking_workbook(items: list[Indicators], *, title: str):
+    """Written in write-only mode to a temporary file (issue 12), returned open at its start
+    for `xlsx.workbook_response`."""
+    workbook = xlsx.new_workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Ranking")[:31])
+    xlsx.append_row(sheet, [xlsx.cell(sheet, title, font=Font(bold=True, size=14))])
     headers = [_("Rank"), _("Code"), _("Name"), _("Due to close"), _("Closure rate"), _("On-time closure rate"),
                _("Rework rate"), _("Extension rate"), _("Wrong dispatches"), _("Yellow cards"), _("Red cards"),
                _("Points"), _("Score")]
-    xlsx.append_row(sheet, headers)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    bold = Font(bold=True)
+    xlsx.append_row(sheet, [xlsx.cell(sheet, header, font=bold) for header in headers])
     for rank, item in enumerate(items, start=1):
         xlsx.append_row(sheet, [
             rank, item.key, item.label, item.due, _percent(item.closure_rate), _percent(item.on_time_rate),
             _percent(item.rework_rate), _percent(item.extension_rate), item.wrongly_dispatched,
             item.yellow_cards, item.red_cards, item.points, item.score,
         ])
-    return xlsx.workbook_bytes(workbook)
+    return xlsx.workbook_file(workbook)

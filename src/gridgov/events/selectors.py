@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from gridgov.core.exceptions import Forbidden, NotFound
 from gridgov.core.models import Department
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.workcal import WorkCalendar
-from gridgov.events.models import Category, Event, Photo, TimelineEntry
+from gridgov.events.models import OPEN_STATUS_LIST, Category, Event, Photo, TimelineEntry
 from gridgov.events.workflow import OPEN_STATUSES
 
 
@@ -88,8 +89,11 @@ def _metres_to_degrees(lat: float, metres: float) -> tuple[float, float]:
     return d_lat, d_lng
 
 
+EARTH_RADIUS_M = 6_371_000
+
+
 def haversine_m(lat1, lng1, lat2, lng2) -> float:
-    r = 6_371_000
+    r = EARTH_RADIUS_M
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -124,6 +128,24 @@ class EventFilters:
     since: datetime.date | None = None  # reported on or after this day (Asia/Shanghai)
     until: datetime.date | None = None  # reported on or before this day
 
+    @property
+    def order(self) -> tuple[str, ...]:
+        """The keyset order of the list, newest first, matched by an index of the event
+        table (events/0006): by report time when narrowed to a time window or to a unit
+        (`events_event_created_id`, `events_event_dept_created`), so that the scan starts
+        at the window instead of walking the primary key back from the newest event and
+        discarding every row reported after it; by id otherwise."""
+        return TIME_ORDER if (self.since or self.until or self.department) else ID_ORDER
+
+
+ID_ORDER = ("-id",)
+TIME_ORDER = ("-created_at", "-id")
+
+
+# Columns no list shows: the hotline caller's encrypted name and contact (each decrypted as
+# its row loads) and the event's public token.
+PRIVATE_LIST_FIELDS = ("reporter_name", "reporter_contact", "public_token")
+
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
     return dates.start_of_day(day)  # clamped: `until=9999-12-31` cannot overflow
@@ -146,10 +168,12 @@ def deadline_q(due: str, now: datetime.datetime) -> Q:
 def events_filtered(user, filters: EventFilters, *, now: datetime.datetime | None = None) -> QuerySet[Event]:
     """The events `user` sees, narrowed by `filters`, with what a list row shows joined in.
 
-    Codes are turned into ids by subqueries of the same statement, so that the filters run
-    on the event table's own indexes (category/status, department/status, org prefix,
-    status/deadline, created_at)."""
-    events = events_visible_to(user).select_related("category", "department")
+    Every filter is a plain comparison on a column of the event table, so that the planner
+    sees its selectivity and runs it on the index that also gives the list's order
+    (`filters.order`): a department's code is turned into its id by a query of its own (one
+    row of a small table) rather than by a subquery, whose result the planner cannot see
+    and which made it walk the primary key through the whole history (issue 12)."""
+    events = events_visible_to(user).select_related("category", "department").defer(*PRIVATE_LIST_FIELDS)
     if filters.statuses:
         events = events.filter(status__in=filters.statuses)
     if filters.category:
@@ -160,7 +184,8 @@ def events_filtered(user, filters: EventFilters, *, now: datetime.datetime | Non
     if filters.org:
         events = events.filter(org_code__startswith=filters.org)
     if filters.department:
-        events = events.filter(department_id__in=Department.objects.filter(code=filters.department).values("id"))
+        department_id = Department.objects.filter(code=filters.department).values_list("pk", flat=True).first()
+        events = events.filter(department_id=department_id) if department_id else events.none()
     if filters.overdue:
         events = events.filter(status__in=OPEN_STATUSES, step_deadline__lt=now or timezone.now())
     if filters.supervised:
@@ -243,6 +268,7 @@ def public_events() -> QuerySet[Event]:
     return (
         Event.objects.filter(category__is_public=True)
         .select_related("category", "department", "owner_department")
+        .defer(*PRIVATE_LIST_FIELDS)
         .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("id"), to_attr="photo_list"))
     )
 
@@ -302,15 +328,41 @@ def duplicate_hints(events: Iterable[Event]) -> dict[int, list[Event]]:
         d_lat, d_lng = _metres_to_degrees(event.lat, DUPLICATE_RADIUS_M)
         near |= Q(category_id=event.category_id, lat__range=(event.lat - d_lat, event.lat + d_lat),
                   lng__range=(event.lng - d_lng, event.lng + d_lng))
-    candidates = list(Event.objects.filter(near, status__in=OPEN_STATUSES).only(
-        "id", "code", "category_id", "lat", "lng", "status", "created_at", "org_code").order_by("created_at", "id"))
+    candidates = Event.objects.filter(near, status__in=OPEN_STATUS_LIST).only(
+        "id", "code", "category_id", "lat", "lng", "status", "created_at", "org_code").order_by("created_at", "id")
+    # Each event is compared only with the candidates of its category in its own cell of a
+    # grid of ~50 m and the eight around it, not with every candidate of the page (issue 12:
+    # 23,100 distances a page). Two points within the radius are never further apart than a
+    # cell in latitude (a great-circle distance is at least the meridian arc between the two
+    # latitudes) nor in longitude (at least the parallel's arc, scaled by the cosine of the
+    # latitude furthest from the equator), so no pair within 50 m is skipped: the same hints
+    # as comparing every pair.
+    candidates = list(candidates)
+    lat_step = _BAND_DEGREES
+    widest = max(abs(e.lat) for e in [*placed, *candidates]) + lat_step
+    lng_step = lat_step / max(math.cos(math.radians(min(widest, 89.0))), 0.01) * 1.01
+
+    def cell(e: Event) -> tuple[int, int]:
+        return math.floor(e.lat / lat_step), math.floor(e.lng / lng_step)
+
+    cells: dict[tuple[int, int, int], list[Event]] = defaultdict(list)
+    for candidate in candidates:
+        cells[(candidate.category_id, *cell(candidate))].append(candidate)
     hints: dict[int, list[Event]] = {}
     for event in placed:
-        found = [c for c in candidates if c.pk != event.pk and c.category_id == event.category_id
-                 and haversine_m(event.lat, event.lng, c.lat, c.lng) <= DUPLICATE_RADIUS_M]
+        row, col = cell(event)
+        found = [c for r in (row - 1, row, row + 1) for k in (col - 1, col, col + 1)
+                 for c in cells.get((event.category_id, r, k), ())
+                 if c.pk != event.pk and haversine_m(event.lat, event.lng, c.lat, c.lng) <= DUPLICATE_RADIUS_M]
         if found:
+            found.sort(key=lambda c: (c.created_at, c.pk))  # oldest first, as the query's order
             hints[event.pk] = found
     return hints
+
+
+# The latitude (in degrees) that a great-circle distance of DUPLICATE_RADIUS_M spans at most
+# on the sphere of `haversine_m`, with a margin for rounding: the height of a cell.
+_BAND_DEGREES = math.degrees(DUPLICATE_RADIUS_M / EARTH_RADIUS_M) * 1.0001
 
 
 def pending_extension(event: Event):

@@ -311,6 +311,11 @@ class UpdateRound(models.Model):
         verbose_name = _("update round")
         verbose_name_plural = _("update rounds")
         ordering = ["-starts_on", "-id"]
+        constraints = [
+            # the database's own guard behind the locked check of register.rounds._create_round
+            models.UniqueConstraint(fields=["org_code", "kind"], condition=models.Q(status="open"),
+                                    name="register_one_open_round_per_area_and_kind"),
+        ]
 
 
 class RoundSchedule(models.Model):

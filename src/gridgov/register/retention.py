@@ -43,6 +43,7 @@ from gridgov.core.actors import SystemActor
 from gridgov.core.audit import AuditAction, audit_record
 from gridgov.core.models import CorrectionRequest, Person
 from gridgov.core.notifications.services import notifications_forget_people
+from gridgov.core.person_search import person_name_index_clear
 from gridgov.register.models import Building, ChecklistItem, FieldChange, Household, Membership, Place, ProposedEdit
 
 DEFAULT_YEARS = {"moved_out": 3, "died": 5, "dissolved": 3}
@@ -145,6 +146,7 @@ def anonymise_people(person_ids: list[int]) -> int:
             lat=None, lng=None, birth_date=None, updated_at=timezone.now(),
         )
         _purge_history("core.person", person_ids)
+        person_name_index_clear(person_ids=person_ids)  # people search (issue 12): no longer found by name
         membership_ids = Membership.objects.filter(person_id__in=person_ids).values_list("pk", flat=True)
         _purge_history("register.membership", membership_ids)
         CorrectionRequest.objects.filter(person_id__in=person_ids).update(

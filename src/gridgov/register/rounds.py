@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.core.actors import SystemActor, require_actor
 from gridgov.core.audit import audit_record
+from gridgov.core.concurrency import conflict_on_integrity_error
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.models import GridAssignment, OrgUnit, Person
 from gridgov.core.permissions import Capability, in_scope, require
@@ -99,10 +100,12 @@ def _create_round(*, actor, org_code: str, title: str, starts_on: datetime.date,
         status = take(ROUND_TRANSITIONS, RoundStep.OPEN, UpdateRound.Status.OPEN if already_open else NO_OPEN_ROUND,
                       actor=actor, message=_("A round is already open for this area; close it first."),
                       code=ErrorCode.CONFLICT)
-        update_round = UpdateRound.objects.create(
-            org_code=org_code, title=title, starts_on=starts_on, due_on=due_on, kind=kind, status=status,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
+        with conflict_on_integrity_error(_("A round is already open for this area; close it first.")), \
+                transaction.atomic():
+            update_round = UpdateRound.objects.create(
+                org_code=org_code, title=title, starts_on=starts_on, due_on=due_on, kind=kind, status=status,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
         worker_by_cell: dict[str, int] = {}
         for cell_code, user_id in (
             GridAssignment.objects.filter(cell__code__startswith=org_code).order_by("cell_id", "id")

@@ -159,7 +159,7 @@ def team_specs(members: list[dict]) -> list[services.TeamSpec]:
     for index, member in enumerate(members):
         username = member["username"].strip()
         if username and username not in accounts:
-            problems[f"team.{index}.username"] = [_("No active account with this username.")]
+            problems[f"team.{index}.username"] = [services.unknown_account_message()]
             continue
         specs.append(services.TeamSpec(role=member["role"], user=accounts.get(username), name=member["name"],
                                        contact=member["contact"], sms_consent=member.get("sms_consent", False)))

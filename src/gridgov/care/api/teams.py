@@ -178,9 +178,10 @@ class ScheduleCreateApi(CareApiView):
 
 
 def _no_account() -> str:
+    """The service's answer for an account off the team: no hint whether the username exists."""
     from django.utils.translation import gettext as _
 
-    return _("No active account with this username.")
+    return _("Choose a member of the care team.")
 
 
 @extend_schema_serializer(component_name="CareSchedulesDuePage")

@@ -22,6 +22,7 @@ from gridgov.care.api.common import (
 from gridgov.care.api.enrollments import ORG_PARAMETER, OrgFilterSerializer, checked_org
 from gridgov.core.api.common import errors, no_store
 from gridgov.core.api_pagination import KeysetPagination
+from gridgov.core.db_router import reads_from_replica
 from gridgov.core.permissions import Capability
 
 
@@ -154,6 +155,7 @@ class CareMetricsApi(CareApiView):
         parameters=[ORG_PARAMETER],
         responses={200: MetricsPageSerializer, **errors(400, 401, 403, 404)},
     )
+    @reads_from_replica()  # statistics: the replica's, where there is one (issue 12)
     def get(self, request):
         filters = OrgFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)

@@ -14,11 +14,13 @@ from gridgov.care.querysets import statistics_only
 from gridgov.care.selectors.enrollments import MASKED, enrollments_in_scope
 from gridgov.care.selectors.masking import metrics_masked
 from gridgov.core import suppression
+from gridgov.core.db_router import reads_from_replica
 from gridgov.core.permissions import Capability, has_capability
 
 # --- Metrics -------------------------------------------------------------------------------------
 
 
+@reads_from_replica()  # statistics: served by the replica where there is one (issue 12)
 def care_metrics(user, *, org: str | None = None, today: datetime.date | None = None) -> list[dict]:
     """Per program: enrolled, management rate (not overdue), visit coverage (seen within the
     program's rhythm), overdue, crises this year and their outcomes. Statistics: allowed at
@@ -72,6 +74,7 @@ def _reentry_outcomes(enrollments: QuerySet[Enrollment]) -> dict:
     }
 
 
+@reads_from_replica()
 def care_metrics_for(user, *, org: str | None = None, today: datetime.date | None = None) -> list[dict]:
     """care_metrics, with the sensitive programs folded into one "***" row for users who may
     not know who is in which of them."""

@@ -49,6 +49,7 @@ from gridgov.care.services.enrollment import (  # noqa: F401 (re-exported: `grid
     team_acknowledge,
     team_member_add,
     team_member_remove,
+    unknown_account_message,
 )
 from gridgov.care.services.handovers import (  # noqa: F401 (re-exported: `gridgov.care.services.X` keeps working)
     handover_accept,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.care import workflow
+from gridgov.care.alerts import may_open_case
 from gridgov.care.audit_actions import CareAudit
 from gridgov.care.models import Enrollment, Handover, TeamMember, TeamRole
 from gridgov.care.programs import SENSITIVE_PROGRAMS, Program, ScheduleInput, next_due
@@ -28,6 +29,7 @@ from gridgov.core.audit import audit_record
 from gridgov.core.concurrency import conflict_on_integrity_error
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.models import OrgUnit, Person, User
+from gridgov.core.notifications import notifications_withdraw
 from gridgov.core.orgnames import org_name_paths
 from gridgov.core.permissions import Capability, in_scope, require
 from gridgov.core.validators import is_valid_mobile
@@ -52,6 +54,12 @@ def _consent_fields(member: TeamSpec, actor) -> dict:
             else None}
 
 
+def unknown_account_message() -> str:
+    """One answer for a username without an account and for an account of another area, so that
+    the team form does not tell who has an account elsewhere."""
+    return _("No active account with this username works in the person's area.")
+
+
 def _check_team(errors: dict, team: list[TeamSpec], org_code: str) -> None:
     for index, member in enumerate(team):
         key = f"team.{index}"
@@ -63,7 +71,7 @@ def _check_team(errors: dict, team: list[TeamSpec], org_code: str) -> None:
             errors.setdefault(key, []).append(_("SMS alerts need a mobile number as the contact."))
         if member.user is not None and not (org_code.startswith(member.user.scope_code or "-")
                                             or (member.user.scope_code or "").startswith(org_code[:6])):
-            errors.setdefault(key, []).append(_("This account does not work in the person's area."))
+            errors.setdefault(key, []).append(unknown_account_message())
         from gridgov.care.teams import check_member_role  # care (issue 11): the police liaison's place
 
         problem = check_member_role(member.role, member.user) if member.role in TeamRole.values else None
@@ -168,6 +176,9 @@ def team_member_remove(*, actor, member: TeamMember) -> None:
         audit_record(actor=actor, action=CareAudit.TEAM, obj=member.enrollment, object_repr=f"#{member.enrollment_id}",
                      org_code=member.enrollment.org_code, person_id=member.enrollment.person_id,
                      changes={"removed": member.user.username if member.user else member.role})
+        if member.user is not None and not may_open_case(member.user, member.enrollment):
+            # what they were told named the person: no longer theirs to read
+            notifications_withdraw(user=member.user, subject_type="care.enrollment", subject_ids=[member.enrollment_id])
 
 
 def enrollment_exit(*, actor, enrollment: Enrollment, on: datetime.date, reason: str = "",

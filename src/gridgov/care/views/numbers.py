@@ -28,6 +28,7 @@ from gridgov.care.views.common import (
     today,
 )
 from gridgov.core import suppression
+from gridgov.core.db_router import reads_from_replica
 from gridgov.core.exceptions import DomainError
 from gridgov.core.forms import REFUSALS, add_domain_error
 from gridgov.core.pagination import keyset_page
@@ -44,6 +45,7 @@ def _rate(value, suppressed: bool = False) -> str:
 @login_required
 @require_GET
 @domain_errors_as_http
+@reads_from_replica()  # statistics: the replica's, where there is one (issue 12)
 def metrics(request):
     user = request.user
     # Counts only (suppressed above the county), like the API: the city administrator too.

@@ -160,7 +160,7 @@ def _team_specs(staff, family) -> list[services.TeamSpec] | None:
             continue
         username, role = member
         if username not in accounts:
-            form.add_error("username", _("No active account with this username."))
+            form.add_error("username", services.unknown_account_message())
             ok = False
             continue
         team.append(services.TeamSpec(role=role, user=accounts[username]))

@@ -285,7 +285,7 @@ def team_add(request, enrollment):
         username = data["username"].strip()
         account = selectors.team_accounts([username]).get(username) if username else None
         if username and account is None:
-            message = _("No active account with this username.")
+            message = services.unknown_account_message()
             raise DomainError(message, ErrorCode.INVALID, {"username": [message]})
         services.team_member_add(actor=request.user, enrollment=enrollment, member=services.TeamSpec(
             role=data["role"], user=account, name=data["name"].strip(), contact=data["contact"].strip(),

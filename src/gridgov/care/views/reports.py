@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gridgov.care import reports, services
-from gridgov.core import dates
+from gridgov.core import dates, xlsx
 from gridgov.core.permissions import Capability, require
 from gridgov.core.views import domain_errors_as_http
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -32,7 +29,6 @@ def handover_report(request):
     services.care_report_export_record(actor=user, report="handovers", rows=len(handovers),
                                        since=since, until=until)
     title = _("Handovers %(since)s – %(until)s") % {"since": since.isoformat(), "until": until.isoformat()}
-    response = HttpResponse(reports.handover_workbook(user, handovers, title=title), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="handovers-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response
+    # issue 12: written to a temporary file and streamed from it, not built in memory
+    return xlsx.workbook_response(reports.handover_workbook(user, handovers, title=title),
+                                  filename=f"handovers-{since:%Y%m%d}-{until:%Y%m%d}.xlsx")

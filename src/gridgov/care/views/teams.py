@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from gridgov.care import children, schedules, selectors, teams
 from gridgov.care.children_models import ChildNeed
-from gridgov.care.schedule_models import DrugTestResult, ScheduleKind
+from gridgov.care.schedule_models import DrugTestResult
 from gridgov.care.team_forms import (
     CONFIRMATION_CHOICES,
     ConfirmOnBehalfForm,
@@ -39,11 +39,10 @@ def case_context(user, enrollment, *, details_visible: bool, me, full: bool) -> 
     members = list(enrollment.team.filter(removed_at__isnull=True).select_related("user"))
     state = teams.team_state(enrollment, members)
     safety = me is not None and me.role == "police_liaison"
-    kinds = dict(ScheduleKind.choices)
     rows = []
     for s in schedules.schedules_of(enrollment):
         kind = schedules.kind_for(user, s, details_visible=details_visible)
-        rows.append({"schedule": s, "kind": kind, "kind_label": kinds.get(kind, kind),
+        rows.append({"schedule": s, "kind": kind, "kind_label": schedules.kind_label(kind),
                      "may_record": schedules.may_record(user, s),
                      "assignee": s.assignee.label if s.assignee_id else ""})
     facts = teams.safety_facts(user, enrollment, details_visible=details_visible)
@@ -128,7 +127,8 @@ def schedule_add(request, enrollment):
         username = (data["assignee"] or "").strip()
         assignee = selectors.team_accounts([username]).get(username) if username else None
         if username and assignee is None:
-            message = _("No active account with this username.")
+            # the service's answer for an account off the team: no hint whether the username exists
+            message = _("Choose a member of the care team.")
             raise DomainError(message, ErrorCode.INVALID, {"assignee": [message]})
         schedules.schedule_create(actor=request.user, enrollment=enrollment, kind=data["kind"],
                                   interval_days=data["interval_days"], starts_on=data["starts_on"],

@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gridgov.core import emergency, masking, selectors
+from gridgov.core import emergency, masking, orgnames, selectors
 from gridgov.core.api.audit import PeriodFilter
 from gridgov.core.api.common import API_PERMISSIONS, errors, no_store
 from gridgov.core.api_pagination import keyset_pagination
@@ -55,10 +55,16 @@ class GrantSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="EmergencyGrantForReview")
 class ReviewRowSerializer(GrantSerializer):
     user = serializers.CharField(source="user.username")
+    user_label = serializers.CharField(source="user.label", help_text="Who opened the record, by name.")
     org_code = serializers.CharField()
+    org_path = serializers.SerializerMethodField(help_text="The person's area as its name path (县 › 镇 › 村 › 网格).")
     reviewed_by = serializers.CharField(source="reviewed_by.username", allow_null=True, default=None)
+    reviewed_by_label = serializers.CharField(source="reviewed_by.label", allow_null=True, default=None)
     reviewed_at = serializers.DateTimeField(allow_null=True)
     review_note = serializers.CharField()
+
+    def get_org_path(self, grant) -> str:
+        return self.context.get("places", {}).get(grant.org_code, grant.org_code)
 
     def get_person(self, grant) -> dict:
         # Auditors check who looked at whom, not the person: the name masked.
@@ -156,7 +162,8 @@ class EmergencyReviewQueueApi(APIView):
         queue = emergency.review_queue(request.user, filters)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queue, request, view=self)
-        body = ReviewRowSerializer(page, many=True, context={"request": request}).data
+        places = orgnames.org_name_paths({grant.org_code for grant in page})  # names, not codes: one query
+        body = ReviewRowSerializer(page, many=True, context={"request": request, "places": places}).data
         return no_store(paginator.get_paginated_response(body))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,7 +26,9 @@ from gridgov.core.api.common import (
 )
 from gridgov.core.exceptions import NotFound
 from gridgov.core.models import OrgLevel
+from gridgov.core.org_cache import org_tree_cached
 from gridgov.core.permissions import in_scope
+from gridgov.core.querysets import scope_of
 
 POLYGON_SCHEMA = {
     "type": "object",
@@ -111,6 +115,23 @@ class OrgUnitListApi(OrgFilteredListApi):
         return selectors.org_unit_children(request.user, parent)
 
 
+def _serve_from_the_tree_cache(get):
+    """org tree cache (issue 12): one page of children per scope and query string (parent,
+    cursor, page size), from `core.org_cache` while the tree is unchanged; errors (400, 404)
+    are never cached."""
+
+    @functools.wraps(get)
+    def cached_get(self, request):
+        what = f"api-children:{request.get_host()}:{request.get_full_path()}"
+        data = org_tree_cached(scope_of(request.user), what, lambda: dict(get(self, request).data))
+        return Response(data)
+
+    return cached_get
+
+
+OrgUnitListApi.get = _serve_from_the_tree_cache(OrgUnitListApi.get)
+
+
 class OrgUnitDetailApi(APIView):
     OutputSerializer = OrgUnitSerializer
 
@@ -121,8 +142,10 @@ class OrgUnitDetailApi(APIView):
         responses={200: OrgUnitSerializer, **errors(401, 404)},
     )
     def get(self, request, code: str):
-        unit = selectors.access_org_unit(request.user, code)
-        return Response(self.OutputSerializer(unit).data)
+        def one() -> dict:
+            return {"unit": dict(self.OutputSerializer(selectors.access_org_unit(request.user, code)).data)}
+
+        return Response(org_tree_cached(scope_of(request.user), f"api-unit:{code}", one)["unit"])
 
 
 class OrgUnitLocateApi(APIView):

@@ -18,9 +18,10 @@ from gridgov.core.notifications.services import (
     Contact,
     Subject,
     may_open_person_record,
+    notifications_withdraw,
     notify,
     register_person_subjects_hook,
 )
 
-__all__ = ["PERSON_SUBJECT", "Contact", "Subject", "may_open_person_record", "notify", "register_kind",
+__all__ = ["PERSON_SUBJECT", "Contact", "Subject", "may_open_person_record", "notifications_withdraw", "notify", "register_kind",
            "register_person_subjects_hook"]

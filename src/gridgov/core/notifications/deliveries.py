@@ -3,7 +3,7 @@
 An attempt that fails keeps the delivery pending, counts the attempt, keeps the error and
 sets the next attempt after an exponential backoff (`GRIDGOV_NOTIFY_RETRY_SECONDS` × 2^(n-1));
 after `GRIDGOV_NOTIFY_MAX_ATTEMPTS` attempts it is marked failed. Where the tasks backend can
-defer work (the database backend) the retry is enqueued for that time; with any backend,
+defer work (the database and Celery backends) the retry is enqueued for that time; with any backend,
 `deliveries_send_due` (task `deliver_due_notifications`, command `gridgov notifications_send_due`)
 sends every pending delivery whose time has come.
 """

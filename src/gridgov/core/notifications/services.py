@@ -10,6 +10,7 @@ and tries again later, see `deliveries.py`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -198,8 +199,18 @@ def _mask_email(address: str) -> str:
 def _enqueue(delivery_ids: list[int]) -> None:
     from gridgov.core.notifications.tasks import deliver_notification
 
-    for pk in delivery_ids:
-        deliver_notification.enqueue(pk)
+    for index, pk in enumerate(delivery_ids):
+        try:
+            deliver_notification.enqueue(pk)
+        except Exception:  # noqa: BLE001 - the queue is out of reach (a broker outage): the action stands
+            # workers (issue 12): the deliveries become due now, so `notifications_send_due`
+            # sends them once it runs, instead of a 500 after the action committed.
+            logging.getLogger("gridgov.notify").exception(
+                "could not enqueue %d notification deliveries; notifications_send_due will send them",
+                len(delivery_ids) - index)
+            Delivery.objects.filter(pk__in=delivery_ids[index:], status=Delivery.Status.PENDING).update(
+                next_attempt_at=timezone.now())
+            return
 
 
 # --- Reading ---------------------------------------------------------------------------------
@@ -275,6 +286,20 @@ def notifications_forget(*, subject_type: str, subject_ids: Iterable[int]) -> in
         text="", subject="")
     return Notification.objects.filter(subject_type=subject_type, subject_id__in=ids).update(
         text=removed, subject_label="")
+
+
+def notifications_withdraw(*, user, subject_type: str, subject_ids: Iterable[int]) -> int:
+    """What `user` was told about records they may no longer open (they left a care team):
+    their in-app texts become a neutral sentence, their deliveries' texts are emptied; the rows
+    stay, for counts. Runs in the caller's transaction; returns how many were rewritten."""
+    ids = list(subject_ids)
+    if user is None or not ids:
+        return 0
+    withdrawn = _("(about a record you no longer have access to)")
+    Delivery.objects.filter(notification__user=user, notification__subject_type=subject_type,
+                            notification__subject_id__in=ids).update(text="", subject="")
+    return Notification.objects.filter(user=user, subject_type=subject_type, subject_id__in=ids).update(
+        text=withdrawn, subject_label="")
 
 
 # --- Forgetting a person (register retention) --------------------------------------------------

@@ -25,7 +25,11 @@ def scope_unit(user):
         return None
     cached = getattr(user, "_gridgov_scope_unit", False)
     if cached is False:
-        cached = org_units_visible_to(user).filter(code=user.scope_code).first()
+        from gridgov.core.org_cache import org_tree_cached
+
+        # org tree cache (issue 12): the header's unit costs no query while the tree is unchanged
+        cached = org_tree_cached(user.scope_code, "scope-unit", lambda: (
+            org_units_visible_to(user).filter(code=user.scope_code).first(),))[0]
         user._gridgov_scope_unit = cached
     return cached
 

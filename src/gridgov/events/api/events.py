@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from gridgov.core.api.common import errors, latitude_field, longitude_field
 from gridgov.core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from gridgov.core.api_pagination import NewestIdFirstPagination
+from gridgov.core.api_pagination import NewestIdFirstPagination, keyset_pagination
 from gridgov.core.exceptions import Forbidden, NotFound
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.events import selectors, services
@@ -125,12 +125,15 @@ class EventListApi(EventsApiView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
-        events = selectors.events_filtered(request.user, selectors.EventFilters(
+        filters = selectors.EventFilters(
             statuses=data.get("status") or (), category=data.get("category") or "", org=data.get("org") or "",
             department=data.get("department") or "", overdue=data["overdue"], since=data["since"],
             until=data["until"],
-        ))
-        paginator = self.pagination_class()
+        )
+        events = selectors.events_filtered(request.user, filters)
+        # The cursor follows the order that the filters' index gives (EventFilters.order).
+        paginator = (self.pagination_class if filters.order == selectors.ID_ORDER
+                     else keyset_pagination(*filters.order))()
         page = paginator.paginate_queryset(events, request, view=self)
         return paginator.get_paginated_response(EventSerializer(event_rows(page), many=True).data)
 

@@ -8,7 +8,13 @@ sentence per status; description, address and photo only of reports the public s
 are listed without description, place or photo.
 
 Errors are the spec's list of `{code, description}` with HTTP 400, 403, 404 (and 429 when a
-key posts faster than `GRIDGOV_OPEN311_POST_RATE`, 60/minute by default).
+key posts faster than `GRIDGOV_OPEN311_POST_RATE`, 60/minute by default, or a client reads
+faster than `GRIDGOV_OPEN311_READ_RATE`, 300/minute per address by default).
+
+The request list (issue 12) holds the newest `page_size` requests of its window: 50 unless
+the client asks for more, and at most 1000, the spec's limit. A client reads further back by
+asking again with `end_date` set to the oldest `requested_datetime` it has (the spec's
+windows), so that every request is one index range of the event table.
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-01-01T00:00:00+08:00"  # when this endpoint's behaviour last changed
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 DEFAULT_WINDOW = datetime.timedelta(days=90)
-MAX_REQUESTS = 1000
+MAX_REQUESTS = 1000  # the spec's limit of one answer
+DEFAULT_PAGE_SIZE = 50  # CONTRACTS' page size of a list
 MAX_DESCRIPTION = 4000
 ATTRIBUTE = re.compile(r"^attribute\[(?P<code>[^\]]{1,100})\]$")
 # The spec's field names for our validation errors' fields.
@@ -136,10 +143,25 @@ class Open311PostThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
+class Open311ReadThrottle(SimpleRateThrottle):
+    """Reads (GET, HEAD) per client address: `GRIDGOV_OPEN311_READ_RATE`. The feed is public
+    and served without a key, so one client cannot take the server's whole capacity."""
+
+    scope = "open311_read"
+
+    def get_rate(self):
+        return getattr(settings, "GRIDGOV_OPEN311_READ_RATE", "300/minute")
+
+    def get_cache_key(self, request, view):
+        if request.method not in ("GET", "HEAD"):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 class Open311View(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes: list = []
+    throttle_classes: list = [Open311ReadThrottle]
     content_negotiation_class = AnyAccept
     schema = None  # not part of the OpenAPI document of /api/v1/
 
@@ -250,16 +272,34 @@ def _status_note(status: str) -> str:
     return _("Cancelled.")
 
 
-def request_row(event: Event, request) -> dict:
+def request_rows(events: list[Event], request) -> list[dict]:
+    """A page of requests; what every row of a status or a category shares is worked out once
+    for the page (the status sentence, whether the category is personal), not per row."""
+    notes: dict[str, str] = {}
+    personal: dict[str, bool] = {}
+    rows = []
+    for event in events:
+        status, code = event.status, event.category.code
+        if status not in notes:
+            notes[status] = _status_note(status)
+        if code not in personal:
+            personal[code] = selectors.is_personal_category(code)
+        rows.append(request_row(event, request, status_note=notes[status], personal=personal[code]))
+    return rows
+
+
+def request_row(event: Event, request, *, status_note: str | None = None, personal: bool | None = None) -> dict:
     """One service request as the public may see it (no reporter, no staff, no staff-typed text)."""
-    personal = selectors.is_personal_category(event.category.code)
+    if personal is None:
+        personal = selectors.is_personal_category(event.category.code)
     published = event.channel in PUBLIC_CHANNELS and not personal
-    photos = [p for p in getattr(event, "photo_list", []) if selectors.photo_is_published(event, p)]
+    photos = [p for p in getattr(event, "photo_list", ()) if selectors.photo_is_published(event, p)] \
+        if published else []
     agency = event.department or event.owner_department
     return {
         "service_request_id": event.code,
         "status": "closed" if event.status in FINISHED_STATUSES else "open",
-        "status_notes": _status_note(event.status),
+        "status_notes": status_note if status_note is not None else _status_note(event.status),
         "service_name": event.category.name,
         "service_code": event.category.code,
         "description": event.description if published else ("" if personal else event.category.name),
@@ -307,8 +347,16 @@ def _float(value, field: str) -> float:
     return number
 
 
+def _page_size(value: str | None) -> int:
+    if not value:
+        return DEFAULT_PAGE_SIZE
+    if not value.isdigit() or int(value) < 1:
+        raise Open311Error(400, _("page_size is a whole number from 1 to %(max)d.") % {"max": MAX_REQUESTS})
+    return min(int(value), MAX_REQUESTS)
+
+
 class RequestListApi(Open311View):
-    throttle_classes = [Open311PostThrottle]
+    throttle_classes = [Open311ReadThrottle, Open311PostThrottle]
 
     def get(self, request, fmt):
         params = request.query_params
@@ -332,8 +380,9 @@ class RequestListApi(Open311View):
                 raise Open311Error(400, _("status is open or closed."))
             if statuses and set(statuses) != {"open", "closed"}:
                 events = events.filter(status__in=OPEN_STATUSES if statuses[0] == "open" else FINISHED_STATUSES)
-        events = events.order_by("-created_at", "-id")[:MAX_REQUESTS]
-        return render(fmt, "service_requests", [request_row(event, request) for event in events])
+        size = MAX_REQUESTS if ids else _page_size(params.get("page_size"))
+        events = events.order_by("-created_at", "-id")[:size]
+        return render(fmt, "service_requests", request_rows(list(events), request))
 
     def post(self, request, fmt):
         data = request.data

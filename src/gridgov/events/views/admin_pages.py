@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gridgov.core import selectors as core_selectors
+from gridgov.core import xlsx
+from gridgov.core.db_router import reads_from_replica
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.forms import add_domain_error
 from gridgov.core.pagination import keyset_page
@@ -55,6 +57,7 @@ def _row(rank: int, item) -> dict:
 @login_required
 @require_GET
 @domain_errors_as_http
+@reads_from_replica()  # a report: the replica's, where there is one (issue 12)
 def ranking(request):
     user = request.user
     require_capability(user, QUEUE)
@@ -66,12 +69,9 @@ def ranking(request):
     tab_label = str(dict(RankingForm.TABS)[tab])
     if request.GET.get("format") == "xlsx" and valid:
         title = _("%(what)s ranking, %(month)s") % {"what": tab_label, "month": start.strftime("%Y-%m")}
-        response = HttpResponse(
-            scoring.ranking_workbook(items, title=title),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="ranking-{tab}-{start:%Y-%m}.xlsx"'
-        return response
+        # issue 12: written to a temporary file and streamed from it, not built in memory
+        return xlsx.workbook_response(scoring.ranking_workbook(items, title=title),
+                                      filename=f"ranking-{tab}-{start:%Y-%m}.xlsx")
     month = start.strftime("%Y-%m")
     if not form.is_bound:
         form.initial["month"] = month

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Subquery
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -92,10 +93,18 @@ def event_rows(events: list[Event], *, now: datetime.datetime | None = None) -> 
     return rows
 
 
-def keyset_rows(queryset, after: int | None, size: int) -> tuple[list, int | None]:
-    """A page of events newest first (by id) after the id `after` (`core.pagination`), and
-    the id to continue from."""
-    page = keyset_page(queryset, after=after, order=("-pk",), size=size)
+def keyset_rows(queryset, after: int | None, size: int, *, order=("-pk",)) -> tuple[list, int | None]:
+    """A page of events newest first (by id, or in `order`, which ends in the id) after the
+    event `after` (`core.pagination`), and the id to continue from.
+
+    In a two-column order the position's leading value is also a plain bound (`created_at <=
+    that of the event `after``, read in the same statement), so that the page is one range of
+    the index that gives the order, however deep (issue 12)."""
+    if after and len(order) > 1:
+        leading = order[0].lstrip("-")
+        position = Subquery(Event._base_manager.filter(pk=after).values(leading)[:1])
+        queryset = queryset.filter(**{f"{leading}__{'lte' if order[0].startswith('-') else 'gte'}": position})
+    page = keyset_page(queryset, after=after, order=order, size=size)
     return page.rows, page.next_after
 
 

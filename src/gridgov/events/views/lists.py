@@ -19,7 +19,8 @@ from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.views import domain_errors_as_http
 from gridgov.events import selectors
 from gridgov.events.forms import PAGE_SIZE, InboxForm, QueueFilterForm
-from gridgov.events.models import Category, TimelineEntry
+from gridgov.events.models import OPEN_Q, Category, TimelineEntry
+from gridgov.events.querysets import EventQuerySet
 from gridgov.events.views.common import (
     INBOX,
     MAX_MAP_EVENTS,
@@ -86,7 +87,7 @@ def queue(request):
     if valid:
         filters = _filters(form)
         events, next_after = keyset_rows(selectors.events_filtered(user, filters),
-                                         form.cleaned_data.get("after"), PAGE_SIZE)
+                                         form.cleaned_data.get("after"), PAGE_SIZE, order=filters.order)
         rows = event_rows(events)
         hints = selectors.duplicate_hints(events)
         merging = user_may(user, SideAction.MERGE)
@@ -187,7 +188,9 @@ def inbox(request):
     elif tab == "stations":
         tab = "to_accept"
     visible = selectors.events_visible_to(user)
-    counts = visible.aggregate(
+    # Every tab is open work of the unit: the counts read the unit's open events only (the
+    # partial indexes `events_event_open_dept`/`_owner`), never its years of closed ones.
+    counts = visible.filter(OPEN_Q, EventQuerySet.inbox_q(user.department_id)).aggregate(
         to_accept=Count("pk", filter=mine & INBOX_TABS["to_accept"]),
         handling=Count("pk", filter=mine & INBOX_TABS["handling"]),
         rework=Count("pk", filter=mine & INBOX_TABS["rework"]),

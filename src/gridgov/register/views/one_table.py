@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from gridgov.core import xlsx
 from gridgov.core.pagination import query_string
 from gridgov.core.permissions import Capability
 from gridgov.core.views import _require, domain_errors_as_http
@@ -19,7 +19,6 @@ from gridgov.register.forms import OneTableFilterForm
 from gridgov.register.models import ResidenceType
 from gridgov.register.views.common import access_village, page, render_list, village_cells
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_CHUNK = 500
 
 
@@ -69,12 +68,15 @@ def one_table(request, code: str):
         counts = selectors.one_table_counts(households_qs)
         counts["by_type"] = [(label, counts["by_type"].get(value, 0)) for value, label in ResidenceType.choices]
     cell_names = {c.code: c.name for c in cells}
+    # issue 12 (profiled): one reverse() for the page, not one per row
+    household_url = reverse("register-household", args=[0]).removesuffix("0/") + "%d/"
     partial = bool(request.htmx and request.htmx.target == "one-table-results")
     context = {
         "village": village,
         "map_data": None if partial else _village_map(user, village, cells),
         "form": form,
-        "rows": [{"row": r, "cell": cell_names.get(r.org_code, r.org_code)} for r in rows],
+        "rows": [{"row": r, "cell": cell_names.get(r.org_code, r.org_code), "url": household_url % r.household_id}
+                 for r in rows],
         "next_url": next_url,
         "counts": counts,
         "xlsx_url": reverse("register-one-table-xlsx", args=[village.code]) + (
@@ -98,18 +100,21 @@ def one_table_xlsx(request, code: str):
         return render(request, "register/one_table.html", {"village": village, "form": form, "rows": []},
                       status=400)
     households_qs = selectors.one_table_households(user, village=village.code, filters=form.filters())
-    rows, chunk = [], []
-    for household in households_qs.iterator(chunk_size=EXPORT_CHUNK):
-        chunk.append(household)
-        if len(chunk) == EXPORT_CHUNK:
-            rows.extend(selectors.one_table_rows(user, chunk))
-            chunk = []
-    rows.extend(selectors.one_table_rows(user, chunk))
+    written = 0
+
+    def rows():  # issue 12: one chunk of households in memory at a time, never the whole table
+        nonlocal written
+        for chunk in selectors.one_table_chunks(households_qs, size=EXPORT_CHUNK):
+            written += len(chunk)
+            yield from selectors.one_table_rows(user, chunk)
+
     today = timezone.localdate()
     title = _("%(village)s — households, %(date)s") % {"village": village.name, "date": today.isoformat()}
-    services.one_table_export_record(actor=user, village_code=village.code, households=len(rows),
-                                     filters=form.filter_params() if form.is_bound else {})
-    response = HttpResponse(exports.one_table_workbook(rows, title=title), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="one-table-{village.code}-{today:%Y%m%d}.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response
+    workbook = exports.one_table_workbook(rows(), title=title)
+    try:
+        services.one_table_export_record(actor=user, village_code=village.code, households=written,
+                                         filters=form.filter_params() if form.is_bound else {})
+    except BaseException:
+        workbook.close()
+        raise
+    return xlsx.workbook_response(workbook, filename=f"one-table-{village.code}-{today:%Y%m%d}.xlsx")

@@ -1,4 +1,8 @@
-"""`gridgov bench`: run the benchmarks of the top-level `bench/` folder and print ratios."""
+"""`gridgov bench`: run the benchmarks of the top-level `bench/` folder and print ratios.
+
+By default over HTTP against the production server on a throwaway PostgreSQL database
+(`bench.http.runner`, issue 12); `--in-process` runs the older function timings on a
+throwaway SQLite database (`bench.runner`)."""
 
 import os
 import subprocess
@@ -22,8 +26,9 @@ def find_bench_dir(explicit: str | None) -> Path:
 
 class Command(BaseCommand):
     help = (
-        "Run the benchmarks in bench/ against a throwaway SQLite database and print each target's "
-        "time as a ratio of a baseline measured in the same run."
+        "Run the benchmarks in bench/: over HTTP against gunicorn on a throwaway PostgreSQL database "
+        "(or, with --in-process, function timings on a throwaway SQLite database), each figure as a ratio "
+        "of a baseline measured in the same run."
     )
     requires_system_checks = []
 
@@ -32,15 +37,26 @@ class Command(BaseCommand):
         parser.add_argument("--only", action="append", default=[], metavar="NAME",
                             help="Run only this benchmark (repeatable).")
         parser.add_argument("--path", help="The bench/ folder (default: the one of this source checkout).")
+        parser.add_argument("--in-process", action="store_true",
+                            help="The function timings on SQLite instead of the HTTP benchmark.")
+        parser.add_argument("--workers", type=int, help="HTTP: gunicorn sync workers (default 2).")
+        parser.add_argument("--connections", type=int, help="HTTP: concurrent clients (default 16).")
 
-    def handle(self, *args, quick, only, path, **options):
+    def handle(self, *args, quick, only, path, in_process=False, workers=None, connections=None, **options):
         folder = find_bench_dir(path)
-        argv = [sys.executable, "-m", "bench.runner"] + (["--quick"] if quick else [])
+        module = "bench.runner" if in_process else "bench.http.runner"
+        argv = [sys.executable, "-m", module] + (["--quick"] if quick else [])
         for name in only:
             argv += ["--only", name]
+        if not in_process:
+            argv += (["--workers", str(workers)] if workers else []) + (
+                ["--connections", str(connections)] if connections else [])
         # A separate process: this one is already configured for the user's database, and
-        # the runner must start Django with nothing but its own throwaway one.
-        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+        # the runner starts Django (or the server) with nothing but its own throwaway one.
+        # The HTTP runner reads DATABASE_URL only to find the PostgreSQL server to make its
+        # throwaway database on; the in-process one never sees it.
+        dropped = {"DJANGO_SETTINGS_MODULE"} | ({"DATABASE_URL"} if in_process else set())
+        env = {k: v for k, v in os.environ.items() if k not in dropped}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(folder.parent), env.get("PYTHONPATH", "")) if p)
         env["PYTHONUNBUFFERED"] = "1"
         with subprocess.Popen(argv, cwd=folder.parent, env=env, stdout=subprocess.PIPE,

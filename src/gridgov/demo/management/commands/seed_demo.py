@@ -29,12 +29,17 @@ class Command(BaseCommand):
                             help=f"Password of every generated account (default: {DEFAULT_PASSWORD}).")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                             help="Random seed: the same seed gives the same names, ID numbers and phones.")
+        parser.add_argument("--fraction", type=float, default=1.0,
+                            help="With --scale province on PostgreSQL: seed this share of the province "
+                                 "(e.g. 0.002), in the same proportions.")
         parser.add_argument("--skip-if-exists", action="store_true",
                             help="If data already exists, generate nothing and print the demo accounts.")
 
-    def handle(self, *args, scale, password, seed, skip_if_exists, **options):
+    def handle(self, *args, scale, password, seed, skip_if_exists, fraction=1.0, **options):
         if not password:
             raise CommandError(_("The demo password must not be empty."))
+        if not 0 < fraction <= 1:
+            raise CommandError(_("The fraction must be above 0 and at most 1."))
         if demo_exists():
             if not skip_if_exists:
                 raise CommandError(_(
@@ -45,7 +50,7 @@ class Command(BaseCommand):
             self._print_accounts(password, known=self._password_matches(password))
             return
         try:
-            result = seed_demo(scale=scale, password=password, seed=seed, stdout=self.stdout)
+            result = seed_demo(scale=scale, password=password, seed=seed, stdout=self.stdout, fraction=fraction)
         except DemoExists as exc:
             raise CommandError(
                 _("Cannot generate the demo: these accounts or org units already exist: %(what)s")

@@ -1,0 +1,1 @@
+"""Backends of the Tasks API (django-tasks) that gridgov adds; see `celery`."""

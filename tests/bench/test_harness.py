@@ -1,0 +1,122 @@
+"""The HTTP bench's pieces that need no server: the throwaway database is never the user's,
+the environment handed to the server carries none of the user's settings, the cursor is
+DRF's, and the table reports each target as PASS or GAP."""
+
+from pathlib import Path
+
+import pytest
+
+from bench.http import database, load, server
+from bench.http.report import Line, format_lines
+from bench.http.runner import Measured, Spec, cursor, line_of
+
+
+@pytest.mark.parametrize("environ", [
+    {"DATABASE_URL": "postgres://gridgov:secret@db.example:6543/gridgov"},
+    {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/bench_mine"},
+    {"DATABASE_URL": "sqlite:///var/gridgov.sqlite3"},
+    {},
+])
+def test_the_throwaway_database_is_never_the_users(environ):
+    db = database.plan(environ)
+    assert db.name.startswith("bench_")
+    assert db.name != db.user_database
+    assert db.url.endswith("/" + db.name)
+    assert database.plan(environ).name != db.name  # a fresh name every run
+    with pytest.raises(database.NotThrowaway):
+        database.check(db, environ.get("DATABASE_URL", database.DEFAULT_SERVER))
+    database.check(db, db.url)  # the only URL allowed
+
+
+def test_the_same_server_and_credentials():
+    db = database.plan({"DATABASE_URL": "postgres://gridgov:secret@db.example:6543/gridgov?sslmode=require"})
+    assert db.url.startswith("postgres://gridgov:secret@db.example:6543/bench_")
+    assert db.url.endswith("?sslmode=require")
+    assert db.maintenance_url == "postgres://gridgov:secret@db.example:6543/postgres?sslmode=require"
+    # GRIDGOV_BENCH_DATABASE_URL names another server for the bench
+    other = database.plan({"DATABASE_URL": "postgres://a@one/x", "GRIDGOV_BENCH_DATABASE_URL": "postgres://b@two/y"})
+    assert other.url.startswith("postgres://b@two/bench_")
+
+
+def test_drop_refuses_a_database_it_did_not_make():
+    with pytest.raises(database.NotThrowaway):
+        database.drop(database.Throwaway(url="postgres://p@h/gridgov", name="gridgov", maintenance_url="",
+                                         user_database="gridgov"))
+
+
+def test_the_server_gets_none_of_the_users_settings(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gridgov")
+    monkeypatch.setenv("GRIDGOV_SECRET_KEY", "the-users-own-secret-key-0123456789abcdef")
+    monkeypatch.setenv("GRIDGOV_REPLICA_DATABASE_URL", "postgres://replica/gridgov")
+    db = database.plan({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/gridgov"})
+    env = server.base_environment(db, tmp_path, tmp_path / "static")
+    assert env["DATABASE_URL"] == db.url
+    assert env["GRIDGOV_SECRET_KEY"] != "the-users-own-secret-key-0123456789abcdef"
+    assert "GRIDGOV_REPLICA_DATABASE_URL" not in env
+    assert env["GRIDGOV_DEBUG"] == "0"
+    assert env["GRIDGOV_HOME"] == str(tmp_path)
+
+
+def test_the_cursor_is_drfs():
+    from rest_framework.pagination import Cursor, CursorPagination
+
+    paginator = CursorPagination()
+    paginator.base_url = "http://testserver/api/v1/events/"
+    for position, reverse in ((1234, False), (None, True)):
+        drf = paginator.encode_cursor(Cursor(offset=0, reverse=reverse, position=position))
+        assert drf.endswith("cursor=" + cursor(position, reverse=reverse).replace("=", "%3D"))
+
+
+def test_the_lua_script_and_wrks_answer(tmp_path):
+    script = load.lua_script([load.Request("/login/", "POST", {"Cookie": "csrftoken=x"}, str(tmp_path / "b"))],
+                             ok_statuses=(302,))
+    assert '[302] = true' in script and '"/login/"' in script and "function done" in script
+    got = load.parse('Running 4s test\nBENCH_JSON {"requests": 800, "duration_us": 4000000, "p50_us": 9000, '
+                     '"p99_us": 30000, "ok": 790, "unexpected": 10, "last_unexpected": 429, "errors": 0}\n')
+    assert (got.rate, got.p50_ms, got.unexpected, got.last_unexpected) == (197.5, 9.0, 10, 429)
+
+
+def _measured(kind, *, rate, queries=5, before=5, name="page", baseline="floor", bad=0):
+    return Measured(Spec(name, kind, [load.Request("/x")], baseline=baseline),
+                    load=load.Load(requests=int(rate * 4) + bad, seconds=4, p50_ms=10, p99_ms=20, ok=int(rate * 4),
+                                   unexpected=bad, errors=0, last_unexpected=429 if bad else None),
+                    queries_before=before, queries=queries, rows=70)
+
+
+def test_targets_pass_or_gap():
+    floor = _measured("floor", rate=2000, name="floor", queries=0, before=0)
+    results = {"floor": floor}
+    assert line_of(floor, results).verdict == "—"
+    assert line_of(_measured("page", rate=500), results).verdict == "PASS"
+    assert line_of(_measured("page", rate=300), results).verdict == "GAP"
+    grows = line_of(_measured("page", rate=500, before=5, queries=7), results)
+    assert (grows.verdict, grows.queries) == ("GAP", "5→7")
+    assert line_of(_measured("page", rate=500, bad=3), results).verdict == "GAP"  # throttled answers count against
+    assert line_of(_measured("intake", rate=600, queries=9, before=None), results).verdict == "PASS"
+    assert line_of(_measured("intake", rate=600, queries=11, before=None), results).verdict == "GAP"
+    assert line_of(_measured("signin", rate=25, before=None), results).verdict == "PASS"
+    first = _measured("page", rate=400, name="events API")
+    results["events API"] = first
+    assert line_of(_measured("deep", rate=250, baseline="events API"), results).verdict == "PASS"
+    assert line_of(_measured("deep", rate=150, baseline="events API"), results).ratio == pytest.approx(0.375)
+
+
+def test_the_table():
+    text = format_lines([
+        Line("floor", "2,000/s p50 8 ms p99 20 ms", "—", None, "baseline", None, "0", "0"),
+        Line("people search", "300/s p50 50 ms p99 90 ms", "floor 2,000/s", 0.15, "≥ 400/s, SQL flat", False, "7",
+             "248"),
+    ])
+    lines = text.splitlines()
+    assert lines[0].split()[:2] == ["line", "figure"]
+    assert set(lines[1]) <= {"-", " "}
+    assert lines[3].startswith("people search") and lines[3].rstrip().endswith("GAP")
+    assert "0.15×" in lines[3]
+    # every column starts at the same place on every line
+    start = lines[0].index("ratio")
+    assert lines[3][start:start + 5] == "0.15×"
+
+
+def test_bench_folder_is_importable_without_django_settings():
+    # The runner process starts no Django of its own: it only drives the server.
+    assert Path(load.__file__).parent.name == "http"
