@@ -13,11 +13,11 @@ import json
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from tests.care_views.conftest import login  # noqa: F401 (the signed-in client, in English)
 from tests.factories import Tree, make_api_token
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans of PostgreSQL")
@@ -93,14 +93,6 @@ def assert_index_range(scans: list[dict], *, at_most: int = 1_000) -> None:
         assert touched <= at_most, node
 
 
-@pytest.fixture
-def login():
-    def _login(user) -> Client:
-        client = Client(HTTP_ACCEPT_LANGUAGE="en")
-        client.force_login(user)
-        return client
-
-    return _login
 
 
 def api(user) -> APIClient:
