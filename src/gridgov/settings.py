@@ -66,6 +66,9 @@ else:
 GRIDGOV_AUDIT_CHECKPOINT_DIR = Path(
     os.environ.get("GRIDGOV_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")
 ).resolve()
+# Independent chains per county (core.audit, issue 12): concurrent writes in one county take
+# different chain heads instead of queueing behind one; each stripe verifies on its own.
+GRIDGOV_AUDIT_STRIPES = max(1, min(99, int(os.environ.get("GRIDGOV_AUDIT_STRIPES", "8"))))
 
 
 def _check_field_keys(keys: list[str]) -> None:
@@ -299,6 +302,9 @@ OTP_TOTP_ISSUER = os.environ.get("GRIDGOV_SITE_NAME", "") or "gridgov"
 GRIDGOV_API_TOKEN_DAYS = int(os.environ.get("GRIDGOV_API_TOKEN_DAYS", "30"))
 # The public Open311 feed (issue 12): reads per client address (DRF rate, e.g. "300/minute").
 GRIDGOV_OPEN311_READ_RATE = os.environ.get("GRIDGOV_OPEN311_READ_RATE", "300/minute")
+# … and how many seconds one answer of its request list is served again from the cache to
+# whoever asks the same question (0: never); the list may be this much behind the events.
+GRIDGOV_OPEN311_LIST_CACHE_SECONDS = int(os.environ.get("GRIDGOV_OPEN311_LIST_CACHE_SECONDS", "5"))
 
 # org tree cache (issue 12, gridgov.core.org_cache): every worker process must see the same
 # cache, or one would keep serving a tree another has changed. One server: a file cache under
@@ -358,6 +364,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # plain HTTP for load-balancer probes.
 SECURE_SSL_REDIRECT = _env_flag("GRIDGOV_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# /readyz keeps its answer this many seconds per process (core/health.py; 0: check every hit).
+GRIDGOV_READYZ_CACHE_SECONDS = float(os.environ.get("GRIDGOV_READYZ_CACHE_SECONDS", "5"))
 if _env_flag("GRIDGOV_SECURE_PROXY_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("GRIDGOV_HSTS_SECONDS", 31536000))
@@ -447,7 +455,23 @@ TASKS = {
 # `redis://host:6379/0`. Messages are acknowledged once their task ran (at least once); a worker
 # takes one message at a time. On Redis a message not acknowledged within the visibility timeout
 # (also the longest `run_after` wait Redis keeps faithfully) goes to another worker.
-CELERY_BROKER_URL = os.environ.get("GRIDGOV_CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+# With GRIDGOV_TASKS_BACKEND=celery the broker must be named: no fallback to a guest account on
+# localhost (security review, issue 12). Messages are JSON only: a message that carries a pickle
+# (or any other content type) is refused before it is decoded.
+CELERY_BROKER_URL = os.environ.get("GRIDGOV_CELERY_BROKER_URL", "")
+if TASKS["default"]["BACKEND"] == _TASKS_BACKENDS["celery"] and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured(
+        "GRIDGOV_TASKS_BACKEND=celery needs GRIDGOV_CELERY_BROKER_URL "
+        "(amqp://user:password@host:5672/vhost or redis://host:6379/0)."
+    )
+# A worker (`celery -A gridgov.celery_app worker`) refuses to start without it too (celery_app.py).
+GRIDGOV_CELERY_BROKER_CONFIGURED = bool(CELERY_BROKER_URL)
+CELERY_BROKER_URL = CELERY_BROKER_URL or "amqp://guest:guest@127.0.0.1:5672//"  # never used by a worker
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_RESULT_ACCEPT_CONTENT = ["json"]
+CELERY_EVENT_SERIALIZER = "json"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("GRIDGOV_CELERY_VISIBILITY_TIMEOUT", "3600")),

@@ -8,7 +8,7 @@ import pytest
 
 from bench.http import database, load, server
 from bench.http.report import Line, format_lines
-from bench.http.runner import Measured, Spec, cursor, line_of
+from bench.http.runner import Measured, Spec, cursor, line_of, soak
 
 
 @pytest.mark.parametrize("environ", [
@@ -120,3 +120,20 @@ def test_the_table():
 def test_bench_folder_is_importable_without_django_settings():
     # The runner process starts no Django of its own: it only drives the server.
     assert Path(load.__file__).parent.name == "http"
+
+
+def _stretch(ok, bad=0):
+    return load.Load(requests=ok + bad, seconds=10, p50_ms=10, p99_ms=20, ok=ok, unexpected=bad, errors=0)
+
+
+def test_the_soak_runs_stretches_until_enough_requests_were_answered():
+    answers = iter([_stretch(3000), _stretch(2900, bad=2), _stretch(3100), _stretch(3000), _stretch(3000)])
+    memory = iter([{7: 100}, {7: 101}, {7: 103}, {7: 102}, {7: 110}])
+
+    got = soak(lambda: next(answers), lambda: next(memory), wanted=10_000)
+
+    assert (got.stretches, got.ok, got.bad) == (4, 12_000, 2)
+    assert got.samples == [{7: 100}, {7: 101}, {7: 103}, {7: 102}]
+    # Without a number, one stretch (the line as it always was); a stretch answering nothing ends it.
+    assert soak(lambda: _stretch(500), lambda: {7: 1}, wanted=0).stretches == 1
+    assert soak(lambda: _stretch(0, bad=40), lambda: {7: 1}, wanted=10_000).stretches == 1

@@ -61,7 +61,7 @@ def test_the_alert_names_the_person_for_the_team_and_its_link_opens_the_case(sta
 
 
 def test_sms_consent_needs_a_mobile_number(staff, patient):
-    with pytest.raises(DomainError) as error:
+    with translation.override("en"), pytest.raises(DomainError) as error:
         enroll(staff, patient, team=[TeamSpec(role="family", name="陈母", contact="住在隔壁", sms_consent=True)])
 
     assert "SMS alerts need a mobile number" in error.value.message

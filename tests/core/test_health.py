@@ -12,8 +12,10 @@ from gridgov.core import health
 @pytest.fixture(autouse=True)
 def _forget_migration_check():
     health._migrated.clear()
+    health.ready_cache.forget()  # each test's /readyz checks afresh
     yield
     health._migrated.clear()
+    health.ready_cache.forget()
 
 
 def test_healthz_answers_without_the_database_or_a_session(client):

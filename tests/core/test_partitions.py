@@ -295,3 +295,18 @@ def test_with_pg_partman_the_command_hands_the_months_to_it(city_admin):
         assert sum(p.is_default for p in found) == 1
     assert AuditEntry.objects.get(pk=entry.pk) == entry
     assert verify_all() == (1, [])
+
+
+def test_with_since_the_past_months_are_made_and_their_rows_leave_the_default(city_admin):
+    now = _at(2031, 6)
+    note = _notification(city_admin)
+    Notification.objects.filter(pk=note.pk).update(created_at=_at(2031, 2))
+    assert _partition_of("core_notification", note.pk) == "core_notification_default"
+
+    created = partitions.ensure_partitions(ahead=0, now=now, since=dt.date(2031, 1, 20))
+    _immediate()
+
+    assert {partitions.partition_name("events_timelineentry", _at(2031, m, 1)) for m in range(1, 7)} <= set(created)
+    assert _partition_of("core_notification", note.pk) == "core_notification_p203102"
+    assert partitions.default_rows()["core_notification"] == 0
+    assert partitions.ensure_partitions(ahead=0, now=now, since=dt.date(2031, 1, 20)) == []

@@ -98,3 +98,19 @@ def test_copied_rows_are_what_the_app_reads(province):
     household = Household.objects.create(org_code=province.plan.first_cell.code, address="新地址")
     Membership.objects.create(household=household, person=made, relation="head", residence_type="registered_here",
                               org_code=household.org_code)
+
+
+@needs_postgresql
+@pytest.mark.django_db
+def test_two_years_of_history_land_in_their_months_not_the_default_partition(province):
+    from gridgov.core import partitions
+
+    oldest = TimelineEntry.objects.order_by("at").values_list("at", flat=True)[0]
+    assert oldest < datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=600)  # history was seeded
+    # Every month of the seeded range has its own partition, and nothing was left in DEFAULT.
+    assert partitions.default_rows() == {table: 0 for table in (
+        "core_auditentry", "core_notification", "core_delivery", "events_timelineentry")}
+    oldest_month = partitions.partition_name("events_timelineentry", partitions.month_start(oldest))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM events_timelineentry WHERE tableoid = %s::regclass", [oldest_month])
+        assert cursor.fetchone()[0] > 0

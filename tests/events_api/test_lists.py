@@ -4,6 +4,7 @@ notifications — each in a fixed number of queries whatever its length."""
 import datetime
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from gridgov.core.models import HolidayOverride, Notification, WorkSchedule
@@ -17,7 +18,9 @@ URL = "/api/v1/events/"
 
 def submit(actor, category="food.unlicensed", **kwargs):
     fields = {"category_code": category, "description": "无证摊点", "channel": "grid_worker", **POINT_A1, **kwargs}
-    return event_submit(actor=actor, submission=Submission(**fields))
+    # As when it commits: its follow-up (notifications, events.tasks) runs then.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return event_submit(actor=actor, submission=Submission(**fields))
 
 
 def codes(response) -> list[str]:

@@ -23,7 +23,7 @@ def test_a_grid_workers_report_is_registered_routed_and_timed(client_for, people
     assert response.status_code == 201
     body = response.json()
     event = Event.objects.get()
-    assert body["id"] == event.pk and re.fullmatch(r"990101-\d{8}-0001", body["code"])
+    assert body["id"] == event.pk and re.fullmatch(r"990101-\d{8}-\d{4,6}", body["code"])
     assert body["status"] == "dispatched"
     assert body["grid_code"] == Tree.CELL_A1
     assert body["department"] == {"code": "990101001-market", "name": "镇市场监管所"}

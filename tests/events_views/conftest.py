@@ -5,7 +5,7 @@ in the township), signed-in clients, and the notifications badge wired into the 
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, TestCase
 
 from gridgov.events.models import Channel
 from gridgov.events.services import ActionRequest, Submission, event_act, event_submit
@@ -49,8 +49,10 @@ def act(actor, event, action, **kwargs):
 
 @pytest.fixture
 def event(people, food_rule):
-    """A grid worker's food.unlicensed report, routed to the township station."""
-    return report(people["gw"], photos=[jpeg()])
+    """A grid worker's food.unlicensed report, routed to the township station, as it stands
+    once committed: its follow-up (photo copies, the station's notice) has run."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return report(people["gw"], photos=[jpeg()])
 
 
 @pytest.fixture

@@ -212,9 +212,10 @@ def test_the_notification_says_what_happened_and_its_link_opens_the_event(login,
 
 
 @pytest.mark.parametrize("n_reports", [1, 2])
-def test_the_badge_counts_unread_notifications(login, people, food_rule, n_reports):
+def test_the_badge_counts_unread_notifications(login, people, food_rule, n_reports, django_capture_on_commit_callbacks):
     for i in range(n_reports):
-        report(people["gw"], lat=31.001 + i * 0.002)
+        with django_capture_on_commit_callbacks(execute=True):  # the station is told after the commit
+            report(people["gw"], lat=31.001 + i * 0.002)
 
     body = login(people["station"]).get(reverse("events-inbox")).content.decode()
 

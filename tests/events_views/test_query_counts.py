@@ -67,10 +67,10 @@ def test_queue_partial_with_returned_events_query_count(login, people, departmen
     ])
     client = login(people["dispatcher"])
 
-    # no header in a partial: session, user, roles; then the filter choices, the events,
-    # the calendars, the places' names, the duplicate candidates, the return entries and
-    # their departments
-    with django_assert_num_queries(3 + 9):
+    # no header in a partial: session, user, roles; then the filter choices, the events (with
+    # each one's last return and the names of its units, in the same query), the calendars,
+    # the places' names, the duplicate candidates
+    with django_assert_num_queries(3 + 7):
         response = client.get(reverse("events-queue"), {"status": "returned"}, HTTP_HX_REQUEST="true",
                               HTTP_HX_TARGET="queue-results")
 
@@ -94,8 +94,8 @@ def test_inbox_rework_query_count(login, people, departments, django_assert_num_
     make_events(n, status=Status.ACCEPTED, department=departments["station"], owner=departments["market"], rework=1)
     client = login(people["station"])
 
-    # as above, and the failed verifications' notes
-    with django_assert_num_queries(BASE + 7):
+    # as above: the failed verifications' notes come with the page of events
+    with django_assert_num_queries(BASE + 6):
         response = client.get(reverse("events-inbox"), {"tab": "rework"})
 
     assert len(response.context["rows"]) == n

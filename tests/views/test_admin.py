@@ -1,5 +1,7 @@
 """The admin site: scoped lists, masked people, a read-only audit log, audited writes."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -132,3 +134,35 @@ def test_the_admin_audit_list_names_actors_and_places_at_a_fixed_query_cost(logi
     assert orgnames.org_name_paths([resident.org_code])[resident.org_code] in body
     assert ">gw0<" not in body and f">{resident.org_code}<" not in body
     assert len(seven) == len(one)
+
+
+def test_the_admin_people_search_goes_through_the_name_index(login, county_admin, resident, other_county_resident):
+    # people search (issue 12): a keyed token lookup, never a scan of the name column
+    from contextlib import ExitStack
+
+    from django.db import connections
+
+    from tests.factories import PersonFactory
+
+    PersonFactory(name="李四")
+    client = login(county_admin)
+
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with ExitStack() as stack:  # every alias: the admin's reads may go to the replica's
+        for c in connections.all():
+            stack.enter_context(c.execute_wrapper(record))
+        found = list(client.get(reverse("admin:core_person_changelist"), {"q": "小明"}).context["cl"].result_list)
+    elsewhere = client.get(reverse("admin:core_person_changelist"), {"q": "赵外"}).context["cl"].result_list
+    by_number = client.get(reverse("admin:core_person_changelist"), {"q": FULL_ID}).context["cl"].result_list
+
+    assert [p.pk for p in found] == [resident.pk]
+    assert list(elsewhere) == [] and list(by_number) == []  # another county's; a number confirms nothing
+    people_queries = [sql for sql in statements if 'FROM "core_person"' in sql]
+    assert people_queries and all("core_personnametoken" in sql for sql in people_queries)
+    scan = re.compile(r'"core_person"\."name"(::text)?\)? LIKE', re.IGNORECASE)  # name__icontains, both backends
+    assert not any(scan.search(sql) for sql in people_queries)

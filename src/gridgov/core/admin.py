@@ -33,7 +33,7 @@ from gridgov.core.admin_bases import (  # noqa: F401 (apps import them from here
     ScopedAdmin,
 )
 from gridgov.core.admin_i18n import audit_changes_in_words, third_party_admin_setup
-from gridgov.core.audit import CITY_CHAIN, AuditAction, display_label
+from gridgov.core.audit import AuditAction, chain_label, display_label
 from gridgov.core.exceptions import DomainError
 from gridgov.core.models import (
     AuditEntry,
@@ -282,6 +282,21 @@ class PersonAdmin(ScopedAdmin):
     def get_search_fields(self, request):
         return ("name",) if has_capability(request.user, Capability.VIEW_PERSON_NAMES) else ()
 
+    def get_search_results(self, request, queryset, search_term):
+        """people search (issue 12): a name through the keyed name index (`core.person_search`,
+        as the people page), never a scan of the names; only for those who see names in full
+        (for the others there is no search box, and a text changes nothing), and a text shaped
+        like a resident ID or phone number matches nobody (`selectors.people_search`)."""
+        from gridgov.core.person_search import people_matching_name
+        from gridgov.core.selectors import identifier_kind
+
+        term = (search_term or "").strip()
+        if not term or not self.get_search_fields(request):
+            return queryset, False
+        if identifier_kind(term):
+            return queryset.none(), False
+        return people_matching_name(queryset, term), False
+
     def has_add_permission(self, request):
         return False
 
@@ -367,8 +382,8 @@ class AuditEntryAdmin(ReadOnlyCapabilityAdmin):
 
     @admin.display(description=_("chain"))
     def chain_text(self, obj):
-        # One chain per county, one for city-wide actions (core.audit.chain_for).
-        return _("city-wide") if obj.chain == CITY_CHAIN else obj.chain
+        # The stripes of a county's chains, and of the city-wide ones (core.audit.chain_for).
+        return chain_label(obj.chain)
 
     @admin.display(description=_("action"), ordering="action")
     def action_text(self, obj):

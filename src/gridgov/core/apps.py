@@ -56,6 +56,12 @@ class CoreConfig(AppConfig):
         from gridgov.core.org_cache import connect_receivers
 
         connect_receivers()
+        # working calendars from the lookup cache (issue 12): a changed schedule or holiday drops them
+        from gridgov.core import lookup_cache
+        from gridgov.core.models import HolidayOverride, WorkSchedule
+        from gridgov.core.selectors import CALENDARS
+
+        lookup_cache.connect(CALENDARS, WorkSchedule, HolidayOverride)
         from gridgov.core.otp import warn_if_second_factor_off
 
         warn_if_second_factor_off()

@@ -1,7 +1,19 @@
 """Append-only, hash-chained audit log.
 
-Each county has its own chain (`org_code[:6]`) and there is one more for city-wide
-actions, so writes in different counties never wait on the same chain head. An entry's
+Each county has its own chains (`org_code[:6]`) and there are more for city-wide actions,
+so writes in different counties never wait on the same chain head. Within a county the log
+is *striped* (issue 12): `GRIDGOV_AUDIT_STRIPES` (default 8) independent chains, named
+`330102` (stripe 0, the county's chain from before stripes, so older entries stay where they
+are) and `330102:1` … `330102:7` (`city`, `city:1` … for city-wide actions). A write takes
+whichever head of its county no other transaction holds (PostgreSQL: `SELECT … FOR UPDATE
+SKIP LOCKED LIMIT 1`, one query) and keeps that row locked until it commits, so concurrent
+writes in one county proceed side by side, each on its own stripe; only when every stripe is
+busy does a write wait, on one of them chosen at random. Heads are created on first use
+(`INSERT … ON CONFLICT DO NOTHING`; only then may a second first writer wait for the first
+one's commit, once per county).
+Each stripe is a complete chain in its own right (its own `seq` from 1 and genesis hash):
+verification, checkpoints and the re-seal treat every stripe as one more chain, and the
+county's log is the union of its stripes, ordered by time. An entry's
 hash is keyed and covers the previous hash and every column of the entry (`HASHED_FIELDS`):
 `hash = HMAC-SHA256(key, prev_hash + canonical_json(columns))`, the key derived from
 `GRIDGOV_AUDIT_KEY`, which is never stored in the database. Without the key nobody can
@@ -40,8 +52,34 @@ CITY_CHAIN = "city"
 GENESIS_HASH = "0" * 64
 
 
+STRIPE_SEPARATOR = ":"
+
+
 def chain_for(org_code: str) -> str:
+    """The base chain (stripe 0) of `org_code`'s county, or the city-wide chain."""
     return org_code[:6] if len(org_code or "") >= 6 else CITY_CHAIN
+
+
+def stripe_count() -> int:
+    return max(1, int(getattr(settings, "GRIDGOV_AUDIT_STRIPES", 1)))
+
+
+def stripes_of(base: str) -> list[str]:
+    """The chains of one county (or of the city): `base`, `base:1`, … (GRIDGOV_AUDIT_STRIPES)."""
+    return [base] + [f"{base}{STRIPE_SEPARATOR}{n}" for n in range(1, stripe_count())]
+
+
+def base_chain(chain: str) -> str:
+    """The county (or `city`) a chain belongs to: `330102:3` → `330102`."""
+    return chain.split(STRIPE_SEPARATOR, 1)[0]
+
+
+def chain_label(chain: str) -> str:
+    """A chain as an auditor reads it: `330102`, `330102:3`, `city-wide`, `city-wide:3`."""
+    from django.utils.translation import gettext
+
+    base, separator, stripe = chain.partition(STRIPE_SEPARATOR)
+    return (gettext("city-wide") if base == CITY_CHAIN else base) + separator + stripe
 
 
 def canonical_json(value) -> str:
@@ -134,12 +172,10 @@ def audit_record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     with transaction.atomic(savepoint=False):
-        chain = chain_for(org_code)
-        head, _created = AuditChainHead.objects.get_or_create(chain=chain)
-        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        head = _lock_free_head(chain_for(org_code))
         actor_is_user = getattr(actor, "is_authenticated", False)
         entry = AuditEntry(
-            chain=chain,
+            chain=head.chain,
             seq=head.seq + 1,
             prev_hash=head.hash,
             at=timezone.now(),
@@ -156,11 +192,63 @@ def audit_record(
             changes=canonical_json(changes or {}),
         )
         entry.hash = compute_hash(entry)
-        entry.save(force_insert=True)
-        head.seq = entry.seq
-        head.hash = entry.hash
-        head.save(update_fields=["seq", "hash"])
+        _append(entry)
     return entry
+
+
+def _lock_free_head(base: str) -> AuditChainHead:
+    """Lock and return a head of `base`'s stripes that no other transaction holds.
+
+    PostgreSQL: one `SELECT … FOR UPDATE SKIP LOCKED LIMIT 1` over the stripes' heads, the
+    lowest free stripe first (so a quiet county writes to its base chain). When none is
+    returned — the stripes have no heads yet, or all are held — the missing heads are
+    inserted (`ON CONFLICT DO NOTHING`, race-safe), the select runs once more, and only if
+    every stripe is still held does the write wait, on one stripe chosen at random. Other
+    databases (SQLite) serialise writers anyway: the base chain, its head made on first use."""
+    if connection.vendor != "postgresql":
+        head = AuditChainHead.objects.filter(chain=base).first()
+        if head is None:
+            AuditChainHead.objects.bulk_create([AuditChainHead(chain=base)], ignore_conflicts=True)
+            head = AuditChainHead.objects.select_for_update().get(chain=base)
+        return head
+    names = stripes_of(base)
+    free = AuditChainHead.objects.select_for_update(skip_locked=True).filter(chain__in=names).order_by("chain")
+    head = free.first()
+    if head is None:
+        AuditChainHead.objects.bulk_create([AuditChainHead(chain=name) for name in names], ignore_conflicts=True)
+        head = free.first()
+    if head is None:
+        head = AuditChainHead.objects.select_for_update().get(chain=secrets.choice(names))
+    return head
+
+
+_APPEND_SQL = None
+
+
+def _append(entry: AuditEntry) -> None:
+    """Insert the entry and move its chain's head to it. PostgreSQL: one statement (a
+    data-modifying CTE); elsewhere an insert and an update, in the caller's transaction."""
+    global _APPEND_SQL
+    if connection.vendor != "postgresql":
+        entry.save(force_insert=True)
+        AuditChainHead.objects.filter(chain=entry.chain).update(seq=entry.seq, hash=entry.hash)
+        return
+    fields = [f for f in AuditEntry._meta.concrete_fields if f.column != "id"]
+    if _APPEND_SQL is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        values = ", ".join(["%s"] * len(fields))
+        _APPEND_SQL = (
+            f"WITH entry AS (INSERT INTO {quote(AuditEntry._meta.db_table)} ({columns}) VALUES ({values}) "
+            f"RETURNING id) UPDATE {quote(AuditChainHead._meta.db_table)} SET seq = %s, hash = %s "
+            "WHERE chain = %s RETURNING (SELECT id FROM entry)"
+        )
+    params = [f.get_db_prep_save(f.pre_save(entry, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, [*params, entry.seq, entry.hash, entry.chain])
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 # Object types whose label is a person's name or a home address.
@@ -475,7 +563,8 @@ def reseal_legacy_chains(*, directory: Path | str | None = None, batch_size: int
             AuditChainHead.objects.filter(chain=chain).update(seq=seq, hash=prev_hash)
             audit_record(
                 actor=SystemActor("audit_reseal"), action=AuditAction.AUDIT_RESEAL, object_type="core.auditchainhead",
-                object_id=chain, object_repr=chain, org_code="" if chain == CITY_CHAIN else chain,
+                object_id=chain, object_repr=chain,
+                org_code="" if base_chain(chain) == CITY_CHAIN else base_chain(chain),
                 changes={"entries": entries, "unkeyed_entries": legacy, "previous_head": old_head},
             )
             resealed.append({"chain": chain, "entries": entries, "unkeyed_entries": legacy})

@@ -23,8 +23,15 @@ The contract:
   how far its replay is behind; the answer is kept for `GRIDGOV_REPLICA_CHECK_SECONDS` in
   this process. Down, or further behind than the allowed lag: marked reads go to the primary.
   A replica that fails in the middle of a decorated function (it stopped after the last
-  check) is marked down and the function runs again on the primary, once — safe, because a
-  replica is only read before the request's first write.
+  check) is marked down and the function runs again on the primary, once.
+- **Only reads are run again** (security review, issue 12). A function decorated with
+  `reads_from_replica` must read only: no database write, and no side effect outside the
+  database (mail, files, a task enqueued) before its last replica read, since a re-run repeats
+  it. The database half is enforced: while the function first runs, every statement sent to
+  the primary is watched (`execute_wrapper`), and if any was not a plain `SELECT` — a write
+  through the ORM, `select_for_update`, raw SQL, a savepoint — the replica's error is raised
+  as it is, never retried. A replica is read only before the first ORM write of a request, so
+  an ORM write and a replica failure cannot meet; raw SQL is what the watch catches.
 """
 
 from __future__ import annotations
@@ -51,9 +58,17 @@ _PIN_SALT = "gridgov.core.db_router.pin"
 # (a user who has just signed in or been created must be found), the task queue and the
 # second factor's devices.
 ALWAYS_PRIMARY_APPS = frozenset({
-    "sessions", "auth", "contenttypes", "admin", "axes", "otp_totp", "otp_static", "django_tasks_db",
+    "sessions", "auth", "contenttypes", "admin", "axes", "otp_totp", "otp_static",
+    "django_tasks_database",  # django-tasks-db's app label (the package is django_tasks_db)
 })
-ALWAYS_PRIMARY_MODELS = frozenset({"core.user", "core.userrole", "core.gridassignment", "core.apitoken"})
+# ... and every row that decides who may see what (security review, issue 12), so that an
+# access decision never reads a lagging replica: a user's scope and department (core.user),
+# roles and pending grants, grid cells, API tokens, live emergency grants, the org tree and
+# the department tree the scopes are subtrees of, and care-team membership.
+ALWAYS_PRIMARY_MODELS = frozenset({
+    "core.user", "core.userrole", "core.rolegrantrequest", "core.gridassignment", "core.apitoken",
+    "core.emergencygrant", "core.orgunit", "core.department", "care.teammember",
+})
 
 
 def _setting(name: str, default: float) -> float:
@@ -205,7 +220,8 @@ class reads_from_replica:  # noqa: N801 - reads as a statement: `with reads_from
     """Mark the reads inside as dashboard/report reads that may be served by the replica.
 
     As a decorator it also recovers from a replica that fails mid-way: the function runs
-    again on the primary (once, and only if nothing was written meanwhile). Put it closest
+    again on the primary (once, and only if it sent nothing but SELECTs to the primary
+    meanwhile; see "Only reads are run again" above). Put it closest
     to the view function, under `login_required` and the capability checks' decorators, so
     that the user is loaded before it. A queryset returned out of the block is evaluated
     where it is used, on the primary: mark the code that evaluates it (the view renders its
@@ -236,12 +252,16 @@ class reads_from_replica:  # noqa: N801 - reads as a statement: `with reads_from
                 outermost = state.marked == 1
                 used_before = state.used_replica
                 state.used_replica = False
+                watch = _WriteWatch(state)
                 try:
+                    if outermost:
+                        with connections[PRIMARY].execute_wrapper(watch):
+                            return function(*args, **kwargs)
                     return function(*args, **kwargs)
                 except (OperationalError, InterfaceError) as error:
-                    # Run again only what read the replica and wrote nothing (reads after a
-                    # write never go to the replica, so a write here would be repeated).
-                    if not (outermost and state.used_replica and not state.wrote):
+                    # Run again only what read the replica and sent nothing but SELECTs to the
+                    # primary: a write (ORM or raw SQL) would be repeated.
+                    if not (outermost and state.used_replica and not state.wrote and not watch.wrote):
                         raise
                     _replica_failed(error)
                     state.avoid_replica = True  # the retry reads the primary only
@@ -253,6 +273,30 @@ class reads_from_replica:  # noqa: N801 - reads as a statement: `with reads_from
                     state.used_replica = state.used_replica or used_before
 
         return wrapper
+
+
+class _WriteWatch:
+    """An `execute_wrapper` on the primary: notes any statement that is not a plain SELECT
+    (the request then counts as one that wrote, and is pinned to the primary)."""
+
+    def __init__(self, state: _RoutingState):
+        self.state = state
+        self.wrote = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not _is_select(sql):
+            self.wrote = self.state.wrote = True
+        return execute(sql, params, many, context)
+
+
+def _is_select(sql) -> bool:
+    words = str(sql).lstrip(" \t\r\n(").split(None, 1)
+    if not words or words[0].upper() != "SELECT":
+        return False
+    # SELECT ... INTO, and SELECT ... FOR UPDATE/SHARE (a lock), are not reads to run twice.
+    rest = str(sql).upper()
+    return " INTO " not in rest.split(" FROM ", 1)[0] and not any(
+        lock in rest for lock in (" FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE"))
 
 
 def _replica_failed(error: BaseException) -> None:

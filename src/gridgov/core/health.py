@@ -10,6 +10,14 @@
   an error message, a host name or a setting (a probe is anonymous): the reason goes to the
   server's log.
 
+- `/readyz` is anonymous, so its answer is kept in this process for
+  `GRIDGOV_READYZ_CACHE_SECONDS` (default 5; 0 checks on every hit) and repeated hits within
+  that window ask nothing of the database, the cache or the broker: a flood of probes is no
+  way to load them (security review, issue 12). A failure is kept as long as a success, and
+  the first hit after the window checks again. While one thread checks, others answer with
+  the previous result. A load balancer that probes every few seconds sees a change within one
+  window more.
+
 Both are public (CONTRACTS: infrastructure), GET only, never cached, exempt from the HTTPS
 redirect (`SECURE_REDIRECT_EXEMPT`) and from the second-factor redirect (`core.otp`).
 
@@ -21,8 +29,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import JsonResponse
@@ -121,10 +132,46 @@ def run_checks() -> dict[str, str]:
     return results
 
 
+class _ReadyCache:
+    """The last readiness answer of this process and when (monotonic seconds) it was found."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._checking = threading.Lock()
+        self._results: dict[str, str] | None = None
+        self._checked_at = 0.0
+
+    def forget(self) -> None:
+        with self._lock:
+            self._results, self._checked_at = None, 0.0
+
+    def results(self) -> dict[str, str]:
+        window = float(getattr(settings, "GRIDGOV_READYZ_CACHE_SECONDS", 5))
+        with self._lock:
+            kept, checked_at = self._results, self._checked_at
+        if kept is not None and clock() - checked_at < window:
+            return kept
+        # One thread checks; the others answer with the previous result meanwhile (or wait
+        # for the first one there has ever been).
+        if not self._checking.acquire(blocking=kept is None):
+            return kept
+        try:
+            results = run_checks()
+            with self._lock:
+                self._results, self._checked_at = results, clock()
+            return results
+        finally:
+            self._checking.release()
+
+
+clock = time.monotonic  # a module attribute, so that a test can move the clock on
+ready_cache = _ReadyCache()
+
+
 @never_cache
 @require_GET
 def readyz(request):
-    results = run_checks()
+    results = ready_cache.results()
     failed = [name for name, result in results.items() if result != OK]
     body = {"status": OK if not failed else FAILED, "checks": results}
     if failed:

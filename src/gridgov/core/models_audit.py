@@ -78,10 +78,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         # The action in words (core.audit_labels): an auditor never reads its code.
-        from gridgov.core.audit import CITY_CHAIN
+        from gridgov.core.audit import chain_label
         from gridgov.core.audit_labels import action_label
 
-        chain = _("city-wide") if self.chain == CITY_CHAIN else self.chain
+        chain = chain_label(self.chain)
         return f"{chain}#{self.seq} {action_label(self.action)}"
 
     @property

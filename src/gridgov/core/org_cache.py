@@ -11,7 +11,10 @@ no SQL query.
 
 Every writer of org units calls `org_tree_changed()`: `org_unit_create`, `org_unit_update`,
 the tree import, the demo seeder, and — for saves and deletes of single rows anywhere,
-the admin included — the receivers at the end of this module. Several processes or servers
+the admin included — the receivers at the end of this module: org units, grid assignments
+(saved, deleted, or added through `OrgUnit.grid_workers`), and users whose name, display
+name, activity, scope or department changed (the tree shows a cell's workers by name; a
+sign-in, which saves only `last_login`, changes nothing). Several processes or servers
 must share the cache (`CACHES`: a file cache on one server, Redis across servers) to see
 each other's changes.
 """
@@ -25,7 +28,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 T = TypeVar("T")
 
@@ -68,11 +71,33 @@ def _changed(sender, **kwargs) -> None:
     org_tree_changed()
 
 
+# What the cached tree shows of a user, or decides by (security review, issue 12).
+_USER_FIELDS = frozenset({"username", "display_name", "first_name", "last_name", "is_active",
+                          "scope_code", "department", "department_id"})
+
+
+def _user_saved(sender, instance, created=False, update_fields=None, **kwargs) -> None:
+    if created:
+        return  # a new account is in no cell yet; its grid assignments drop the tree
+    if update_fields is not None and not _USER_FIELDS.intersection(update_fields):
+        return
+    org_tree_changed()
+
+
+def _workers_changed(sender, action, **kwargs) -> None:
+    if action in {"post_add", "post_remove", "post_clear"}:
+        org_tree_changed()
+
+
 def connect_receivers() -> None:
-    """Called from `CoreConfig.ready`: single-row saves and deletes of org units and of grid
-    assignments (the API lists a cell's workers) invalidate the tree too."""
-    from gridgov.core.models import GridAssignment, OrgUnit
+    """Called from `CoreConfig.ready`: single-row saves and deletes of org units, of grid
+    assignments (the API lists a cell's workers) and of users invalidate the tree too."""
+    from gridgov.core.models import GridAssignment, OrgUnit, User
 
     for model in (OrgUnit, GridAssignment):
         post_save.connect(_changed, sender=model, dispatch_uid=f"org_cache_{model.__name__}_save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"org_cache_{model.__name__}_delete")
+    post_save.connect(_user_saved, sender=User, dispatch_uid="org_cache_User_save")
+    post_delete.connect(_changed, sender=User, dispatch_uid="org_cache_User_delete")
+    m2m_changed.connect(_workers_changed, sender=OrgUnit.grid_workers.through,
+                        dispatch_uid="org_cache_grid_workers_changed")

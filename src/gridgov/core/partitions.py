@@ -180,6 +180,21 @@ def partitions_of(table: str, *, exact: bool = False, connection=None) -> list[P
     return sorted(found, key=lambda p: (p.lower is None, p.lower or far))
 
 
+def default_rows(connection=None) -> dict[str, int]:
+    """The exact number of rows in each partitioned table's DEFAULT partition (rows of a month
+    that has no partition: none, when the months are kept)."""
+    connection = connection or default_connection
+    if not is_postgresql(connection):
+        return {}
+    found = {}
+    for spec in TABLES:
+        if not is_partitioned(spec.table, connection):
+            continue
+        default = [p for p in partitions_of(spec.table, exact=True, connection=connection) if p.is_default]
+        found[spec.table] = sum(p.rows for p in default)
+    return found
+
+
 def partman_schema(connection=None) -> str | None:
     """The schema of the pg_partman extension when it is installed in this database."""
     with (connection or default_connection).cursor() as cursor:
@@ -292,20 +307,33 @@ def _covered(partitions: list[Partition], start: dt.datetime) -> bool:
     return any(p.lower is not None and p.lower < end and start < p.upper for p in partitions)
 
 
-def ensure_partitions(*, ahead: int = DEFAULT_AHEAD, now: dt.datetime | None = None, connection=None) -> list[str]:
+def ensure_partitions(*, ahead: int = DEFAULT_AHEAD, now: dt.datetime | None = None,
+                      since: dt.datetime | dt.date | None = None, connection=None) -> list[str]:
     """Create the missing monthly partitions from this month to `ahead` months ahead, for every
-    partitioned table (through pg_partman when installed). Idempotent; returns what it created."""
+    partitioned table (through pg_partman when installed). With `since`, the past months from
+    `since`'s month up to this one too (always as our own partitions: a bulk load of history,
+    such as the province seed, then writes no row into the default partition). Idempotent;
+    returns what it created."""
     connection = connection or default_connection
     if not is_postgresql(connection):
         return []
     now = now or dt.datetime.now(dt.UTC)
     first = month_start(now)
+    past: list[dt.datetime] = []
+    if since is not None:
+        month = month_start(since)
+        while month < first:
+            past.append(month)
+            month = add_months(month, 1)
     created: list[str] = []
     schema = partman_schema(connection)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor, _no_pending(cursor):
         for spec in TABLES:
             if not is_partitioned(spec.table, connection):
                 continue
+            if past:
+                existing = partitions_of(spec.table, connection=connection)
+                created.extend(_create_month(cursor, spec, start) for start in past if not _covered(existing, start))
             if schema is not None:
                 created.extend(_partman_maintain(cursor, schema, spec, ahead=ahead, first=first, connection=connection))
                 continue

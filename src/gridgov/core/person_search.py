@@ -24,8 +24,9 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from gridgov.core import crypto
+from gridgov.core import crypto, masking
 from gridgov.core.models import Person, PersonNameToken
+from gridgov.core.permissions import Capability, has_capability
 
 KIND = "person_name"
 LONGEST_PIECE = 4
@@ -69,6 +70,29 @@ def people_matching_name(qs: QuerySet[Person], query: str) -> QuerySet[Person]:
     for token in _tokens(pieces):
         qs = qs.filter(pk__in=PersonNameToken.objects.filter(token=token).values("person_id"))
     return qs if pieces == [_normalise(query)] else qs.filter(name__contains=query)
+
+
+# --- The people list's rows (issue 12) ---------------------------------------------------------
+
+# The columns the list shows: no address (never shown there, so never decrypted), no point.
+PERSON_ROW_FIELDS = ("id", "name", "gender", "birth_date", "resident_id", "phone", "org_code")
+
+
+def people_list_rows(user, people: Iterable[Person]):
+    """The people of a list page as `selectors.person_view(user, p)` shows them (masked: the
+    list never shows a full record), for people loaded with only PERSON_ROW_FIELDS."""
+    from gridgov.core.selectors import PersonView
+
+    show_name = has_capability(user, Capability.VIEW_PERSON_NAMES)
+    return [
+        PersonView(
+            id=p.pk, name=p.name if show_name else masking.mask_name(p.name), gender=p.gender,
+            birth_date=masking.mask_birth_date(p.birth_date, full=False),
+            resident_id=masking.mask_resident_id(p.resident_id), phone=masking.mask_phone(p.phone),
+            address="", org_code=p.org_code, lat=None, lng=None, masked=True,
+        )
+        for p in people
+    ]
 
 
 def person_name_index_rows(people: Iterable[Person]) -> list[PersonNameToken]:

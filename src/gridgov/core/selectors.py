@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from dataclasses import dataclass
 
@@ -59,6 +60,9 @@ def org_unit_path(unit: OrgUnit) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(code__in=codes).order_by("code"))
 
 
+GRID_TILE = 0.01  # degrees (about 1 km): the tiles of grid_cell_at's cache
+
+
 def grid_cell_at(*, lng: float, lat: float) -> OrgUnit | None:
     """The grid cell that contains a WGS-84 point (boundary counts as inside), or None.
 
@@ -66,14 +70,25 @@ def grid_cell_at(*, lng: float, lat: float) -> OrgUnit | None:
     Where cells share an edge the lowest code wins, so the answer is stable.
     """
     from gridgov.core.geo import point_in_polygon
+    from gridgov.core.org_cache import org_tree_cached
 
-    candidates = OrgUnit.objects.filter(
-        level=OrgLevel.GRID,
-        min_lng__lte=lng,
-        max_lng__gte=lng,
-        min_lat__lte=lat,
-        max_lat__gte=lat,
-    ).order_by("code")
+    # The cells near the point: those whose box meets the point's tile of GRID_TILE degrees,
+    # from the org tree cache (issue 12), so that a submission's lookup costs no query.
+    tile_lng, tile_lat = math.floor(lng / GRID_TILE), math.floor(lat / GRID_TILE)
+
+    def cells_of_tile() -> list[OrgUnit]:
+        return list(OrgUnit.objects.filter(
+            level=OrgLevel.GRID,
+            min_lng__lte=(tile_lng + 1) * GRID_TILE,
+            max_lng__gte=tile_lng * GRID_TILE,
+            min_lat__lte=(tile_lat + 1) * GRID_TILE,
+            max_lat__gte=tile_lat * GRID_TILE,
+        ).order_by("code"))
+
+    candidates = [
+        cell for cell in org_tree_cached("", f"grid-tile:{GRID_TILE}:{tile_lng}:{tile_lat}", cells_of_tile)
+        if cell.min_lng <= lng <= cell.max_lng and cell.min_lat <= lat <= cell.max_lat
+    ]
     for cell in candidates:
         if cell.polygon and point_in_polygon(cell.polygon, lng, lat):
             return cell
@@ -324,8 +339,18 @@ def audit_entries_for(user, filters: AuditFilters | None = None) -> QuerySet[Aud
 # --- Working calendar ---------------------------------------------------------------
 
 
+CALENDARS = "core.calendars"  # the lookup-cache group of schedules and holidays (core.lookup_cache)
+
+
 def work_calendar_for(org_code: str):
-    """The working calendar of the office serving `org_code` (most specific schedule wins)."""
+    """The working calendar of the office serving `org_code` (most specific schedule wins),
+    from the lookup cache while no schedule or holiday changes (issue 12)."""
+    from gridgov.core.lookup_cache import cached
+
+    return cached(CALENDARS, f"calendar:{org_code}", lambda: _work_calendar_for(org_code))
+
+
+def _work_calendar_for(org_code: str):
     from gridgov.core.models import HolidayOverride, WorkSchedule
     from gridgov.core.workcal import DEFAULT_PERIODS, WorkCalendar
 

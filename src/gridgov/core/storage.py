@@ -11,7 +11,13 @@ ask a stored file for its `.url`, S3 answers with a signed address that lapses a
     GRIDGOV_STORAGE=s3  GRIDGOV_S3_BUCKET=gridgov-media  GRIDGOV_S3_ENDPOINT_URL=https://oss.example
     GRIDGOV_S3_ACCESS_KEY_ID=…  GRIDGOV_S3_SECRET_ACCESS_KEY=…  (or the server's role)
     GRIDGOV_S3_REGION, GRIDGOV_S3_PREFIX, GRIDGOV_S3_ADDRESSING_STYLE=path|virtual,
-    GRIDGOV_S3_SSE=AES256|aws:kms (encryption at rest by the server), GRIDGOV_S3_URL_SECONDS=300
+    GRIDGOV_S3_SSE=AES256 (the default)|aws:kms|none, GRIDGOV_S3_SSE_KMS_KEY_ID (aws:kms only),
+    GRIDGOV_S3_URL_SECONDS=300
+
+Every object is encrypted at rest by the server (security review, issue 12): `AES256` (SSE-S3)
+unless `GRIDGOV_S3_SSE` says otherwise; `aws:kms` with `GRIDGOV_S3_SSE_KMS_KEY_ID` uses that
+key (without it, the account's default KMS key); `none` sends no encryption header, for an
+S3-compatible server that refuses it and encrypts its disks itself.
 """
 
 from __future__ import annotations
@@ -50,6 +56,24 @@ def default_storage_from_env(environ: Mapping[str, str]) -> dict:
         "file_overwrite": False,
         "object_parameters": {"CacheControl": "private, no-store"},
     }
-    if environ.get("GRIDGOV_S3_SSE"):
-        options["object_parameters"]["ServerSideEncryption"] = environ["GRIDGOV_S3_SSE"]
+    options["object_parameters"].update(_encryption(environ))
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+SSE_CHOICES = ("AES256", "aws:kms", "none")
+
+
+def _encryption(environ: Mapping[str, str]) -> dict:
+    """The objects' server-side encryption parameters (AES256 unless the environment says)."""
+    sse = (environ.get("GRIDGOV_S3_SSE") or "AES256").strip()
+    if sse.lower() == "none":
+        return {}
+    if sse not in SSE_CHOICES:
+        raise ImproperlyConfigured(f"GRIDGOV_S3_SSE must be one of {', '.join(SSE_CHOICES)}, not {sse!r}")
+    parameters = {"ServerSideEncryption": sse}
+    key_id = environ.get("GRIDGOV_S3_SSE_KMS_KEY_ID", "").strip()
+    if key_id:
+        if sse != "aws:kms":
+            raise ImproperlyConfigured("GRIDGOV_S3_SSE_KMS_KEY_ID needs GRIDGOV_S3_SSE=aws:kms")
+        parameters["SSEKMSKeyId"] = key_id
+    return parameters

@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,10 +30,12 @@ from gridgov.core.forms import (
     add_domain_error,
     audit_cursor,
 )
+from gridgov.core.links import id_url
 from gridgov.core.models import DepartmentKind, OrgLevel, Role
 from gridgov.core.org_cache import org_tree_cached
 from gridgov.core.pagination import keyset_page
 from gridgov.core.permissions import Capability, has_capability, require_page
+from gridgov.core.person_search import PERSON_ROW_FIELDS, people_list_rows
 from gridgov.core.templatetags.gridgov_ui import scope_unit
 from gridgov.core.workbench import workbench_for
 
@@ -198,6 +202,14 @@ def org_unit_detail(request, code: str):
         "workers": tree["workers"],
         "can_view_people": has_capability(user, Capability.VIEW_PEOPLE),
     }
+    # org tree cache (issue 12): the page's body rendered once per scope, unit, page, language
+    # and what the viewer may follow (the people link), until the tree changes. Nothing in it
+    # belongs to one user: no form, no token.
+    language = get_language() or ""
+    context["body"] = org_tree_cached(
+        user.scope_code,
+        f"page-unit-html:{code}:{after or ''}:{language}:{int(context['can_view_people'])}",
+        lambda: render_to_string("core/partials/org_unit_body.html", context))
     return render(request, "core/org_unit_detail.html", context)
 
 
@@ -235,11 +247,15 @@ def people_list(request):
                 raise
             add_domain_error(form, error)
             qs, status = selectors.people_visible_to(user).none(), error.http_status
-        found = keyset_page(qs, after=data.get("after"), order=("pk",), size=PAGE_SIZE)
+        # lean rows (issue 12): only the listed columns (no address decrypted), masked as
+        # person_view masks them, links without a reverse() per row
+        found = keyset_page(qs.only(*PERSON_ROW_FIELDS), after=data.get("after"), order=("pk",), size=PAGE_SIZE)
         people, next_url = found.rows, found.next_url({"q": data.get("q"), "org": data.get("org")})
         org_names = _org_names(user, (p.org_code for p in people))
+        person_url = id_url("person-detail")
         rows = [
-            {"person": selectors.person_view(user, p), "org_name": org_names.get(p.org_code, "")} for p in people
+            {"person": view, "org_name": org_names.get(view.org_code, ""), "url": person_url(view.id)}
+            for view in people_list_rows(user, people)
         ]
     context = {
         "form": form,

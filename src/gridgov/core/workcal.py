@@ -90,19 +90,7 @@ def add_working_hours(start: datetime.datetime, hours: float, cal: WorkCalendar)
 
 def working_seconds_between(start: datetime.datetime, end: datetime.datetime, cal: WorkCalendar) -> float:
     """Working seconds elapsed from `start` to `end` (0 if end is not after start)."""
-    if end <= start:
-        return 0.0
-    tz = start.tzinfo
-    end = end.astimezone(tz)
-    total = 0.0
-    day = start.date()
-    while day <= end.date():
-        for window_start, window_end in _day_windows(day, cal, tz):
-            begin, finish = max(window_start, start), min(window_end, end)
-            if finish > begin:
-                total += (finish - begin).total_seconds()
-        day += datetime.timedelta(days=1)
-    return total
+    return WorkClock(cal, start.tzinfo).seconds_between(start, end)
 
 
 class Light:
@@ -111,17 +99,70 @@ class Light:
     RED = "red"
 
 
+class WorkClock:
+    """Working time on one calendar in one zone, for many moments: each day's working windows
+    are worked out once (the holiday lookups of `WorkCalendar.is_workday`), then reused by
+    every later question. A list page keeps one per calendar for all its traffic lights
+    (issue 12); the answers are those of `working_seconds_between` and `traffic_light`."""
+
+    def __init__(self, cal: WorkCalendar, tz):
+        self.cal, self.tz = cal, tz
+        self._windows: dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime]]] = {}
+
+    def windows(self, day: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
+        found = self._windows.get(day)
+        if found is None:
+            found = self._windows[day] = _day_windows(day, self.cal, self.tz)
+        return found
+
+    def seconds_between(self, start: datetime.datetime, end: datetime.datetime) -> float:
+        """`working_seconds_between` for a `start` in this clock's zone."""
+        if end <= start:
+            return 0.0
+        end = end.astimezone(self.tz)
+        total = 0.0
+        day = start.date()
+        while day <= end.date():
+            for window_start, window_end in self.windows(day):
+                begin, finish = max(window_start, start), min(window_end, end)
+                if finish > begin:
+                    total += (finish - begin).total_seconds()
+            day += datetime.timedelta(days=1)
+        return total
+
+    def light(self, *, started: datetime.datetime, deadline: datetime.datetime, now: datetime.datetime) -> str:
+        """`traffic_light` for a `started` in this clock's zone."""
+        if now >= deadline:
+            return Light.RED
+        if deadline <= started:
+            return Light.RED  # no working time allowed
+        # The time allowed (start → deadline) and used (start → now) in one walk over the days:
+        # each sum takes the same terms in the same order as `seconds_between` would.
+        deadline, now = deadline.astimezone(self.tz), now.astimezone(self.tz)
+        allowed = used = 0.0
+        counting_used = now > started
+        day, last, today = started.date(), deadline.date(), now.date()
+        while day <= last:
+            for window_start, window_end in self.windows(day):
+                begin = max(window_start, started)
+                finish = min(window_end, deadline)
+                if finish > begin:
+                    allowed += (finish - begin).total_seconds()
+                if counting_used and day <= today:
+                    finish = min(window_end, now)
+                    if finish > begin:
+                        used += (finish - begin).total_seconds()
+            day += datetime.timedelta(days=1)
+        if allowed <= 0:
+            return Light.RED
+        return Light.YELLOW if used / allowed >= 0.8 else Light.GREEN
+
+
 def traffic_light(
     *, started: datetime.datetime, deadline: datetime.datetime, now: datetime.datetime, cal: WorkCalendar
 ) -> str:
     """Green below 80 % of the allowed working time, yellow from 80 % to 100 %, red past it."""
-    if now >= deadline:
-        return Light.RED
-    allowed = working_seconds_between(started, deadline, cal)
-    if allowed <= 0:
-        return Light.RED
-    used = working_seconds_between(started, now, cal)
-    return Light.YELLOW if used / allowed >= 0.8 else Light.GREEN
+    return WorkClock(cal, started.tzinfo).light(started=started, deadline=deadline, now=now)
 
 
 def add_working_days(start: datetime.date, days: int, cal: WorkCalendar) -> datetime.date:

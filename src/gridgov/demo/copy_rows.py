@@ -127,12 +127,21 @@ class CopyLoader:
         self.last_at[name] = end
         self.rows[name] += rows
 
-    def progress(self, *, force: bool = False) -> None:
+    def progress(self, *, force: bool = False, done: int | None = None, of: int | None = None) -> None:
+        """Every `every_seconds` (or when forced): rows and rows/s per table, and with `done`
+        and `of` (units of work, e.g. counties) how far the bulk is and the time it has left
+        at the pace so far."""
         now = time.perf_counter()
         if not force and now - self._last_report < self.every:
             return
         self._last_report = now
         elapsed = max(now - self.started, 1e-9)
+        total = sum(self.rows.values())
+        head = f"  {elapsed:,.0f} s: {total:,} rows, {total / elapsed:,.0f} rows/s"
+        if done is not None and of:
+            left = elapsed / done * (of - done) if done else 0.0
+            head += f"; {done} of {of} done, ~{left / 60:,.0f} min left at this pace"
+        self.say(head)
         for name in self.specs:
             if self.rows.get(name):
                 self.say(f"    {self.specs[name].table}: {self.rows[name]:,} rows, "

@@ -17,6 +17,7 @@ from PIL import Image
 from gridgov.core.models import Department, DepartmentKind, OrgLevel, OrgUnit, User
 from gridgov.events.models import Category, Channel, RoutingRule
 from gridgov.events.services import ActionRequest, Submission, event_act, event_submit
+from gridgov.events.services.intake import follow_up_now
 from gridgov.events.supervision import escalate_overdue
 
 # Domain (or category) → the county department function that owns it.
@@ -86,6 +87,9 @@ def write_routing_rules(city_code: str) -> int:
         if (county, function) in departments
     ]
     RoutingRule.objects.bulk_create(rules)
+    from gridgov.events.lookups import changed
+
+    changed()  # bulk writes send no signals (events.lookups)
     return len(rules)
 
 
@@ -143,10 +147,11 @@ def write_events(*, county_code: str, count: int, rng: random.Random) -> int:
         lng = rng.uniform(cell.min_lng, cell.max_lng)
         lat = rng.uniform(cell.min_lat, cell.max_lat)
         clock = _Clock(reported_at, now, rng)
-        event = clock.run(lambda: event_submit(actor=worker, submission=Submission(
-            category_code=category.code, description=rng.choice(DESCRIPTIONS[category.code]),
-            channel=Channel.GRID_WORKER, lat=lat, lng=lng, photos=[_photo((180, 60, 40))],
-        )))
+        with follow_up_now():  # one transaction, no queue worker: copies and notices at once
+            event = clock.run(lambda: event_submit(actor=worker, submission=Submission(
+                category_code=category.code, description=rng.choice(DESCRIPTIONS[category.code]),
+                channel=Channel.GRID_WORKER, lat=lat, lng=lng, photos=[_photo((180, 60, 40))],
+            )))
         made += 1
         journey = "registered" if n in fresh else rng.choice(journeys)
         _take_through(event, journey, clock=clock, worker=worker, dispatcher=dispatcher,

@@ -593,11 +593,17 @@ def copy_bulk(plan: DemoPlan, *, seed: int, say, processes: int | None = None):
     from django.db import connection
     from django.utils import timezone
 
+    from gridgov.core import partitions
     from gridgov.demo.copy_rows import CopyLoader
     from gridgov.events.models import EventCodeCounter
 
     now = timezone.now().replace(microsecond=0)
     ctx = _context(plan, seed, now)
+    # The monthly partitions of the whole seeded range, before the first row: otherwise two
+    # years of timeline rows would all land in the DEFAULT partition (only months ahead of
+    # now are made by `gridgov partitions`).
+    made = partitions.ensure_partitions(now=now, since=now - datetime.timedelta(days=EVENT_DAYS + 1))
+    say(f"  partitions: {len(made)} monthly partition(s) made for the seeded range")
     loader = CopyLoader(SPECS, say)
     counties = [(county, city.code, ctx) for city in plan.cities for county in city.counties]
     people = planned_bulk_counts(plan)["people"]
@@ -606,12 +612,12 @@ def copy_bulk(plan: DemoPlan, *, seed: int, say, processes: int | None = None):
     counters: Counter = Counter()
 
     def take(results):
-        for _code, tables, county_counters in results:
+        for done, (_code, tables, county_counters) in enumerate(results, start=1):
             for name in SPECS:  # dependency order: people first, visits last
                 data, rows = tables[name]
                 loader.write(name, data, rows)
             counters.update(county_counters)
-            loader.progress()
+            loader.progress(done=done, of=len(counties))
 
     if processes == 1:
         take(county_rows(task) for task in counties)
@@ -621,7 +627,7 @@ def copy_bulk(plan: DemoPlan, *, seed: int, say, processes: int | None = None):
         with multiprocessing.get_context("spawn").Pool(processes, initializer=province_worker.init,
                                                        initargs=(list(settings.FIELD_KEYS),)) as pool:
             take(pool.imap(province_worker.run, counties))
-    loader.progress(force=True)
+    loader.progress(force=True, done=len(counties), of=len(counties))
     # Event codes go on from the numbers written; a new event of the same day takes the next.
     known = {(c.county, c.day.isoformat()): c for c in EventCodeCounter.objects.all()}
     fresh = []
@@ -632,11 +638,17 @@ def copy_bulk(plan: DemoPlan, *, seed: int, say, processes: int | None = None):
         else:
             fresh.append(EventCodeCounter(county=county, day=datetime.date.fromisoformat(day), last=last))
     EventCodeCounter.objects.bulk_create(fresh, batch_size=2000)
+    # Today's live numbers come from the sequence (events.codes): it goes on past the seed's.
+    from gridgov.events.codes import sync_sequence
+
+    sync_sequence(timezone.localdate(now))
     models = [spec.model() for spec in SPECS.values()] + [EventCodeCounter]
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
     analyze(models)
+    in_default = {table: n for table, n in partitions.default_rows().items() if n}
+    say(f"  rows in DEFAULT partitions: {in_default or 0}")
     return dict(loader.rows), loader.summary()
 
 

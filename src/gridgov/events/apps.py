@@ -48,4 +48,10 @@ class EventsConfig(AppConfig):
                                 capability=Capability.REPORT_FROM_GRID))
         add_section(WorkSection("events.unit", _("Inbox"), 12, workbench.unit_items,
                                 capability=Capability.HANDLE_EVENTS))
+        from gridgov.events.ranking_cache import connect_receivers
+
+        connect_receivers()  # a new score rule: every cached ranking is recomputed (issue 12)
+        from gridgov.events import lookups
+
+        lookups.connect_receivers()  # intake's categories, limits and routes (issue 12)
         # The notifications entry of the menu is core's (core/apps.py, notify issue 11).

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from gridgov.core.selectors import work_calendar_for
-from gridgov.core.workcal import add_working_hours
-from gridgov.events.models import Category, CategoryLimit, Urgency
+from gridgov.core.workcal import WorkClock, add_working_hours
+from gridgov.events.models import Category, Urgency
 
 # Used only when neither the category nor any ancestor has limits for the urgency: the
 # common local practice of DOMAIN.md (dispatch in 10 / 30 minutes, verify in 2 hours).
@@ -21,18 +21,15 @@ FALLBACK_HOURS = {
 
 
 def limit_hours(*, category: Category, urgency: str, step: str) -> Decimal:
-    """The limit of the nearest category (itself, then its ancestors) that has one."""
+    """The limit of the nearest category (itself, then its ancestors) that has one, from the
+    lookup cache while no limit changes (`events.lookups`, issue 12)."""
+    from gridgov.events.lookups import limits_of
     from gridgov.events.routing import category_ancestry
 
-    limits = {
-        limit.category.code: limit
-        for limit in CategoryLimit.objects.filter(
-            category__code__in=category_ancestry(category.code), urgency=urgency
-        ).select_related("category")
-    }
+    limits = limits_of(category.code, urgency)
     for code in category_ancestry(category.code):
         if code in limits:
-            return limits[code].hours_for(step)
+            return limits[code][step]
     return FALLBACK_HOURS[urgency][step]
 
 
@@ -47,13 +44,31 @@ def step_light(event, calendars: dict, now: datetime.datetime) -> str | None:
     """The traffic light of the event's running step (`core.workcal.traffic_light`), or None
     when no clock runs or its area has no calendar among `calendars` (by org code). The
     pages and the API show the same light."""
-    from gridgov.core.workcal import traffic_light
-    from gridgov.events.workflow import OPEN_STATUSES
+    return PageLights(calendars, now=now).light(status=event.status, org_code=event.org_code,
+                                                started=event.step_started_at, deadline=event.step_deadline)
 
-    if event.status not in OPEN_STATUSES or not (event.step_deadline and event.step_started_at):
-        return None
-    calendar = calendars.get(event.org_code)
-    if calendar is None:
-        return None
-    return traffic_light(started=timezone.localtime(event.step_started_at),
-                         deadline=timezone.localtime(event.step_deadline), now=timezone.localtime(now), cal=calendar)
+
+class PageLights:
+    """`step_light` for the rows of one page (issue 12): one `WorkClock` per distinct calendar,
+    so that each working day's hours are worked out once for the page, and the zone and
+    `now` are converted once, not per row."""
+
+    def __init__(self, calendars: dict, *, now: datetime.datetime):
+        self.calendars = calendars
+        self.tz = timezone.get_current_timezone()
+        self.now = now.astimezone(self.tz)
+        self._clocks: dict[int, WorkClock] = {}
+
+    def light(self, *, status: str, org_code: str, started: datetime.datetime | None,
+              deadline: datetime.datetime | None) -> str | None:
+        from gridgov.events.workflow import OPEN_STATUSES
+
+        if status not in OPEN_STATUSES or not (deadline and started):
+            return None
+        calendar = self.calendars.get(org_code)
+        if calendar is None:
+            return None
+        clock = self._clocks.get(id(calendar))
+        if clock is None:
+            clock = self._clocks[id(calendar)] = WorkClock(calendar, self.tz)
+        return clock.light(started=started.astimezone(self.tz), deadline=deadline.astimezone(self.tz), now=self.now)

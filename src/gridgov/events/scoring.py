@@ -27,9 +27,11 @@ from gridgov.core.db_router import reads_from_replica
 from gridgov.core.models import Department, User
 from gridgov.core.workcal import DEFAULT_PERIODS, WorkCalendar
 from gridgov.events.models import Event, ScoreRule, TimelineEntry
+from gridgov.events.ranking_cache import ranking_cached
 from gridgov.events.workflow import Status
 
 CLOSED = [Status.CLOSED, Status.EVALUATED]
+AREA_LEVELS = {"county": 6, "township": 9, "village": 12}  # the area tabs: their org code lengths
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -104,29 +106,34 @@ def _period(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime
             datetime.datetime.combine(end, datetime.time.min, tzinfo=tz))
 
 
-def _due_counts(queryset, group: str) -> dict:
-    rows = queryset.values(group).annotate(
-        due=Count("id"),
-        closed=Count("id", filter=Q(status__in=CLOSED)),
-        on_time=Count("id", filter=Q(status__in=CLOSED, closed_on_time=True)),
-        reworked=Count("id", filter=Q(rework_count__gt=0)),
-        extended=Count("id", filter=Q(extension_count__gt=0)),
-    )
-    return {r[group]: r for r in rows}
+def _due_aggregates() -> dict:
+    return {
+        "due": Count("id"),
+        "closed": Count("id", filter=Q(status__in=CLOSED)),
+        "on_time": Count("id", filter=Q(status__in=CLOSED, closed_on_time=True)),
+        "reworked": Count("id", filter=Q(rework_count__gt=0)),
+        "extended": Count("id", filter=Q(extension_count__gt=0)),
+    }
 
 
-def _card_counts(queryset, group: str, rule: ScoreRule, hours_per_day: float) -> dict:
+def _card_aggregates(rule: ScoreRule, hours_per_day: float) -> dict:
     def over(field_name: str, days: int) -> Q:
         return Q(**{f"{field_name}__gt": days * hours_per_day})
 
-    rows = queryset.values(group).annotate(
-        red_accept=Count("id", filter=over("accept_hours_used", rule.red_card_accept_days)),
-        yellow_accept=Count("id", filter=over("accept_hours_used", rule.yellow_card_accept_days)
-                            & ~over("accept_hours_used", rule.red_card_accept_days)),
-        red_handle=Count("id", filter=over("handle_hours_used", rule.red_card_handle_days)),
-        yellow_handle=Count("id", filter=over("handle_hours_used", rule.yellow_card_handle_days)
-                            & ~over("handle_hours_used", rule.red_card_handle_days)),
-    )
+    return {
+        "red_accept": Count("id", filter=over("accept_hours_used", rule.red_card_accept_days)),
+        "yellow_accept": Count("id", filter=over("accept_hours_used", rule.yellow_card_accept_days)
+                               & ~over("accept_hours_used", rule.red_card_accept_days)),
+        "red_handle": Count("id", filter=over("handle_hours_used", rule.red_card_handle_days)),
+        "yellow_handle": Count("id", filter=over("handle_hours_used", rule.yellow_card_handle_days)
+                               & ~over("handle_hours_used", rule.red_card_handle_days)),
+    }
+
+
+def _due_counts(queryset, group: str, **more) -> dict:
+    """Per `group`, the counts over the events due in the period, in one grouped scan of
+    them (and the `more` aggregates in the same pass)."""
+    rows = queryset.values(group).annotate(**_due_aggregates(), **more).order_by()
     return {r[group]: r for r in rows}
 
 
@@ -153,18 +160,23 @@ def unit_indicators(*, kind: str, start: datetime.date, end: datetime.date, scop
     begin, finish = _period(start, end)
     rule = score_rule()
     hours_per_day = WorkCalendar(periods=DEFAULT_PERIODS).hours_per_day
-    base = Event.objects.in_subtree(scope)  # nothing for an empty scope
-    due_events = base.filter(handle_deadline__gte=begin, handle_deadline__lt=finish)
-    due = _due_counts(due_events, group)
-    cards = _card_counts(due_events, group, rule, hours_per_day)
-    returns = {}
-    for code in TimelineEntry.objects.filter(action="return", at__gte=begin, at__lt=finish,
-                                             event__in=base).values_list("extra__returned_by", flat=True):
-        returns[code] = returns.get(code, 0) + 1
-    units = Department.objects.filter(pk__in=set(due) | set(cards)).in_bulk()
+    if not scope:
+        return []  # an empty scope covers nothing, never the whole city
+    base = Event.objects.in_subtree(scope)
+    # One grouped scan of the period's due events (the BRIN range of handle_deadline), the
+    # cards counted in the same pass; the returns grouped in SQL over the period's return
+    # entries of the area (issue 12: no pass over the area's whole history, no row in Python).
+    due = _due_counts(base.filter(handle_deadline__gte=begin, handle_deadline__lt=finish), group,
+                      **_card_aggregates(rule, hours_per_day))
+    returns = dict(
+        TimelineEntry.objects.filter(action="return", at__gte=begin, at__lt=finish,
+                                     event__org_code__startswith=scope)
+        .values_list("extra__returned_by").annotate(n=Count("id")).order_by().values_list("extra__returned_by", "n")
+    )
+    units = Department.objects.filter(pk__in=set(due)).in_bulk()
     items = []
     for unit_id, unit in units.items():
-        d, c = due.get(unit_id, {}), cards.get(unit_id, {})
+        d = c = due.get(unit_id, {})
         items.append(Indicators(
             key=unit.code, label=unit.name, due=d.get("due", 0), closed=d.get("closed", 0),
             closed_on_time=d.get("on_time", 0), reworked=d.get("reworked", 0), extended=d.get("extended", 0),
@@ -180,14 +192,15 @@ def area_indicators(*, level_length: int, start: datetime.date, end: datetime.da
     """Per area (county 6, township 9, village 12, grid 15): the whole loop's rates."""
     begin, finish = _period(start, end)
     rule = score_rule()
-    base = Event.objects.in_subtree(scope)  # nothing for an empty scope
-    base = base.annotate(area=Substr("org_code", 1, level_length))
+    if not scope:
+        return []  # an empty scope covers nothing, never the whole city
+    base = Event.objects.in_subtree(scope).annotate(area=Substr("org_code", 1, level_length))
     intake = {
         r["area"]: r for r in base.filter(created_at__gte=begin, created_at__lt=finish).values("area").annotate(
             received=Count("id"),
             registered=Count("id", filter=~Q(status=Status.CANCELLED)),
             dispatched=Count("id", filter=Q(owner_department__isnull=False) & ~Q(status=Status.CANCELLED)),
-        )
+        ).order_by()
     }
     due = _due_counts(base.filter(handle_deadline__gte=begin, handle_deadline__lt=finish), "area")
     names = orgnames.org_name_paths(set(intake) | set(due))  # 县 › 镇 › 村, one query
@@ -205,18 +218,20 @@ def area_indicators(*, level_length: int, start: datetime.date, end: datetime.da
 @reads_from_replica()
 def grid_worker_indicators(*, start: datetime.date, end: datetime.date, scope: str) -> list[Indicators]:
     """有效上报率 and 按时核实率 per grid worker."""
+    if not scope:
+        return []  # an empty scope covers nothing, never the whole city
     begin, finish = _period(start, end)
     reports = Event.objects.in_subtree(scope).filter(created_at__gte=begin, created_at__lt=finish,
                                                      reporter__isnull=False)
     report_counts = {
         r["reporter_id"]: r for r in reports.values("reporter_id").annotate(
-            reports=Count("id"), valid=Count("id", filter=~Q(status=Status.CANCELLED)))
+            reports=Count("id"), valid=Count("id", filter=~Q(status=Status.CANCELLED))).order_by()
     }
     verifications = TimelineEntry.objects.filter(action="verify", at__gte=begin, at__lt=finish, actor__isnull=False)
-    verifications = verifications.filter(event__org_code__startswith=scope) if scope else verifications.none()
+    verifications = verifications.filter(event__org_code__startswith=scope)
     verify_counts = {
         r["actor_id"]: r for r in verifications.values("actor_id").annotate(
-            total=Count("id"), on_time=Count("id", filter=Q(extra__on_time=True)))
+            total=Count("id"), on_time=Count("id", filter=Q(extra__on_time=True))).order_by()
     }
     users = User.objects.filter(pk__in=set(report_counts) | set(verify_counts), role_rows__role="grid_worker").in_bulk()
     items = []
@@ -227,6 +242,28 @@ def grid_worker_indicators(*, start: datetime.date, end: datetime.date, scope: s
             verifications=v.get("total", 0), verified_on_time=v.get("on_time", 0),
         ))
     return sorted(items, key=lambda i: (-(i.valid_report_rate or 0), -(i.on_time_verification_rate or 0), i.key))
+
+
+def tab_indicators(*, tab: str, start: datetime.date, end: datetime.date, scope: str) -> list[Indicators]:
+    """The ranking of one tab: departments, stations, an area level or grid workers."""
+    if tab in ("department", "station"):
+        return unit_indicators(kind=tab, start=start, end=end, scope=scope)
+    if tab in AREA_LEVELS:
+        return area_indicators(level_length=AREA_LEVELS[tab], start=start, end=end, scope=scope)
+    return grid_worker_indicators(start=start, end=end, scope=scope)
+
+
+def ranking_indicators(*, tab: str, start: datetime.date, end: datetime.date,
+                       scope: str) -> tuple[list[Indicators], datetime.datetime]:
+    """`tab_indicators` from the cache (issue 12, `events.ranking_cache`: the same numbers,
+    at most `ranking_cache.TTL` seconds old and never older than the area's last closure or
+    return), and when they were computed."""
+    from django.utils import timezone
+
+    if not scope:
+        return [], timezone.now()  # an empty scope covers nothing
+    return ranking_cached(scope=scope, what=f"{tab}:{start.isoformat()}:{end.isoformat()}",
+                          compute=lambda: tab_indicators(tab=tab, start=start, end=end, scope=scope))
 
 
 def _percent(value: float | None) -> str:

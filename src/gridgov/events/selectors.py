@@ -7,8 +7,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -197,6 +198,21 @@ def events_filtered(user, filters: EventFilters, *, now: datetime.datetime | Non
     return events
 
 
+# The columns of a list row of the API (`events.api.common.event_json`), by their `values()`
+# names: the category's code and name and the unit's code and name joined in the same query.
+EVENT_ROW_FIELDS = (
+    "id", "code", "status", "category__code", "category__name", "urgency", "channel", "description", "org_code",
+    "lat", "lng", "address", "place_id", "department__code", "department__name", "step", "step_started_at",
+    "step_deadline", "deadlines", "rework_count", "created_at", "updated_at", "closed_at",
+)
+
+
+def event_list_rows(user, filters: EventFilters, *, now: datetime.datetime | None = None) -> QuerySet[dict]:
+    """`events_filtered` as plain rows of `EVENT_ROW_FIELDS` (issue 12): no `Event` instance is
+    built for a list page, only the columns its rows show."""
+    return events_filtered(user, filters, now=now).values(*EVENT_ROW_FIELDS)
+
+
 def event_timeline(event: Event) -> list[TimelineEntry]:
     """The timeline of one event, oldest first, with each step's photos (two queries)."""
     return list(event.timeline.prefetch_related("photos").order_by("at", "id"))
@@ -277,10 +293,46 @@ def photo_is_published(event: Event, photo: Photo) -> bool:
     """Only what a member of the public sent for publication: a photo of a report made
     through a public channel, sent by its reporter (not one taken by staff, who may have
     caught people in it)."""
+    return (may_publish_photos(channel=event.channel, category_code=event.category.code)
+            and photo.uploaded_by_id == event.reporter_id)
+
+
+def may_publish_photos(*, channel: str, category_code: str) -> bool:
+    """Whether any photo of a report of this channel and category may be published (those
+    its reporter sent): a public channel, and not a personal matter."""
     from gridgov.events.models import Channel
 
-    return (event.channel in {Channel.RESIDENT, Channel.OPEN311} and not is_personal_category(event.category.code)
-            and photo.uploaded_by_id == event.reporter_id)
+    return channel in {Channel.RESIDENT, Channel.OPEN311} and not is_personal_category(category_code)
+
+
+# The columns of a row of the public list (`events.api.open311.request_json`), as `values()`
+# names: the category and both units joined in the same query. Never the reporter's name or
+# contact, never a note.
+PUBLIC_ROW_FIELDS = (
+    "id", "code", "status", "category__code", "category__name", "channel", "description", "department__name",
+    "owner_department__name", "created_at", "updated_at", "handle_deadline", "address", "lat", "lng", "reporter_id",
+)
+
+
+def public_event_rows() -> QuerySet[dict]:
+    """`public_events` as plain rows of `PUBLIC_ROW_FIELDS` (issue 12); their photos come from
+    `published_photos`."""
+    return Event.objects.filter(category__is_public=True).values(*PUBLIC_ROW_FIELDS)
+
+
+def published_photos(rows: list[dict]) -> dict[int, int]:
+    """For rows of `public_event_rows`, the first published photo (`photo_is_published`) of
+    each event that has one, by event id: one query, and none when no row may show a photo."""
+    candidates = {row["id"]: row for row in rows
+                  if may_publish_photos(channel=row["channel"], category_code=row["category__code"])}
+    if not candidates:
+        return {}
+    first: dict[int, int] = {}
+    for event_id, photo_id, uploaded_by_id in (Photo.objects.filter(event_id__in=candidates).order_by("id")
+                                               .values_list("event_id", "id", "uploaded_by_id")):
+        if event_id not in first and uploaded_by_id == candidates[event_id]["reporter_id"]:
+            first[event_id] = photo_id
+    return first
 
 
 # --- Categories ---------------------------------------------------------------------------
@@ -317,9 +369,18 @@ def category_rows(categories: list[Category]) -> list[dict]:
 # --- The HTML pages -------------------------------------------------------------------------
 
 
-def duplicate_hints(events: Iterable[Event]) -> dict[int, list[Event]]:
+class Hint(NamedTuple):
+    """An open event offered as a possible duplicate of a row: what the row shows of it."""
+
+    pk: int
+    code: str
+    created_at: datetime.datetime
+
+
+def duplicate_hints(events: Iterable[Event]) -> dict[int, list[Hint]]:
     """`possible_duplicates` for a whole page of events in one query: for each open event
-    with a point, the other open events of its category within 50 m."""
+    with a point, the other open events of its category within 50 m, oldest first (plain
+    tuples of the candidates' columns: no model instance is built for them)."""
     placed = [e for e in events if e.lat is not None and e.lng is not None and e.status in OPEN_STATUSES]
     if not placed:
         return {}
@@ -328,8 +389,8 @@ def duplicate_hints(events: Iterable[Event]) -> dict[int, list[Event]]:
         d_lat, d_lng = _metres_to_degrees(event.lat, DUPLICATE_RADIUS_M)
         near |= Q(category_id=event.category_id, lat__range=(event.lat - d_lat, event.lat + d_lat),
                   lng__range=(event.lng - d_lng, event.lng + d_lng))
-    candidates = Event.objects.filter(near, status__in=OPEN_STATUS_LIST).only(
-        "id", "code", "category_id", "lat", "lng", "status", "created_at", "org_code").order_by("created_at", "id")
+    candidates = list(Event.objects.filter(near, status__in=OPEN_STATUS_LIST).values_list(
+        "id", "code", "category_id", "lat", "lng", "created_at").order_by("created_at", "id"))
     # Each event is compared only with the candidates of its category in its own cell of a
     # grid of ~50 m and the eight around it, not with every candidate of the page (issue 12:
     # 23,100 distances a page). Two points within the radius are never further apart than a
@@ -337,32 +398,67 @@ def duplicate_hints(events: Iterable[Event]) -> dict[int, list[Event]]:
     # latitudes) nor in longitude (at least the parallel's arc, scaled by the cosine of the
     # latitude furthest from the equator), so no pair within 50 m is skipped: the same hints
     # as comparing every pair.
-    candidates = list(candidates)
     lat_step = _BAND_DEGREES
-    widest = max(abs(e.lat) for e in [*placed, *candidates]) + lat_step
+    widest = max([abs(e.lat) for e in placed] + [abs(c[3]) for c in candidates]) + lat_step
     lng_step = lat_step / max(math.cos(math.radians(min(widest, 89.0))), 0.01) * 1.01
 
-    def cell(e: Event) -> tuple[int, int]:
-        return math.floor(e.lat / lat_step), math.floor(e.lng / lng_step)
-
-    cells: dict[tuple[int, int, int], list[Event]] = defaultdict(list)
-    for candidate in candidates:
-        cells[(candidate.category_id, *cell(candidate))].append(candidate)
-    hints: dict[int, list[Event]] = {}
+    cells: dict[tuple[int, int, int], list[tuple]] = defaultdict(list)
+    for candidate in candidates:  # in the query's order: each cell's list is oldest first
+        cells[(candidate[2], math.floor(candidate[3] / lat_step), math.floor(candidate[4] / lng_step))].append(candidate)
+    hints: dict[int, list[Hint]] = {}
     for event in placed:
-        row, col = cell(event)
+        lat, lng = event.lat, event.lng
+        row, col = math.floor(lat / lat_step), math.floor(lng / lng_step)
         found = [c for r in (row - 1, row, row + 1) for k in (col - 1, col, col + 1)
                  for c in cells.get((event.category_id, r, k), ())
-                 if c.pk != event.pk and haversine_m(event.lat, event.lng, c.lat, c.lng) <= DUPLICATE_RADIUS_M]
+                 if c[0] != event.pk and abs(c[3] - lat) <= lat_step
+                 and haversine_m(lat, lng, c[3], c[4]) <= DUPLICATE_RADIUS_M]
         if found:
-            found.sort(key=lambda c: (c.created_at, c.pk))  # oldest first, as the query's order
-            hints[event.pk] = found
+            found.sort(key=lambda c: (c[5], c[0]))  # oldest first, as the query's order
+            hints[event.pk] = [Hint(c[0], c[1], c[5]) for c in found]
     return hints
 
 
 # The latitude (in degrees) that a great-circle distance of DUPLICATE_RADIUS_M spans at most
 # on the sphere of `haversine_m`, with a margin for rounding: the height of a cell.
 _BAND_DEGREES = math.degrees(DUPLICATE_RADIUS_M / EARTH_RADIUS_M) * 1.0001
+
+
+def with_return_notes(events: QuerySet[Event]) -> QuerySet[Event]:
+    """`events` with `return_note` on each returned one: its last return's reason, who
+    returned it (`who`, and the unit's code `by` with its name `by_name`) and the unit it
+    should go to (`suggested`, `suggested_name`), as one JSON value read in the page's own
+    query (a subquery run for the returned rows only), so that a page costs the same
+    queries whatever its rows hold (issue 12). Other rows get None."""
+    from django.db.models import Case, JSONField, When
+    from django.db.models.fields.json import KT
+    from django.db.models.functions import JSONObject
+
+    from gridgov.events.workflow import Action, Status
+
+    def unit_name(code_field: str):
+        return Subquery(Department.objects.filter(code=OuterRef(code_field)).values("name")[:1])
+
+    last = (TimelineEntry.objects.filter(event_id=OuterRef("pk"), action=Action.RETURN)
+            .annotate(by=KT("extra__returned_by"), suggested=KT("extra__suggested_department"))
+            .order_by("-at", "-id")
+            .values(summary=JSONObject(by="by", who="actor_label", reason=KT("extra__reason"), suggested="suggested",
+                                    by_name=unit_name("by"), suggested_name=unit_name("suggested")))[:1])
+    return events.annotate(return_note=Case(When(status=Status.RETURNED, then=Subquery(last)), default=None,
+                                            output_field=JSONField()))
+
+
+def with_rework_notes(events: QuerySet[Event]) -> QuerySet[Event]:
+    """`events` with `rework_note`: the note of the last failed verification of a reworked
+    event ("" for the others), read in the page's own query (issue 12)."""
+    from django.db.models import Case, CharField, Value, When
+
+    from gridgov.events.workflow import Action, Status
+
+    last = (TimelineEntry.objects.filter(event_id=OuterRef("pk"), action=Action.VERIFY, to_status=Status.ACCEPTED)
+            .order_by("-at", "-id").values("note")[:1])
+    return events.annotate(rework_note=Case(When(rework_count__gt=0, then=Subquery(last)), default=Value(""),
+                                            output_field=CharField()))
 
 
 def pending_extension(event: Event):

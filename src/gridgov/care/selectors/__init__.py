@@ -37,6 +37,7 @@ from gridgov.care.selectors.campaigns import (  # noqa: F401 (re-exported: `grid
 )
 from gridgov.care.selectors.daily import (  # noqa: F401 (re-exported: `gridgov.care.selectors.X` keeps working)
     _NO_DUE_DATE,
+    DAILY_FIELDS,
     ONLY_OPEN_CRISIS,
     ONLY_TASKS_DUE,
     ONLY_TO_CONFIRM,
@@ -48,6 +49,7 @@ from gridgov.care.selectors.daily import (  # noqa: F401 (re-exported: `gridgov.
     care_today_rows,
     day_status,
     day_statuses_for,
+    lean_daily,
     only_q,
     open_crisis_q,
     parse_urgency_cursor,

@@ -74,6 +74,18 @@ def care_today_queryset(user, *, org: str | None = None) -> QuerySet[Enrollment]
     return enrollments_visible_to(user, org=org).select_related("person").order_by("id")
 
 
+# The columns the daily list and map read (issue 12): status_on's dates, the program (for
+# program_label), the area, and of the person only the name and the home's point. No
+# encrypted column (resident ID, phone, address) is loaded, so no row is decrypted.
+DAILY_FIELDS = ("id", "person_id", "program", "org_code", "hospitalized_since", "away_since", "last_visit_date",
+                "next_due_date", "person__id", "person__name", "person__lat", "person__lng")
+
+
+def lean_daily(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """`qs` (with its person selected) loading only DAILY_FIELDS."""
+    return qs.only(*DAILY_FIELDS)
+
+
 def status_q(status: str, today: datetime.date) -> Q:
     """The enrollments whose map status (status_on) is `status` on `today`, as a filter."""
     hospital, away = Q(hospitalized_since__isnull=False), Q(away_since__isnull=False)

@@ -16,6 +16,7 @@ from gridgov.care.forms import ONLY_LABELS, PAGE_SIZE, STATUS_LABELS, TodayFilte
 from gridgov.care.views.common import area, org_names, program_text, query_string, require, status_label, today
 from gridgov.core import selectors as core_selectors
 from gridgov.core import suppression
+from gridgov.core.links import id_url
 from gridgov.core.models import OrgLevel
 from gridgov.core.pagination import keyset_page
 from gridgov.core.permissions import Capability, has_capability
@@ -34,13 +35,16 @@ def _list_rows(user, unit, status: str, after: tuple | None, on, only: str = "")
     visits_everywhere = has_capability(user, Capability.VIEW_CARE_DETAILS)
     if has_capability(user, Capability.RECORD_VISITS) and not visits_everywhere:
         qs = selectors.with_on_team(user, qs)
-    qs = selectors.by_urgency(user, qs, on)
+    # lean rows (issue 12): only the columns shown, no encrypted one; links without reverse()
+    qs = selectors.lean_daily(selectors.by_urgency(user, qs, on))
     page = keyset_page(qs, after=after, order=selectors.URGENCY_ORDER, size=PAGE_SIZE)
     enrollments = page.rows
     next_after = selectors.urgency_cursor(page.last) if page.last is not None else None
     names = org_names(user, (e.org_code for e in enrollments))
     may_visit = has_capability(user, Capability.RECORD_VISITS)
     may_report = has_capability(user, Capability.REPORT_CRISIS)
+    enrollment_url, visit_url, crisis_url = (id_url(name) for name in ("care-enrollment", "care-visit-new",
+                                                                       "care-crisis-new"))
     rows = []
     for e in enrollments:
         state = selectors.day_status(e, on, details_visible=e.details_visible)
@@ -55,6 +59,7 @@ def _list_rows(user, unit, status: str, after: tuple | None, on, only: str = "")
             "area": names.get(e.org_code, e.org_code),
             "can_visit": may_visit and (visits_everywhere or getattr(e, "on_team", False)),
             "can_report": may_report,
+            "url": enrollment_url(e.pk), "visit_url": visit_url(e.pk), "crisis_url": crisis_url(e.pk),
         })
     return rows, next_after
 
@@ -67,9 +72,10 @@ def _map_people(user, unit, on) -> dict:
         return {"people": [], "too_many": 0}
     qs = selectors.with_details_visible(user, selectors.care_today_queryset(user, org=unit.code))
     qs = qs.filter(person__lat__isnull=False, person__lng__isnull=False)
-    rows = list(qs[:MAP_PEOPLE_CEILING + 1])
+    rows = list(selectors.lean_daily(qs)[:MAP_PEOPLE_CEILING + 1])  # lean rows (issue 12)
     if len(rows) > MAP_PEOPLE_CEILING:
         return {"people": [], "too_many": qs.count()}
+    enrollment_url = id_url("care-enrollment")
     people = []
     for e in rows:
         state = selectors.day_status(e, on, details_visible=e.details_visible)
@@ -77,7 +83,7 @@ def _map_people(user, unit, on) -> dict:
             "id": e.pk, "lat": e.person.lat, "lng": e.person.lng, "status": state,
             "label": f"{selectors.masked_name(user, e)} · {status_label(state)}",
             "program": program_text(selectors.program_label(user, e, details_visible=e.details_visible)),
-            "url": reverse("care-enrollment", args=[e.pk]),
+            "url": enrollment_url(e.pk),
         })
     return {"people": people, "too_many": 0}
 

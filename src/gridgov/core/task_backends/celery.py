@@ -16,13 +16,23 @@ not supported, as no caller reads results.
 
 (django-tasks-celery needs Python 3.12; django-tasks-fennel 0.1, a first release, keeps task
 results through a Celery result backend and registers each task with Celery at import.)
+
+A message names what the worker runs, so the worker trusts no name it has not checked (security
+review, issue 12): the module path must have the shape of a gridgov task
+(`gridgov.<app>.tasks.<name>`, `gridgov.<app>.<package>.tasks.<name>`) before anything is
+imported, what it names must be a django-tasks `Task` declared under that very path, and the
+backend alias must be one of `settings.TASKS`. Anything else is refused (`SuspiciousOperation`,
+logged by Celery; the message is dropped, never retried). Messages are JSON only
+(`CELERY_ACCEPT_CONTENT`), so no message can carry a pickled object.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -35,6 +45,8 @@ from django_tasks.utils import get_random_id, normalize_json
 RUN_TASK = "gridgov.run_task"
 DB_RETRIES = 3
 CELERY_MAX_PRIORITY = 9
+# What a message may name: a task in a `tasks` module of a gridgov app (or of one package of it).
+TASK_PATH = re.compile(r"gridgov(?:\.[a-z][a-z0-9_]*){1,2}\.tasks\.[a-z][a-z0-9_]*")
 
 
 def _celery_priority(priority: int) -> int:
@@ -72,14 +84,30 @@ class CeleryBackend(BaseTaskBackend):
             connection.ensure_connection(max_retries=1, timeout=3)
 
 
+def checked_task(module_path: object, backend: object) -> Task:
+    """The django-tasks task a message names, after checking the name's shape (nothing is
+    imported otherwise), what it names and the backend alias."""
+    if not isinstance(module_path, str) or not TASK_PATH.fullmatch(module_path):
+        raise SuspiciousOperation("a task message names no gridgov task")
+    if not isinstance(backend, str) or backend not in settings.TASKS:
+        raise SuspiciousOperation("a task message names an unknown task backend")
+    try:
+        task = import_string(module_path)
+    except ImportError as error:
+        raise SuspiciousOperation(f"{module_path} is not a task") from error
+    if not isinstance(task, Task) or task.module_path != module_path:
+        raise SuspiciousOperation(f"{module_path} is not a task")
+    return task
+
+
 @shared_task(name=RUN_TASK, bind=True, acks_late=True, autoretry_for=(OperationalError, InterfaceError),
              max_retries=DB_RETRIES, retry_backoff=True)
 def run_task(self, module_path: str, args: list, kwargs: dict, backend: str = "default",
              result_id: str = "") -> Any:
     """Run one django-tasks task on a Celery worker."""
-    task = import_string(module_path)
-    if not isinstance(task, Task):
-        raise SuspiciousOperation(f"{module_path} is not a task")
+    task = checked_task(module_path, backend)
+    if not isinstance(args, list) or not isinstance(kwargs, dict):
+        raise SuspiciousOperation("a task message carries a list of arguments and a dict of keyword arguments")
     task = task.using(backend=backend)
     if task.takes_context:
         now = timezone.now()

@@ -4,7 +4,7 @@ Reading is public; posting a request needs an `api_key` made with `gridgov open3
 create` (no session, no CSRF). The public sees events of public categories only, never
 who reported them, who handled them or any text typed by staff: `status_notes` is a fixed
 sentence per status; description, address and photo only of reports the public sent (see
-`request_row`). Personal matters (a family dispute, a child, an old person asking for help)
+`request_json`). Personal matters (a family dispute, a child, an old person asking for help)
 are listed without description, place or photo.
 
 Errors are the spec's list of `{code, description}` with HTTP 400, 403, 404 (and 429 when a
@@ -14,23 +14,32 @@ faster than `GRIDGOV_OPEN311_READ_RATE`, 300/minute per address by default).
 The request list (issue 12) holds the newest `page_size` requests of its window: 50 unless
 the client asks for more, and at most 1000, the spec's limit. A client reads further back by
 asking again with `end_date` set to the oldest `requested_datetime` it has (the spec's
-windows), so that every request is one index range of the event table.
+windows), so that every request is one index range of the event table; or, for the first
+10,000 requests of a window, with `page=2, 3, …` (a common extension of the spec).
+
+The list is the same for everyone who asks the same question, so its answer is kept in the
+cache for `GRIDGOV_OPEN311_LIST_CACHE_SECONDS` (5 by default) under the normalised question
+(format, language, host, the parsed filters): a request changed in the meantime shows its
+change at most that many seconds late. The read throttle still counts every read.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
+from dataclasses import dataclass
 from xml.etree import ElementTree
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import EmailValidator
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -43,7 +52,7 @@ from rest_framework.views import APIView
 from gridgov.core import dates
 from gridgov.core.exceptions import DomainError
 from gridgov.events import intake_keys, selectors
-from gridgov.events.models import Channel, Event, IntakeKey
+from gridgov.events.models import Channel, IntakeKey
 from gridgov.events.workflow import FINISHED_STATUSES, OPEN_STATUSES, Status
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -52,6 +61,7 @@ CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; ch
 DEFAULT_WINDOW = datetime.timedelta(days=90)
 MAX_REQUESTS = 1000  # the spec's limit of one answer
 DEFAULT_PAGE_SIZE = 50  # CONTRACTS' page size of a list
+MAX_PAGED = 10_000  # `page` reaches this many requests of a window at most (an offset costs its rows)
 MAX_DESCRIPTION = 4000
 ATTRIBUTE = re.compile(r"^attribute\[(?P<code>[^\]]{1,100})\]$")
 # The spec's field names for our validation errors' fields.
@@ -107,8 +117,8 @@ def render_errors(fmt: str, status: int, descriptions: list[str]) -> HttpRespons
     return render(fmt, "errors", [{"code": status, "description": str(d)} for d in descriptions], status=status)
 
 
-def _iso(value: datetime.datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+def _iso(value: datetime.datetime | None, tz) -> str | None:
+    return value.astimezone(tz).isoformat(timespec="seconds") if value else None
 
 
 # --- The base view ----------------------------------------------------------------------
@@ -272,49 +282,51 @@ def _status_note(status: str) -> str:
     return _("Cancelled.")
 
 
-def request_rows(events: list[Event], request) -> list[dict]:
-    """A page of requests; what every row of a status or a category shares is worked out once
-    for the page (the status sentence, whether the category is personal), not per row."""
+def request_rows(rows: list[dict], request) -> list[dict]:
+    """A page of requests from rows of `selectors.public_event_rows`, serialised by hand
+    (issue 12). What every row of a status or a category shares is worked out once for the
+    page (the status sentence, whether the category is personal), the zone is read once, and
+    the published photos come from one query (`selectors.published_photos`)."""
     notes: dict[str, str] = {}
     personal: dict[str, bool] = {}
-    rows = []
-    for event in events:
-        status, code = event.status, event.category.code
+    photos = selectors.published_photos(rows)
+    tz = timezone.get_current_timezone()
+    out = []
+    for row in rows:
+        status, code = row["status"], row["category__code"]
         if status not in notes:
             notes[status] = _status_note(status)
         if code not in personal:
             personal[code] = selectors.is_personal_category(code)
-        rows.append(request_row(event, request, status_note=notes[status], personal=personal[code]))
-    return rows
+        out.append(request_json(row, request, tz=tz, status_note=notes[status], personal=personal[code],
+                                photo_id=photos.get(row["id"])))
+    return out
 
 
-def request_row(event: Event, request, *, status_note: str | None = None, personal: bool | None = None) -> dict:
+def request_json(row: dict, request, *, tz, status_note: str, personal: bool, photo_id: int | None) -> dict:
     """One service request as the public may see it (no reporter, no staff, no staff-typed text)."""
-    if personal is None:
-        personal = selectors.is_personal_category(event.category.code)
-    published = event.channel in PUBLIC_CHANNELS and not personal
-    photos = [p for p in getattr(event, "photo_list", ()) if selectors.photo_is_published(event, p)] \
-        if published else []
-    agency = event.department or event.owner_department
+    published = row["channel"] in PUBLIC_CHANNELS and not personal
+    agency = row["department__name"] if row["department__name"] is not None else row["owner_department__name"]
+    name = row["category__name"]
     return {
-        "service_request_id": event.code,
-        "status": "closed" if event.status in FINISHED_STATUSES else "open",
-        "status_notes": status_note if status_note is not None else _status_note(event.status),
-        "service_name": event.category.name,
-        "service_code": event.category.code,
-        "description": event.description if published else ("" if personal else event.category.name),
-        "agency_responsible": agency.name if agency else "",
+        "service_request_id": row["code"],
+        "status": "closed" if row["status"] in FINISHED_STATUSES else "open",
+        "status_notes": status_note,
+        "service_name": name,
+        "service_code": row["category__code"],
+        "description": row["description"] if published else ("" if personal else name),
+        "agency_responsible": agency if agency is not None else "",
         "service_notice": "",
-        "requested_datetime": _iso(event.created_at),
-        "updated_datetime": _iso(event.updated_at),
-        "expected_datetime": _iso(event.handle_deadline),
-        "address": event.address if published else "",
+        "requested_datetime": _iso(row["created_at"], tz),
+        "updated_datetime": _iso(row["updated_at"], tz),
+        "expected_datetime": _iso(row["handle_deadline"], tz),
+        "address": row["address"] if published else "",
         "address_id": "",
         "zipcode": "",
-        "lat": None if personal else event.lat,
-        "long": None if personal else event.lng,
-        "media_url": request.build_absolute_uri(reverse("events-public-photo", args=[event.code, photos[0].pk]))
-        if photos else "",
+        "lat": None if personal else row["lat"],
+        "long": None if personal else row["lng"],
+        "media_url": request.build_absolute_uri(reverse("events-public-photo", args=[row["code"], photo_id]))
+        if published and photo_id is not None else "",
     }
 
 
@@ -355,34 +367,84 @@ def _page_size(value: str | None) -> int:
     return min(int(value), MAX_REQUESTS)
 
 
+def _page(value: str | None, size: int) -> int:
+    if not value:
+        return 1
+    if not value.isdigit() or int(value) < 1:
+        raise Open311Error(400, _("page is a whole number from 1."))
+    if int(value) * size > MAX_PAGED:
+        raise Open311Error(400, _("page reaches past the %(max)d newest requests of the window; narrow it with "
+                                  "end_date.") % {"max": MAX_PAGED})
+    return int(value)
+
+
+@dataclass(frozen=True)
+class RequestQuery:
+    """The request list's question, parsed and normalised: equal questions are equal values
+    (the order of codes in a list, a default spelled out or left out), whatever the spelling."""
+
+    ids: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    start: datetime.datetime | None = None
+    end: datetime.datetime | None = None
+    status: str = ""  # open | closed | "" (both)
+    size: int = DEFAULT_PAGE_SIZE
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params) -> RequestQuery:
+        ids = _split(params.get("service_request_id"))
+        if ids:  # the spec: this overrides every other filter
+            return cls(ids=tuple(sorted(set(ids[:MAX_REQUESTS]))), size=MAX_REQUESTS)
+        start = _moment(params["start_date"], "start_date") if params.get("start_date") else None
+        end = _moment(params["end_date"], "end_date", end=True) if params.get("end_date") else None
+        statuses = _split(params.get("status"))
+        if set(statuses) - {"open", "closed"}:
+            raise Open311Error(400, _("status is open or closed."))
+        size = _page_size(params.get("page_size"))
+        return cls(codes=tuple(sorted(set(_split(params.get("service_code"))))), start=start, end=end,
+                   status=statuses[0] if statuses and set(statuses) != {"open", "closed"} else "",
+                   size=size, page=_page(params.get("page"), size))
+
+    def rows(self) -> list[dict]:
+        events = selectors.public_event_rows()
+        if self.ids:
+            events = events.filter(code__in=self.ids)
+        else:
+            if self.codes:
+                events = events.filter(category__code__in=self.codes)
+            start = self.start if self.start is not None else (self.end or timezone.now()) - DEFAULT_WINDOW
+            events = events.filter(created_at__gte=start)
+            if self.end is not None:
+                events = events.filter(created_at__lt=self.end)
+            if self.status:
+                events = events.filter(status__in=OPEN_STATUSES if self.status == "open" else FINISHED_STATUSES)
+        offset = (self.page - 1) * self.size
+        return list(events.order_by("-created_at", "-id")[offset:offset + self.size])
+
+    def cache_key(self, fmt: str, request) -> str:
+        """The question with what else the answer depends on: the format, the language (the
+        status sentences) and the address the photo links start with."""
+        question = repr((fmt, translation.get_language(), request.build_absolute_uri("/"), self.ids, self.codes,
+                         self.start and self.start.isoformat(), self.end and self.end.isoformat(), self.status,
+                         self.size, self.page))
+        return "gridgov:open311:requests:" + hashlib.sha256(question.encode()).hexdigest()
+
+
 class RequestListApi(Open311View):
     throttle_classes = [Open311ReadThrottle, Open311PostThrottle]
 
     def get(self, request, fmt):
-        params = request.query_params
-        events = selectors.public_events()
-        ids = _split(params.get("service_request_id"))
-        if ids:  # the spec: this overrides every other filter
-            events = events.filter(code__in=ids[:MAX_REQUESTS])
-        else:
-            codes = _split(params.get("service_code"))
-            if codes:
-                events = events.filter(category__code__in=codes)
-            start = _moment(params["start_date"], "start_date") if params.get("start_date") else None
-            end = _moment(params["end_date"], "end_date", end=True) if params.get("end_date") else None
-            if start is None:
-                start = (end or timezone.now()) - DEFAULT_WINDOW
-            events = events.filter(created_at__gte=start)
-            if end is not None:
-                events = events.filter(created_at__lt=end)
-            statuses = _split(params.get("status"))
-            if set(statuses) - {"open", "closed"}:
-                raise Open311Error(400, _("status is open or closed."))
-            if statuses and set(statuses) != {"open", "closed"}:
-                events = events.filter(status__in=OPEN_STATUSES if statuses[0] == "open" else FINISHED_STATUSES)
-        size = MAX_REQUESTS if ids else _page_size(params.get("page_size"))
-        events = events.order_by("-created_at", "-id")[:size]
-        return render(fmt, "service_requests", request_rows(list(events), request))
+        query = RequestQuery.parse(request.query_params)
+        seconds = getattr(settings, "GRIDGOV_OPEN311_LIST_CACHE_SECONDS", 5)
+        key = query.cache_key(fmt, request) if seconds > 0 else None
+        body = cache.get(key) if key else None
+        if body is not None:
+            return HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+        response = render(fmt, "service_requests", request_rows(query.rows(), request))
+        if key:
+            cache.set(key, response.content, seconds)
+        return response
 
     def post(self, request, fmt):
         data = request.data
@@ -430,10 +492,10 @@ class RequestListApi(Open311View):
 
 class RequestDetailApi(Open311View):
     def get(self, request, fmt, request_id):
-        event = selectors.public_events().filter(code=request_id).first()
-        if event is None:
+        rows = list(selectors.public_event_rows().filter(code=request_id))
+        if not rows:
             raise Open311Error(404, _("service_request_id %(id)s was not found.") % {"id": request_id})
-        return render(fmt, "service_requests", [request_row(event, request)])
+        return render(fmt, "service_requests", request_rows(rows, request))
 
 
 class TokenApi(Open311View):

@@ -92,6 +92,7 @@ def _access_department(code: str, field_name: str) -> Department:
 def event_act(*, actor, event: Event, request: ActionRequest) -> Event:
     """Take one workflow action on an event the actor can see."""
     from gridgov.events.photos import save_photos
+    from gridgov.events.services.intake import follow_up_after_commit
 
     action = request.action
     # A role that may never take the action is refused before its photos are decoded;
@@ -112,7 +113,8 @@ def event_act(*, actor, event: Event, request: ActionRequest) -> Event:
         outcome = extra.pop("_outcome", None)
         entry = event_transition(event=event, action=action, actor=actor, outcome=outcome, now=now,
                                  note=note or extra.pop("_note", ""), extra=extra)
-        save_photos(event=event, entry=entry, images=images, uploaded_by=actor)
+        photos = save_photos(event=event, entry=entry, images=images, uploaded_by=actor)
+        follow_up_after_commit(event, photos, images)  # the photos' copies, after the commit
     return event
 
 

@@ -3,6 +3,8 @@ numbered and routed, or closed at once when a grid worker fixed it on the spot."
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import secrets
 from dataclasses import dataclass, field
@@ -17,29 +19,28 @@ from gridgov.core.audit import audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden
 from gridgov.core.geo import validate_lng_lat
 from gridgov.core.images import check_images
-from gridgov.core.models import Department, OrgUnit
+from gridgov.core.models import OrgUnit
 from gridgov.core.permissions import Capability, has_capability, in_scope, is_read_only
 from gridgov.core.selectors import grid_cell_at
-from gridgov.events import notify
 from gridgov.events.audit_actions import EventAudit
+from gridgov.events.codes import next_code
+from gridgov.events.lookups import intake_category, route_of
 from gridgov.events.models import (
     Category,
     Channel,
     Event,
-    EventCodeCounter,
     TimelineEntry,
     Urgency,
 )
-from gridgov.events.routing import find_route
 from gridgov.events.services.transitions import (
     MAX_DESCRIPTION,
     MAX_PHOTOS,
     _mark_resolved_on_site,
     _start_step,
-    _timeline,
     event_transition,
 )
 from gridgov.events.workflow import (
+    TRANSITIONS,
     Action,
     Party,
     Status,
@@ -89,10 +90,10 @@ def _place_of(sub: Submission, errors: dict):
 def _check_submission(sub: Submission) -> tuple[Category | None, str, dict]:
     errors: dict[str, list[str]] = {}
     place = _place_of(sub, errors)
-    category = Category.objects.filter(code=(sub.category_code or "").strip(), is_active=True).first()
+    category, has_children = intake_category((sub.category_code or "").strip())
     if category is None:
         errors["category"] = [_("Unknown event category.")]
-    elif category.children.filter(is_active=True).exists():
+    elif has_children:
         errors["category"] = [_("Choose a more specific category.")]
     elif sub.channel in {Channel.RESIDENT, Channel.OPEN311} and not category.is_public:
         errors["category"] = [_("This category cannot be reported by the public.")]
@@ -126,15 +127,6 @@ def _check_submission(sub: Submission) -> tuple[Category | None, str, dict]:
     if errors:
         raise DomainError(next(iter(errors.values()))[0], ErrorCode.INVALID, errors)
     return category, org_code, {"description": description, "place": place}
-
-
-def _next_code(org_code: str, day: datetime.date) -> str:
-    county = org_code[:6].ljust(6, "0")
-    counter, _created = EventCodeCounter.objects.get_or_create(county=county, day=day)
-    counter = EventCodeCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{county}-{day:%Y%m%d}-{counter.last:04d}"
 
 
 def _default_org_code(actor) -> str:
@@ -184,9 +176,13 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
             raise Forbidden(_("This point lies outside your grid."))
     org_code = org_code or _default_org_code(actor)
     now = timezone.now()
+    # Read before the transaction, from the lookup cache (events.lookups): no query while the
+    # rules are unchanged, and nothing is held while they are read.
+    route = None if fixed_note else route_of(category, org_code)
     with transaction.atomic():
         event = Event(
-            code=_next_code(org_code, timezone.localdate(now)),
+            # From a sequence on PostgreSQL: no lock held until commit (events.codes).
+            code=next_code(org_code, timezone.localdate(now)),
             category=category, urgency=submission.urgency, description=cleaned["description"],
             channel=submission.channel, status=Status.REGISTERED, org_code=org_code,
             lat=submission.lat, lng=submission.lng, address=(submission.address or "").strip()[:300],
@@ -199,34 +195,94 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
             public_token=secrets.token_urlsafe(24),
         )
         _start_step(event, now)
-        event.save()
-        entry = _timeline(event, action="register", actor=actor, from_status="", at=now,
-                          actor_label=actor_label, note=(submission.note or "").strip()[:2000],
-                          extra={**submission.extra, "channel": submission.channel})
-        save_photos(event=event, entry=entry, images=images, uploaded_by=actor)
+        entries = [_register_entry(event, actor=actor, at=now, actor_label=actor_label,
+                                   note=(submission.note or "").strip()[:2000],
+                                   extra={**submission.extra, "channel": submission.channel})]
+        if route is not None:
+            entries.append(_dispatch_unsaved(event, route, now))
+        # One insert of the event in its final state, one of its timeline rows (issue 12).
+        event.save(force_insert=True)
+        for entry in entries:
+            entry.event = event
+        TimelineEntry.objects.bulk_create(entries)
+        photos = save_photos(event=event, entry=entries[0], images=images, uploaded_by=actor)
         audit_record(actor=actor, action=EventAudit.SUBMIT, obj=event, org_code=org_code,
                      changes={"category": category.code, "channel": submission.channel})
         if fixed_note:
             _mark_resolved_on_site(event, now)
             event_transition(event=event, action=Action.RESOLVE_ON_SITE, actor=actor, now=now, note=fixed_note[:2000])
-            return event
-        route = find_route(category=category, org_code=org_code)
-        if route is not None:
-            _dispatch(event, unit=route.unit, owner=route.owner, note=_("Routed by rule."), now=now)
+            notice = ""
         else:
-            notify.dispatchers_of(event, kind="new_event",
-                                  text=_("New event %(code)s awaits dispatch.") % {"code": event.code})
+            notice = "dispatched" if route is not None else "new_event"
+        follow_up_after_commit(event, photos, images, notice)
     return event
 
 
-def _dispatch(event: Event, *, unit: Department, owner: Department | None, note: str,
-              now: datetime.datetime) -> TimelineEntry:
-    """A routing rule sends a new report on as it comes in (the submission's audit entry
-    covers it)."""
+def follow_up_after_commit(event: Event, photos, images, notice: str = "") -> None:
+    """The copies of the photos just saved with `event` (`photos.save_photos`) and the
+    `notice` to whom the event concerns: after the commit, in a task (events.tasks), or, within
+    `follow_up_now`, in the transaction itself."""
+    if _FOLLOW_UP_NOW.get():
+        from gridgov.events.photos import render_copies_on_commit
+        from gridgov.events.tasks import tell_about_new_event
+
+        for photo, image in zip(photos, images, strict=True):
+            render_copies_on_commit(photo, image)
+        tell_about_new_event(event, notice)
+    elif photos or notice:
+        after_intake_on_commit(event.pk, [photo.pk for photo in photos], notice)
+
+
+_FOLLOW_UP_NOW: contextvars.ContextVar[bool] = contextvars.ContextVar("gridgov_intake_follow_up_now", default=False)
+
+
+@contextlib.contextmanager
+def follow_up_now():
+    """Within it, a submission makes its photos' copies and writes its notifications in its
+    own transaction, as before issue 12, instead of queueing them: for the demo's seeding,
+    which writes thousands of reports in one transaction with no queue worker running."""
+    token = _FOLLOW_UP_NOW.set(True)
+    try:
+        yield
+    finally:
+        _FOLLOW_UP_NOW.reset(token)
+
+
+def _register_entry(event: Event, *, actor, at, actor_label: str, note: str, extra: dict) -> TimelineEntry:
+    """The "register" row of a new event (unsaved; `transitions._timeline`'s fields)."""
+    require_actor(actor)
+    is_user = getattr(actor, "is_authenticated", False)
+    return TimelineEntry(action="register", from_status="", to_status=event.status,
+                         actor=actor if is_user else None,
+                         actor_label=actor_label or (actor.label if is_user else _("System")),
+                         at=at, note=note, extra=extra or {})
+
+
+def _dispatch_unsaved(event: Event, route, now: datetime.datetime) -> TimelineEntry:
+    """A routing rule sends a new report on as it comes in: `event_transition`'s dispatch by
+    the routing party, applied to the unsaved event (its row is inserted once, dispatched),
+    and its timeline row, unsaved. The submission's audit entry covers it."""
+    transition = TRANSITIONS[Action.DISPATCH]
+    if Party.ROUTING not in transition.parties or event.status not in transition.sources:
+        raise Forbidden(_("This action is not taken this way."))
+    unit = route.unit
     event.department = unit
-    event.owner_department = owner or (unit.parent if unit.parent_id else unit)
-    entry = event_transition(event=event, action=Action.DISPATCH, party=Party.ROUTING, now=now, note=note,
-                             extra={"department": unit.code}, audit_action=None)
-    notify.unit_staff(unit, event, kind="dispatched",
-                      text=_("Event %(code)s was sent to you.") % {"code": event.code})
-    return entry
+    event.owner_department = route.owner or unit
+    from_status = event.status
+    event.status = transition.target_for(None)
+    if transition.restarts_clock:
+        _start_step(event, now)
+    return TimelineEntry(action=Action.DISPATCH, from_status=from_status, to_status=event.status, actor=None,
+                         actor_label=_("System"), at=now, note=_("Routed by rule."),
+                         extra={"department": unit.code})
+
+
+def after_intake_on_commit(event_id: int, photo_ids: list[int], notice: str) -> None:
+    """Enqueue `events.tasks.after_intake` when the transaction commits (after the photos'
+    record copies are written), in the language of the request."""
+    from django.utils import translation
+
+    from gridgov.events.tasks import enqueue_after_intake
+
+    language = translation.get_language() or ""
+    transaction.on_commit(lambda: enqueue_after_intake(event_id, photo_ids, notice, language))

@@ -21,6 +21,7 @@ from gridgov.events.models import (
     Supervision,
     TimelineEntry,
 )
+from gridgov.events.ranking_cache import INVALIDATING_ACTIONS, ranking_changed
 from gridgov.events.workflow import (
     STEP_OF_STATUS,
     TRANSITIONS,
@@ -104,6 +105,8 @@ def event_transition(*, event: Event, action: str, now: datetime.datetime, actor
     extra = extra or {}
     entry = _timeline(event, action=action, actor=actor, from_status=from_status, note=note, extra=extra, at=now,
                       actor_label=actor_label)
+    if action in INVALIDATING_ACTIONS:  # the area's ranking figures are recomputed (issue 12)
+        ranking_changed(org_code=event.org_code)
     if audit_action is not None:
         audit_record(actor=actor, action=audit_action, obj=event, org_code=event.org_code,
                      changes={"action": str(action), "from": from_status, "to": event.status, **extra})

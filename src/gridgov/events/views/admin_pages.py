@@ -24,19 +24,11 @@ from gridgov.events.views.common import QUEUE, query_string, require_capability
 
 # --- Evaluation -------------------------------------------------------------------------------
 
-AREA_LEVELS = {"county": 6, "township": 9, "village": 12}
+AREA_LEVELS = scoring.AREA_LEVELS
 
 
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _indicators(tab: str, start, end, scope: str):
-    if tab in ("department", "station"):
-        return scoring.unit_indicators(kind=tab, start=start, end=end, scope=scope)
-    if tab in AREA_LEVELS:
-        return scoring.area_indicators(level_length=AREA_LEVELS[tab], start=start, end=end, scope=scope)
-    return scoring.grid_worker_indicators(start=start, end=end, scope=scope)
 
 
 def _row(rank: int, item) -> dict:
@@ -65,7 +57,8 @@ def ranking(request):
     valid = form.is_valid() if form.is_bound else True
     tab = (form.cleaned_data.get("tab") if form.is_bound and valid else "") or "department"
     start, end = form.period()
-    items = _indicators(tab, start, end, user.scope_code or "")
+    # ranking cache (issue 12): the figures of the last two minutes, or of the area's last closure
+    items, as_of = scoring.ranking_indicators(tab=tab, start=start, end=end, scope=user.scope_code or "")
     tab_label = str(dict(RankingForm.TABS)[tab])
     if request.GET.get("format") == "xlsx" and valid:
         title = _("%(what)s ranking, %(month)s") % {"what": tab_label, "month": start.strftime("%Y-%m")}
@@ -81,6 +74,7 @@ def ranking(request):
         "tabs": [(key, label, "?" + query_string({"month": month, "tab": key})) for key, label in RankingForm.TABS],
         "rows": [_row(rank, item) for rank, item in enumerate(items, start=1)],
         "month": month,
+        "as_of": as_of,
         "kind": "grid_worker" if tab == "grid_worker" else ("area" if tab in AREA_LEVELS else "unit"),
         "download_url": "?" + query_string({"month": month, "tab": tab, "format": "xlsx"}),
     }

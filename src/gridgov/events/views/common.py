@@ -1,27 +1,23 @@
-"""What the event pages share: role checks, list rows with traffic lights, keyset pages,
+"""What the event pages share: role checks, traffic lights, keyset pages,
 maps' data, photos, and idempotent submissions."""
 
 from __future__ import annotations
 
-import datetime
 import functools
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Subquery
 from django.http import FileResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gridgov.core import images, orgnames
+from gridgov.core import images
 from gridgov.core.models import OrgLevel, OrgUnit
 from gridgov.core.pagination import keyset_page, query_string  # noqa: F401 (query_string: re-exported for the events views)
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.workcal import Light
-from gridgov.events import selectors
 from gridgov.events.deadlines import step_light
 from gridgov.events.models import Event
 from gridgov.events.workflow import Status
@@ -59,38 +55,10 @@ def event_access(check):
     return decorator
 
 
-# --- Rows with traffic lights ---------------------------------------------------------------
-
-
-@dataclass
-class EventRow:
-    event: Event
-    light: str | None = None
-    light_label: str = ""
-    hints: list = field(default_factory=list)
-    merge_into: list = field(default_factory=list)  # earlier events this one may be merged into
-    returned: dict | None = None
-    rework_note: str = ""
-    form: object = None
-    place: str = ""  # the event's org unit as its name path (县 › 镇 › 村 › 网格)
+# --- Traffic lights and keyset pages (the list rows: events.views.rows) ---------------------------------------------------------------
 
 
 light_of = step_light  # the same light as the API (events.deadlines)
-
-
-def event_rows(events: list[Event], *, now: datetime.datetime | None = None) -> list[EventRow]:
-    """Rows for a page of events; every light from two queries (the calendars), every place's
-    name path from one (none for an empty page)."""
-    now = now or timezone.now()
-    calendars = selectors.work_calendars_for(
-        e.org_code for e in events if e.step_deadline and e.status in selectors.OPEN_STATUSES)
-    places = orgnames.org_name_paths({e.org_code for e in events})
-    rows = []
-    for event in events:
-        light = light_of(event, calendars, now)
-        rows.append(EventRow(event=event, light=light, light_label=str(LIGHT_LABELS.get(light, "")),
-                             place=places.get(event.org_code, event.org_code)))
-    return rows
 
 
 def keyset_rows(queryset, after: int | None, size: int, *, order=("-pk",)) -> tuple[list, int | None]:

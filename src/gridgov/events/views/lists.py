@@ -14,25 +14,25 @@ from django.views.decorators.http import require_GET
 
 from gridgov.core import orgnames
 from gridgov.core import selectors as core_selectors
-from gridgov.core.models import Department, DepartmentKind
+from gridgov.core.models import DepartmentKind
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.views import domain_errors_as_http
 from gridgov.events import selectors
 from gridgov.events.forms import PAGE_SIZE, InboxForm, QueueFilterForm
-from gridgov.events.models import OPEN_Q, Category, TimelineEntry
+from gridgov.events.models import OPEN_Q, Category
 from gridgov.events.querysets import EventQuerySet
 from gridgov.events.views.common import (
     INBOX,
     MAX_MAP_EVENTS,
     QUEUE,
     cells_geojson,
-    event_rows,
     grid_cells,
     keyset_rows,
     query_string,
     require_capability,
 )
-from gridgov.events.workflow import TRANSITIONS, Action, SideAction, Status, user_may
+from gridgov.events.views.rows import event_rows
+from gridgov.events.workflow import SideAction, Status, user_may
 
 
 def _filter_form(request, user):
@@ -53,27 +53,6 @@ def _filters(form) -> selectors.EventFilters:
     )
 
 
-MERGEABLE = TRANSITIONS[SideAction.MERGE].sources  # the table's: not yet accepted
-
-
-def _returns(rows) -> None:
-    """For returned events: who returned it, why, and where it should go (two queries)."""
-    returned = {row.event.pk: row for row in rows if row.event.status == Status.RETURNED}
-    if not returned:
-        return
-    entries = TimelineEntry.objects.filter(event_id__in=returned, action=Action.RETURN).order_by("at", "id")
-    last = {entry.event_id: entry for entry in entries}
-    codes = {code for e in last.values() for code in (e.extra.get("returned_by"), e.extra.get("suggested_department"))
-             if code}
-    names = dict(Department.objects.filter(code__in=codes).values_list("code", "name"))
-    for event_id, entry in last.items():
-        returned[event_id].returned = {
-            "by": names.get(entry.extra.get("returned_by"), entry.extra.get("returned_by") or ""),
-            "who": entry.actor_label, "reason": entry.extra.get("reason", ""),
-            "suggested": names.get(entry.extra.get("suggested_department"), ""),
-        }
-
-
 @login_required
 @require_GET
 @domain_errors_as_http
@@ -86,16 +65,9 @@ def queue(request):
     rows, next_url = [], None
     if valid:
         filters = _filters(form)
-        events, next_after = keyset_rows(selectors.events_filtered(user, filters),
+        events, next_after = keyset_rows(selectors.with_return_notes(selectors.events_filtered(user, filters)),
                                          form.cleaned_data.get("after"), PAGE_SIZE, order=filters.order)
-        rows = event_rows(events)
-        hints = selectors.duplicate_hints(events)
-        merging = user_may(user, SideAction.MERGE)
-        for row in rows:
-            row.hints = hints.get(row.event.pk, [])
-            if merging and row.event.status in MERGEABLE:
-                row.merge_into = [h for h in row.hints if (h.created_at, h.pk) < (row.event.created_at, row.event.pk)]
-        _returns(rows)
+        rows = event_rows(events, hints=selectors.duplicate_hints(events), merging=user_may(user, SideAction.MERGE))
         if next_after:
             params = {k: v for k, v in request.GET.items() if k != "after"}
             next_url = "?" + query_string({**params, "after": next_after})
@@ -154,17 +126,6 @@ INBOX_TABS = {
 }
 
 
-def _rework_notes(rows) -> None:
-    """The note of the last failed verification of each reworked event (one query)."""
-    reworked = {row.event.pk: row for row in rows if row.event.rework_count}
-    if not reworked:
-        return
-    entries = TimelineEntry.objects.filter(event_id__in=reworked, action=Action.VERIFY,
-                                           to_status=Status.ACCEPTED).order_by("at", "id")
-    for entry in entries:
-        reworked[entry.event_id].rework_note = entry.note
-
-
 @login_required
 @require_GET
 @domain_errors_as_http
@@ -201,10 +162,10 @@ def inbox(request):
     if due:  # workbench (issue 11): by deadline instead of by tab
         tab = ""
         condition = mine & Q(status__in=selectors.UNIT_STEPS) & selectors.deadline_q(due, timezone.now())
-    events, next_after = keyset_rows(visible.filter(condition).select_related("category", "department"),
-                                     form.cleaned_data.get("after"), PAGE_SIZE)
+    page = selectors.with_rework_notes(visible.filter(condition).select_related("category", "department")
+                                       .defer(*selectors.PRIVATE_LIST_FIELDS))
+    events, next_after = keyset_rows(page, form.cleaned_data.get("after"), PAGE_SIZE)
     rows = event_rows(events)
-    _rework_notes(rows)
     context = {
         "tab": tab,
         "tabs": [(key, label, counts[key]) for key, label in InboxForm.TABS if key in tabs],

@@ -21,7 +21,6 @@ from gridgov.events.forms import MOBILE_PAGE_SIZE, AfterForm, ReportForm, Verify
 from gridgov.events.models import Channel
 from gridgov.events.views.common import (
     cells_geojson,
-    event_rows,
     grid_cells,
     keyset_rows,
     photo_links,
@@ -29,6 +28,7 @@ from gridgov.events.views.common import (
     require_capability,
     submit_once,
 )
+from gridgov.events.views.rows import event_rows
 from gridgov.events.workflow import Action, Status
 
 TABS = ("report", "mine", "verify")
@@ -55,7 +55,8 @@ def _mine_context(request, user) -> dict:
     after_form = AfterForm(request.GET)
     after = after_form.cleaned_data.get("after") if after_form.is_valid() else None
     events, next_after = keyset_rows(
-        selectors.events_visible_to(user).filter(reporter=user).select_related("category", "department"),
+        selectors.events_visible_to(user).filter(reporter=user).select_related("category", "department")
+        .defer(*selectors.PRIVATE_LIST_FIELDS),
         after, MOBILE_PAGE_SIZE)
     return {
         "rows": event_rows(events),
@@ -70,9 +71,8 @@ def _verify_context(request, user, cells, *, bound=None) -> dict:
     rows = event_rows(events)
     for row in rows:
         prefix = f"v{row.event.pk}"
-        row.form = bound if bound is not None and bound.prefix == prefix else VerifyForm(prefix=prefix)
-        photos = list(row.event.photos.all())
-        row.photos = photo_links(row.event, photos)
+        row["form"] = bound if bound is not None and bound.prefix == prefix else VerifyForm(prefix=prefix)
+        row["photos"] = photo_links(row.event, list(row.event.photos.all()))
     return {
         "rows": rows,
         "next_url": _tab_url("verify", after=next_after) if next_after else None,

@@ -41,8 +41,11 @@ class Command(BaseCommand):
                             help="The function timings on SQLite instead of the HTTP benchmark.")
         parser.add_argument("--workers", type=int, help="HTTP: gunicorn sync workers (default 2).")
         parser.add_argument("--connections", type=int, help="HTTP: concurrent clients (default 16).")
+        parser.add_argument("--soak", type=int, metavar="N",
+                            help="HTTP: load the memory line until N requests were answered (e.g. 10000).")
 
-    def handle(self, *args, quick, only, path, in_process=False, workers=None, connections=None, **options):
+    def handle(self, *args, quick, only, path, in_process=False, workers=None, connections=None, soak=None,
+               **options):
         folder = find_bench_dir(path)
         module = "bench.runner" if in_process else "bench.http.runner"
         argv = [sys.executable, "-m", module] + (["--quick"] if quick else [])
@@ -50,7 +53,8 @@ class Command(BaseCommand):
             argv += ["--only", name]
         if not in_process:
             argv += (["--workers", str(workers)] if workers else []) + (
-                ["--connections", str(connections)] if connections else [])
+                ["--connections", str(connections)] if connections else []) + (
+                ["--soak", str(soak)] if soak else [])
         # A separate process: this one is already configured for the user's database, and
         # the runner starts Django (or the server) with nothing but its own throwaway one.
         # The HTTP runner reads DATABASE_URL only to find the PostgreSQL server to make its
