@@ -40,30 +40,39 @@ def columns(conn, table: str) -> list[str]:
     return [name for (name,) in rows if name != "id"]
 
 
-def bulk_events(conn, count: int, *, offset: int = 0) -> int:
+def bulk_events(conn, count: int, *, offset: int = 0, within: str = "") -> int:
     """`count` more events, copied from the demo's (`offset`: the bulk events written before,
-    whose codes the new ones follow); returns the events table's size."""
+    whose codes the new ones follow; `within`: copy only the events under this org code, so
+    that in a province the bulk lands in one county); returns the events table's size."""
     cols = columns(conn, "events_event")
     select = [sql.SQL(EVENT_OVERRIDES[c]) if c in EVENT_OVERRIDES else sql.SQL("t.{}").format(sql.Identifier(c))
               for c in cols]
     query = sql.SQL("""
-        WITH d AS (SELECT * FROM events_event WHERE code NOT LIKE 'BENCH-%%'),
+        WITH d AS (SELECT * FROM events_event WHERE code NOT LIKE 'BENCH-%%' AND org_code LIKE %(within)s),
              t AS (SELECT row_number() OVER (ORDER BY id) - 1 AS k,
                           CASE WHEN status NOT IN ('closed', 'evaluated', 'cancelled')
                                THEN row_number() OVER (PARTITION BY status NOT IN ('closed', 'evaluated', 'cancelled')
                                                        ORDER BY id) - 1 END AS open_k, *
                    FROM d),
-             n AS (SELECT count(*) AS n, count(open_k) AS n_open FROM t)
+             n AS (SELECT count(*) AS n, count(open_k) AS n_open FROM t),
+             -- Each template under two keys, so that the join below is one hashable equality
+             -- (a CASE in the join condition is a nested loop: rows × templates).
+             tk AS (SELECT 'all' AS bench_kind, k AS bench_key, t.* FROM t
+                    UNION ALL
+                    SELECT 'open', open_k, t.* FROM t WHERE open_k IS NOT NULL)
         INSERT INTO events_event ({cols})
         SELECT {select}
-        FROM (SELECT g, now() - interval '730 days' + (interval '729 days' / %(count)s::int) * g AS at
-              FROM generate_series(1, %(count)s::int) AS g) AS s
-        CROSS JOIN n
-        JOIN t ON CASE WHEN mod(s.g, 200) = 0 AND n.n_open > 0 THEN t.open_k = mod(s.g / 200, n.n_open)
-                       ELSE t.k = mod(s.g, n.n) END
+        FROM (SELECT g, at,
+                     CASE WHEN mod(g, 200) = 0 AND n.n_open > 0 THEN 'open' ELSE 'all' END AS bench_kind,
+                     CASE WHEN mod(g, 200) = 0 AND n.n_open > 0 THEN mod(g / 200, n.n_open)
+                          ELSE mod(g, n.n) END AS bench_key
+              FROM (SELECT g, now() - interval '730 days' + (interval '729 days' / %(count)s::int) * g AS at
+                    FROM generate_series(1, %(count)s::int) AS g) AS series
+              CROSS JOIN n) AS s
+        JOIN tk AS t ON t.bench_kind = s.bench_kind AND t.bench_key = s.bench_key
         ORDER BY g
     """).format(cols=sql.SQL(", ").join(sql.Identifier(c) for c in cols), select=sql.SQL(", ").join(select))
-    conn.execute(query, {"count": count, "offset": offset})
+    conn.execute(query, {"count": count, "offset": offset, "within": within + "%"})
     conn.execute("VACUUM (ANALYZE) events_event")
     return conn.execute("SELECT count(*) FROM events_event").fetchone()[0]
 
@@ -73,7 +82,7 @@ def bulk_households(conn, village_code: str, count: int) -> int:
     the one table's workbook; returns the village's households."""
     existing = conn.execute("SELECT count(*) FROM register_household WHERE org_code LIKE %s",
                             [village_code + "%"]).fetchone()[0]
-    if existing:
+    if existing and count:
         cols = columns(conn, "register_household")
         query = sql.SQL("""
             INSERT INTO register_household ({cols})

@@ -44,10 +44,12 @@ class Mode:
     quick: bool
     connections: int = 16
     workers: int = 2
+    province: bool = False  # --province: the lines against `seed_demo --scale province`
+    fraction: float = 1.0  # --fraction: that share of the province (a smaller run of the same lines)
 
     @property
     def scale(self) -> str:
-        return "town" if self.quick else "city"
+        return "province" if self.province else "town" if self.quick else "city"
 
     @property
     def bulk_events(self) -> int:
@@ -55,7 +57,11 @@ class Mode:
 
     @property
     def bulk_households(self) -> int:
-        return 5_000 if self.quick else 100_000
+        return 1_000_000 if self.province else 5_000 if self.quick else 100_000
+
+    @property
+    def seed_timeout(self) -> float:
+        return 4 * 3600 if self.province else 1800
 
     @property
     def seconds(self) -> float:
@@ -297,6 +303,29 @@ def check_cursor(base: str, spec_headers: dict) -> None:
 
 # --- the run -----------------------------------------------------------------------------
 
+KEPT = "kept.json"
+
+
+def keep_for_reuse(tmp: Path, db: database.Throwaway, env: dict, password: str, mode: Mode, results: dict) -> None:
+    """What --reuse needs of a kept run: its database, made-up keys and demo password (all of
+    them this run's own, in its private folder) and the statement counts before the bulk rows."""
+    path = tmp / KEPT
+    path.write_text(json.dumps({
+        "database": db.name, "password": password, "quick": mode.quick, "province": mode.province,
+        "fraction": mode.fraction,
+        "keys": {k: env[k] for k in server.KEYS},
+        "queries_before": {name: m.queries_before for name, m in results.items() if m.queries_before is not None},
+    }, indent=1))
+    path.chmod(0o600)
+
+
+def seed_summary(log: Path, lines: int = 20) -> str:
+    """The end of the seed's own report (its per-table rows, time and rows/s) from the log."""
+    text = log.read_text(errors="replace").splitlines()
+    start = max((i for i, line in enumerate(text) if line.startswith("$ gridgov seed_demo")), default=0)
+    return "\n".join("  seed| " + line for line in text[start:][-lines:])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gridgov bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -308,42 +337,77 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak", type=int, default=0, metavar="N",
                         help="the memory line loads the events API until N requests were answered "
                              "(e.g. 10000), sampling the workers' RSS after each stretch")
+    parser.add_argument("--province", action="store_true",
+                        help="the full run on `seed_demo --scale province` (PostgreSQL, about an hour of "
+                             "seeding), the million bulk events in the dispatcher's county and a million-row export")
+    parser.add_argument("--fraction", type=float, default=1.0,
+                        help="with --province: seed this share of the province (e.g. 0.002 to try the run)")
     parser.add_argument("--keep", action="store_true",
-                        help="keep the throwaway database and folder with the server's log (to inspect them)")
+                        help="keep the throwaway database and folder with the server's log (to inspect them, "
+                             "or to run the lines again with --reuse)")
+    parser.add_argument("--reuse", metavar="FOLDER",
+                        help="run the lines again on the database that a --keep run left (its folder): "
+                             "no migration, seed or bulk rows")
     args = parser.parse_args(argv)
-    mode = Mode(quick=args.quick, connections=args.connections, workers=args.workers)
+    if args.quick and args.province:
+        parser.error("--quick and --province exclude each other")
+    if args.fraction != 1.0 and not args.province:
+        parser.error("--fraction needs --province")
+    mode = Mode(quick=args.quick, connections=args.connections, workers=args.workers, province=args.province,
+                fraction=args.fraction)
     load.wrk_path()  # fail before any setup when wrk is missing
 
     started = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix="gridgov-bench-http-"))
-    db = database.plan(os.environ)
+    kept = None
+    if args.reuse:
+        tmp = Path(args.reuse)
+        kept = json.loads((tmp / KEPT).read_text())
+        db = database.plan(os.environ, token=kept["database"].removeprefix(database.PREFIX))
+        mode = Mode(quick=kept["quick"], province=kept["province"], fraction=kept["fraction"],
+                    connections=args.connections,
+                    workers=args.workers)
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix="gridgov-bench-http-"))
+        db = database.plan(os.environ)
     log = tmp / "bench.log"
     srv = None
     try:
-        say(f"gridgov bench ({'quick' if mode.quick else 'full'}, over HTTP): throwaway database {db.name}, "
-            f"log {log}")
-        database.create(db)
-        stats = database.connect(db.url)
-        stats.execute(f"ALTER DATABASE {db.name} SET synchronous_commit = off")  # setup only, reset below
+        say(f"gridgov bench ({'province' if mode.province else 'quick' if mode.quick else 'full'}, over HTTP): "
+            f"{'kept' if kept else 'throwaway'} database {db.name}, log {log}")
         static = static_root()
-        env = server.base_environment(db, tmp, static)
-        step = time.perf_counter()
         collect = None
         if not (static / "staticfiles.json").exists():
             shutil.rmtree(static.parent, ignore_errors=True)
             static.mkdir(parents=True)
-            collect = server.start_command(env, "collectstatic", "--noinput", "-v0", log=tmp / "collectstatic.log")
-        server.run_command(env, "migrate", "--no-input", "-v0", log=log)
-        say(f"  setup: migrated in {time.perf_counter() - step:.1f} s")
-        step = time.perf_counter()
-        password = secrets.token_urlsafe(12)
-        server.run_command(env, "seed_demo", "--scale", mode.scale, "--password", password, log=log)
-        say(f"  setup: seeded the {mode.scale} demo in {time.perf_counter() - step:.1f} s")
-        if collect is not None:
-            if collect.wait() != 0:
-                raise RuntimeError(f"collectstatic failed; see {tmp / 'collectstatic.log'}")
-            say(f"  setup: static files collected into {static}")
-        stats.execute(f"ALTER DATABASE {db.name} RESET synchronous_commit")
+        if kept:
+            stats = database.connect(db.url)
+            env = server.base_environment(db, tmp, static, keys=kept["keys"])
+            password = kept["password"]
+            if not (static / "staticfiles.json").exists():
+                server.run_command(env, "collectstatic", "--noinput", "-v0", log=tmp / "collectstatic.log")
+        else:
+            database.create(db)
+            stats = database.connect(db.url)
+            stats.execute(f"ALTER DATABASE {db.name} SET synchronous_commit = off")  # setup only, reset below
+            env = server.base_environment(db, tmp, static)
+            if not (static / "staticfiles.json").exists():
+                collect = server.start_command(env, "collectstatic", "--noinput", "-v0", log=tmp / "collectstatic.log")
+            step = time.perf_counter()
+            server.run_command(env, "migrate", "--no-input", "-v0", log=log)
+            say(f"  setup: migrated in {time.perf_counter() - step:.1f} s")
+            step = time.perf_counter()
+            password = secrets.token_urlsafe(12)
+            fraction = ["--fraction", str(mode.fraction)] if mode.province else []
+            server.run_command(env, "seed_demo", "--scale", mode.scale, "--password", password, *fraction, log=log,
+                               timeout=mode.seed_timeout)
+            say(f"  setup: seeded the {mode.scale} demo in {time.perf_counter() - step:.1f} s")
+            if mode.province:
+                say(seed_summary(log))
+            if collect is not None:
+                if collect.wait() != 0:
+                    raise RuntimeError(f"collectstatic failed; see {tmp / 'collectstatic.log'}")
+                say(f"  setup: static files collected into {static}")
+            stats.execute(f"ALTER DATABASE {db.name} RESET synchronous_commit")
         demo = read_demo(stats, password)
 
         srv = server.Server(env, workers=mode.workers, log=log)
@@ -363,15 +427,26 @@ def main(argv: list[str] | None = None) -> int:
         results = {s.name: Measured(s) for s in specs if s.name in needed}
 
         # The statements of each page with a few bulk events (1 %, over the same two years), then
-        # with all of them: a count that grows with the rows shows as "a→b".
-        step = time.perf_counter()
-        few = mode.bulk_events // 100
-        data.bulk_events(stats, few)
-        for m in results.values():
-            if m.spec.probe_before_bulk:
-                m.status, m.queries_before, _rows = probe(srv.base, stats, m.spec.requests[0])
-        total = data.bulk_events(stats, mode.bulk_events - few, offset=few)
-        say(f"  data: {mode.bulk_events:,} events added in SQL ({total:,} in all) in {time.perf_counter() - step:.1f} s")
+        # with all of them: a count that grows with the rows shows as "a→b". In a province the
+        # bulk events copy the dispatcher's county, where the dispatcher's lists look.
+        within = demo.scopes["dispatcher"] if mode.province else ""
+        if kept:
+            for name, before in kept["queries_before"].items():
+                if name in results:
+                    results[name].queries_before = before
+            total = stats.execute("SELECT count(*) FROM events_event").fetchone()[0]
+        else:
+            step = time.perf_counter()
+            few = mode.bulk_events // 100
+            data.bulk_events(stats, few, within=within)
+            for m in results.values():
+                if m.spec.probe_before_bulk:
+                    m.status, m.queries_before, _rows = probe(srv.base, stats, m.spec.requests[0])
+            total = data.bulk_events(stats, mode.bulk_events - few, offset=few, within=within)
+            say(f"  data: {mode.bulk_events:,} events added in SQL ({total:,} in all) "
+                f"in {time.perf_counter() - step:.1f} s")
+            if args.keep:
+                keep_for_reuse(tmp, db, env, password, mode, results)
         position = last_page_position(stats, demo.scopes["dispatcher"])
         specs = {s.name: s for s in build_specs(srv.base, demo, tmp, deep_last_position=position)}
         for name, m in results.items():
@@ -396,23 +471,26 @@ def main(argv: list[str] | None = None) -> int:
         if "memory" in wanted:
             lines.append(memory_line(srv, results["events API"].spec, mode, tmp, requests=args.soak))
         if "export" in wanted:
-            lines.append(export_line(srv, stats, demo, mode))
+            lines.append(export_line(srv, stats, demo, mode, add_households=not kept))
         say("")
         say(format_lines(lines))
         passed = sum(1 for line in lines if line.passed)
         say(f"\n{passed} of {len(lines)} targets met; {mode.connections} connections, {mode.workers} workers, "
             f"{mode.seconds:g} s per line, {total:,} events; total {time.perf_counter() - started:.0f} s")
+        size = stats.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        say(f"database {db.name}: {size / 2**30:.1f} GiB")
         return 0
     finally:
         if srv is not None:
             srv.stop()
-        if not args.keep:
+        if not (args.keep or kept):
             try:
                 database.drop(db)
             except Exception as error:  # noqa: BLE001 - report, but let the real error show
                 say(f"could not drop {db.name}: {error}")
-        if args.keep:
-            say(f"kept: database {db.name}, folder {tmp} (server log bench.log)")
+        if args.keep or kept:
+            say(f"kept: database {db.name}, folder {tmp} (server log bench.log; run the lines again with "
+                f"--reuse {tmp})")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -502,10 +580,10 @@ def memory_line(srv: server.Server, spec: Spec, mode: Mode, tmp: Path, *, reques
                 passed=ratio <= 1.10 and got.bad == 0 and got.ok >= requests, queries="—", rows="—")
 
 
-def export_line(srv: server.Server, stats, demo: Demo, mode: Mode) -> Line:
+def export_line(srv: server.Server, stats, demo: Demo, mode: Mode, *, add_households: bool = True) -> Line:
     """The one table's workbook of a village with many households: its time, and the workers'
     peak memory (VmHWM) before and after it: streamed, the peak does not grow with the rows."""
-    households = data.bulk_households(stats, demo.village, mode.bulk_households)
+    households = data.bulk_households(stats, demo.village, mode.bulk_households if add_households else 0)
     session = server.sign_in(srv.base, "screener", demo.password)
     client = server.Client(srv.base)
     headers = {"Cookie": f"sessionid={session}"}

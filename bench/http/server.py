@@ -25,7 +25,13 @@ from bench.http import database
 _DROPPED_PREFIXES = ("GRIDGOV_", "DATABASE_URL", "DJANGO_SETTINGS_MODULE")
 
 
-def base_environment(db: database.Throwaway, tmp: Path, static_root: Path) -> dict[str, str]:
+# The keys a run makes up, kept with a --keep run's database so that --reuse can read its
+# encrypted fields and verify its audit chain.
+KEYS = ("GRIDGOV_SECRET_KEY", "GRIDGOV_FIELD_KEY", "GRIDGOV_AUDIT_KEY")
+
+
+def base_environment(db: database.Throwaway, tmp: Path, static_root: Path,
+                     keys: dict[str, str] | None = None) -> dict[str, str]:
     from cryptography.fernet import Fernet
 
     database.check(db, db.url)
@@ -53,6 +59,7 @@ def base_environment(db: database.Throwaway, tmp: Path, static_root: Path) -> di
         "GRIDGOV_OPEN311_READ_RATE": "100000000/minute",
         "PYTHONUNBUFFERED": "1",
     })
+    env.update({k: v for k, v in (keys or {}).items() if k in KEYS})
     return env
 
 

@@ -137,3 +137,49 @@ def test_the_soak_runs_stretches_until_enough_requests_were_answered():
     # Without a number, one stretch (the line as it always was); a stretch answering nothing ends it.
     assert soak(lambda: _stretch(500), lambda: {7: 1}, wanted=0).stretches == 1
     assert soak(lambda: _stretch(0, bad=40), lambda: {7: 1}, wanted=10_000).stretches == 1
+
+
+def test_a_kept_run_leaves_what_reuse_needs_and_only_to_its_owner(tmp_path):
+    import json
+
+    from bench.http.runner import KEPT, Mode, keep_for_reuse
+
+    db = database.plan({}, token="abc123")
+    env = server.base_environment(db, tmp_path, tmp_path / "static")
+    mode = Mode(quick=False, province=True, fraction=0.5)
+    results = {"events API": Measured(Spec("events API", "page", []), queries_before=5),
+               "intake": Measured(Spec("intake", "intake", []))}
+    keep_for_reuse(tmp_path, db, env, "pw", mode, results)
+    kept = json.loads((tmp_path / KEPT).read_text())
+    assert (tmp_path / KEPT).stat().st_mode & 0o777 == 0o600
+    assert kept["database"] == "bench_abc123" and kept["password"] == "pw"
+    assert (kept["province"], kept["fraction"], kept["queries_before"]) == (True, 0.5, {"events API": 5})
+    # The same made-up keys come back: the kept database's encrypted fields stay readable.
+    again = server.base_environment(database.plan({}, token="abc123"), tmp_path, tmp_path / "static",
+                                    keys=kept["keys"])
+    assert {k: again[k] for k in server.KEYS} == {k: env[k] for k in server.KEYS}
+    # Nothing else a kept file might hold reaches the server.
+    assert server.base_environment(db, tmp_path, tmp_path, keys={"DATABASE_URL": "x"})["DATABASE_URL"] == db.url
+
+
+def test_the_province_mode_and_its_arguments():
+    from bench.http.runner import Mode, main
+
+    assert (Mode(quick=False, province=True).scale, Mode(quick=True).scale, Mode(quick=False).scale) == (
+        "province", "town", "city")
+    assert Mode(quick=False, province=True).bulk_households == 1_000_000
+    assert Mode(quick=False, province=True).seed_timeout > Mode(quick=False).seed_timeout
+    for argv in (["--quick", "--province"], ["--fraction", "0.1"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2
+
+
+def test_the_seed_summary_is_the_end_of_the_last_seed(tmp_path):
+    from bench.http.runner import seed_summary
+
+    log = tmp_path / "bench.log"
+    log.write_text("$ gridgov migrate\nold\n$ gridgov seed_demo --scale province\n" + "\n".join(
+        f"line {i}" for i in range(30)) + "\n")
+    summary = seed_summary(log, lines=3).splitlines()
+    assert summary == ["  seed| line 27", "  seed| line 28", "  seed| line 29"]

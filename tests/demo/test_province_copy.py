@@ -49,7 +49,8 @@ def test_the_plan_keeps_the_province_proportions():
 
 @needs_postgresql
 @pytest.mark.django_db
-def test_copied_rows_are_what_the_app_reads(province):
+def test_copied_rows_are_what_the_app_reads_in_their_months(province):
+    # One test: the seed is most of its time (~35 s).
     plan = province.plan
     planned = planned_bulk_counts(plan)
     bulk_people = Person.objects.count()
@@ -99,15 +100,12 @@ def test_copied_rows_are_what_the_app_reads(province):
     Membership.objects.create(household=household, person=made, relation="head", residence_type="registered_here",
                               org_code=household.org_code)
 
-
-@needs_postgresql
-@pytest.mark.django_db
-def test_two_years_of_history_land_in_their_months_not_the_default_partition(province):
+    # Two years of history landed in their months: every month of the seeded range has its
+    # own partition, and nothing was left in DEFAULT.
     from gridgov.core import partitions
 
     oldest = TimelineEntry.objects.order_by("at").values_list("at", flat=True)[0]
     assert oldest < datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=600)  # history was seeded
-    # Every month of the seeded range has its own partition, and nothing was left in DEFAULT.
     assert partitions.default_rows() == {table: 0 for table in (
         "core_auditentry", "core_notification", "core_delivery", "events_timelineentry")}
     oldest_month = partitions.partition_name("events_timelineentry", partitions.month_start(oldest))

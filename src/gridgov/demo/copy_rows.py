@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import NOT_PROVIDED
 from django.db.models.fields import AutoFieldMixin
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -83,7 +84,7 @@ class TableSpec:
         missing = [
             column for column, f in known.items()
             if column not in self.columns and not f.null and not isinstance(f, AutoFieldMixin)
-            and f.db_default is f.NOT_PROVIDED
+            and f.db_default is NOT_PROVIDED
         ]
         if missing:
             raise RuntimeError(f"{self.label}: the bulk seed does not fill {missing}; add them to its rows")

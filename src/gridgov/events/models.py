@@ -178,6 +178,11 @@ class Event(models.Model):
     # The reporter's own verdict (a resident following the event by its public link).
     reporter_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     resolved_on_site = models.BooleanField(default=False)
+    # What the after-commit follow-up (events.tasks.after_intake) still owes: the notice
+    # (`dispatched` or `new_event`, with the photos' copies) or only the copies (`photos`);
+    # blank once done. The sweep (events.tasks.sweep_missed_follow_ups) finds the events whose
+    # task was never enqueued, e.g. when the process died between the commit and the queue.
+    follow_up_pending = models.CharField(max_length=12, blank=True, default="", db_default="")
 
     objects = EventQuerySet.as_manager()
 
@@ -199,6 +204,8 @@ class Event(models.Model):
             # Open work is ~0.1 % of a city's history: partial indexes hold only it (the queue,
             # the inbox's tabs, duplicate hints), whatever the years of closed events.
             models.Index(fields=["id"], condition=OPEN_Q, name="events_event_open_id"),
+            # The sweep's few rows: only events whose follow-up is still owed.
+            models.Index(fields=["updated_at"], condition=~Q(follow_up_pending=""), name="events_event_follow_up_due"),
             models.Index(fields=["department", "status"], condition=OPEN_Q, name="events_event_open_dept"),
             models.Index(fields=["owner_department", "status"], condition=OPEN_Q, name="events_event_open_owner"),
             models.Index(fields=["category", "lat", "lng"], condition=OPEN_Q, name="events_event_open_point"),

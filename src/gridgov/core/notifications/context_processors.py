@@ -14,8 +14,7 @@ from functools import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from gridgov.core.navigation import nav_items_for
-from gridgov.core.permissions import capabilities_of
+from gridgov.core.context_processors import capabilities_and_menu
 
 NOTIFICATIONS_URL_NAME = "notifications"
 
@@ -44,10 +43,10 @@ def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    capabilities = {str(c) for c in capabilities_of(user)}
     label = UnreadLabel(user)
     items = [
         dataclasses.replace(item, label=label) if item.url_name == NOTIFICATIONS_URL_NAME else item
-        for item in nav_items_for(user, capabilities)
+        for item in capabilities_and_menu(request)[1]
     ]
+    request._gridgov_menu_with_badge = items  # the layout's menu (core.chrome) shows the badge
     return {"app_nav_items": items, "notifications_unread": label}

@@ -195,6 +195,9 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
             public_token=secrets.token_urlsafe(24),
         )
         _start_step(event, now)
+        # What the task after the commit owes (its `notice`, decided below as here).
+        event.follow_up_pending = follow_up_marker("" if fixed_note else "dispatched" if route is not None
+                                                   else "new_event", photos=bool(images))
         entries = [_register_entry(event, actor=actor, at=now, actor_label=actor_label,
                                    note=(submission.note or "").strip()[:2000],
                                    extra={**submission.extra, "channel": submission.channel})]
@@ -216,6 +219,17 @@ def event_submit(*, actor, submission: Submission, actor_label: str = "") -> Eve
             notice = "dispatched" if route is not None else "new_event"
         follow_up_after_commit(event, photos, images, notice)
     return event
+
+
+PHOTOS_ONLY = "photos"
+
+
+def follow_up_marker(notice: str, *, photos: bool) -> str:
+    """`Event.follow_up_pending` for a follow-up with this notice (or only photos' copies);
+    blank within `follow_up_now`, where it is done in the transaction."""
+    if _FOLLOW_UP_NOW.get():
+        return ""
+    return notice or (PHOTOS_ONLY if photos else "")
 
 
 def follow_up_after_commit(event: Event, photos, images, notice: str = "") -> None:

@@ -20,7 +20,6 @@ from gridgov.core.views import domain_errors_as_http
 from gridgov.events import selectors
 from gridgov.events.forms import PAGE_SIZE, InboxForm, QueueFilterForm
 from gridgov.events.models import OPEN_Q, Category
-from gridgov.events.querysets import EventQuerySet
 from gridgov.events.views.common import (
     INBOX,
     MAX_MAP_EVENTS,
@@ -149,14 +148,16 @@ def inbox(request):
     elif tab == "stations":
         tab = "to_accept"
     visible = selectors.events_visible_to(user)
-    # Every tab is open work of the unit: the counts read the unit's open events only (the
-    # partial indexes `events_event_open_dept`/`_owner`), never its years of closed ones.
-    counts = visible.filter(OPEN_Q, EventQuerySet.inbox_q(user.department_id)).aggregate(
-        to_accept=Count("pk", filter=mine & INBOX_TABS["to_accept"]),
-        handling=Count("pk", filter=mine & INBOX_TABS["handling"]),
-        rework=Count("pk", filter=mine & INBOX_TABS["rework"]),
-        stations=Count("pk", filter=at_stations),
+    # Every tab is open work of the unit: the counts read the unit's open events only, never
+    # its years of closed ones, one query per partial index (`events_event_open_dept` for its
+    # own, `_owner` for its stations'): one query with "department = X OR owner = X" made
+    # PostgreSQL walk every open event of the province instead (0.4 s a view).
+    counts = visible.filter(OPEN_Q, mine).aggregate(
+        to_accept=Count("pk", filter=INBOX_TABS["to_accept"]),
+        handling=Count("pk", filter=INBOX_TABS["handling"]),
+        rework=Count("pk", filter=INBOX_TABS["rework"]),
     )
+    counts["stations"] = visible.filter(OPEN_Q, at_stations).count() if is_department else 0
     condition = at_stations if tab == "stations" else mine & INBOX_TABS[tab]
     due = form.cleaned_data.get("due") or ""
     if due:  # workbench (issue 11): by deadline instead of by tab

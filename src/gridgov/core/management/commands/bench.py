@@ -43,9 +43,16 @@ class Command(BaseCommand):
         parser.add_argument("--connections", type=int, help="HTTP: concurrent clients (default 16).")
         parser.add_argument("--soak", type=int, metavar="N",
                             help="HTTP: load the memory line until N requests were answered (e.g. 10000).")
+        parser.add_argument("--province", action="store_true",
+                            help="HTTP: the full run on the seeded province (about an hour of seeding).")
+        parser.add_argument("--fraction", type=float, help="HTTP, with --province: seed this share of it.")
+        parser.add_argument("--keep", action="store_true",
+                            help="HTTP: keep the throwaway database and folder (for --reuse).")
+        parser.add_argument("--reuse", metavar="FOLDER",
+                            help="HTTP: run the lines again on the database a --keep run left in FOLDER.")
 
     def handle(self, *args, quick, only, path, in_process=False, workers=None, connections=None, soak=None,
-               **options):
+               province=False, fraction=None, keep=False, reuse=None, **options):
         folder = find_bench_dir(path)
         module = "bench.runner" if in_process else "bench.http.runner"
         argv = [sys.executable, "-m", module] + (["--quick"] if quick else [])
@@ -54,7 +61,9 @@ class Command(BaseCommand):
         if not in_process:
             argv += (["--workers", str(workers)] if workers else []) + (
                 ["--connections", str(connections)] if connections else []) + (
-                ["--soak", str(soak)] if soak else [])
+                ["--soak", str(soak)] if soak else []) + (["--province"] if province else []) + (
+                ["--fraction", str(fraction)] if fraction else []) + (["--keep"] if keep else []) + (
+                ["--reuse", reuse] if reuse else [])
         # A separate process: this one is already configured for the user's database, and
         # the runner starts Django (or the server) with nothing but its own throwaway one.
         # The HTTP runner reads DATABASE_URL only to find the PostgreSQL server to make its
