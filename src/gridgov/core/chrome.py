@@ -45,24 +45,22 @@ class Chrome:
     def __init__(self, items: list[NavItem], url_name: str):
         self.items, self.url_name = items, url_name
 
-    def _entry(self, item: NavItem, tabs: set[str]) -> Entry:
-        current = self.url_name == item.url_name or self.url_name in item.also_current
-        return Entry(url=plain_url(item.url_name), label=item.label, current=current,
-                     in_tab_bar=item.url_name in tabs)
-
     @cached_property
     def _tabs(self) -> list[NavItem]:
         return tab_items(self.items)
 
+    def _entry(self, item: NavItem) -> Entry:
+        current = self.url_name == item.url_name or self.url_name in item.also_current
+        return Entry(url=plain_url(item.url_name), label=item.label, current=current,
+                     in_tab_bar=item in self._tabs)
+
     @cached_property
     def menu(self) -> list[Entry]:
-        tabs = {i.url_name for i in self._tabs}
-        return [self._entry(item, tabs) for item in self.items]
+        return [self._entry(item) for item in self.items]
 
     @cached_property
     def tab_bar(self) -> list[Entry]:
-        tabs = {i.url_name for i in self._tabs}
-        return [self._entry(item, tabs) for item in self._tabs]
+        return [self._entry(item) for item in self._tabs]
 
     @cached_property
     def home_url(self) -> str:

@@ -92,7 +92,7 @@ def _access_department(code: str, field_name: str) -> Department:
 def event_act(*, actor, event: Event, request: ActionRequest) -> Event:
     """Take one workflow action on an event the actor can see."""
     from gridgov.events.photos import save_photos
-    from gridgov.events.services.intake import PHOTOS_ONLY, follow_up_after_commit, follow_up_marker
+    from gridgov.events.services.intake import follow_up_after_commit, follow_up_marker
 
     action = request.action
     # A role that may never take the action is refused before its photos are decoded;
@@ -114,10 +114,11 @@ def event_act(*, actor, event: Event, request: ActionRequest) -> Event:
         entry = event_transition(event=event, action=action, actor=actor, outcome=outcome, now=now,
                                  note=note or extra.pop("_note", ""), extra=extra)
         photos = save_photos(event=event, entry=entry, images=images, uploaded_by=actor)
-        if photos and follow_up_marker("", photos=True) and not event.follow_up_pending:
+        marker = follow_up_marker("", photos=bool(photos))
+        if marker and not event.follow_up_pending:
             # A notice still owed from the intake keeps its mark: its task (or the sweep)
             # makes every photo's copies.
-            Event.objects.filter(pk=event.pk, follow_up_pending="").update(follow_up_pending=PHOTOS_ONLY)
+            Event.objects.filter(pk=event.pk, follow_up_pending="").update(follow_up_pending=marker)
         follow_up_after_commit(event, photos, images)  # the photos' copies, after the commit
     return event
 
