@@ -538,6 +538,13 @@ GRIDGOV_EMERGENCY_ACCESS_HOURS = float(os.environ.get("GRIDGOV_EMERGENCY_ACCESS_
 # within the window is flagged and the auditors alerted; further exports wait for an auditor.
 GRIDGOV_EXPORT_BULK_LIMIT = int(os.environ.get("GRIDGOV_EXPORT_BULK_LIMIT", "10"))
 GRIDGOV_EXPORT_BULK_WINDOW_HOURS = float(os.environ.get("GRIDGOV_EXPORT_BULK_WINDOW_HOURS", "24"))
+# background exports (issue 12, core/export_jobs.py): above this many rows an export is
+# prepared by a worker and downloaded when ready; each user has at most ACTIVE_LIMIT under way;
+# a ready file is kept KEEP_HOURS; a job running STALE_MINUTES lost its worker.
+GRIDGOV_EXPORT_INLINE_ROWS = int(os.environ.get("GRIDGOV_EXPORT_INLINE_ROWS", "2000"))
+GRIDGOV_EXPORT_ACTIVE_LIMIT = int(os.environ.get("GRIDGOV_EXPORT_ACTIVE_LIMIT", "3"))
+GRIDGOV_EXPORT_KEEP_HOURS = float(os.environ.get("GRIDGOV_EXPORT_KEEP_HOURS", "24"))
+GRIDGOV_EXPORT_STALE_MINUTES = float(os.environ.get("GRIDGOV_EXPORT_STALE_MINUTES", "120"))
 # rights (issue 10): years the register keeps a person's identity after they moved out of the
 # area or died, and a dissolved household's address; then `gridgov register_retention`
 # anonymises them (register/retention.py).

@@ -114,3 +114,7 @@ class AuditAction(AuditActions):
     PERSON_EXPORT_HOLD_CLEAR = "person.export_hold_clear", _("Hold on personal data exports lifted")
     # notify (issue 11): a user's choice of notification channels and SMS number
     NOTIFICATION_PREFERENCES = "user.notification_preferences", _("Notification settings changed")
+    # background exports (issue 12): a large export asked for, its file downloaded or removed
+    EXPORT_JOB_REQUEST = "export.request", _("Export requested")
+    EXPORT_JOB_DOWNLOAD = "export.download", _("Prepared export downloaded")
+    EXPORT_JOB_REMOVE = "export.remove", _("Prepared export removed")

@@ -334,6 +334,9 @@ from gridgov.core.models_accounts import (  # noqa: E402,F401
 from gridgov.core.models_audit import AuditChainHead, AuditEntry, AuditEntryQuerySet  # noqa: E402,F401
 from gridgov.core.models_calendar import HolidayOverride, WorkSchedule  # noqa: E402,F401
 
+# background exports (issue 12): large files prepared by a worker
+from gridgov.core.models_exports import ExportJob, ExportStatus  # noqa: E402,F401
+
 # notify (issue 11): notifications, their deliveries and each user's preferences
 from gridgov.core.models_notifications import (  # noqa: E402,F401
     Delivery,

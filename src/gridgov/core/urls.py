@@ -1,11 +1,19 @@
 """The core pages: accounts, org units, people (with a person's corrections, access log and
-export), correction requests, emergency access, privacy (the hold on bulk exports, the record
+export), my background exports, correction requests, emergency access, privacy (the hold on bulk exports, the record
 of processing), pickers and notifications."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from gridgov.core import account_views, corrections_views, emergency_views, export_views, picker_views, views
+from gridgov.core import (
+    account_views,
+    corrections_views,
+    emergency_views,
+    export_job_views,
+    export_views,
+    picker_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -43,6 +51,9 @@ urlpatterns = [
     path("people/<int:pk>/export/", export_views.person_export, name="person-export"),
     path("privacy/export-holds/", export_views.export_holds, name="export-holds"),
     path("privacy/export-holds/<str:username>/clear/", export_views.export_hold_clear, name="export-hold-clear"),
+    path("exports/", export_job_views.export_job_list, name="export-jobs"),
+    path("exports/<int:pk>/file/", export_job_views.export_job_file, name="export-job-file"),
+    path("exports/<int:pk>/remove/", export_job_views.export_job_remove, name="export-job-remove"),
     path("privacy/processing/", export_views.processing_record, name="processing-record"),
     # notify (issue 11): my notifications, mark read, mark all read, my notification settings
     path("", include("gridgov.core.notifications.urls")),

@@ -31,6 +31,7 @@ class RegisterConfig(AppConfig):
         register_processing_facts("people", register_retention_facts)
         register_processing_facts("register", register_retention_facts)
         import gridgov.register.corrections  # noqa: F401  rights (issue 10): correctable register records
+        import gridgov.register.exports  # noqa: F401  background exports (issue 12): the one table's kind
 
         # workbench (issue 11): what waits on the home page
         from gridgov.core.workbench import WorkSection, add_section

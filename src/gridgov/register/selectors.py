@@ -162,6 +162,27 @@ def _age(birth: datetime.date | None, today: datetime.date) -> int | None:
 ELDERLY_AGE = 60
 
 
+def access_village(user, code: str):
+    """A village of the user's area (its org unit), or NotFound."""
+    from gridgov.core import selectors as core_selectors
+    from gridgov.core.models import OrgLevel
+
+    unit = core_selectors.access_org_unit(user, code)
+    if unit.level != OrgLevel.VILLAGE:
+        raise NotFound(_("No such village in your area."))
+    return unit
+
+
+def village_cells(user, village) -> list:
+    """The village's grid cells the user sees, by code."""
+    from gridgov.core import selectors as core_selectors
+    from gridgov.core.models import OrgLevel
+
+    return list(
+        core_selectors.org_units_visible_to(user).filter(parent_id=village.code, level=OrgLevel.GRID).order_by("code")
+    )
+
+
 def one_table_households(user, *, village: str, filters: OneTableFilters | None = None) -> QuerySet[Household]:
     f = filters or OneTableFilters()
     qs = households_visible_to(user, org=f.cell or village)

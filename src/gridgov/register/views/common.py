@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
 
 from gridgov.core import selectors as core_selectors
-from gridgov.core.exceptions import NotFound
 from gridgov.core.models import OrgLevel
 from gridgov.core.pagination import keyset_page
 from gridgov.register import selectors
@@ -55,17 +53,8 @@ def scope_cells(user) -> list:
     )
 
 
-def access_village(user, code: str):
-    unit = core_selectors.access_org_unit(user, code)
-    if unit.level != OrgLevel.VILLAGE:
-        raise NotFound(_("No such village in your area."))
-    return unit
-
-
-def village_cells(user, village) -> list:
-    return list(
-        core_selectors.org_units_visible_to(user).filter(parent_id=village.code, level=OrgLevel.GRID).order_by("code")
-    )
+access_village = selectors.access_village
+village_cells = selectors.village_cells
 
 
 def members_of(user, memberships) -> list[tuple]:

@@ -5,21 +5,19 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from gridgov.core import xlsx
+from gridgov.core import export_jobs, xlsx
+from gridgov.core.export_job_views import offer_background_export
 from gridgov.core.pagination import query_string
 from gridgov.core.permissions import Capability
 from gridgov.core.views import _require, domain_errors_as_http
-from gridgov.register import exports, presenters, selectors, services
+from gridgov.register import exports, presenters, selectors
 from gridgov.register.forms import OneTableFilterForm
 from gridgov.register.models import ResidenceType
 from gridgov.register.views.common import access_village, page, render_list, village_cells
-
-EXPORT_CHUNK = 500
 
 
 def _one_table_form(request, user, village):
@@ -82,39 +80,35 @@ def one_table(request, code: str):
         "xlsx_url": reverse("register-one-table-xlsx", args=[village.code]) + (
             "?" + query_string(params) if params else ""),
         "filtered": bool(params),
+        "xlsx_in_background": bool(counts) and counts["households"] > export_jobs.inline_limit(),
     }
     return render_list(request, "register/one_table.html", context, target="one-table-results",
                        status=200 if valid else 400)
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 @domain_errors_as_http
 def one_table_xlsx(request, code: str):
-    """Every household of the filtered one table (not only one page) as an Excel workbook."""
+    """Every household of the filtered one table (not only one page) as an Excel workbook:
+    written now up to the inline limit, else offered (GET) and prepared (POST) by a worker."""
     user = request.user
     _require(user, Capability.VIEW_REGISTER)
     village = access_village(user, code)
-    form, valid, _cells = _one_table_form(request, user, village)
+    form, valid, cells = _one_table_form(request, user, village)
     if not valid:
         return render(request, "register/one_table.html", {"village": village, "form": form, "rows": []},
                       status=400)
-    households_qs = selectors.one_table_households(user, village=village.code, filters=form.filters())
-    written = 0
-
-    def rows():  # issue 12: one chunk of households in memory at a time, never the whole table
-        nonlocal written
-        for chunk in selectors.one_table_chunks(households_qs, size=EXPORT_CHUNK):
-            written += len(chunk)
-            yield from selectors.one_table_rows(user, chunk)
-
-    today = timezone.localdate()
-    title = _("%(village)s — households, %(date)s") % {"village": village.name, "date": today.isoformat()}
-    workbook = exports.one_table_workbook(rows(), title=title)
+    params = {"village": village.code, "filters": form.filter_params() if form.is_bound else {}}
+    plan = exports.one_table_plan(actor=user, params=params, village=village, cells=cells)
+    if request.method == "POST" or plan.exceeds(export_jobs.inline_limit()):
+        back = reverse("register-one-table", args=[village.code])
+        back += "?" + query_string(params["filters"]) if params["filters"] else ""
+        return offer_background_export(request, kind=exports.ONE_TABLE, params=params, plan=plan, back_url=back)
+    handle, households = plan.write(lambda rows: None)
     try:
-        services.one_table_export_record(actor=user, village_code=village.code, households=written,
-                                         filters=form.filter_params() if form.is_bound else {})
+        plan.record(households)
     except BaseException:
-        workbook.close()
+        handle.close()
         raise
-    return xlsx.workbook_response(workbook, filename=f"one-table-{village.code}-{today:%Y%m%d}.xlsx")
+    return xlsx.workbook_response(handle, filename=plan.filename)
