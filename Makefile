@@ -31,7 +31,7 @@ demo: $(BIN)/.installed $(DEMO_ENV)
 	export GRIDGOV_DEBUG=1 GRIDGOV_APP_ERROR_PAGES=1 GRIDGOV_SECURE_COOKIES=0 && \
 	$(BIN)/gridgov migrate --no-input -v0 && \
 	$(BIN)/gridgov seed_demo --scale $(DEMO_SCALE) --password '$(DEMO_PASSWORD)' --skip-if-exists && \
-	( trap 'kill 0' EXIT; $(BIN)/gridgov db_worker --no-reload --interval 2 -v0 & \
+	( trap 'kill 0' EXIT; $(BIN)/gridgov db_worker --queue-name default,exports --no-reload --interval 2 -v0 & \
 	  $(BIN)/gridgov runserver --insecure 127.0.0.1:$(PORT) )
 
 # The suite runs on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process). Tests

@@ -23,6 +23,7 @@ import io
 import json
 import os
 import random
+import re
 import secrets
 import shutil
 import sys
@@ -31,7 +32,7 @@ import time
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from bench.http import data, database, load, server
 from bench.http.report import Line, format_lines
@@ -581,26 +582,52 @@ def memory_line(srv: server.Server, spec: Spec, mode: Mode, tmp: Path, *, reques
 
 
 def export_line(srv: server.Server, stats, demo: Demo, mode: Mode, *, add_households: bool = True) -> Line:
-    """The one table's workbook of a village with many households: its time, and the workers'
-    peak memory (VmHWM) before and after it: streamed, the peak does not grow with the rows."""
+    """The one table of a village with many households, prepared in the background as users
+    get it (issue 12): asked for over HTTP, written by a task worker (`db_worker --batch` on
+    the `exports` queue), downloaded over HTTP. The figure is the time from the request to the
+    file being ready; the target is the worker's peak memory against the same worker writing an
+    empty table: streamed, the peak does not grow with the rows."""
     households = data.bulk_households(stats, demo.village, mode.bulk_households if add_households else 0)
     session = server.sign_in(srv.base, "screener", demo.password)
     client = server.Client(srv.base)
-    headers = {"Cookie": f"sessionid={session}"}
-    client.request("GET", f"/register/villages/{demo.village}/", headers=headers)  # the worker warm
-    before = {pid: server.memory_kb(pid)["VmHWM"] for pid in srv.worker_pids()}
+    url = f"/register/villages/{demo.village}/xlsx/"
+    offer = client.request("GET", url, headers={"Cookie": f"sessionid={session}"})
+    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', offer.body)
+    if offer.status != 200 or not found:
+        raise RuntimeError(f"no offer to prepare the one table in the background (HTTP {offer.status})")
+    headers = {"Cookie": f"sessionid={session}; csrftoken={client.cookie('csrftoken')}",
+               "Content-Type": "application/x-www-form-urlencoded"}
+    body = server.form_body({"csrfmiddlewaretoken": found.group(1).decode()})
+
+    def prepare(query: str = "") -> tuple[float, int, tuple]:
+        """Ask for the export, then run the worker until the queue is empty: (seconds from the
+        request to the file, the worker's peak RSS in kB, the job's row)."""
+        start = time.perf_counter()
+        asked = client.request("POST", url + query, headers=headers, body=body)
+        if asked.status != 302:
+            raise RuntimeError(f"the export was not queued (HTTP {asked.status})")
+        worker = server.start_command(srv.env, "db_worker", "--queue-name", "exports", "--batch",
+                                      "--no-startup-delay", "--no-reload", "-v0", log=srv.log)
+        _pid, status, usage = os.wait4(worker.pid, 0)
+        seconds = time.perf_counter() - start
+        if status != 0:
+            raise RuntimeError(f"the export worker failed (status {status}); see {srv.log}")
+        job = stats.execute("SELECT id, status, rows_done, size FROM core_exportjob ORDER BY id DESC LIMIT 1").fetchone()
+        return seconds, usage.ru_maxrss, job
+
+    _seconds, empty_peak, _job = prepare("?q=" + quote("无此住户"))
+    seconds, peak, (job_id, status, rows, size) = prepare()
     start = time.perf_counter()
-    resp = client.request("GET", f"/register/villages/{demo.village}/xlsx/", headers=headers, timeout=600)
-    seconds = time.perf_counter() - start
-    after = {pid: server.memory_kb(pid)["VmHWM"] for pid in srv.worker_pids() if pid in before}
-    pid = max(after, key=lambda p: after[p] / before[p])
-    ratio = after[pid] / before[pid]
-    ok = resp.status == 200 and resp.body[:2] == b"PK"
+    got = client.request("GET", f"/exports/{job_id}/file/", headers={"Cookie": f"sessionid={session}"}, timeout=600)
+    download = time.perf_counter() - start
+    ok = status == "ready" and rows == households and got.status == 200 and got.body[:2] == b"PK"
+    ratio = peak / empty_peak
     return Line(name="export (one table .xlsx)",
-                figure=f"{households:,} households, {len(resp.body) / 1e6:.1f} MB in {seconds:.1f} s, "
-                       f"peak {after[pid] / 1024:.0f} MB" + ("" if ok else f" (HTTP {resp.status})"),
-                baseline=f"peak {before[pid] / 1024:.0f} MB before", ratio=ratio, target="≤ 1.10× peak (flat)",
-                passed=ok and ratio <= 1.10, queries="—", rows="—")
+                figure=f"{households:,} households, {len(got.body) / 1e6:.1f} MB ready in {seconds:.1f} s "
+                       f"(downloaded in {download:.1f} s), worker peak {peak / 1024:.0f} MB"
+                       + ("" if ok else f" ({status}, {rows} rows, HTTP {got.status})"),
+                baseline=f"peak {empty_peak / 1024:.0f} MB for an empty table", ratio=ratio,
+                target="≤ 1.10× peak (flat)", passed=ok and ratio <= 1.10, queries="—", rows="—")
 
 
 if __name__ == "__main__":

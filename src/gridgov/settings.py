@@ -446,9 +446,13 @@ _TASKS_BACKENDS = {
     "celery": "gridgov.core.task_backends.celery.CeleryBackend",
 }
 _tasks_backend = os.environ.get("GRIDGOV_TASKS_BACKEND", "db")
+# Two queues: `default` (notifications, follow-ups: seconds) and `exports` (a large export runs
+# for minutes, and must not hold a crisis notice back): one worker for each (docs/deployment.md).
+TASK_QUEUES = ["default", "exports"]
 TASKS = {
     "default": {
         "BACKEND": _TASKS_BACKENDS.get(_tasks_backend, _tasks_backend),
+        "QUEUES": TASK_QUEUES,
     }
 }
 # Celery (read by gridgov.celery_app): `amqp://user:password@host:5672/vhost` or

@@ -152,3 +152,41 @@ def test_local_disk_stays_the_default_and_s3_needs_a_bucket():
         default_storage_from_env({"GRIDGOV_STORAGE": "s3"})
     with pytest.raises(ImproperlyConfigured):
         default_storage_from_env({"GRIDGOV_STORAGE": "ftp"})
+
+
+def test_a_background_export_is_kept_in_the_bucket_and_removed_from_it_when_its_time_is_up(
+        bucket, settings, tree, django_capture_on_commit_callbacks):
+    # given: a village above the inline limit
+    import datetime
+
+    from gridgov.core import export_jobs
+    from gridgov.core.models import ExportJob
+    from gridgov.register import exports
+    from tests.register_views.conftest import make_households
+
+    settings.GRIDGOV_EXPORT_INLINE_ROWS = 1
+    screener = make_user("screener", Role.SCREENER, scope=Tree.VILLAGE_A)
+    from gridgov.register import services
+
+    building = services.building_create(actor=screener, address="幸福路 8 号", lat=31.005, lng=120.005,
+                                        use="residential")
+    make_households(screener, building, 2)
+
+    # when: the screener asks for it and the worker prepares it
+    with django_capture_on_commit_callbacks(execute=True):
+        _login(screener).post(reverse("register-one-table-xlsx", args=[Tree.VILLAGE_A]))
+    job = ExportJob.objects.get()
+
+    # then: the file is one private, encrypted object under a random name, nothing on the disk
+    assert job.status == "ready" and _keys(bucket) == [job.file.name]
+    assert exports.ONE_TABLE not in job.file.name and Tree.VILLAGE_A not in job.file.name
+    head = bucket.head_object(Bucket=BUCKET, Key=job.file.name)
+    assert head["ServerSideEncryption"] == "AES256" and head["CacheControl"] == "private, no-store"
+    assert not settings.MEDIA_ROOT.exists()
+    # and the download streams that object, through the app
+    got = _login(screener).get(reverse("export-job-file", args=[job.pk]))
+    assert b"".join(got.streaming_content) == bucket.get_object(Bucket=BUCKET, Key=job.file.name)["Body"].read()
+
+    # when: its time is up, the sweep deletes the object
+    export_jobs.sweep_export_jobs(now=job.expires_at + datetime.timedelta(seconds=1))
+    assert _keys(bucket) == []

@@ -27,7 +27,7 @@ TODAY = datetime.date(2026, 11, 24)
 _n = itertools.count(1)
 
 # Rows that belong to one person rather than to an area: scoped by recipient, not by code.
-NOT_AREA_SCOPED = {"core.notification", "core.delivery"}
+NOT_AREA_SCOPED = {"core.notification", "core.delivery", "core.exportjob"}  # each user's own
 SCOPED_APPS = {"core", "events", "care", "register"}
 
 

@@ -108,3 +108,41 @@ def test_a_screener_opens_an_update_round_with_the_dates_already_filled_in(phone
     assert page.locator(".message-success").count() == 1
     page.screenshot(path="/tmp/plumbing-round-opened.png", full_page=True)
     assert page.js_errors == []
+
+
+def test_a_screener_prepares_a_large_village_in_the_background_and_downloads_it(
+        phone_page, live_server, transactional_db, settings):
+    # given: a village above the inline limit, and a task queue whose worker has not run yet
+    from gridgov.core import export_jobs
+    from gridgov.core.models import ExportJob
+
+    settings.GRIDGOV_EXPORT_INLINE_ROWS = 2
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "exports"]}}
+    build_tree()
+    screener = make_user("screener", Role.SCREENER, scope=Tree.VILLAGE_A, display_name="周审核")
+    building = services.building_create(actor=screener, address="幸福路 8 号", lat=31.005, lng=120.005,
+                                        use="residential")
+    for i in range(3):
+        services.household_create(actor=screener, building=building, unit_label=f"{i + 1}01", members=[
+            services.MemberSpec(PersonFactory(resident_id=make_resident_id(birth="19700101")), Relation.HEAD,
+                                ResidenceType.REGISTERED_HERE)])
+    page = phone_page
+    sign_in(page, live_server, "screener")
+
+    # The one table offers to prepare the file instead of a download that would time out.
+    page.goto(f"{live_server.url}/register/villages/{Tree.VILLAGE_A}/")
+    page.get_by_role("button", name="生成 Excel 文件").click()
+    page.wait_for_url(f"{live_server.url}/exports/")
+    assert "等待后台处理" in page.locator("#export-results").inner_text()
+    page.screenshot(path="/tmp/exports-queued.png", full_page=True)
+
+    # The worker prepares it; the page, asking every few seconds, shows it ready.
+    export_jobs.export_job_run(job_id=ExportJob.objects.get().pk)
+    page.get_by_role("link", name="下载").wait_for(timeout=8_000)
+    assert "可以下载" in page.locator("#export-results").inner_text()
+    page.screenshot(path="/tmp/exports-ready.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载").click()
+    assert download.value.suggested_filename.startswith(f"one-table-{Tree.VILLAGE_A}-")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
+    assert page.js_errors == []

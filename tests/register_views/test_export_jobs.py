@@ -12,7 +12,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from gridgov.core import export_jobs
@@ -44,8 +44,10 @@ def params(**filters) -> dict:
 
 
 def ask(user, **filters) -> ExportJob:
-    """A job asked for; its task not run (the commit's callbacks are not run in these tests)."""
-    return export_jobs.export_job_request(actor=user, kind=exports.ONE_TABLE, params=params(**filters))
+    """A job asked for in English (the worker writes and tells in the language it was asked
+    in); its task not run unless the test runs the commit's callbacks."""
+    with translation.override("en"):
+        return export_jobs.export_job_request(actor=user, kind=exports.ONE_TABLE, params=params(**filters))
 
 
 def stored_files(path: str = "exports") -> set[str]:
@@ -289,19 +291,24 @@ def test_the_list_shows_progress_and_asks_again_while_one_is_under_way(login, wo
     assert "Cancel" in page and "Download" not in page
 
 
-@pytest.mark.parametrize("n", [3, 30])
-def test_the_list_query_count(login, tree, django_assert_num_queries, n):
+def user_with_jobs(n: int):
+    """A grid worker with `n` failed exports (for the lists' query counts)."""
     user = make_user("many", Role.GRID_WORKER, scope=Tree.CELL_A1, cells=[Tree.CELL_A1])
     ExportJob.objects.bulk_create([
         ExportJob(requested_by=user, kind=exports.ONE_TABLE, params={}, request_key=str(i), title=f"村 {i}",
                   filename="x.xlsx", status=ExportStatus.FAILED) for i in range(n)])
-    client = login(user)
+    return user
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_the_list_query_count(login, tree, django_assert_num_queries, n):
+    client = login(user_with_jobs(n))
 
     # session, user, roles; one page of jobs; the layout's area name and unread notifications
     with django_assert_num_queries(6):
         response = client.get(JOBS_URL)
 
-    assert response.content.decode().count('<tr id="export-') == n
+    assert response.content.decode().count('class="item export-job"') == n
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL's row locks")
@@ -311,7 +318,7 @@ def test_concurrent_requests_make_one_job_and_hold_the_limit(tree, building, scr
 
     # The production queue, whose worker is not running here: the jobs stay under way (the
     # tests' immediate queue would finish each one at its commit, and free its place).
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "exports"]}}
     make_households(screener, building, 3)
     worker = make_user("gw-race", Role.GRID_WORKER, scope=Tree.CELL_A1, cells=[Tree.CELL_A1])
     limit = export_jobs.active_limit()
@@ -324,3 +331,145 @@ def test_concurrent_requests_make_one_job_and_hold_the_limit(tree, building, scr
     refused = [r for r in different if isinstance(r, DomainError)]
     assert ExportJob.objects.filter(requested_by=worker).count() == limit
     assert len(refused) == 8 - (limit - 1) and all(r.code == ErrorCode.RATE_LIMITED for r in refused)
+
+
+def test_a_job_no_worker_takes_up_is_given_up_and_the_user_told(worker, five, small_limit, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "exports"]}}
+    job = ask(worker)
+    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(hours=3))
+
+    assert export_jobs.sweep_export_jobs()["failed"] == 1
+
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and "No worker" in job.error
+    assert "No worker" in Notification.objects.get(user=worker, kind=export_jobs.NOTIFY_KIND).text
+
+
+def test_exports_run_on_their_own_queue():
+    from gridgov.core.tasks import run_export_job
+
+    # A long export must not hold back the notifications of the default queue's worker.
+    assert run_export_job.queue_name == "exports" and "exports" in settings_queues()
+
+
+def settings_queues() -> list[str]:
+    from django.conf import settings
+
+    return settings.TASKS["default"]["QUEUES"]
+
+
+def test_a_storage_out_of_reach_fails_the_job_at_once(worker, five, small_limit, monkeypatch):
+    job = ask(worker)
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("the bucket is down")
+
+    monkeypatch.setattr(type(default_storage._wrapped), "save", unreachable)
+
+    assert export_jobs.export_job_run(job_id=job.pk) == ExportStatus.FAILED
+    job.refresh_from_db()
+    assert "could not be stored" in job.error and not actions("register.one_table_export")
+
+
+def test_a_download_after_a_change_of_role_or_cells_is_refused(login, worker, screener, five, small_limit,
+                                                               django_capture_on_commit_callbacks):
+    # (security review: the village still in scope is not enough; the file was written for
+    # what the user could see then)
+    with django_capture_on_commit_callbacks(execute=True):
+        by_screener, by_worker = ask(screener), ask(worker)
+    UserRole.objects.filter(user=screener).update(role=Role.DISPATCHER)  # same area, names now masked
+    worker.grid_assignments.all().delete()  # no longer the grid worker of that cell
+
+    for user, job in ((screener, by_screener), (worker, by_worker)):
+        refused = login(type(user).objects.get(pk=user.pk)).get(reverse("export-job-file", args=[job.pk]),
+                                                                follow=True)
+        assert "has changed since this file was prepared" in refused.content.decode(), user
+    assert not actions("export.download")
+
+
+def test_cancelling_stops_the_worker_at_its_next_chunk(worker, five, small_limit, monkeypatch):
+    job = ask(worker)
+    before = stored_files()
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", 2)
+    monkeypatch.setattr(export_jobs, "PROGRESS_EVERY", datetime.timedelta(0))
+    real_plan = exports.one_table_plan
+
+    def cancelled_at_once(**kwargs):
+        plan = real_plan(**kwargs)
+
+        def write(progress):
+            export_jobs.export_job_remove(actor=worker, job_id=job.pk)
+            return plan.write(progress)
+
+        return export_jobs.ExportPlan(**{**plan.__dict__, "write": write})
+
+    monkeypatch.setitem(export_jobs._KINDS, exports.ONE_TABLE,
+                        export_jobs.ExportKind(exports.ONE_TABLE, "one table", cancelled_at_once))
+
+    assert export_jobs.export_job_run(job_id=job.pk) == ExportStatus.REMOVED
+    job.refresh_from_db()
+    assert job.rows_done == 0 and stored_files() == before and not actions("register.one_table_export")
+
+
+def test_a_failure_after_the_file_is_stored_leaves_no_file(worker, five, small_limit, monkeypatch):
+    job = ask(worker)
+    before = stored_files()
+
+    def broken_audit(**kwargs):
+        raise RuntimeError("the audit chain is locked")
+
+    monkeypatch.setattr("gridgov.register.services.one_table_export_record", broken_audit)
+
+    assert export_jobs.export_job_run(job_id=job.pk) == ExportStatus.FAILED
+    assert stored_files() == before and not actions("register.one_table_export")
+
+
+def test_a_failed_deletion_is_tried_again_by_the_sweep(login, worker, five, small_limit, monkeypatch,
+                                                       django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = ask(worker)
+    job.refresh_from_db()
+    stored = job.file.name
+    storage = type(default_storage._wrapped)
+    real_delete, down = storage.delete, [True]
+
+    def flaky(self, name):
+        if down[0]:
+            raise ConnectionError("the bucket is down")
+        return real_delete(self, name)
+
+    monkeypatch.setattr(storage, "delete", flaky)
+    with django_capture_on_commit_callbacks(execute=True):
+        export_jobs.export_job_remove(actor=worker, job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.REMOVED and job.file.name == stored  # kept until it is gone
+
+    down[0] = False
+    export_jobs.sweep_export_jobs()
+    job.refresh_from_db()
+    assert not job.file and not default_storage.exists(stored)
+
+
+def test_a_queue_out_of_reach_leaves_the_job_for_the_sweep(login, worker, five, small_limit, monkeypatch,
+                                                           django_capture_on_commit_callbacks):
+    from gridgov.core import tasks
+
+    task_class, real_enqueue = type(tasks.run_export_job), type(tasks.run_export_job).enqueue
+
+    def broker_down(self, *args, **kwargs):
+        if self.func is tasks.run_export_job.func:
+            raise ConnectionError("the broker is down")
+        return real_enqueue(self, *args, **kwargs)
+
+    monkeypatch.setattr(task_class, "enqueue", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(worker).post(XLSX_URL)
+
+    assert response.status_code == 302 and ExportJob.objects.get().status == ExportStatus.QUEUED
+
+
+def test_the_same_export_asked_in_two_spellings_is_one_job(worker, five, small_limit):
+    first = export_jobs.export_job_request(actor=worker, kind=exports.ONE_TABLE, params={"village": Tree.VILLAGE_A})
+    second = ask(worker)
+
+    assert first.pk == second.pk and first.params == {"village": Tree.VILLAGE_A, "filters": {}}

@@ -183,3 +183,29 @@ def test_one_table_partial_query_count_for_station_staff(login, screener, statio
                               HTTP_HX_TARGET="one-table-results")
 
     assert response.content.decode().count('class="household-row"') == n
+
+
+def test_a_household_matched_by_two_members_is_listed_once(login, worker, screener, building):
+    # (issue 12: the member filters are EXISTS subqueries, with no DISTINCT to fold a join's repeats)
+    services.household_create(actor=screener, building=building, unit_label="2单元201", members=[
+        services.MemberSpec(person(name="张一"), Relation.HEAD, ResidenceType.REGISTERED_HERE),
+        services.MemberSpec(person(name="张二"), Relation.SPOUSE, ResidenceType.REGISTERED_HERE),
+    ])
+    client = login(worker)
+    url = reverse("register-one-table", args=[Tree.VILLAGE_A])
+
+    for query in ({"q": "张"}, {"residence_type": ResidenceType.REGISTERED_HERE}):
+        page = client.get(url, query).content.decode()
+        assert page.count("2单元201") == 1, query
+
+
+def test_a_household_whose_head_moved_out_counts_as_without_a_head(login, worker, screener, household):
+    # (the old join excluded a household that ever had a head; the page flags it "No head")
+    import datetime
+
+    head = household.memberships.get(relation=Relation.HEAD)
+    services.member_leave(actor=screener, membership=head, on=datetime.date.today())
+
+    page = login(worker).get(reverse("register-one-table", args=[Tree.VILLAGE_A]), {"no_head": "1"})
+
+    assert household.unit.label in page.content.decode()

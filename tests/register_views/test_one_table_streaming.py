@@ -84,12 +84,28 @@ def test_the_download_query_count(login, screener, worker, building, django_asse
     client = login(worker)
 
     # session, user, roles; the village, its cells; whether it is above the inline limit (one
-    # bounded count); one chunk of households, their members with people, the care badges; the
-    # audit entry (savepoint, a free chain head read and locked, the entry, the head moved — one
-    # statement on PostgreSQL —, release)
-    with django_assert_num_queries(13 if connection.vendor == "postgresql" else 14):
+    # bounded count); the grid cells that have households, one chunk of the one cell's
+    # households, their members with people, the care badges; the audit entry (savepoint, a
+    # free chain head read and locked, the entry, the head moved — one statement on
+    # PostgreSQL —, release)
+    with django_assert_num_queries(14 if connection.vendor == "postgresql" else 15):
         response = client.get(XLSX_URL)
 
     assert len(list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(min_row=3))) == 2 * n
 
 
+
+
+def test_chunks_go_cell_by_cell_in_the_tables_order(screener, building):
+    from gridgov.register.models import Household
+    from gridgov.register.selectors import one_table_chunks, one_table_households
+
+    made = make_households(screener, building, 7)
+    moved = [h.pk for h in made[:4]]  # the first four live in the village's second cell
+    Household.objects.filter(pk__in=moved).update(org_code=Tree.CELL_A2)
+
+    chunks = list(one_table_chunks(one_table_households(screener, village=Tree.VILLAGE_A), size=2))
+
+    expected = sorted(Household.objects.filter(pk__in=[h.pk for h in made]).values_list("org_code", "id"))
+    assert [(h.org_code, h.pk) for chunk in chunks for h in chunk] == expected
+    assert [len(chunk) for chunk in chunks] == [2, 1, 2, 2]  # cell A1: 3 households; A2: 4

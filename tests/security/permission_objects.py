@@ -77,6 +77,7 @@ class World:
     inside: Side
     outside: Side
     notifications: dict  # role -> a notification of that role's user
+    export_jobs: dict = field(default_factory=dict)  # role -> a (failed) background export of that role's user
 
 
 def _side(county: str, suffix: str, depts: dict, tree: Tree) -> Side:
@@ -218,4 +219,14 @@ def build_world() -> World:
     outside.extra["notification"] = Notification.objects.create(
         user=make_user("someone", Role.DISPATCHER, scope=Tree.COUNTY_B), subject_type="events.event",
         subject_id=outside.event.pk, kind="test", text="提醒")
-    return World(users=users, inside=inside, outside=outside, notifications=notifications)
+    # background exports (issue 12): each user's own; another user's is outside everyone's reach
+    from gridgov.core.models import ExportJob
+
+    def failed_export(user) -> ExportJob:
+        return ExportJob.objects.create(requested_by=user, kind="register.one_table", params={},
+                                        request_key=f"matrix-{user.pk}", title="村一张表", filename="x.xlsx",
+                                        status="failed", error="测试")
+
+    export_jobs = {role: failed_export(user) for role, user in users.items()}
+    outside.extra["export_job"] = failed_export(make_user("someone-else", Role.DISPATCHER, scope=Tree.COUNTY_B))
+    return World(users=users, inside=inside, outside=outside, notifications=notifications, export_jobs=export_jobs)

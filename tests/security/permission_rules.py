@@ -241,6 +241,13 @@ RULES: dict[str, Rule] = {
     "notification-read": page(obj="notification", post=STAFF),
     "notifications-read-all": page(post=STAFF),
     "notification-settings": page(get=STAFF, post=STAFF),
+    # --- background exports (core, issue 12): everyone's own; a failed one has no file -----------
+    "export-jobs": page(get=STAFF),
+    "export-job-file": page(obj="export_job", get=STAFF, status={"GET": 302}, why="no file: back to the list"),
+    "export-job-remove": page(obj="export_job", post=STAFF, status={"POST": 302}),
+    "api-exports": api(get=STAFF, post=STAFF, status={"POST": 400}, why="an empty body is invalid input"),
+    "api-export": api(obj="export_job", get=STAFF, delete=STAFF),
+    "api-export-file": api(obj="export_job", get=STAFF, status={"GET": 409}, why="a failed export has no file"),
     "events-detail": page(obj="event", get=EVENT_STAFF),
     "events-act": page(obj="event", post=EVENT_STAFF),
     "events-merge": page(obj="event", post=frozenset({CITY_ADMIN, DISPATCHER})),

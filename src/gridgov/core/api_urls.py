@@ -56,6 +56,7 @@ urlpatterns += [
 
 # purposes (issue 10): a person's data export covering every app (PIPL art. 45), the hold on
 # bulk exports, the record of processing activities
+from gridgov.core.api import export_jobs as export_jobs_api
 from gridgov.core.api import exports as export_api  # noqa: E402
 from gridgov.core.api import processing as processing_api
 
@@ -63,6 +64,9 @@ urlpatterns += [
     path("people/<int:person_id>/export/", export_api.PersonExportApi.as_view(), name="api-person-export"),
     path("export-holds/<str:username>/clear/", export_api.ExportHoldClearApi.as_view(),
          name="api-export-hold-clear"),
+    path("exports/", export_jobs_api.ExportJobListApi.as_view(), name="api-exports"),
+    path("exports/<int:job_id>/", export_jobs_api.ExportJobDetailApi.as_view(), name="api-export"),
+    path("exports/<int:job_id>/file/", export_jobs_api.ExportJobFileApi.as_view(), name="api-export-file"),
     path("processing-record/", processing_api.ProcessingRecordApi.as_view(), name="api-processing-record"),
 ]
 

@@ -43,6 +43,9 @@ class CoreConfig(AppConfig):
 
         add_nav_item(NavItem("notifications", _("Notifications"), 26, roles=frozenset(_Role.values), tab=2,
                              also_current=frozenset({"notification-settings"})))
+        # background exports (issue 12): the files prepared for me (today the one table's, hence
+        # the register's capability; the notification links here for anyone)
+        add_nav_item(NavItem("export-jobs", _("My exports"), 27, capability=Capability.VIEW_REGISTER))
         # workbench (issue 11): what waits on the home page
         from gridgov.core import workbench_items
         from gridgov.core.models import Role

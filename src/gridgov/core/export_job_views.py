@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gridgov.core import export_jobs
 from gridgov.core.exceptions import DomainError, ErrorCode
-from gridgov.core.models_exports import ACTIVE_STATUSES, ExportJob
+from gridgov.core.models_exports import ACTIVE_STATUSES
 from gridgov.core.notifications.forms import AfterForm
 from gridgov.core.pagination import keyset_page
 from gridgov.core.views import domain_errors_as_http
@@ -27,7 +27,7 @@ def export_job_list(request):
     being prepared."""
     after_form = AfterForm(request.GET)
     after = after_form.cleaned_data.get("after") if after_form.is_valid() else None
-    page = keyset_page(ExportJob.objects.filter(requested_by=request.user), after=after, order=("-id",))
+    page = keyset_page(export_jobs.export_jobs_for(request.user), after=after, order=("-id",))
     context = {
         "jobs": page.rows,
         "next_url": page.next_url(),
@@ -49,8 +49,8 @@ def export_job_file(request, pk: int):
     try:
         job, handle = export_jobs.export_job_download(actor=request.user, job_id=pk)
     except DomainError as error:
-        if error.code != ErrorCode.CONFLICT:
-            raise
+        if error.code not in (ErrorCode.CONFLICT, ErrorCode.PERMISSION_DENIED):
+            raise  # another user's export: 404
         messages.error(request, error.message)
         return redirect("export-jobs")
     response = FileResponse(handle, as_attachment=True, filename=job.filename)

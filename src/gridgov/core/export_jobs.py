@@ -89,8 +89,10 @@ class ExportPlan:
     there are more than `n` (the inline limit); `write(progress)` writes the file, calling
     `progress(rows_so_far)` as it goes, and returns it open at its start with the rows
     written; `record(rows)` is the app's own audit of the export, run in the transaction that
-    makes the file available."""
+    makes the file available. `params` are the request's parameters as the app reads them
+    (canonical: the same export is the same dict), which the job keeps and the audit records."""
 
+    params: dict
     title: str
     filename: str
     org_code: str
@@ -152,6 +154,7 @@ def export_job_request(*, actor, kind: str, params: dict) -> ExportJob:
     """Queue the export `kind` of `params` for `actor` (who may have it now); the job already
     under way for the same request if there is one."""
     plan = plan_export(actor=actor, kind=kind, params=params)
+    params = plan.params
     key = request_key(kind, params)
     try:
         with transaction.atomic():
@@ -185,9 +188,14 @@ def export_job_request(*, actor, kind: str, params: dict) -> ExportJob:
 
 
 def _enqueue(job_id: int) -> None:
+    """Queue the job's task; a queue out of reach (a broker down) leaves the job queued, for
+    the sweep to queue again, instead of failing the request that already committed."""
     from gridgov.core.tasks import run_export_job
 
-    run_export_job.enqueue(job_id)
+    try:
+        run_export_job.enqueue(job_id)
+    except Exception:
+        logger.exception("export %s could not be queued; the sweep queues it again", job_id)
 
 
 # --- The worker ---------------------------------------------------------------------------------
@@ -195,9 +203,13 @@ def _enqueue(job_id: int) -> None:
 PROGRESS_EVERY = datetime.timedelta(seconds=2)
 
 
+class _Stopped(Exception):
+    """The job left RUNNING while it was written (the user cancelled it, or the sweep gave up)."""
+
+
 class _Progress:
     """Writes the rows done to the job at most every PROGRESS_EVERY, so that the user's page
-    moves without a write per chunk."""
+    moves without a write per chunk; stops the writing when the job is no longer running."""
 
     def __init__(self, job_id: int):
         self.job_id = job_id
@@ -207,7 +219,8 @@ class _Progress:
         now = time.monotonic()
         if now - self.last >= PROGRESS_EVERY.total_seconds():
             self.last = now
-            ExportJob.objects.filter(pk=self.job_id, status=Status.RUNNING).update(rows_done=rows)
+            if not ExportJob.objects.filter(pk=self.job_id, status=Status.RUNNING).update(rows_done=rows):
+                raise _Stopped
 
 
 def export_job_run(*, job_id: int) -> str:
@@ -222,13 +235,16 @@ def export_job_run(*, job_id: int) -> str:
                 raise DomainError(_("Your account is no longer active."), ErrorCode.PERMISSION_DENIED)
             plan = plan_export(actor=actor, kind=job.kind, params=job.params)
             ExportJob.objects.filter(pk=job.pk).update(rows_total=plan.count())
+            seen_as = access_key(actor)
             handle, rows = plan.write(_Progress(job.pk))
+        except _Stopped:
+            return Status.REMOVED
         except DomainError as error:  # access lost meanwhile, or filters no longer valid: say why
             return _fail(job, error.message)
         except Exception:
             logger.exception("export %s (%s) failed", job.pk, job.kind)
             return _fail(job, _("The export could not be prepared. Ask for it again later, or tell your administrator."))
-        return _finish(job, plan, handle, rows)
+        return _finish(job, plan, handle, rows, seen_as)
 
 
 def _stored_name(job: ExportJob) -> str:
@@ -237,28 +253,65 @@ def _stored_name(job: ExportJob) -> str:
     return job.file.field.generate_filename(job, secrets.token_hex(16) + suffix)
 
 
-def _finish(job: ExportJob, plan: ExportPlan, handle: IO[bytes], rows: int) -> str:
-    with handle:
-        name = default_storage.save(_stored_name(job), File(handle))
-    size = default_storage.size(name)
+def _finish(job: ExportJob, plan: ExportPlan, handle: IO[bytes], rows: int, seen_as: str) -> str:
+    try:
+        with handle:
+            name = default_storage.save(_stored_name(job), File(handle))
+        size = default_storage.size(name)
+    except Exception:  # the storage out of reach (a bucket down): say so now, not at the sweep
+        logger.exception("export %s (%s) could not be stored", job.pk, job.kind)
+        return _fail(job, _("The file could not be stored. Ask for the export again later, or tell your administrator."))
     now = timezone.now()
-    with transaction.atomic():
-        made_ready = _move(job.pk, Status.READY, file=name, size=size, rows_done=rows, rows_total=rows,
-                           finished_at=now, expires_at=now + keep_for())
-        if made_ready:
-            plan.record(rows)
-            _tell(job, _("Your export “%(title)s” is ready to download."))
+    try:
+        with transaction.atomic():
+            made_ready = _move(job.pk, Status.READY, file=name, size=size, rows_done=rows, rows_total=rows,
+                               access_key=seen_as, finished_at=now, expires_at=now + keep_for())
+            if made_ready:
+                plan.record(rows)
+                _tell(job, _("Your export “%(title)s” is ready to download."))
+    except Exception:  # nothing points at the stored file: it goes, and the user is told
+        logger.exception("export %s (%s) could not be made ready", job.pk, job.kind)
+        _delete_file(name)
+        return _fail(job, _("The export could not be prepared. Ask for it again later, or tell your administrator."))
     if not made_ready:  # removed while it was being written
-        default_storage.delete(name)
+        _delete_file(name)
         return Status.REMOVED
     return Status.READY
 
 
+def access_key(user) -> str:
+    """What `user` can see, as one value: their area, capabilities and grid cells. A file is
+    downloaded only while this is what it was when the file was written (a narrower area, or
+    a role that sees names masked, must not get a file written for the wider one)."""
+    from gridgov.core.models import GridAssignment
+    from gridgov.core.permissions import capabilities_of
+
+    cells = sorted(GridAssignment.objects.filter(user_id=user.pk).values_list("cell_id", flat=True))
+    seen = [user.scope_code or "", sorted(str(c) for c in capabilities_of(user)), cells]
+    return hashlib.sha256(json.dumps(seen, separators=(",", ":")).encode()).hexdigest()
+
+
+def _delete_file(name: str, *, job_id: int | None = None) -> bool:
+    """Delete a stored file (and forget it on the job once gone); False when the storage
+    failed, so that the sweep tries again."""
+    try:
+        default_storage.delete(name)
+    except Exception:
+        logger.exception("exported file %s could not be deleted; the sweep tries again", name)
+        return False
+    if job_id is not None:
+        ExportJob.objects.filter(pk=job_id, file=name).update(file="")
+    return True
+
+
 def _fail(job: ExportJob, reason: str) -> str:
-    with transaction.atomic():
-        if not _move(job.pk, Status.FAILED, error=str(reason)[:300], finished_at=timezone.now()):
-            return Status.REMOVED
-        _tell(job, _("Your export “%(title)s” could not be prepared: %(reason)s"), reason=str(reason))
+    if not _move(job.pk, Status.FAILED, error=str(reason)[:300], finished_at=timezone.now()):
+        return Status.REMOVED
+    try:  # the failure stands even when telling fails (it may be why the export failed)
+        with transaction.atomic():
+            _tell(job, _("Your export “%(title)s” could not be prepared: %(reason)s"), reason=str(reason))
+    except Exception:
+        logger.exception("export %s failed and its requester could not be told", job.pk)
     return Status.FAILED
 
 
@@ -270,6 +323,11 @@ def _tell(job: ExportJob, text: str, **params) -> None:
 
 
 # --- Downloading and removing ------------------------------------------------------------------
+
+
+def export_jobs_for(user):
+    """The exports `user` asked for (nobody sees another's)."""
+    return ExportJob.objects.filter(requested_by_id=user.pk)
 
 
 def access_export_job(user, job_id: int) -> ExportJob:
@@ -286,7 +344,13 @@ def export_job_download(*, actor, job_id: int) -> tuple[ExportJob, IO[bytes]]:
     if job.status != Status.READY or job.expires_at is None or job.expires_at <= timezone.now():
         raise DomainError(_("This file is no longer kept. Ask for the export again."), ErrorCode.CONFLICT)
     plan_export(actor=actor, kind=job.kind, params=job.params)  # a role or an area lost since: refused
-    handle = default_storage.open(job.file.name, "rb")
+    if job.access_key != access_key(actor):
+        raise DomainError(_("Your role or area has changed since this file was prepared. Ask for the export again."),
+                          ErrorCode.PERMISSION_DENIED)
+    try:
+        handle = default_storage.open(job.file.name, "rb")
+    except OSError as error:  # removed between the check and the read (the sweep, a removal)
+        raise DomainError(_("This file is no longer kept. Ask for the export again."), ErrorCode.CONFLICT) from error
     try:
         with transaction.atomic():
             ExportJob.objects.filter(pk=job.pk).update(downloads=F("downloads") + 1)
@@ -299,16 +363,18 @@ def export_job_download(*, actor, job_id: int) -> tuple[ExportJob, IO[bytes]]:
 
 
 def export_job_remove(*, actor, job_id: int) -> ExportJob:
-    """Remove `actor`'s job and its file (a job being written stops being kept when done)."""
-    job = access_export_job(actor, job_id)
+    """Remove `actor`'s job and its file; a job being written stops at its next progress mark."""
+    access_export_job(actor, job_id)
     with transaction.atomic():
-        if not _move(job.pk, Status.REMOVED, file="", expires_at=None):
+        # Locked: a worker making it ready at this moment waits, and its file is the one seen here.
+        job = ExportJob.objects.select_for_update().get(pk=job_id)
+        if not _move(job.pk, Status.REMOVED, expires_at=None):
             raise DomainError(_("This export was already removed."), ErrorCode.CONFLICT)
         audit_record(actor=actor, action=AuditAction.EXPORT_JOB_REMOVE, obj=job, object_repr=job.title,
                      org_code=job.org_code, changes={"kind": job.kind, "status": job.status})
         if job.file.name:
             name = job.file.name
-            transaction.on_commit(lambda: default_storage.delete(name))
+            transaction.on_commit(lambda: _delete_file(name, job_id=job.pk))
     job.refresh_from_db()
     return job
 
@@ -320,26 +386,37 @@ REQUEUE_AFTER = datetime.timedelta(minutes=15)
 
 
 def stale_after() -> datetime.timedelta:
-    """A job running this long lost its worker (killed, or the server restarted)."""
+    """A job running this long lost its worker (killed, or the server restarted); one queued
+    this long found no worker."""
     return datetime.timedelta(minutes=float(getattr(settings, "GRIDGOV_EXPORT_STALE_MINUTES", 120)))
 
 
 def sweep_export_jobs(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Remove the files past their time, fail the jobs whose worker died, enqueue again the
-    jobs whose task was lost. Returns how many of each."""
+    """Remove the files past their time; fail the jobs whose worker died, and those no worker
+    took up in time (no worker runs the `exports` queue); enqueue again the jobs whose task
+    was lost. Returns how many of each."""
     now = now or timezone.now()
     done = {"removed": 0, "failed": 0, "requeued": 0}
     expired = ExportJob.objects.filter(status=Status.READY, expires_at__lte=now).only("id", "file")
     for job in expired.order_by("id").iterator():
-        if _move(job.pk, Status.REMOVED, file="", expires_at=None):
-            if job.file.name:
-                default_storage.delete(job.file.name)
+        if _move(job.pk, Status.REMOVED, expires_at=None):
             done["removed"] += 1
-    stale = ExportJob.objects.filter(status=Status.RUNNING, started_at__lte=now - stale_after())
-    for job in stale.select_related("requested_by").order_by("id"):
-        with translation.override(job.language or None):
-            if _fail(job, _("The worker preparing it stopped. Ask for the export again.")) == Status.FAILED:
-                done["failed"] += 1
+    # the files of removed exports, including those whose deletion failed before
+    left = ExportJob.objects.filter(status=Status.REMOVED).exclude(file="").values_list("id", "file")
+    for job_id, name in left.order_by("id"):
+        _delete_file(name, job_id=job_id)
+    given_up = (
+        # lazy: each job is told in the language it was asked in
+        (Status.RUNNING, "started_at", gettext_lazy("The worker preparing it stopped. Ask for the export again.")),
+        (Status.QUEUED, "created_at", gettext_lazy("No worker took it up in time. Ask for the export again later.")),
+    )
+    for status, since, reason in given_up:
+        stale = ExportJob.objects.filter(status=status, **{f"{since}__lte": now - stale_after()})
+        for job in stale.select_related("requested_by").order_by("id"):
+            logger.error("export %s (%s) given up: %s since %s", job.pk, job.kind, status, getattr(job, since))
+            with translation.override(job.language or None):
+                if _fail(job, str(reason)) == Status.FAILED:
+                    done["failed"] += 1
     lost = ExportJob.objects.filter(status=Status.QUEUED, created_at__lte=now - REQUEUE_AFTER)
     for job_id in lost.order_by("id").values_list("id", flat=True):
         _enqueue(job_id)  # a second delivery of a task that was not lost finds it claimed

@@ -10,13 +10,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ExportStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting for a worker")
     RUNNING = "running", _("Being prepared")
     READY = "ready", _("Ready to download")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("export status", "Failed")
     REMOVED = "removed", _("Removed")
 
 
@@ -43,6 +44,9 @@ class ExportJob(models.Model):
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # What the requester could see when the file was written (export_jobs.access_key): a
+    # download after a change of role, capabilities, area or grid cells is refused.
+    access_key = models.CharField(max_length=64, blank=True)
     downloads = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -54,9 +58,10 @@ class ExportJob(models.Model):
         verbose_name_plural = _("exports")
         indexes = [
             models.Index(fields=["requested_by", "-id"], name="core_exportjob_mine"),
-            # The sweep: files past their time, and work a lost task or a dead worker left behind.
+            # The sweep: files past their time, work a lost task or a dead worker left behind,
+            # and files of removed exports whose deletion failed.
             models.Index(fields=["status", "expires_at"], name="core_exportjob_sweep",
-                         condition=Q(status__in=["queued", "running", "ready"])),
+                         condition=Q(status__in=["queued", "running", "ready"]) | (Q(status="removed") & ~Q(file=""))),
         ]
         constraints = [
             models.UniqueConstraint(fields=["requested_by", "request_key"], name="core_exportjob_one_active_request",

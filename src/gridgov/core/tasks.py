@@ -12,9 +12,13 @@ def maintain_partitions(ahead: int = partitions.DEFAULT_AHEAD) -> list[str]:
     return partitions.ensure_partitions(ahead=ahead)
 
 
-@task()
+EXPORTS_QUEUE = "exports"
+
+
+@task(queue_name=EXPORTS_QUEUE)
 def run_export_job(job_id: int) -> str:
-    """Prepare one background export (`core.export_jobs`); returns the status it was left in."""
+    """Prepare one background export (`core.export_jobs`), on its own queue: it may run for
+    minutes. Returns the status it was left in."""
     from gridgov.core.export_jobs import export_job_run
 
     return export_job_run(job_id=job_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from gridgov.core.models import Department, DepartmentKind, OrgLevel, OrgUnit, User
+from gridgov.core.workcal import WorkCalendar
 from gridgov.events.models import Category, Channel, RoutingRule
 from gridgov.events.services import ActionRequest, Submission, event_act, event_submit
 from gridgov.events.services.intake import follow_up_now
@@ -53,10 +54,10 @@ _JOURNEYS = (("dispatched", 3), ("accepted", 3), ("handled", 2), ("verified", 1)
              ("returned", 1), ("registered", 1), ("suspended", 1), ("cancelled", 1))
 
 # The demo is a working day in a grid centre that has run for weeks: events were reported
-# over the past DAYS_BACK days and each step was taken some working hours after the one
+# on the past WORKDAYS_BACK working days and each step was taken some working hours after the one
 # before it, on the clock of its day, so that deadlines, traffic lights, cards, overdue steps
 # and supervision come out of the services as they would in use.
-DAYS_BACK = 28
+WORKDAYS_BACK = 20
 # Hours from one step to the next: (usual low, usual high, late), and how often it is late.
 _DELAYS = {
     "dispatch": (0.05, 0.4, 3.0), "accept": (0.3, 5.0, 40.0), "handle": (2.0, 30.0, 130.0),
@@ -94,10 +95,16 @@ def write_routing_rules(city_code: str) -> int:
 
 
 def _reported_at(rng: random.Random, now: datetime.datetime) -> datetime.datetime:
-    """A moment in office hours of the past weeks, more of them recent than old."""
-    days = int(DAYS_BACK * rng.random() ** 1.6)
-    day = timezone.localtime(now) - datetime.timedelta(days=days)
-    moment = day.replace(hour=rng.randint(8, 16), minute=rng.randint(0, 59), second=0, microsecond=0)
+    """A moment in office hours of a working day of the past weeks, more of them recent than
+    old. Working days only (the Chinese calendar, make-up days included): reports of a weekend
+    start their clocks on Monday, so a demo seeded on a Saturday would show only green and
+    red lights on its first pages."""
+    is_workday = WorkCalendar().is_workday
+    day, back = timezone.localdate(now), int(WORKDAYS_BACK * rng.random() ** 1.6)
+    while back or not is_workday(day):  # `back` working days before the latest one
+        back -= 1 if back and is_workday(day) else 0
+        day -= datetime.timedelta(days=1)
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(rng.randint(8, 16), rng.randint(0, 59))))
     return min(moment, now - datetime.timedelta(minutes=rng.randint(5, 90)))
 
 
@@ -156,8 +163,44 @@ def write_events(*, county_code: str, count: int, rng: random.Random) -> int:
         journey = "registered" if n in fresh else rng.choice(journeys)
         _take_through(event, journey, clock=clock, worker=worker, dispatcher=dispatcher,
                       staff_by_department=staff_by_department, rng=rng)
+    if facility is not None and _one_in_the_yellow(worker=workers[0], dispatcher=dispatcher, category=facility,
+                                                   now=now, rng=rng):
+        made += 1
     escalate_overdue(now=now)
     return made
+
+
+def _one_in_the_yellow(*, worker, dispatcher, category, now: datetime.datetime, rng: random.Random) -> bool:
+    """One event dispatched at the moment that leaves its accept step 80–100 % used now, so
+    that the desk shows a yellow light whatever the hour or day the demo is seeded (at night
+    or on a holiday the random reports may leave none). Returns whether one was made."""
+    from gridgov.core.selectors import work_calendar_for
+    from gridgov.core.workcal import Light, WorkClock
+    from gridgov.events.deadlines import step_deadline
+
+    cell = worker.grid_assignments.all()[0].cell
+    unit = Department.objects.filter(org_code=cell.code[:6], function="urban_management").first()
+    if unit is None:
+        return False
+    clock = WorkClock(work_calendar_for(cell.code), timezone.get_current_timezone())
+    started = now - datetime.timedelta(minutes=10)
+    for _minutes in range(0, 14 * 24 * 60, 10):  # back in ten-minute steps, two weeks at most
+        deadline = step_deadline(category=category, urgency="ordinary", step="accept", org_code=cell.code,
+                                 start=started)
+        if clock.light(started=started, deadline=deadline, now=now) == Light.YELLOW:
+            break
+        started -= datetime.timedelta(minutes=10)
+    else:
+        return False
+    with follow_up_now(), time_machine.travel(started - datetime.timedelta(minutes=5), tick=False):
+        event = event_submit(actor=worker, submission=Submission(
+            category_code=category.code, description=rng.choice(DESCRIPTIONS[category.code]),
+            channel=Channel.GRID_WORKER, lat=(cell.min_lat + cell.max_lat) / 2, lng=(cell.min_lng + cell.max_lng) / 2,
+            photos=[_photo((180, 60, 40))],
+        ))
+    with time_machine.travel(started, tick=False):
+        event_act(actor=dispatcher, event=event, request=ActionRequest(action="dispatch", department=unit.code))
+    return True
 
 
 def _take_through(event, target: str, *, clock: _Clock, worker, dispatcher, staff_by_department, rng) -> None:

@@ -30,13 +30,18 @@ def one_table_plan(*, actor, params: dict, village=None, cells: list | None = No
     from gridgov.register.forms import OneTableFilterForm
 
     require(actor, Capability.VIEW_REGISTER)
+    raw = params.get("filters") or {}
+    unknown = set(params) - {"village", "filters"} or (set(raw) - set(OneTableFilterForm.FILTER_FIELDS)
+                                                       if isinstance(raw, dict) else {"filters"})
+    if unknown:
+        raise DomainError(_("Unknown parameters of this export: %(names)s.") % {"names": ", ".join(sorted(unknown))},
+                          ErrorCode.INVALID)
     if village is None or village.code != params.get("village"):
         village = selectors.access_village(actor, str(params.get("village") or ""))
         cells = None
     if cells is None:
         cells = selectors.village_cells(actor, village)
-    raw = params.get("filters") or {}
-    form = OneTableFilterForm(raw if isinstance(raw, dict) else {}, cells=cells,
+    form = OneTableFilterForm(raw, cells=cells,
                               names_allowed=presenters.names_allowed(actor),
                               addresses_allowed=selectors.may_see_full_address(actor))
     if not form.is_valid():
@@ -61,6 +66,7 @@ def one_table_plan(*, actor, params: dict, village=None, cells: list | None = No
         return handle, written
 
     return ExportPlan(
+        params={"village": village.code, "filters": filters},
         title=title, filename=f"one-table-{village.code}-{today:%Y%m%d}.xlsx", org_code=village.code,
         count=lambda: households.order_by().count(),
         exceeds=lambda limit: households.order_by()[: limit + 1].count() > limit,

@@ -130,7 +130,13 @@ class Household(_AddressIndexed):
         verbose_name = _("household")
         verbose_name_plural = _("households")
         ordering = ["id"]
-        indexes = [PrefixIndex(fields=["org_code"], name="register_household_org_prefix")]
+        indexes = [
+            PrefixIndex(fields=["org_code"], name="register_household_org_prefix"),
+            # The one table's keyset order (issue 12): a village's page or export chunk is a range
+            # of this index, not a sort of the village.
+            models.Index(fields=["org_code", "id"], name="register_household_one_table",
+                         condition=models.Q(dissolved_on__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return self.address
