@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "gridgov.register",
     "gridgov.events",
     "gridgov.care",
+    "gridgov.mediation",
     "gridgov.demo",
 ]
 

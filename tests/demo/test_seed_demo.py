@@ -202,6 +202,7 @@ EXPECTED_ACCOUNTS = {
     "auditor": (Role.AUDITOR, "province"),
     "screener": (Role.SCREENER, "village"),
     "police": (Role.POLICE_LIAISON, "township"),  # care (issue 11)
+    "justice": (Role.JUSTICE_OFFICER, "township"),  # mediation (issue 13)
 }
 
 
@@ -308,11 +309,11 @@ def test_skip_if_exists_does_not_claim_a_password_it_cannot_confirm(town):
 
 
 def test_one_audit_entry_records_the_bulk_seed_and_the_chain_verifies(town):
-    # The bulk rows (org units, people, register) have one entry; the demo events, care and the
-    # inspection round under way went through the services, which audit each write themselves.
+    # The bulk rows (org units, people, register) have one entry; the demo events, care, the
+    # inspection round under way and mediation went through the services, which audit each write.
     entries = list(AuditEntry.objects.exclude(action__startswith="event.").exclude(action__startswith="care.")
                    .exclude(action=AuditAction.USER_ROLES_SET).exclude(action__startswith="register.round_")
-                   .exclude(action__startswith="register.inspection_"))
+                   .exclude(action__startswith="register.inspection_").exclude(action__startswith="mediation."))
 
     assert [e.action for e in entries] == [AuditAction.DEMO_SEED]
     # the demo's roles are given by the system, without a second administrator (issue 10)
@@ -346,7 +347,7 @@ def test_city_plan_has_the_published_city_counts():
     assert (counts["counties"], counts["townships"], counts["villages"], counts["grid_cells"]) == (7, 54, 841, 2701)
     assert counts["people"] == 50_000
     assert counts["departments"] == 7 * 8 and counts["stations"] == 54 * 4
-    assert counts["users"] == 2701 + 56 + 216 + 8  # 8 demo accounts that replace no generated staff
+    assert counts["users"] == 2701 + 56 + 216 + 9  # 9 demo accounts that replace no generated staff
 
 
 def test_city_plan_codes_are_unique_well_formed_and_tile_the_city():
@@ -454,3 +455,15 @@ def test_the_demo_has_care_work_under_way(town):
     campaign = Campaign.objects.get()
     items = CampaignItem.objects.filter(campaign=campaign)
     assert 0 < items.exclude(result="pending").count() < items.count()  # half done
+
+
+def test_the_demo_mediator_works_cases_in_every_state(town):
+    # mediation (issue 13): the first township's and first village's committees, the demo
+    # mediator on both, and cases accepted, being mediated, settled, failed and referred
+    from gridgov.mediation.selectors import cases_for
+
+    mediator, justice = User.objects.get(username="mediator"), User.objects.get(username="justice")
+
+    statuses = set(cases_for(mediator).values_list("status", flat=True))
+    assert statuses == {"accepted", "mediating", "settled", "failed", "referred"}
+    assert set(cases_for(justice).values_list("pk", flat=True)) == set(cases_for(mediator).values_list("pk", flat=True))

@@ -30,6 +30,7 @@ ROLE_USERS = {
     Role.SCREENER: dict(scope=Tree.VILLAGE_A),
     Role.AUDITOR: dict(scope="99"),
     Role.POLICE_LIAISON: dict(scope=Tree.TOWNSHIP_A),  # care (issue 11): on the inside case's team
+    Role.JUSTICE_OFFICER: dict(scope=Tree.TOWNSHIP_A),  # mediation (issue 13): the township's cases
 }
 
 
@@ -190,6 +191,20 @@ def _campaign_kind() -> str:
     return Campaign._meta.get_field("kind").choices[0][0]
 
 
+def _mediation_case(village: str, cell: str, mediator, justice):
+    from gridgov.mediation import services as mediation
+    from gridgov.mediation.models import PartyRole
+
+    committee = mediation.committee_create(actor=justice, name=f"{village} 调委会", kind="village", org_code=village)
+    seat_holder = mediator or justice
+    if mediator is not None:
+        mediation.mediator_add(actor=justice, committee=committee, name="郑芳", user=mediator)
+    return mediation.case_open(actor=seat_holder, committee=committee, type="neighbour", source="request",
+                               channel="walk_in", org_code=cell, matters="通道被堵", parties=[
+                                   mediation.PartySpec(role=PartyRole.APPLICANT, name="张三"),
+                                   mediation.PartySpec(role=PartyRole.RESPONDENT, name="李四")])
+
+
 def build_world() -> World:
     from gridgov.core.models import Notification
 
@@ -228,5 +243,11 @@ def build_world() -> World:
                                         status="failed", error="测试")
 
     export_jobs = {role: failed_export(user) for role, user in users.items()}
+    # mediation (issue 13): the inside case is the first village committee's, the mediator on it
+    inside.extra["mediation_case"] = _mediation_case(Tree.VILLAGE_A, Tree.CELL_A1, users[Role.MEDIATOR],
+                                                     users[Role.JUSTICE_OFFICER])
+    outside.extra["mediation_case"] = _mediation_case(Tree.VILLAGE_B, Tree.CELL_B1, None,
+                                                      make_user("justice-b", Role.JUSTICE_OFFICER,
+                                                                scope=Tree.TOWNSHIP_B))
     outside.extra["export_job"] = failed_export(make_user("someone-else", Role.DISPATCHER, scope=Tree.COUNTY_B))
     return World(users=users, inside=inside, outside=outside, notifications=notifications, export_jobs=export_jobs)

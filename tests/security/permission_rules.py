@@ -22,6 +22,7 @@ DEPARTMENT, STATION, CARE_WORKER = Role.DEPARTMENT_STAFF.value, Role.STATION_STA
 MEDIATOR, OFFICER, SCREENER, AUDITOR = (Role.MEDIATOR.value, Role.PROGRAM_OFFICER.value, Role.SCREENER.value,
                                         Role.AUDITOR.value)
 POLICE = Role.POLICE_LIAISON.value  # care (issue 11): sees only the cases of its own care teams
+JUSTICE = Role.JUSTICE_OFFICER.value  # mediation (issue 13): the township's mediation
 
 STAFF = frozenset(Role.values)  # every signed-in role
 PUBLIC = STAFF | {ANONYMOUS}
@@ -34,8 +35,9 @@ WORKERS = STAFF - AUDITORS
 # care cases on whose team it is, never lists of the area's people (care, issue 11).
 PEOPLE_VIEWERS = WORKERS - {POLICE}
 # Opening a full record with a purpose: the roles that serve a person directly.
-PERSON_OPENERS = frozenset({GRID_WORKER, CARE_WORKER, MEDIATOR, OFFICER, SCREENER})
+PERSON_OPENERS = frozenset({GRID_WORKER, CARE_WORKER, OFFICER, SCREENER})
 PERSON_EDITORS = frozenset({GRID_WORKER, CARE_WORKER, OFFICER, SCREENER})
+MEDIATION_STAFF = frozenset({MEDIATOR, JUSTICE})
 # The register (buildings, households, places): the staff who work in an area.
 REGISTER_VIEWERS = frozenset({CITY_ADMIN, DISPATCHER, GRID_WORKER, DEPARTMENT, STATION, CARE_WORKER, OFFICER,
                               SCREENER})
@@ -241,6 +243,14 @@ RULES: dict[str, Rule] = {
     "notification-read": page(obj="notification", post=STAFF),
     "notifications-read-all": page(post=STAFF),
     "notification-settings": page(get=STAFF, post=STAFF),
+    # --- mediation (issue 13): the committee's mediators and the area's justice officers ----------
+    "api-mediation-committees": api(get=MEDIATION_STAFF),
+    "api-mediation-cases": api(get=MEDIATION_STAFF, post=MEDIATION_STAFF, status={"POST": 400}),
+    "api-mediation-case": api(obj="mediation_case", get=MEDIATION_STAFF),
+    "api-mediation-sessions": api(obj="mediation_case", post=MEDIATION_STAFF, status={"POST": 400}),
+    "api-mediation-outcome": api(obj="mediation_case", post=MEDIATION_STAFF, status={"POST": 400}),
+    "api-mediation-actions": api(obj="mediation_case", post=MEDIATION_STAFF, status={"POST": 400}),
+    "api-mediation-requests": api(post=PUBLIC, status={"POST": 400}, why="a resident asks without signing in"),
     # --- background exports (core, issue 12): everyone's own; a failed one has no file -----------
     "export-jobs": page(get=STAFF),
     "export-job-file": page(obj="export_job", get=STAFF, status={"GET": 302}, why="no file: back to the list"),

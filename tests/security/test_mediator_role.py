@@ -1,6 +1,7 @@
-"""What a mediator account can do today, as docs/operator-guide.md and README.md say: the
-people of its area and a record opened with a purpose; no dispute cases (the mediation app is
-a later issue), and 403 on the register, the care programs and the event lists."""
+"""What a mediator account can do, as docs/operator-guide.md and README.md say: the people of
+its area by name (to name a party), the cases of its committees (mediation, issue 13), no
+person-record powers that no mediation feature uses, and 403 on the register, the care
+programs and the event lists."""
 
 import pytest
 from django.test import Client
@@ -17,8 +18,8 @@ def mediator(tree):
     return make_user("mediator", Role.MEDIATOR, scope=Tree.TOWNSHIP_A)
 
 
-def test_a_mediator_finds_people_and_opens_a_record_with_a_purpose(mediator):
-    assert capabilities_of(mediator) == {C.VIEW_PEOPLE, C.VIEW_PERSON_NAMES, C.OPEN_PERSON_RECORD}
+def test_a_mediator_finds_people_and_works_disputes_without_opening_records(mediator):
+    assert capabilities_of(mediator) == {C.VIEW_PEOPLE, C.VIEW_PERSON_NAMES, C.MEDIATE_DISPUTES}
 
 
 @pytest.mark.parametrize("page", ["register-home", "care-officer", "care-today", "events-queue", "events-inbox"])

@@ -86,12 +86,13 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
     notification = (world.notifications.get(role, world.outside.extra["notification"]) if inside
                     else world.outside.extra["notification"])
     values["notification"] = notification
+    values["mediation_case"] = side.extra.get("mediation_case")
     values["export_job"] = (world.export_jobs.get(role, world.outside.extra["export_job"]) if inside
                             else world.outside.extra["export_job"])
     kwargs = {}
     for key in _route_kwargs(name):
         if key in ("pk", "person_id", "enrollment_id", "crisis_id", "handover_id", "campaign_id", "agreement_id",
-                   "event_id", "grant_id", "correction_id", "notification_id", "job_id") or (key == "item_id" and kind):
+                   "event_id", "grant_id", "correction_id", "notification_id", "job_id", "case_id") or (key == "item_id" and kind):
             kwargs[key] = values[kind].pk
         elif key == "photo_id":
             kwargs[key] = world.inside.photo.pk if inside else world.outside.photo.pk

@@ -185,6 +185,8 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     # care (issue 11): 社区民警, on the care teams the law names; sees only the cases of those teams
     POLICE_LIAISON = "police_liaison", _("Police liaison")
+    # mediation (issue 13): 司法所 — supervises the people's mediation of the township
+    JUSTICE_OFFICER = "justice_officer", _("Justice-bureau officer")
 
 
 class GridUserManager(UserManager.from_queryset(UserQuerySet)):  # visible_to: accounts of the area

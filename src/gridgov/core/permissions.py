@@ -64,6 +64,10 @@ class Capability(StrEnum):
     # the city administrator sets each place kind's checklist
     RECORD_INSPECTIONS = "record_inspections"
     MANAGE_INSPECTION_CHECKLISTS = "manage_inspection_checklists"
+    # mediation (issue 13): a mediator works the cases of their committees; the township's
+    # justice officer (司法所) every case of the area, and keeps its committees
+    MEDIATE_DISPUTES = "mediate_disputes"
+    SUPERVISE_MEDIATION = "supervise_mediation"
 
 
 _C = Capability
@@ -111,7 +115,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.VIEW_CARE, _C.VIEW_CARE_STATISTICS, _C.VIEW_CARE_DETAILS, _C.RECORD_VISITS, _C.REPORT_CRISIS,
         }
     ),
-    Role.MEDIATOR: frozenset(_NAMED_PEOPLE | {_C.OPEN_PERSON_RECORD}),
+    # mediation (issue 13): the parties of their cases by name, people found to name a party;
+    # no person-record powers (the case holds what mediation needs)
+    Role.MEDIATOR: frozenset(_NAMED_PEOPLE | {_C.MEDIATE_DISPUTES}),
+    Role.JUSTICE_OFFICER: frozenset(_NAMED_PEOPLE | {_C.SUPERVISE_MEDIATION}),
     Role.PROGRAM_OFFICER: frozenset(
         _NAMED_PEOPLE
         | {
@@ -246,6 +253,8 @@ class CapabilityRequiredMixin:
 # `required`) their holders sign in with a second factor.
 SENSITIVE_CAPABILITIES = frozenset({
     Capability.MANAGE_USERS,
+    Capability.MEDIATE_DISPUTES,  # mediation (issue 13): what the parties of a dispute told
+    Capability.SUPERVISE_MEDIATION,
     Capability.OPEN_PERSON_RECORD,
     Capability.EDIT_PEOPLE,
     Capability.VIEW_CARE,

@@ -38,6 +38,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("screener", Role.SCREENER, "village", "网格长 何静"),
     # care (issue 11): on the care teams of the first township's high-risk cases
     DemoAccount("police", Role.POLICE_LIAISON, "township", "社区民警 周强"),
+    # mediation (issue 13): the first township's justice office (司法所)
+    DemoAccount("justice", Role.JUSTICE_OFFICER, "township", "司法所 王明"),
 )
 DEMO_USERNAMES = tuple(a.username for a in DEMO_ACCOUNTS)
 

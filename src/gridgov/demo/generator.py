@@ -349,6 +349,11 @@ def seed_demo(*, scale: str, password: str = DEFAULT_PASSWORD, seed: int = DEFAU
         for key, n in write_care_under_way(township_code=plan.first_township.code,
                                            rng=rng_for(seed, "care-under-way")).items():
             writer.written[f"care_{key}"] += n
+        from gridgov.demo.mediation_data import write_mediation
+
+        for key, n in write_mediation(township_code=plan.first_township.code,
+                                      village_code=plan.first_village.code).items():
+            writer.written[f"mediation_{key}"] += n
         counts = dict(sorted(writer.written.items()))
         entry = audit_record(
             actor=SystemActor("seed_demo"), action=AuditAction.DEMO_SEED, object_type="demo", object_repr=f"{scale} demo",

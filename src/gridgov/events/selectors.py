@@ -511,6 +511,12 @@ def leaf_categories(*, public_only: bool = False) -> list[Category]:
     return sorted(leaves, key=lambda c: c.code)
 
 
+def event_org_code(event_id: int) -> str | None:
+    """The place of an event, for another app that links a record to it (mediation, issue 13);
+    None when there is no such event."""
+    return Event.objects.filter(pk=event_id).values_list("org_code", flat=True).first()
+
+
 def event_by_code(code: str) -> Event | None:
     """An event found by its readable code, for the public status lookup (no personal data
     is read from it there)."""

@@ -1,0 +1,331 @@
+"""The mediation API (CONTRACTS "Mediation"): committees, cases with their parties, sessions,
+outcomes, the steps between them, and a resident's online request."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from gridgov.core import masking
+from gridgov.core.api.common import API_PERMISSIONS, errors, paginated_response
+from gridgov.core.api_pagination import NewestIdFirstPagination
+from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
+from gridgov.core.models import Person
+from gridgov.core.permissions import Capability, has_capability
+from gridgov.core.selectors import people_visible_to
+from gridgov.mediation import selectors, services
+from gridgov.mediation.models import (
+    AgreementForm,
+    CaseSource,
+    CaseType,
+    Channel,
+    CommitteeKind,
+    Diversion,
+    FailureReason,
+    Mediator,
+    PartyRole,
+)
+from gridgov.mediation.workflow import CaseAction, CaseStatus
+
+
+class MediationApiView(APIView):
+    permission_classes = API_PERMISSIONS
+    required_capabilities = {"GET": selectors.MEDIATION_ROLES, "POST": selectors.MEDIATION_ROLES}
+
+    def case_and_input(self, request, case_id: int):
+        """The case (404 outside the user's cases), then the body by `InputSerializer` (400)."""
+        case = selectors.access_case(request.user, case_id)
+        given = self.InputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        return case, given.validated_data
+
+
+@extend_schema_serializer(component_name="MediationCommittee")
+class CommitteeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=CommitteeKind.choices)
+    org_code = serializers.CharField()
+
+
+class CommitteeListApi(MediationApiView):
+    pagination_class = NewestIdFirstPagination
+
+    @extend_schema_serializer(component_name="MediationCommitteeFilter")
+    class FilterSerializer(serializers.Serializer):
+        org = serializers.RegexField(r"^[0-9]{2,15}$", required=False)
+
+    @extend_schema(operation_id="mediation_committees_list", summary="Mediation committees of my area and above",
+                   tags=["mediation"], responses={200: CommitteeSerializer(many=True), **errors(400, 401, 403)})
+    def get(self, request):
+        given = self.FilterSerializer(data=request.query_params)
+        given.is_valid(raise_exception=True)
+        queryset = selectors.committees_for(request.user, org=given.validated_data.get("org", ""))
+        return paginated_response(request=request, view=self, queryset=queryset, serializer_class=CommitteeSerializer)
+
+
+@extend_schema_serializer(component_name="MediationParty")
+class PartySerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    person = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    phone = serializers.CharField(help_text="In full to the case's committee (to call the party back), else masked.")
+    resident_id = serializers.CharField(help_text="Masked.")
+
+
+@extend_schema_serializer(component_name="MediationCase")
+class CaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    status_label = serializers.CharField()
+    type = serializers.ChoiceField(choices=CaseType.choices)
+    source = serializers.ChoiceField(choices=CaseSource.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    org_code = serializers.CharField()
+    committee = serializers.IntegerField()
+    committee_name = serializers.CharField()
+    mediator = serializers.IntegerField(allow_null=True)
+    mediator_name = serializers.CharField()
+    matters = serializers.CharField()
+    accepted_on = serializers.DateField(allow_null=True)
+    deadline = serializers.DateField(allow_null=True, help_text="One month after acceptance, unless both parties agreed to more.")
+    event = serializers.IntegerField(allow_null=True)
+    parties = PartySerializer(many=True)
+
+
+def case_row(user, case, works: dict | None = None) -> dict:
+    """The case as the API shows it; `works` remembers, per committee, whether the user works
+    its cases (one check per committee on a page, not per row)."""
+    names = has_capability(user, Capability.VIEW_PERSON_NAMES)
+    works = {} if works is None else works
+    if case.committee_id not in works:
+        works[case.committee_id] = services.may_work_committee(user, case.committee)
+    # who works the case calls its parties back: an online applicant left nothing else
+    full_phone = works[case.committee_id]
+    return {
+        "id": case.pk, "code": case.code, "status": case.status, "status_label": case.get_status_display(),
+        "type": case.type, "source": case.source, "channel": case.channel, "org_code": case.org_code,
+        "committee": case.committee_id, "committee_name": case.committee.name,
+        "mediator": case.mediator_id, "mediator_name": case.mediator.name if case.mediator else "",
+        "matters": case.matters, "accepted_on": case.accepted_on, "deadline": case.deadline, "event": case.event_id,
+        "parties": [{"role": p.role, "person": p.person_id, "name": p.name if names else masking.mask_name(p.name),
+                     "phone": (p.phone if full_phone else masking.mask_phone(p.phone)) if p.phone else "",
+                     "resident_id": masking.mask_resident_id(p.resident_id) if p.resident_id else ""}
+                    for p in case.parties.all()],
+    }
+
+
+@extend_schema_serializer(component_name="MediationPartyInput")
+class PartyInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    person = serializers.IntegerField(required=False, min_value=1, max_value=2**62,
+                                      help_text="A person of the register in your area.")
+    name = serializers.CharField(max_length=50, required=False, help_text="An outside party, by name.")
+    resident_id = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if bool(attrs.get("person")) == bool((attrs.get("name") or "").strip()):
+            raise serializers.ValidationError({"person": [_("Give a person of the register or a name, not both.")]})
+        return attrs
+
+
+class CaseListApi(MediationApiView):
+    pagination_class = NewestIdFirstPagination
+
+    @extend_schema_serializer(component_name="MediationCaseCreate")
+    class InputSerializer(serializers.Serializer):
+        type = serializers.ChoiceField(choices=CaseType.choices)
+        source = serializers.ChoiceField(choices=CaseSource.choices)
+        channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+        org_code = serializers.RegexField(r"^[0-9]{12,15}$")
+        committee = serializers.IntegerField(min_value=1, max_value=2**62)
+        parties = PartyInputSerializer(many=True, min_length=2, max_length=20)
+        matters = serializers.CharField(max_length=services.MAX_TEXT)
+        event = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
+
+    @extend_schema(operation_id="mediation_cases_list", summary="Mediation cases I work, newest first",
+                   tags=["mediation"], responses={200: CaseSerializer(many=True), **errors(401, 403)})
+    def get(self, request):
+        queryset = selectors.cases_for(request.user).prefetch_related("parties")
+        works: dict = {}
+        return paginated_response(request=request, view=self, queryset=queryset, serializer_class=CaseSerializer,
+                                  to_row=lambda case: case_row(request.user, case, works))
+
+    @extend_schema(operation_id="mediation_cases_create", summary="Open a case the committee takes up",
+                   tags=["mediation"], request=InputSerializer,
+                   responses={201: CaseSerializer, **errors(400, 401, 403, 404)})
+    def post(self, request):
+        given = self.InputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        committee = selectors.access_committee(request.user, data["committee"])
+        people = {p.pk: p for p in people_visible_to(request.user).filter(
+            pk__in=[p["person"] for p in data["parties"] if p.get("person")])}
+        parties = []
+        for party in data["parties"]:
+            person: Person | None = None
+            if party.get("person"):
+                person = people.get(party["person"])
+                if person is None:
+                    raise NotFound(_("No such person in your area."))
+            parties.append(services.PartySpec(role=party["role"], person=person, name=party.get("name", ""),
+                                              resident_id=party.get("resident_id", ""),
+                                              phone=party.get("phone", "")))
+        default_channel = Channel.GRID if data["source"] == CaseSource.EVENT else Channel.WALK_IN
+        case = services.case_open(actor=request.user, committee=committee, type=data["type"], source=data["source"],
+                                  channel=data.get("channel") or default_channel, org_code=data["org_code"],
+                                  matters=data["matters"], parties=parties, event_id=data.get("event"))
+        return Response(case_row(request.user, case), status=201)
+
+
+class CaseDetailApi(MediationApiView):
+    @extend_schema(operation_id="mediation_cases_retrieve", summary="One mediation case", tags=["mediation"],
+                   responses={200: CaseSerializer, **errors(401, 403, 404)})
+    def get(self, request, case_id: int):
+        return Response(case_row(request.user, selectors.access_case(request.user, case_id)))
+
+
+@extend_schema_serializer(component_name="MediationSession")
+class SessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField(source="held_on")
+    place = serializers.CharField()
+    attendees = serializers.CharField()
+    record = serializers.CharField()
+
+
+class SessionListApi(MediationApiView):
+    @extend_schema_serializer(component_name="MediationSessionCreate")
+    class InputSerializer(serializers.Serializer):
+        date = serializers.DateField()
+        place = serializers.CharField(max_length=100)
+        record = serializers.CharField(max_length=services.MAX_TEXT)
+        attendees = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+    @extend_schema(operation_id="mediation_sessions_create", summary="Record a session of mediation",
+                   tags=["mediation"], request=InputSerializer,
+                   responses={201: SessionSerializer, **errors(400, 401, 403, 404, 409)})
+    def post(self, request, case_id: int):
+        case, data = self.case_and_input(request, case_id)
+        session = services.session_record(actor=request.user, case=case, held_on=data["date"], place=data["place"],
+                                          record=data["record"], attendees=data.get("attendees", ""))
+        return Response(SessionSerializer(session).data, status=201)
+
+
+class OutcomeApi(MediationApiView):
+    @extend_schema_serializer(component_name="MediationOutcome")
+    class InputSerializer(serializers.Serializer):
+        result = serializers.ChoiceField(choices=services.Result.CHOICES)
+        terms = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True)
+        form = serializers.ChoiceField(choices=AgreementForm.choices, required=False)
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                       help_text=f"A failure: one of {', '.join(FailureReason.values)}; "
+                                                 "a referral: the reason in words.")
+        diversion = serializers.ChoiceField(choices=Diversion.choices, required=False)
+        note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    @extend_schema(operation_id="mediation_cases_outcome", summary="Record how the mediation ended",
+                   tags=["mediation"], request=InputSerializer,
+                   responses={200: CaseSerializer, **errors(400, 401, 403, 404, 409)})
+    def post(self, request, case_id: int):
+        case, data = self.case_and_input(request, case_id)
+        case = services.case_conclude(actor=request.user, case=case, result=data["result"],
+                                      terms=data.get("terms", ""), form=data.get("form", AgreementForm.WRITTEN),
+                                      reason=data.get("reason", ""), note=data.get("note", ""),
+                                      diversion=data.get("diversion", ""))
+        return Response(case_row(request.user, case))
+
+
+class ActionApi(MediationApiView):
+    """The steps between opening and the outcome: accept a request, decline it, hand the case
+    to another committee, assign a mediator, extend the time limit."""
+
+    @extend_schema_serializer(component_name="MediationAction")
+    class InputSerializer(serializers.Serializer):
+        action = serializers.ChoiceField(choices=[CaseAction.ACCEPT, CaseAction.DECLINE, CaseAction.TRANSFER,
+                                                  CaseAction.ASSIGN, CaseAction.EXTEND])
+        diversion = serializers.ChoiceField(choices=Diversion.choices, required=False)
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+        committee = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
+        mediator = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
+        no_conflict = serializers.BooleanField(required=False, default=False)
+        until = serializers.DateField(required=False)
+        applicant_consents = serializers.BooleanField(required=False, default=False)
+        respondent_consents = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(operation_id="mediation_cases_action", summary="Take a step on a mediation case",
+                   tags=["mediation"], request=InputSerializer,
+                   responses={200: CaseSerializer, **errors(400, 401, 403, 404, 409)})
+    def post(self, request, case_id: int):
+        case, data = self.case_and_input(request, case_id)
+        user = request.user
+        action = data["action"]
+        if action == CaseAction.ACCEPT:
+            case = services.case_accept(actor=user, case=case)
+        elif action == CaseAction.DECLINE:
+            case = services.case_decline(actor=user, case=case, diversion=data.get("diversion", ""),
+                                         reason=data.get("reason", ""))
+        elif action == CaseAction.TRANSFER:
+            committee = selectors.access_committee(user, data.get("committee") or 0)
+            case = services.case_transfer(actor=user, case=case, committee=committee, reason=data.get("reason", ""))
+        elif action == CaseAction.ASSIGN:
+            mediator = Mediator.objects.filter(pk=data.get("mediator") or 0, committee_id=case.committee_id).first()
+            if mediator is None:
+                message = _("Choose an active mediator of the case's committee.")
+                raise DomainError(message, ErrorCode.INVALID, {"mediator": [message]})
+            case = services.case_assign(actor=user, case=case, mediator=mediator, no_conflict=data["no_conflict"])
+        else:
+            case = services.case_extend(actor=user, case=case, until=data.get("until"),
+                                        applicant_consents=data["applicant_consents"],
+                                        respondent_consents=data["respondent_consents"])
+        return Response(case_row(user, case))
+
+
+class RequestThrottle(AnonRateThrottle):
+    scope = "mediation_request"
+    rate = "10/hour"
+
+    def get_ident(self, request):
+        # The connection's address, never a client's X-Forwarded-For (a new value per request
+        # would pass any limit); behind the TLS proxy REMOTE_ADDR is set from it (deployment.md).
+        return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+class RequestApi(APIView):
+    """A resident asks for mediation, without signing in."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [RequestThrottle]
+
+    @extend_schema_serializer(component_name="MediationRequestCreate")
+    class InputSerializer(serializers.Serializer):
+        type = serializers.ChoiceField(choices=CaseType.choices)
+        org_code = serializers.RegexField(r"^[0-9]{12,15}$", help_text="The village or grid cell of the dispute.")
+        matters = serializers.CharField(max_length=services.MAX_TEXT)
+        name = serializers.CharField(max_length=50)
+        phone = serializers.CharField(max_length=20)
+        respondent_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+
+    @extend_schema_serializer(component_name="MediationRequestCreated")
+    class OutputSerializer(serializers.Serializer):
+        tracking_code = serializers.CharField()
+
+    @extend_schema(operation_id="mediation_requests_create", summary="Ask for mediation (no sign-in)",
+                   tags=["mediation"], request=InputSerializer, auth=[],
+                   responses={201: OutputSerializer, **errors(400, 429)})
+    def post(self, request):
+        given = self.InputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        case = services.case_request_online(type=data["type"], org_code=data["org_code"], matters=data["matters"],
+                                            name=data["name"], phone=data["phone"],
+                                            respondent_name=data.get("respondent_name", ""))
+        return Response({"tracking_code": case.tracking_code}, status=201)

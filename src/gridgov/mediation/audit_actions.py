@@ -1,0 +1,16 @@
+"""The audit actions of mediation (`core.audit_actions`): stored code → what the auditor reads."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.core.audit_actions import AuditActions
+
+
+class MediationAction(AuditActions):
+    COMMITTEE_CREATE = "mediation.committee_create", _("Mediation committee added")
+    MEDIATOR_ADD = "mediation.mediator_add", _("Mediator added")
+    CASE_OPEN = "mediation.case_open", _("Mediation case opened")
+    CASE_REQUEST = "mediation.case_request", _("Mediation requested online")
+    CASE_STEP = "mediation.case_step", _("Mediation case step taken")
+
+
+AUDIT_ACTIONS = (MediationAction,)

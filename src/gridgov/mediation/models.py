@@ -1,0 +1,245 @@
+"""People's mediation (人民调解法, arts. 17–33): committees and their mediators, dispute cases
+with their parties, and the sessions of mediation.
+
+A case's matters and a session's record are what the parties told a mediator: encrypted at
+rest, and read only by the committee's mediators and the township's justice officers
+(selectors.py). Parties and sessions are read through their case. Parties are people of the register or outside parties; an outside party's
+ID number and phone are encrypted and masked like everyone else's.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.core.fields import EncryptedTextField
+from gridgov.core.models import Person, PrefixIndex
+from gridgov.core.querysets import AncestorScopedQuerySet, ScopedQuerySet
+from gridgov.mediation.workflow import CaseStatus
+
+
+class CommitteeKind(models.TextChoices):
+    VILLAGE = "village", _("Village or community committee")
+    TOWNSHIP = "township", _("Township or street committee")
+    COUNTY = "county", _("County committee")
+    MEDICAL = "medical", _("Medical disputes committee")  # 医调委
+    CAMPUS = "campus", _("Campus disputes committee")  # 校调委
+    LABOUR = "labour", _("Labour disputes committee")
+    TRAFFIC = "traffic", _("Road traffic disputes committee")
+    CONSUMER = "consumer", _("Consumer disputes committee")
+    PROPERTY = "property", _("Property management disputes committee")
+    TRADE = "trade", _("Other trade or professional committee")
+
+
+class Committee(models.Model):
+    """A people's mediation committee and the area it serves (a village, township or county)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=CommitteeKind.choices)
+    org_code = models.CharField(_("area"), max_length=15)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # A village's users see the committees of their township and county too: where to refer.
+    objects = AncestorScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mediation committee")
+        verbose_name_plural = _("mediation committees")
+        indexes = [PrefixIndex(fields=["org_code"], name="mediation_committee_org_prefix")]
+        constraints = [models.UniqueConstraint(fields=["org_code", "name"], name="mediation_committee_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseType(models.TextChoices):
+    NEIGHBOUR = "neighbour", _("Neighbours")
+    FAMILY = "family", _("Marriage and family")
+    LAND = "land", _("Land contracting")
+    HOUSING = "housing", _("Housing and homestead")
+    LABOUR = "labour", _("Labour and wages")
+    MEDICAL = "medical", _("Medical")
+    CAMPUS = "campus", _("Campus")
+    TRAFFIC = "traffic", _("Road traffic accident")
+    CONSUMER = "consumer", _("Consumer")
+    PROPERTY = "property", _("Property management")
+    DEBT = "debt", _("Debt")
+    DAMAGE = "damage", _("Compensation for damage")
+    OTHER = "other", _("Other")
+
+
+class Mediator(models.Model):
+    """A mediator of one committee: an account of the app, or a member without one."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="mediators",
+                                  verbose_name=_("committee"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="mediator_seats", verbose_name=_("account"))
+    name = models.CharField(_("name"), max_length=50)
+    specialities = models.JSONField(_("specialities"), default=list, blank=True)  # CaseType values
+    org_code = models.CharField(max_length=15)  # the committee's, for scope
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mediator")
+        verbose_name_plural = _("mediators")
+        constraints = [models.UniqueConstraint(fields=["committee", "user"], name="mediation_one_seat_per_user",
+                                               condition=Q(user__isnull=False))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseSource(models.TextChoices):
+    REQUEST = "request", _("A party's request")
+    INITIATIVE = "initiative", _("The committee's own initiative")
+    EVENT = "event", _("A reported event")
+
+
+class Channel(models.TextChoices):
+    WALK_IN = "walk_in", _("At the office")
+    PHONE = "phone", _("By phone")
+    ONLINE = "online", _("Online request")
+    GRID = "grid", _("Found by the grid")
+
+
+class Diversion(models.TextChoices):
+    """Where a dispute not taken up by people's mediation is pointed to."""
+
+    OTHER_COMMITTEE = "other_committee", _("Another mediation committee")
+    COURT = "court", _("A court")
+    ARBITRATION = "arbitration", _("Arbitration")
+    ADMINISTRATIVE = "administrative", _("An administrative authority")
+    PETITION = "petition", _("Letters and visits")
+    NONE = "none", _("Nowhere: no dispute, or the request was not genuine")
+
+
+class FailureReason(models.TextChoices):
+    WITHDREW = "withdrew", _("A party withdrew")
+    UNREACHABLE = "unreachable", _("A party could not be reached")
+    NO_AGREEMENT = "no_agreement", _("No agreement after the sessions")
+    OUTSIDE_COMPETENCE = "outside_competence", _("Outside the committee's competence")
+    TIME_RAN_OUT = "time_ran_out", _("The time ran out without consent to extend")
+
+
+class AgreementForm(models.TextChoices):
+    WRITTEN = "written", _("Written agreement")
+    ORAL = "oral", _("Oral agreement")
+
+
+class CaseQuerySet(ScopedQuerySet):
+    def visibility(self, user):
+        """A mediator's cases are their committees'; a justice officer's, the area's (the
+        township's). Nobody else sees named cases (statistics come from the counts)."""
+        from gridgov.core.permissions import Capability, has_capability
+
+        if has_capability(user, Capability.SUPERVISE_MEDIATION):
+            return super().visibility(user)
+        if has_capability(user, Capability.MEDIATE_DISPUTES):
+            return Q(committee__mediators__user=user, committee__mediators__is_active=True)
+        return None
+
+
+class Case(models.Model):
+    code = models.CharField(_("case number"), max_length=24, unique=True)
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="cases",
+                                  verbose_name=_("committee"))
+    mediator = models.ForeignKey(Mediator, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+                                 verbose_name=_("mediator"))
+    # The mediator's declaration that they are no party or relative of one, nor otherwise interested.
+    no_conflict_declared_at = models.DateTimeField(null=True, blank=True)
+    org_code = models.CharField(_("place"), max_length=15)
+    type = models.CharField(_("type"), max_length=16, choices=CaseType.choices)
+    source = models.CharField(_("source"), max_length=12, choices=CaseSource.choices)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    matters = EncryptedTextField(_("matters in dispute"))
+    status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices)
+    # A resident's online request is followed by this code (CONTRACTS: `tracking_code`).
+    tracking_code = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    event_id = models.BigIntegerField(null=True, blank=True)  # events.Event, read through its selectors
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    deadline = models.DateField(_("to be concluded by"), null=True, blank=True)
+    extended_at = models.DateTimeField(null=True, blank=True)
+    diversion = models.CharField(max_length=16, choices=Diversion.choices, blank=True)
+    failure_reason = models.CharField(max_length=20, choices=FailureReason.choices, blank=True)
+    agreement_form = models.CharField(max_length=8, choices=AgreementForm.choices, blank=True)
+    terms = EncryptedTextField(_("terms of the agreement"), blank=True)
+    outcome_note = EncryptedTextField(blank=True)  # the reason of a decline, failure or referral
+    concluded_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mediation case")
+        verbose_name_plural = _("mediation cases")
+        indexes = [
+            PrefixIndex(fields=["org_code"], name="mediation_case_org_prefix"),
+            models.Index(fields=["committee", "status", "-id"], name="mediation_case_committee"),
+            models.Index(fields=["event_id"], name="mediation_case_event", condition=Q(event_id__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CaseCodeCounter(models.Model):
+    """The last number used for a county in a year (`<county>-TJ<yyyy>-<seq>`)."""
+
+    county = models.CharField(max_length=6)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="mediation_counter_unique")]
+
+
+class PartyRole(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    RESPONDENT = "respondent", _("Respondent")
+
+
+class Party(models.Model):
+    """A party to a case: a person of the register, or an outside party named here."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(_("role"), max_length=12, choices=PartyRole.choices)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    name = models.CharField(_("name"), max_length=50)
+    resident_id = EncryptedTextField(_("resident ID number"), blank=True)
+    phone = EncryptedTextField(_("mobile phone"), blank=True)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Session(models.Model):
+    """One session of mediation (调解笔录: who came, where, what was said and agreed)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=100)
+    attendees = models.CharField(_("present"), max_length=300, blank=True)
+    record = EncryptedTextField(_("record"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
+        ordering = ["held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.held_on}"

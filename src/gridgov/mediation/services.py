@@ -1,0 +1,431 @@
+"""Writes of people's mediation: committees and mediators, cases opened by a committee or
+asked for online, and each step of a case through `workflow.TRANSITIONS`.
+
+Every function checks permission and scope first, then validates, and writes in one
+transaction with its audit entry. The audit never copies what the parties said (the matters,
+a session's record, the terms) nor a reason in words: only that the step was taken, by whom,
+and its codes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.core import masking
+from gridgov.core.actors import SystemActor
+from gridgov.core.audit import audit_record
+from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
+from gridgov.core.models import Person
+from gridgov.core.orgcodes import ancestor_codes
+from gridgov.core.permissions import Capability, has_capability, in_scope, require
+from gridgov.core.validators import normalize_mobile, validate_mobile
+from gridgov.mediation import workflow
+from gridgov.mediation.audit_actions import MediationAction
+from gridgov.mediation.clock import one_month_after
+from gridgov.mediation.models import (
+    AgreementForm,
+    Case,
+    CaseCodeCounter,
+    CaseSource,
+    CaseType,
+    Channel,
+    Committee,
+    CommitteeKind,
+    Diversion,
+    FailureReason,
+    Mediator,
+    Party,
+    PartyRole,
+    Session,
+)
+from gridgov.mediation.workflow import CaseAction, CaseStatus
+
+MAX_TEXT = 4000
+
+
+def _text(value: str, *, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        message = _("This field is required.")
+        raise DomainError(message, ErrorCode.INVALID, {field: [message]})
+    if len(text) > limit:
+        message = _("At most %(limit)d characters.") % {"limit": limit}
+        raise DomainError(message, ErrorCode.INVALID, {field: [message]})
+    return text
+
+
+def _invalid(field: str, message: str) -> DomainError:
+    return DomainError(message, ErrorCode.INVALID, {field: [message]})
+
+
+def _mobile(value: str, *, field: str) -> str:
+    from django.core.exceptions import ValidationError
+
+    phone = normalize_mobile(value or "")
+    try:
+        validate_mobile(phone)
+    except ValidationError as error:
+        raise _invalid(field, " ".join(error.messages)) from error
+    return phone
+
+
+# --- Committees and mediators -------------------------------------------------------------------
+
+
+def committee_create(*, actor, name: str, kind: str, org_code: str) -> Committee:
+    """A committee serving `org_code`, kept by the justice officer of that area."""
+    require(actor, Capability.SUPERVISE_MEDIATION)
+    if not in_scope(actor, org_code):
+        raise NotFound(_("No such org unit in your area."))
+    if kind not in CommitteeKind.values:
+        raise _invalid("kind", _("Choose a kind of committee."))
+    name = _text(name, field="name", limit=100)
+    with transaction.atomic():
+        if Committee.objects.filter(org_code=org_code, name=name).exists():
+            raise DomainError(_("A committee of this name already serves this area."), ErrorCode.DUPLICATE,
+                              {"name": [_("A committee of this name already serves this area.")]})
+        committee = Committee.objects.create(name=name, kind=kind, org_code=org_code)
+        audit_record(actor=actor, action=MediationAction.COMMITTEE_CREATE, obj=committee, object_repr=name,
+                     org_code=org_code, changes={"kind": kind})
+    return committee
+
+
+def mediator_add(*, actor, committee: Committee, name: str, user=None, specialities=()) -> Mediator:
+    """Seat a mediator on a committee: an active account of the area holding the mediator
+    role (the seat opens the committee's named cases to it), or a member without an account."""
+    require(actor, Capability.SUPERVISE_MEDIATION)
+    if not in_scope(actor, committee.org_code):
+        raise NotFound(_("No such committee in your area."))
+    unknown = set(specialities) - set(CaseType.values)
+    if unknown:
+        raise _invalid("specialities", _("Unknown kinds of dispute: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))})
+    if user is not None:
+        from gridgov.core.models import User
+
+        if not user.is_active or not User.objects.visible_to(actor).filter(pk=user.pk).exists():
+            raise NotFound(_("No such user in your area."))
+        if not has_capability(user, Capability.MEDIATE_DISPUTES):
+            raise _invalid("user", _("This account does not hold the mediator role."))
+    with transaction.atomic():
+        mediator = Mediator.objects.create(committee=committee, user=user, name=_text(name, field="name", limit=50),
+                                           specialities=sorted(set(specialities)), org_code=committee.org_code)
+        audit_record(actor=actor, action=MediationAction.MEDIATOR_ADD, obj=mediator, object_repr=mediator.name,
+                     org_code=committee.org_code, changes={"committee": committee.pk})
+    return mediator
+
+
+# --- Who may work a case ------------------------------------------------------------------------
+
+
+def may_work_committee(user, committee: Committee) -> bool:
+    """A mediator sitting on the committee, or a justice officer whose area it serves."""
+    if has_capability(user, Capability.SUPERVISE_MEDIATION) and in_scope(user, committee.org_code):
+        return True
+    return has_capability(user, Capability.MEDIATE_DISPUTES) and committee.mediators.filter(
+        user_id=user.pk, is_active=True).exists()
+
+
+def _check_works(actor, committee: Committee) -> None:
+    if not may_work_committee(actor, committee):
+        raise Forbidden(_("Only the committee's mediators and the area's justice officers work its cases."))
+
+
+# --- Opening a case -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartySpec:
+    role: str
+    person: Person | None = None
+    name: str = ""
+    resident_id: str = ""
+    phone: str = ""
+
+
+def _next_code(org_code: str, day: datetime.date) -> str:
+    """`<county>-TJ<yyyy>-<seq>`: a row lock per county and year (cases are few: a province
+    opens a few hundred a day)."""
+    county = org_code[:6].ljust(6, "0")
+    counter, _created = CaseCodeCounter.objects.select_for_update().get_or_create(county=county, year=day.year)
+    CaseCodeCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db()
+    return f"{county}-TJ{day.year}-{counter.last:05d}"
+
+
+def _clean_parties(actor, parties: list[PartySpec]) -> list[PartySpec]:
+    if not any(p.role == PartyRole.APPLICANT for p in parties) or not any(
+            p.role == PartyRole.RESPONDENT for p in parties):
+        raise _invalid("parties", _("A dispute needs at least one applicant and one respondent."))
+    if len(parties) > 20:
+        raise _invalid("parties", _("At most 20 parties."))
+    cleaned = []
+    for party in parties:
+        if party.role not in PartyRole.values:
+            raise _invalid("parties", _("A party is an applicant or a respondent."))
+        if party.person is not None:
+            if not in_scope(actor, party.person.org_code):  # named from the register: a person of the area
+                raise NotFound(_("No such person in your area."))
+            cleaned.append(PartySpec(role=party.role, person=party.person, name=party.person.name))
+            continue
+        phone = _mobile(party.phone, field="parties") if party.phone else ""
+        cleaned.append(PartySpec(role=party.role, name=_text(party.name, field="parties", limit=50),
+                                 resident_id=(party.resident_id or "").strip().upper()[:18], phone=phone))
+    return cleaned
+
+
+def _create_case(*, actor, committee: Committee, status: str, fields: dict, parties: list[PartySpec]) -> Case:
+    today = timezone.localdate()
+    case = Case.objects.create(
+        code=_next_code(fields["org_code"], today), committee=committee, status=status,
+        accepted_on=today if status == CaseStatus.ACCEPTED else None,
+        deadline=one_month_after(today) if status == CaseStatus.ACCEPTED else None,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None, **fields,
+    )
+    Party.objects.bulk_create([Party(case=case, role=p.role, person=p.person, name=p.name,
+                                     resident_id=p.resident_id, phone=p.phone) for p in parties])
+    return case
+
+
+def case_open(*, actor, committee: Committee, type: str, source: str, channel: str, org_code: str, matters: str,
+              parties: list[PartySpec], event_id: int | None = None) -> Case:
+    """A case the committee takes up (a party came or called, the committee stepped in, or an
+    event of the grid was a dispute): accepted at once, the one-month clock running."""
+    _check_works(actor, committee)
+    if not org_code.startswith(committee.org_code) or not in_scope(actor, org_code):
+        raise _invalid("org_code", _("The place of the dispute is outside the committee's area."))
+    if type not in CaseType.values:
+        raise _invalid("type", _("Choose a kind of dispute."))
+    if source not in CaseSource.values or channel not in Channel.values:
+        raise _invalid("source", _("Say how the dispute came to the committee."))
+    if source == CaseSource.EVENT:
+        from gridgov.events.selectors import event_org_code
+
+        place = event_org_code(event_id) if event_id else None
+        if place is None or not place.startswith(committee.org_code):
+            raise _invalid("event", _("Name the event of the committee's area the dispute was reported in."))
+    matters = _text(matters, field="matters")
+    cleaned = _clean_parties(actor, parties)
+    with transaction.atomic():
+        case = _create_case(actor=actor, committee=committee, status=CaseStatus.ACCEPTED, parties=cleaned, fields={
+            "org_code": org_code, "type": type, "source": source, "channel": channel, "matters": matters,
+            "event_id": event_id if source == CaseSource.EVENT else None,
+        })
+        audit_record(actor=actor, action=MediationAction.CASE_OPEN, obj=case, object_repr=case.code,
+                     org_code=org_code, changes={"type": type, "source": source, "channel": channel,
+                                                 "committee": committee.pk, "parties": len(cleaned),
+                                                 "event": case.event_id})
+    return case
+
+
+# Letters and digits a person reads back over the phone without confusing them (no 0/O, 1/I/L).
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def _tracking_code() -> str:
+    return "TJ" + "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(10))
+
+
+def committee_serving(org_code: str) -> Committee | None:
+    """The nearest general committee above a place: its village's, else its township's, else
+    its county's."""
+    codes = ancestor_codes(org_code, include_self=True)
+    general = (CommitteeKind.VILLAGE, CommitteeKind.TOWNSHIP, CommitteeKind.COUNTY)
+    found = {c.org_code: c for c in Committee.objects.filter(org_code__in=codes, kind__in=general, is_active=True)
+             .order_by("id")}
+    for code in sorted(found, key=len, reverse=True):
+        return found[code]
+    return None
+
+
+def case_request_online(*, type: str, org_code: str, matters: str, name: str, phone: str,
+                        respondent_name: str = "") -> Case:
+    """A resident asks for mediation online: the case waits for the committee that serves the
+    place to accept it; the resident gets its tracking code."""
+    from gridgov.core.models import OrgUnit
+
+    if type not in CaseType.values:
+        raise _invalid("type", _("Choose a kind of dispute."))
+    if not OrgUnit.objects.filter(code=org_code).exists():
+        raise _invalid("org_code", _("Choose the place of the dispute."))
+    committee = committee_serving(org_code)
+    if committee is None:
+        raise _invalid("org_code", _("No mediation committee serves this place yet. Call the township's justice office."))
+    phone = _mobile(phone, field="phone")
+    parties = [PartySpec(role=PartyRole.APPLICANT, name=_text(name, field="name", limit=50), phone=phone)]
+    if (respondent_name or "").strip():
+        parties.append(PartySpec(role=PartyRole.RESPONDENT, name=_text(respondent_name, field="respondent_name",
+                                                                       limit=50)))
+    with transaction.atomic():
+        case = _create_case(actor=None, committee=committee, status=CaseStatus.REQUESTED, parties=parties, fields={
+            "org_code": org_code, "type": type, "source": CaseSource.REQUEST, "channel": Channel.ONLINE,
+            "matters": _text(matters, field="matters"), "tracking_code": _tracking_code(),
+        })
+        audit_record(actor=SystemActor("mediation_request"), action=MediationAction.CASE_REQUEST, obj=case,
+                     object_repr=case.code, org_code=org_code,
+                     changes={"type": type, "committee": committee.pk, "applicant": masking.mask_name(name)})
+    return case
+
+
+# --- The steps of a case ------------------------------------------------------------------------
+
+
+def _may(actor, case: Case, action: str) -> None:
+    """403 for a user who may never take `action` here, 409 when the case's status does not
+    allow it: checked before the input, so that the answer does not depend on it."""
+    if not workflow.user_may(actor, action):
+        raise Forbidden(_("Your role may not do this to a mediation case."))
+    _check_works(actor, case.committee)
+    if not workflow.state_allows(case.status, action):
+        raise DomainError(_("This case is %(status)s: this step is not possible now.")
+                          % {"status": case.get_status_display()}, ErrorCode.ILLEGAL_TRANSITION)
+
+
+def _needs_declared_mediator(case: Case) -> None:
+    if case.mediator_id is None or case.no_conflict_declared_at is None:
+        raise DomainError(_("First a mediator of the committee takes the case, declaring that they have no interest "
+                            "in the dispute."), ErrorCode.ILLEGAL_TRANSITION)
+
+
+def _step(*, actor, case: Case, action: str, changes: dict | None = None, guard: dict | None = None,
+          **fields) -> Case:
+    """Take `action` on `case` (the table's target status), with `fields`, audited; a 409 also
+    when another user moved the case first (a conditional update on the status it left from,
+    and on `guard`)."""
+    _may(actor, case, action)
+    target = workflow.target_of(action, case.status)
+    with transaction.atomic():
+        moved = Case.objects.filter(pk=case.pk, status=case.status, **(guard or {})).update(
+            status=target, updated_at=timezone.now(), **fields)
+        if not moved:
+            raise DomainError(_("Someone else changed this case meanwhile. Look at it again."), ErrorCode.CONFLICT)
+        audit_record(actor=actor, action=MediationAction.CASE_STEP, obj=case, object_repr=case.code,
+                     org_code=case.org_code,
+                     changes={"action": action, "from": case.status, "to": target, **(changes or {})})
+    case.refresh_from_db()
+    return case
+
+
+def case_accept(*, actor, case: Case) -> Case:
+    today = timezone.localdate()
+    return _step(actor=actor, case=case, action=CaseAction.ACCEPT, accepted_on=today, deadline=one_month_after(today))
+
+
+def case_decline(*, actor, case: Case, diversion: str, reason: str) -> Case:
+    """Not for people's mediation (it is before a court, or by law for another authority; or
+    it is no dispute at all): the parties are pointed to where it belongs, with the reason."""
+    _may(actor, case, CaseAction.DECLINE)
+    if diversion not in Diversion.values or diversion == Diversion.OTHER_COMMITTEE:
+        raise _invalid("diversion", _("Say where the dispute belongs instead."))
+    reason = _text(reason, field="reason", limit=500)
+    return _step(actor=actor, case=case, action=CaseAction.DECLINE, diversion=diversion, outcome_note=reason,
+                 concluded_on=timezone.localdate(), changes={"diversion": diversion})
+
+
+def case_transfer(*, actor, case: Case, committee: Committee, reason: str) -> Case:
+    """Another committee takes the case over (a specialised committee, the place's own) whose
+    area holds the place of the dispute; the reason is kept with the case, not in the audit."""
+    _may(actor, case, CaseAction.TRANSFER)
+    if committee.pk == case.committee_id or not committee.is_active:
+        raise _invalid("committee", _("Choose another, active committee."))
+    if not case.org_code.startswith(committee.org_code):
+        raise _invalid("committee", _("The place of the dispute is outside the committee's area."))
+    if not Committee.objects.visible_to(actor).filter(pk=committee.pk).exists():
+        raise NotFound(_("No such committee in your area."))
+    reason = _text(reason, field="reason", limit=500)
+    return _step(actor=actor, case=case, action=CaseAction.TRANSFER, committee=committee, mediator=None,
+                 no_conflict_declared_at=None, outcome_note=reason, guard={"committee_id": case.committee_id},
+                 changes={"to_committee": committee.pk})
+
+
+def case_assign(*, actor, case: Case, mediator: Mediator, no_conflict: bool) -> Case:
+    """A mediator of the case's committee takes it, declaring that they are no party, nor a
+    party's relative, nor otherwise interested in the dispute (a conflict of interest is a
+    reason to withdraw, People's Mediation Law art. 15). A mediator with an account declares it
+    themselves, taking the case; one assigned by someone else declares it when they take it up
+    (assigning themselves), and until then no session is recorded."""
+    _may(actor, case, CaseAction.ASSIGN)
+    if mediator.committee_id != case.committee_id or not mediator.is_active:
+        raise _invalid("mediator", _("Choose an active mediator of the case's committee."))
+    declares = mediator.user_id is None or mediator.user_id == actor.pk
+    if declares and not no_conflict:
+        raise _invalid("no_conflict", _("The mediator must declare that they have no interest in the dispute."))
+    return _step(actor=actor, case=case, action=CaseAction.ASSIGN, mediator=mediator,
+                 no_conflict_declared_at=timezone.now() if declares else None,
+                 guard={"committee_id": case.committee_id}, changes={"mediator": mediator.pk, "declared": declares})
+
+
+def session_record(*, actor, case: Case, held_on: datetime.date, place: str, record: str,
+                   attendees: str = "") -> Session:
+    """A session of mediation and its record (调解笔录); the first one starts the mediation."""
+    _may(actor, case, CaseAction.RECORD_SESSION)
+    _needs_declared_mediator(case)
+    if held_on > timezone.localdate():
+        raise _invalid("date", _("A session is recorded once it was held."))
+    if case.accepted_on and held_on < case.accepted_on:
+        raise _invalid("date", _("The session is before the case was accepted."))
+    place, record = _text(place, field="place", limit=100), _text(record, field="record")
+    attendees = _text(attendees, field="attendees", required=False, limit=300)
+    with transaction.atomic():
+        case = _step(actor=actor, case=case, action=CaseAction.RECORD_SESSION, changes={"held_on": str(held_on)})
+        session = Session.objects.create(case=case, held_on=held_on, place=place, attendees=attendees, record=record,
+                                         recorded_by=actor)
+    return session
+
+
+def case_extend(*, actor, case: Case, until: datetime.date | None, applicant_consents: bool,
+                respondent_consents: bool) -> Case:
+    """More time past the month, only with both parties' consent, asked for before it ran out,
+    once, and at most one month more."""
+    _may(actor, case, CaseAction.EXTEND)
+    if case.deadline is not None and case.deadline < timezone.localdate():
+        raise DomainError(_("The time limit has passed: the case concludes (the time ran out) or the parties ask "
+                            "anew."), ErrorCode.CONFLICT)
+    if not (applicant_consents and respondent_consents):
+        raise _invalid("consent", _("Both parties must agree to more time."))
+    if case.extended_at is not None:
+        raise DomainError(_("This case was extended already."), ErrorCode.CONFLICT)
+    if case.deadline is None or until is None or until <= case.deadline or until > one_month_after(case.deadline):
+        raise _invalid("until", _("Choose a date after the current time limit, at most one month later."))
+    return _step(actor=actor, case=case, action=CaseAction.EXTEND, deadline=until, extended_at=timezone.now(),
+                 guard={"extended_at__isnull": True}, changes={"until": str(until)})
+
+
+class Result:
+    AGREEMENT = "agreement"
+    FAILED = "failed"
+    REFERRED = "referred"
+    CHOICES = (AGREEMENT, FAILED, REFERRED)
+
+
+def case_conclude(*, actor, case: Case, result: str, terms: str = "", form: str = AgreementForm.WRITTEN,
+                  reason: str = "", note: str = "", diversion: str = "") -> Case:
+    """The outcome: an agreement (its terms: what each side does, how and by when), a failure
+    with its reason, or a referral to where the dispute belongs."""
+    today = timezone.localdate()
+    if result == Result.AGREEMENT:
+        _may(actor, case, CaseAction.SETTLE)
+        _needs_declared_mediator(case)
+        if form not in AgreementForm.values:
+            raise _invalid("form", _("Say whether the agreement is written or oral."))
+        return _step(actor=actor, case=case, action=CaseAction.SETTLE, terms=_text(terms, field="terms"),
+                     agreement_form=form, concluded_on=today, changes={"form": form})
+    if result == Result.FAILED:
+        _may(actor, case, CaseAction.FAIL)
+        if reason not in FailureReason.values:
+            raise _invalid("reason", _("Choose why the mediation failed."))
+        return _step(actor=actor, case=case, action=CaseAction.FAIL, failure_reason=reason, concluded_on=today,
+                     outcome_note=_text(note, field="note", required=False, limit=500), changes={"reason": reason})
+    if result == Result.REFERRED:
+        _may(actor, case, CaseAction.REFER)
+        if diversion not in Diversion.values or diversion == Diversion.NONE:
+            raise _invalid("diversion", _("Say where the dispute is referred to."))
+        return _step(actor=actor, case=case, action=CaseAction.REFER, diversion=diversion, concluded_on=today,
+                     outcome_note=_text(note or reason, field="reason", limit=500), changes={"diversion": diversion})
+    raise _invalid("result", _("The result is an agreement, a failure or a referral."))
