@@ -67,7 +67,7 @@ def test_an_illegal_step_is_a_409_with_the_error_shape(mediator_user, case):
     ({"parties": [{"role": "applicant", "name": "王五", "person": 1}, {"role": "respondent", "name": "李四"}]}, 400),
     ({"org_code": Tree.CELL_B1}, 400),  # outside the committee's area
     ({"org_code": "99<script>"}, 400),
-    ({"type": "religion"}, 400),
+    ({"type": "no_such_kind"}, 400),
     ({"committee": 999999}, 404),
     ({"matters": "x" * 5000}, 400),
 ])

@@ -47,7 +47,7 @@ def test_a_case_opened_by_the_committee_is_accepted_with_its_month(case):
     assert case.status == CaseStatus.ACCEPTED and case.accepted_on == today
     assert case.deadline == one_month_after(today)
     assert case.code.startswith(Tree.CELL_A1[:6] + f"-TJ{today.year}-") and case.code.endswith("00001")
-    assert {(p.role, p.name) for p in case.parties.all()} == {("applicant", "张大山"), ("respondent", "李四")}
+    assert {(p.role, p.display_name) for p in case.parties.all()} == {("applicant", "张大山"), ("respondent", "李四")}
     entry = AuditEntry.objects.get(action="mediation.case_open")
     assert "堵塞" not in entry.changes and "13912345678" not in entry.changes  # what the parties said stays out
 
@@ -304,3 +304,17 @@ def test_a_case_from_an_event_names_an_event_of_the_area(mediator_user, committe
                            event_id=123456)
 
     assert "event" in raised.value.fields and not Case.objects.exists()
+
+
+def test_a_party_named_by_the_register_follows_its_merge(case, legacy_duplicate_people):
+    from gridgov.core.person_services import people_merge
+    from tests.factories import PersonFactory
+
+    party = case.parties.get(role=PartyRole.APPLICANT)
+    keep = PersonFactory(name="张大山", org_code=party.person.org_code, resident_id=party.person.resident_id)
+
+    people_merge(actor=make_user("screener-merge", Role.SCREENER, scope=Tree.VILLAGE_A), keep=keep,
+                 duplicate=party.person)
+
+    party.refresh_from_db()
+    assert party.person_id == keep.pk and party.name == ""  # named by the register, not a copy

@@ -114,7 +114,8 @@ def case_row(user, case, works: dict | None = None) -> dict:
         "committee": case.committee_id, "committee_name": case.committee.name,
         "mediator": case.mediator_id, "mediator_name": case.mediator.name if case.mediator else "",
         "matters": case.matters, "accepted_on": case.accepted_on, "deadline": case.deadline, "event": case.event_id,
-        "parties": [{"role": p.role, "person": p.person_id, "name": p.name if names else masking.mask_name(p.name),
+        "parties": [{"role": p.role, "person": p.person_id,
+                     "name": p.display_name if names else masking.mask_name(p.display_name),
                      "phone": (p.phone if full_phone else masking.mask_phone(p.phone)) if p.phone else "",
                      "resident_id": masking.mask_resident_id(p.resident_id) if p.resident_id else ""}
                     for p in case.parties.all()],
@@ -153,7 +154,7 @@ class CaseListApi(MediationApiView):
     @extend_schema(operation_id="mediation_cases_list", summary="Mediation cases I work, newest first",
                    tags=["mediation"], responses={200: CaseSerializer(many=True), **errors(401, 403)})
     def get(self, request):
-        queryset = selectors.cases_for(request.user).prefetch_related("parties")
+        queryset = selectors.cases_for(request.user)
         works: dict = {}
         return paginated_response(request=request, view=self, queryset=queryset, serializer_class=CaseSerializer,
                                   to_row=lambda case: case_row(request.user, case, works))
@@ -182,7 +183,7 @@ class CaseListApi(MediationApiView):
         case = services.case_open(actor=request.user, committee=committee, type=data["type"], source=data["source"],
                                   channel=data.get("channel") or default_channel, org_code=data["org_code"],
                                   matters=data["matters"], parties=parties, event_id=data.get("event"))
-        return Response(case_row(request.user, case), status=201)
+        return Response(case_row(request.user, selectors.access_case(request.user, case.pk)), status=201)
 
 
 class CaseDetailApi(MediationApiView):

@@ -13,3 +13,7 @@ class MediationConfig(AppConfig):
 
         for actions in AUDIT_ACTIONS:
             register_audit_actions(actions)
+        from gridgov.core.services import register_person_merge_hook
+        from gridgov.mediation.services import person_merge_mediation_references
+
+        register_person_merge_hook(person_merge_mediation_references)

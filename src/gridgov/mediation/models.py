@@ -115,7 +115,7 @@ class Diversion(models.TextChoices):
     COURT = "court", _("A court")
     ARBITRATION = "arbitration", _("Arbitration")
     ADMINISTRATIVE = "administrative", _("An administrative authority")
-    PETITION = "petition", _("Letters and visits")
+    LETTERS_AND_VISITS = "letters_visits", _("Letters and visits")
     NONE = "none", _("Nowhere: no dispute, or the request was not genuine")
 
 
@@ -208,12 +208,13 @@ class PartyRole(models.TextChoices):
 
 
 class Party(models.Model):
-    """A party to a case: a person of the register, or an outside party named here."""
+    """A party to a case: a person of the register (named there, so that the register's
+    merges and anonymisation reach the case too), or an outside party named here."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(_("role"), max_length=12, choices=PartyRole.choices)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("name"), max_length=50, blank=True)  # an outside party's only
     resident_id = EncryptedTextField(_("resident ID number"), blank=True)
     phone = EncryptedTextField(_("mobile phone"), blank=True)
 
@@ -222,7 +223,11 @@ class Party(models.Model):
         verbose_name_plural = _("parties")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.person.name if self.person_id else self.name
 
 
 class Session(models.Model):

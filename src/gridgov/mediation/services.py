@@ -172,7 +172,7 @@ def _clean_parties(actor, parties: list[PartySpec]) -> list[PartySpec]:
         if party.person is not None:
             if not in_scope(actor, party.person.org_code):  # named from the register: a person of the area
                 raise NotFound(_("No such person in your area."))
-            cleaned.append(PartySpec(role=party.role, person=party.person, name=party.person.name))
+            cleaned.append(PartySpec(role=party.role, person=party.person))  # named by the register
             continue
         phone = _mobile(party.phone, field="parties") if party.phone else ""
         cleaned.append(PartySpec(role=party.role, name=_text(party.name, field="parties", limit=50),
@@ -238,10 +238,8 @@ def committee_serving(org_code: str) -> Committee | None:
     codes = ancestor_codes(org_code, include_self=True)
     general = (CommitteeKind.VILLAGE, CommitteeKind.TOWNSHIP, CommitteeKind.COUNTY)
     found = {c.org_code: c for c in Committee.objects.filter(org_code__in=codes, kind__in=general, is_active=True)
-             .order_by("id")}
-    for code in sorted(found, key=len, reverse=True):
-        return found[code]
-    return None
+             .order_by("-id")}  # the oldest of an area last, so that it is the one kept
+    return found[max(found, key=len)] if found else None
 
 
 def case_request_online(*, type: str, org_code: str, matters: str, name: str, phone: str,
@@ -429,3 +427,8 @@ def case_conclude(*, actor, case: Case, result: str, terms: str = "", form: str 
         return _step(actor=actor, case=case, action=CaseAction.REFER, diversion=diversion, concluded_on=today,
                      outcome_note=_text(note or reason, field="reason", limit=500), changes={"diversion": diversion})
     raise _invalid("result", _("The result is an agreement, a failure or a referral."))
+
+
+def person_merge_mediation_references(*, keep: Person, duplicate: Person, actor) -> dict:
+    """Parties named by the duplicate record are the kept one's (a core merge hook)."""
+    return {"mediation_parties": Party.objects.filter(person=duplicate).update(person=keep)}
