@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs: Chromium for the browser
 # tests, CJK fonts for Chinese PDFs, gettext for compiling the catalog, wrk for the
-# HTTP benchmark (`gridgov bench`, issue 12).
+# HTTP benchmark (`gridgov bench`, issue 12), Pango for WeasyPrint's PDFs (mediation, issue 13).
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 
-packages=(chromium fonts-noto-cjk gettext wrk)
+packages=(chromium fonts-noto-cjk gettext wrk libpango-1.0-0 libpangoft2-1.0-0)
 missing=()
 for pkg in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

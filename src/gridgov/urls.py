@@ -29,5 +29,7 @@ urlpatterns = [
     path("track/", include("gridgov.events.public_urls")),
     path("register/", include("gridgov.register.urls")),
     path("care/", include("gridgov.care.urls")),
+    path("mediation/", include("gridgov.mediation.urls")),
+    path("mediate/", include("gridgov.mediation.public_urls")),
     path("", include("gridgov.core.urls")),
 ]

@@ -68,6 +68,8 @@ class Capability(StrEnum):
     # justice officer (司法所) every case of the area, and keeps its committees
     MEDIATE_DISPUTES = "mediate_disputes"
     SUPERVISE_MEDIATION = "supervise_mediation"
+    # the grid worker's monthly dispute screening of its cells (findings go to a committee or the loop)
+    SCREEN_DISPUTES = "screen_disputes"
 
 
 _C = Capability
@@ -102,6 +104,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.TAKE_PART_IN_EVENTS, _C.SEE_AREA_EVENTS, _C.REPORT_FROM_GRID, _C.VERIFY_EVENTS,
             _C.FIX_EVENTS_ON_SITE,
             _C.RECORD_INSPECTIONS,  # inspections (issue 11 §C)
+            _C.SCREEN_DISPUTES,  # mediation (issue 13)
         }
     ),
     # workflow (issue 11): a unit handles what is sent to it; a department may pass it on to its station

@@ -30,6 +30,7 @@ from gridgov.mediation.models import (
     Mediator,
     PartyRole,
 )
+from gridgov.mediation.services.common import MAX_TEXT
 from gridgov.mediation.workflow import CaseAction, CaseStatus
 
 
@@ -148,7 +149,7 @@ class CaseListApi(MediationApiView):
         org_code = serializers.RegexField(r"^[0-9]{12,15}$")
         committee = serializers.IntegerField(min_value=1, max_value=2**62)
         parties = PartyInputSerializer(many=True, min_length=2, max_length=20)
-        matters = serializers.CharField(max_length=services.MAX_TEXT)
+        matters = serializers.CharField(max_length=MAX_TEXT)
         event = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
 
     @extend_schema(operation_id="mediation_cases_list", summary="Mediation cases I work, newest first",
@@ -207,7 +208,7 @@ class SessionListApi(MediationApiView):
     class InputSerializer(serializers.Serializer):
         date = serializers.DateField()
         place = serializers.CharField(max_length=100)
-        record = serializers.CharField(max_length=services.MAX_TEXT)
+        record = serializers.CharField(max_length=MAX_TEXT)
         attendees = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
     @extend_schema(operation_id="mediation_sessions_create", summary="Record a session of mediation",
@@ -224,7 +225,7 @@ class OutcomeApi(MediationApiView):
     @extend_schema_serializer(component_name="MediationOutcome")
     class InputSerializer(serializers.Serializer):
         result = serializers.ChoiceField(choices=services.Result.CHOICES)
-        terms = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True)
+        terms = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
         form = serializers.ChoiceField(choices=AgreementForm.choices, required=False)
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True,
                                        help_text=f"A failure: one of {', '.join(FailureReason.values)}; "
@@ -310,7 +311,7 @@ class RequestApi(APIView):
     class InputSerializer(serializers.Serializer):
         type = serializers.ChoiceField(choices=CaseType.choices)
         org_code = serializers.RegexField(r"^[0-9]{12,15}$", help_text="The village or grid cell of the dispute.")
-        matters = serializers.CharField(max_length=services.MAX_TEXT)
+        matters = serializers.CharField(max_length=MAX_TEXT)
         name = serializers.CharField(max_length=50)
         phone = serializers.CharField(max_length=20)
         respondent_name = serializers.CharField(max_length=50, required=False, allow_blank=True)

@@ -132,6 +132,19 @@ class AgreementForm(models.TextChoices):
     ORAL = "oral", _("Oral agreement")
 
 
+class Confirmation(models.TextChoices):
+    APPLIED = "applied", _("Applied for, awaiting the court")
+    CONFIRMED = "confirmed", _("Confirmed by the court")
+    NOT_CONFIRMED = "not_confirmed", _("Not confirmed by the court")
+
+
+class Performance(models.TextChoices):
+    PERFORMED = "performed", _("Performed")
+    IN_PROGRESS = "in_progress", _("Being performed")
+    BREACHED = "breached", _("Not performed (breach)")
+    UNREACHABLE = "unreachable", _("Parties not reached")
+
+
 class CaseQuerySet(ScopedQuerySet):
     def visibility(self, user):
         """A mediator's cases are their committees'; a justice officer's, the area's (the
@@ -168,9 +181,24 @@ class Case(models.Model):
     diversion = models.CharField(max_length=16, choices=Diversion.choices, blank=True)
     failure_reason = models.CharField(max_length=20, choices=FailureReason.choices, blank=True)
     agreement_form = models.CharField(max_length=8, choices=AgreementForm.choices, blank=True)
+    # The agreement's second part: the facts and each side's responsibility; its third: the terms.
+    responsibilities = EncryptedTextField(_("facts and responsibilities"), blank=True)
     terms = EncryptedTextField(_("terms of the agreement"), blank=True)
     outcome_note = EncryptedTextField(blank=True)  # the reason of a decline, failure or referral
     concluded_on = models.DateField(null=True, blank=True)
+    # The written agreement: by when its terms are performed, and the day it took effect (the
+    # parties and the mediator signed, the committee sealed: its signed scan is uploaded).
+    performance_due = models.DateField(_("to be performed by"), null=True, blank=True)
+    agreement_effective_on = models.DateField(_("agreement in effect since"), null=True, blank=True)
+    # Judicial confirmation (司法确认): the parties apply jointly within 30 days of the effect.
+    confirmation = models.CharField(_("judicial confirmation"), max_length=14, choices=Confirmation.choices,
+                                    blank=True)
+    confirmation_court = models.CharField(_("court"), max_length=100, blank=True)
+    confirmation_applied_on = models.DateField(null=True, blank=True)
+    confirmation_decided_on = models.DateField(null=True, blank=True)
+    # What the follow-up visits found of the agreement's performance (the latest visit's finding).
+    performance = models.CharField(_("performance"), max_length=12, choices=Performance.choices, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(default=0)  # reopened after a breach
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -230,10 +258,17 @@ class Party(models.Model):
         return self.person.name if self.person_id else self.name
 
 
+class SessionKind(models.TextChoices):
+    MEDIATION = "mediation", _("Mediation session")
+    INVESTIGATION = "investigation", _("Investigation")  # 调查: a visit, a witness heard
+
+
 class Session(models.Model):
-    """One session of mediation (调解笔录: who came, where, what was said and agreed)."""
+    """One session of mediation (调解笔录: who came, where, what was said and agreed), or an
+    investigation (调查笔录)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")
+    kind = models.CharField(_("kind"), max_length=14, choices=SessionKind.choices, default=SessionKind.MEDIATION)
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=100)
     attendees = models.CharField(_("present"), max_length=300, blank=True)
@@ -248,3 +283,160 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.held_on}"
+
+
+class AttachmentKind(models.TextChoices):
+    EVIDENCE = "evidence", _("Evidence")
+    SIGNED_AGREEMENT = "signed_agreement", _("Signed and sealed agreement")
+    PERFORMANCE = "performance", _("Proof of performance")
+    COURT_DECISION = "court_decision", _("Court's decision")
+
+
+class Attachment(models.Model):
+    """A page of the case's file photographed or scanned (evidence, the signed and sealed
+    agreement, proof of performance, the court's decision): re-encoded without metadata by
+    `core.images`, read through its case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind.choices)
+    image = models.ImageField(upload_to="mediation/%Y/%m/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+
+
+class FollowUp(models.Model):
+    """A follow-up visit (回访) on the performance of an agreement: scheduled when it takes
+    effect, recorded with what was found."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    due_on = models.DateField(_("due on"))
+    done_on = models.DateField(_("visited on"), null=True, blank=True)
+    finding = models.CharField(_("finding"), max_length=12, choices=Performance.choices, blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up visit")
+        verbose_name_plural = _("follow-up visits")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["due_on"], name="mediation_followup_due",
+                                condition=Q(done_on__isnull=True))]
+
+
+class Screening(models.Model):
+    """A grid worker's dispute screening (矛盾纠纷排查) of one cell for one month: done even
+    when nothing was found, so that the cells not screened show."""
+
+    org_code = models.CharField(_("grid cell"), max_length=15)
+    month = models.DateField(_("month"))  # its first day
+    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    screened_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dispute screening")
+        verbose_name_plural = _("dispute screenings")
+        indexes = [PrefixIndex(fields=["org_code"], name="mediation_screening_org_prefix")]
+        constraints = [models.UniqueConstraint(fields=["org_code", "month"], name="mediation_screening_once")]
+
+
+class FindingRoute(models.TextChoices):
+    MEDIATION = "mediation", _("To the mediation committee")
+    EVENT = "event", _("Reported as an event")
+    SETTLED_ON_SITE = "settled", _("Talked out on the spot")
+
+
+class Finding(models.Model):
+    """A dispute found in a screening, and where it went: a case asked of the committee
+    serving the place, an event of the loop, or settled there and then."""
+
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="findings")
+    type = models.CharField(_("type"), max_length=16, choices=CaseType.choices)
+    summary = EncryptedTextField(_("what it is about"))
+    party_count = models.PositiveSmallIntegerField(_("people involved"), default=2)
+    route = models.CharField(_("where it went"), max_length=10, choices=FindingRoute.choices)
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    event_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("screening finding")
+        verbose_name_plural = _("screening findings")
+
+
+class Centre(models.Model):
+    """A one-stop dispute centre (矛盾纠纷多元化解中心, "只进一扇门"): one place where several
+    committees and departments take turns on duty."""
+
+    name = models.CharField(_("name"), max_length=100)
+    org_code = models.CharField(_("area"), max_length=15)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    objects = AncestorScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dispute centre")
+        verbose_name_plural = _("dispute centres")
+        constraints = [models.UniqueConstraint(fields=["org_code", "name"], name="mediation_centre_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DayPart(models.TextChoices):
+    MORNING = "morning", _("Morning")
+    AFTERNOON = "afternoon", _("Afternoon")
+    DAY = "day", _("All day")
+
+
+class DutyShift(models.Model):
+    """Who is on duty at a centre: a committee's mediator, or a department's staff (a court's
+    mediator, the labour bureau, the police station) named as they sign in."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="shifts")
+    on_date = models.DateField(_("date"))
+    part = models.CharField(_("time"), max_length=10, choices=DayPart.choices, default=DayPart.DAY)
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("committee"))
+    unit = models.CharField(_("unit"), max_length=100, blank=True)  # a department when no committee
+    staff = models.CharField(_("on duty"), max_length=100)
+
+    class Meta:
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty shifts")
+        ordering = ["on_date", "part", "id"]
+        indexes = [models.Index(fields=["centre", "on_date"], name="mediation_shift_day")]
+
+
+class AdviserKind(models.TextChoices):
+    LEGAL_LITERATE = "legal_literate", _("Legal-literate resident (法律明白人)")
+    LAWYER = "lawyer", _("Paired lawyer")
+
+
+class LegalAdviser(models.Model):
+    """The directory of an area's legal-literate residents and the lawyers paired with its
+    villages (一村一法律顾问). A lawyer's phone is the firm's and shown in full; a resident's
+    phone is theirs: encrypted and masked outside mediation."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=AdviserKind.choices)
+    name = models.CharField(_("name"), max_length=50)
+    org_code = models.CharField(_("serves"), max_length=15)
+    firm = models.CharField(_("law firm or unit"), max_length=100, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    specialities = models.JSONField(_("specialities"), default=list, blank=True)  # CaseType values
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AncestorScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("legal adviser")
+        verbose_name_plural = _("legal advisers")
+        indexes = [PrefixIndex(fields=["org_code"], name="mediation_adviser_org_prefix")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,7 +2,8 @@
 and goes to, and who may take it (People's Mediation Law arts. 17–33; the court mediation
 platform's flow: request → accept or divert → mediate → agreement, or failure, or referral).
 
-`services._step` is the only place that changes a case's status, and it reads this table: an action the user may never take is a 403, one they may take but not now a 409.
+`services.cases._step` is the only place that changes a case's status, and it reads this
+table: an action the user may never take is a 403, one they may take but not now a 409.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ class CaseAction(models.TextChoices):
     SETTLE = "settle", _("Record the agreement")
     FAIL = "fail", _("Record that mediation failed")
     REFER = "refer", _("Refer elsewhere")
+    ADD_PARTY = "add_party", _("Add a party")
+    SIGN = "sign", _("Record the signed and sealed agreement")
+    APPLY_CONFIRMATION = "apply_confirmation", _("Record the application for judicial confirmation")
+    DECIDE_CONFIRMATION = "decide_confirmation", _("Record the court's decision")
+    FOLLOW_UP = "follow_up", _("Record a follow-up visit")
+    REOPEN = "reopen", _("Mediate again after a breach")
 
 
 S = CaseStatus
@@ -69,7 +76,17 @@ TRANSITIONS: dict[str, Transition] = {
     A.EXTEND: Transition(frozenset({S.ACCEPTED, S.MEDIATING}), None, MEDIATORS),
     A.SETTLE: Transition(frozenset({S.MEDIATING}), S.SETTLED, MEDIATORS),
     A.FAIL: Transition(frozenset({S.ACCEPTED, S.MEDIATING}), S.FAILED, MEDIATORS),
-    A.REFER: Transition(frozenset({S.ACCEPTED, S.MEDIATING}), S.REFERRED, MEDIATORS),
+    # Also after a breach of an agreement: to a court (or, once confirmed, its enforcement).
+    A.REFER: Transition(frozenset({S.ACCEPTED, S.MEDIATING, S.SETTLED}), S.REFERRED, MEDIATORS),
+    # Parties named after the request (a case handed over from an event names none yet).
+    A.ADD_PARTY: Transition(frozenset({S.REQUESTED, S.ACCEPTED, S.MEDIATING}), None, MEDIATORS),
+    # The agreement's life after settling: it takes effect, is confirmed by a court, followed up.
+    A.SIGN: Transition(frozenset({S.SETTLED}), None, MEDIATORS),
+    A.APPLY_CONFIRMATION: Transition(frozenset({S.SETTLED}), None, MEDIATORS),
+    A.DECIDE_CONFIRMATION: Transition(frozenset({S.SETTLED}), None, MEDIATORS),
+    A.FOLLOW_UP: Transition(frozenset({S.SETTLED}), None, MEDIATORS),
+    # A breached agreement not confirmed by a court is mediated again, with a new month.
+    A.REOPEN: Transition(frozenset({S.SETTLED}), S.MEDIATING, MEDIATORS),
 }
 
 def target_of(action: str, status: str) -> str:

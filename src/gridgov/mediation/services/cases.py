@@ -25,7 +25,6 @@ from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.models import Person
 from gridgov.core.orgcodes import ancestor_codes
 from gridgov.core.permissions import Capability, has_capability, in_scope, require
-from gridgov.core.validators import normalize_mobile, validate_mobile
 from gridgov.mediation import workflow
 from gridgov.mediation.audit_actions import MediationAction
 from gridgov.mediation.clock import one_month_after
@@ -45,36 +44,8 @@ from gridgov.mediation.models import (
     PartyRole,
     Session,
 )
+from gridgov.mediation.services.common import clean_mobile, clean_text, invalid
 from gridgov.mediation.workflow import CaseAction, CaseStatus
-
-MAX_TEXT = 4000
-
-
-def _text(value: str, *, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        message = _("This field is required.")
-        raise DomainError(message, ErrorCode.INVALID, {field: [message]})
-    if len(text) > limit:
-        message = _("At most %(limit)d characters.") % {"limit": limit}
-        raise DomainError(message, ErrorCode.INVALID, {field: [message]})
-    return text
-
-
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError(message, ErrorCode.INVALID, {field: [message]})
-
-
-def _mobile(value: str, *, field: str) -> str:
-    from django.core.exceptions import ValidationError
-
-    phone = normalize_mobile(value or "")
-    try:
-        validate_mobile(phone)
-    except ValidationError as error:
-        raise _invalid(field, " ".join(error.messages)) from error
-    return phone
-
 
 # --- Committees and mediators -------------------------------------------------------------------
 
@@ -85,8 +56,8 @@ def committee_create(*, actor, name: str, kind: str, org_code: str) -> Committee
     if not in_scope(actor, org_code):
         raise NotFound(_("No such org unit in your area."))
     if kind not in CommitteeKind.values:
-        raise _invalid("kind", _("Choose a kind of committee."))
-    name = _text(name, field="name", limit=100)
+        raise invalid("kind", _("Choose a kind of committee."))
+    name = clean_text(name, field="name", limit=100)
     with transaction.atomic():
         if Committee.objects.filter(org_code=org_code, name=name).exists():
             raise DomainError(_("A committee of this name already serves this area."), ErrorCode.DUPLICATE,
@@ -105,16 +76,16 @@ def mediator_add(*, actor, committee: Committee, name: str, user=None, specialit
         raise NotFound(_("No such committee in your area."))
     unknown = set(specialities) - set(CaseType.values)
     if unknown:
-        raise _invalid("specialities", _("Unknown kinds of dispute: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))})
+        raise invalid("specialities", _("Unknown kinds of dispute: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))})
     if user is not None:
         from gridgov.core.models import User
 
         if not user.is_active or not User.objects.visible_to(actor).filter(pk=user.pk).exists():
             raise NotFound(_("No such user in your area."))
         if not has_capability(user, Capability.MEDIATE_DISPUTES):
-            raise _invalid("user", _("This account does not hold the mediator role."))
+            raise invalid("user", _("This account does not hold the mediator role."))
     with transaction.atomic():
-        mediator = Mediator.objects.create(committee=committee, user=user, name=_text(name, field="name", limit=50),
+        mediator = Mediator.objects.create(committee=committee, user=user, name=clean_text(name, field="name", limit=50),
                                            specialities=sorted(set(specialities)), org_code=committee.org_code)
         audit_record(actor=actor, action=MediationAction.MEDIATOR_ADD, obj=mediator, object_repr=mediator.name,
                      org_code=committee.org_code, changes={"committee": committee.pk})
@@ -162,20 +133,20 @@ def _next_code(org_code: str, day: datetime.date) -> str:
 def _clean_parties(actor, parties: list[PartySpec]) -> list[PartySpec]:
     if not any(p.role == PartyRole.APPLICANT for p in parties) or not any(
             p.role == PartyRole.RESPONDENT for p in parties):
-        raise _invalid("parties", _("A dispute needs at least one applicant and one respondent."))
+        raise invalid("parties", _("A dispute needs at least one applicant and one respondent."))
     if len(parties) > 20:
-        raise _invalid("parties", _("At most 20 parties."))
+        raise invalid("parties", _("At most 20 parties."))
     cleaned = []
     for party in parties:
         if party.role not in PartyRole.values:
-            raise _invalid("parties", _("A party is an applicant or a respondent."))
+            raise invalid("parties", _("A party is an applicant or a respondent."))
         if party.person is not None:
             if not in_scope(actor, party.person.org_code):  # named from the register: a person of the area
                 raise NotFound(_("No such person in your area."))
             cleaned.append(PartySpec(role=party.role, person=party.person))  # named by the register
             continue
-        phone = _mobile(party.phone, field="parties") if party.phone else ""
-        cleaned.append(PartySpec(role=party.role, name=_text(party.name, field="parties", limit=50),
+        phone = clean_mobile(party.phone, field="parties") if party.phone else ""
+        cleaned.append(PartySpec(role=party.role, name=clean_text(party.name, field="parties", limit=50),
                                  resident_id=(party.resident_id or "").strip().upper()[:18], phone=phone))
     return cleaned
 
@@ -199,18 +170,18 @@ def case_open(*, actor, committee: Committee, type: str, source: str, channel: s
     event of the grid was a dispute): accepted at once, the one-month clock running."""
     _check_works(actor, committee)
     if not org_code.startswith(committee.org_code) or not in_scope(actor, org_code):
-        raise _invalid("org_code", _("The place of the dispute is outside the committee's area."))
+        raise invalid("org_code", _("The place of the dispute is outside the committee's area."))
     if type not in CaseType.values:
-        raise _invalid("type", _("Choose a kind of dispute."))
+        raise invalid("type", _("Choose a kind of dispute."))
     if source not in CaseSource.values or channel not in Channel.values:
-        raise _invalid("source", _("Say how the dispute came to the committee."))
+        raise invalid("source", _("Say how the dispute came to the committee."))
     if source == CaseSource.EVENT:
         from gridgov.events.selectors import event_org_code
 
         place = event_org_code(event_id) if event_id else None
         if place is None or not place.startswith(committee.org_code):
-            raise _invalid("event", _("Name the event of the committee's area the dispute was reported in."))
-    matters = _text(matters, field="matters")
+            raise invalid("event", _("Name the event of the committee's area the dispute was reported in."))
+    matters = clean_text(matters, field="matters")
     cleaned = _clean_parties(actor, parties)
     with transaction.atomic():
         case = _create_case(actor=actor, committee=committee, status=CaseStatus.ACCEPTED, parties=cleaned, fields={
@@ -249,21 +220,21 @@ def case_request_online(*, type: str, org_code: str, matters: str, name: str, ph
     from gridgov.core.models import OrgUnit
 
     if type not in CaseType.values:
-        raise _invalid("type", _("Choose a kind of dispute."))
+        raise invalid("type", _("Choose a kind of dispute."))
     if not OrgUnit.objects.filter(code=org_code).exists():
-        raise _invalid("org_code", _("Choose the place of the dispute."))
+        raise invalid("org_code", _("Choose the place of the dispute."))
     committee = committee_serving(org_code)
     if committee is None:
-        raise _invalid("org_code", _("No mediation committee serves this place yet. Call the township's justice office."))
-    phone = _mobile(phone, field="phone")
-    parties = [PartySpec(role=PartyRole.APPLICANT, name=_text(name, field="name", limit=50), phone=phone)]
+        raise invalid("org_code", _("No mediation committee serves this place yet. Call the township's justice office."))
+    phone = clean_mobile(phone, field="phone")
+    parties = [PartySpec(role=PartyRole.APPLICANT, name=clean_text(name, field="name", limit=50), phone=phone)]
     if (respondent_name or "").strip():
-        parties.append(PartySpec(role=PartyRole.RESPONDENT, name=_text(respondent_name, field="respondent_name",
+        parties.append(PartySpec(role=PartyRole.RESPONDENT, name=clean_text(respondent_name, field="respondent_name",
                                                                        limit=50)))
     with transaction.atomic():
         case = _create_case(actor=None, committee=committee, status=CaseStatus.REQUESTED, parties=parties, fields={
             "org_code": org_code, "type": type, "source": CaseSource.REQUEST, "channel": Channel.ONLINE,
-            "matters": _text(matters, field="matters"), "tracking_code": _tracking_code(),
+            "matters": clean_text(matters, field="matters"), "tracking_code": _tracking_code(),
         })
         audit_record(actor=SystemActor("mediation_request"), action=MediationAction.CASE_REQUEST, obj=case,
                      object_repr=case.code, org_code=org_code,
@@ -320,8 +291,8 @@ def case_decline(*, actor, case: Case, diversion: str, reason: str) -> Case:
     it is no dispute at all): the parties are pointed to where it belongs, with the reason."""
     _may(actor, case, CaseAction.DECLINE)
     if diversion not in Diversion.values or diversion == Diversion.OTHER_COMMITTEE:
-        raise _invalid("diversion", _("Say where the dispute belongs instead."))
-    reason = _text(reason, field="reason", limit=500)
+        raise invalid("diversion", _("Say where the dispute belongs instead."))
+    reason = clean_text(reason, field="reason", limit=500)
     return _step(actor=actor, case=case, action=CaseAction.DECLINE, diversion=diversion, outcome_note=reason,
                  concluded_on=timezone.localdate(), changes={"diversion": diversion})
 
@@ -331,12 +302,12 @@ def case_transfer(*, actor, case: Case, committee: Committee, reason: str) -> Ca
     area holds the place of the dispute; the reason is kept with the case, not in the audit."""
     _may(actor, case, CaseAction.TRANSFER)
     if committee.pk == case.committee_id or not committee.is_active:
-        raise _invalid("committee", _("Choose another, active committee."))
+        raise invalid("committee", _("Choose another, active committee."))
     if not case.org_code.startswith(committee.org_code):
-        raise _invalid("committee", _("The place of the dispute is outside the committee's area."))
+        raise invalid("committee", _("The place of the dispute is outside the committee's area."))
     if not Committee.objects.visible_to(actor).filter(pk=committee.pk).exists():
         raise NotFound(_("No such committee in your area."))
-    reason = _text(reason, field="reason", limit=500)
+    reason = clean_text(reason, field="reason", limit=500)
     return _step(actor=actor, case=case, action=CaseAction.TRANSFER, committee=committee, mediator=None,
                  no_conflict_declared_at=None, outcome_note=reason, guard={"committee_id": case.committee_id},
                  changes={"to_committee": committee.pk})
@@ -350,10 +321,10 @@ def case_assign(*, actor, case: Case, mediator: Mediator, no_conflict: bool) -> 
     (assigning themselves), and until then no session is recorded."""
     _may(actor, case, CaseAction.ASSIGN)
     if mediator.committee_id != case.committee_id or not mediator.is_active:
-        raise _invalid("mediator", _("Choose an active mediator of the case's committee."))
+        raise invalid("mediator", _("Choose an active mediator of the case's committee."))
     declares = mediator.user_id is None or mediator.user_id == actor.pk
     if declares and not no_conflict:
-        raise _invalid("no_conflict", _("The mediator must declare that they have no interest in the dispute."))
+        raise invalid("no_conflict", _("The mediator must declare that they have no interest in the dispute."))
     return _step(actor=actor, case=case, action=CaseAction.ASSIGN, mediator=mediator,
                  no_conflict_declared_at=timezone.now() if declares else None,
                  guard={"committee_id": case.committee_id}, changes={"mediator": mediator.pk, "declared": declares})
@@ -365,11 +336,11 @@ def session_record(*, actor, case: Case, held_on: datetime.date, place: str, rec
     _may(actor, case, CaseAction.RECORD_SESSION)
     _needs_declared_mediator(case)
     if held_on > timezone.localdate():
-        raise _invalid("date", _("A session is recorded once it was held."))
+        raise invalid("date", _("A session is recorded once it was held."))
     if case.accepted_on and held_on < case.accepted_on:
-        raise _invalid("date", _("The session is before the case was accepted."))
-    place, record = _text(place, field="place", limit=100), _text(record, field="record")
-    attendees = _text(attendees, field="attendees", required=False, limit=300)
+        raise invalid("date", _("The session is before the case was accepted."))
+    place, record = clean_text(place, field="place", limit=100), clean_text(record, field="record")
+    attendees = clean_text(attendees, field="attendees", required=False, limit=300)
     with transaction.atomic():
         case = _step(actor=actor, case=case, action=CaseAction.RECORD_SESSION, changes={"held_on": str(held_on)})
         session = Session.objects.create(case=case, held_on=held_on, place=place, attendees=attendees, record=record,
@@ -386,11 +357,11 @@ def case_extend(*, actor, case: Case, until: datetime.date | None, applicant_con
         raise DomainError(_("The time limit has passed: the case concludes (the time ran out) or the parties ask "
                             "anew."), ErrorCode.CONFLICT)
     if not (applicant_consents and respondent_consents):
-        raise _invalid("consent", _("Both parties must agree to more time."))
+        raise invalid("consent", _("Both parties must agree to more time."))
     if case.extended_at is not None:
         raise DomainError(_("This case was extended already."), ErrorCode.CONFLICT)
     if case.deadline is None or until is None or until <= case.deadline or until > one_month_after(case.deadline):
-        raise _invalid("until", _("Choose a date after the current time limit, at most one month later."))
+        raise invalid("until", _("Choose a date after the current time limit, at most one month later."))
     return _step(actor=actor, case=case, action=CaseAction.EXTEND, deadline=until, extended_at=timezone.now(),
                  guard={"extended_at__isnull": True}, changes={"until": str(until)})
 
@@ -411,22 +382,22 @@ def case_conclude(*, actor, case: Case, result: str, terms: str = "", form: str 
         _may(actor, case, CaseAction.SETTLE)
         _needs_declared_mediator(case)
         if form not in AgreementForm.values:
-            raise _invalid("form", _("Say whether the agreement is written or oral."))
-        return _step(actor=actor, case=case, action=CaseAction.SETTLE, terms=_text(terms, field="terms"),
+            raise invalid("form", _("Say whether the agreement is written or oral."))
+        return _step(actor=actor, case=case, action=CaseAction.SETTLE, terms=clean_text(terms, field="terms"),
                      agreement_form=form, concluded_on=today, changes={"form": form})
     if result == Result.FAILED:
         _may(actor, case, CaseAction.FAIL)
         if reason not in FailureReason.values:
-            raise _invalid("reason", _("Choose why the mediation failed."))
+            raise invalid("reason", _("Choose why the mediation failed."))
         return _step(actor=actor, case=case, action=CaseAction.FAIL, failure_reason=reason, concluded_on=today,
-                     outcome_note=_text(note, field="note", required=False, limit=500), changes={"reason": reason})
+                     outcome_note=clean_text(note, field="note", required=False, limit=500), changes={"reason": reason})
     if result == Result.REFERRED:
         _may(actor, case, CaseAction.REFER)
         if diversion not in Diversion.values or diversion == Diversion.NONE:
-            raise _invalid("diversion", _("Say where the dispute is referred to."))
+            raise invalid("diversion", _("Say where the dispute is referred to."))
         return _step(actor=actor, case=case, action=CaseAction.REFER, diversion=diversion, concluded_on=today,
-                     outcome_note=_text(note or reason, field="reason", limit=500), changes={"diversion": diversion})
-    raise _invalid("result", _("The result is an agreement, a failure or a referral."))
+                     outcome_note=clean_text(note or reason, field="reason", limit=500), changes={"diversion": diversion})
+    raise invalid("result", _("The result is an agreement, a failure or a referral."))
 
 
 def person_merge_mediation_references(*, keep: Person, duplicate: Person, actor) -> dict:
