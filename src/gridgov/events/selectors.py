@@ -511,6 +511,17 @@ def leaf_categories(*, public_only: bool = False) -> list[Category]:
     return sorted(leaves, key=lambda c: c.code)
 
 
+# Other apps show on the event page what they keep about it (mediation: the case handed over
+# from it): each provider(user, event) returns a list of `EventLink`s, the app's own check of who
+# may follow the link done by the app. An EventLink is a dict: "title", "detail", "url" (may be
+# empty: the user may not follow it), "offer" (a button: something the user may do).
+EVENT_LINK_PROVIDERS: list = []
+
+
+def event_links(user, event) -> list:
+    return [link for provider in EVENT_LINK_PROVIDERS for link in provider(user, event)]
+
+
 def event_org_code(event_id: int) -> str | None:
     """The place of an event, for another app that links a record to it (mediation, issue 13);
     None when there is no such event."""

@@ -55,6 +55,9 @@ class SideAction(models.TextChoices):
 
     MERGE = "merge", _("Merge as a duplicate")
     DISPUTE = "dispute", _("Dispute the closure")
+    # mediation (issue 13): a dispute the desk hands to people's mediation is closed in the
+    # loop; the mediation case goes on from it (mediation.services.case_from_event)
+    TO_MEDIATION = "to_mediation", _("Hand over to people's mediation")
 
 
 class Party(models.TextChoices):
@@ -131,6 +134,8 @@ TRANSITIONS: dict[str, Transition] = {
     SideAction.MERGE: Transition(frozenset({S.REGISTERED, S.RETURNED, S.DISPATCHED}), S.CANCELLED,
                                  frozenset({C.MERGE_EVENTS})),
     # The reporter says it is not solved: back to verification, like a dispatcher's reopening.
+    SideAction.TO_MEDIATION: Transition(frozenset({S.REGISTERED, S.RETURNED, S.DISPATCHED}), S.CLOSED,
+                                        frozenset({C.DISPATCH_EVENTS})),
     SideAction.DISPUTE: Transition(frozenset({S.CLOSED, S.EVALUATED}), S.HANDLED, frozenset(),
                                    parties=frozenset({Party.REPORTER})),
 }

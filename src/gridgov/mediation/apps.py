@@ -17,3 +17,17 @@ class MediationConfig(AppConfig):
         from gridgov.mediation.services import person_merge_mediation_references
 
         register_person_merge_hook(person_merge_mediation_references)
+
+        # the event page names the case handed over from a dispute, or offers the hand-over
+        from gridgov.events.selectors import EVENT_LINK_PROVIDERS
+        from gridgov.mediation.views.cases import event_links
+
+        if event_links not in EVENT_LINK_PROVIDERS:
+            EVENT_LINK_PROVIDERS.append(event_links)
+
+        from gridgov.core.models import Role
+        from gridgov.core.navigation import NavItem, add_nav_item
+
+        add_nav_item(NavItem("mediation-cases", _("Mediation cases"), 40,
+                             roles=frozenset({Role.MEDIATOR, Role.JUSTICE_OFFICER}),
+                             also_current=frozenset({"mediation-case", "mediation-case-new"}), tab=1))

@@ -11,6 +11,9 @@ class MediationAction(AuditActions):
     CASE_OPEN = "mediation.case_open", _("Mediation case opened")
     CASE_REQUEST = "mediation.case_request", _("Mediation requested online")
     CASE_STEP = "mediation.case_step", _("Mediation case step taken")
+    ATTACHMENT_ADD = "mediation.attachment_add", _("Pages added to a mediation case's file")
+    DOCUMENT_DOWNLOAD = "mediation.document_download", _("Mediation agreement or case file downloaded")
+    ATTACHMENT_VIEW = "mediation.attachment_view", _("Page of a mediation case's file viewed")
 
 
 AUDIT_ACTIONS = (MediationAction,)

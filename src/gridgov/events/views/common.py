@@ -197,6 +197,7 @@ STEP_LABELS = {
     "merge": gettext_lazy("Merged as a duplicate"),
     "reporter_rating": gettext_lazy("Rated by the reporter"),
     "dispute": gettext_lazy("Disputed by the reporter"),
+    "to_mediation": gettext_lazy("Handed over to people's mediation"),
     "supervise": gettext_lazy("Supervision by the level above"),
 }
 

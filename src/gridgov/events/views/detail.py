@@ -104,6 +104,8 @@ def _timeline_rows(event, entries) -> list[dict]:
             details.append((_("Supervised by"), level_names.get(extra["level"], extra["level"])))
         elif entry.action == "merge" and extra.get("original"):
             details.append((_("Original event"), extra["original"]))
+        elif entry.action == "to_mediation" and extra.get("mediation_case"):
+            details.append((_("Mediation case"), extra["mediation_case"]))
         elif extra.get("reason"):
             details.append((_("Reason"), extra["reason"]))
         if entry.action == "register" and extra.get("channel"):
@@ -173,6 +175,7 @@ def event_context(request, event, *, bound_form=None, panel_error: str = "", pan
         "panel_error": panel_error,
         "panel_message": panel_message,
         "place_map": _place_map(event),
+        "links": selectors.event_links(user, event),
     }
 
 

@@ -4,6 +4,12 @@ from gridgov.mediation.selectors.cases import (  # noqa: F401
     MEDIATION_ROLES,
     access_case,
     access_committee,
+    case_list,
+    case_of_event,
+    case_page,
     cases_for,
+    committee_mediators,
     committees_for,
+    committees_worked_by,
+    transfer_targets,
 )

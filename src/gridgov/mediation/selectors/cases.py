@@ -43,3 +43,76 @@ def access_committee(user, committee_id) -> Committee:
     if committee is None:
         raise NotFound(_("No such committee in your area."))
     return committee
+
+
+def case_list(user, *, status: str = "", due: str = "", committee: int | None = None, code: str = "",
+              today=None) -> QuerySet[Case]:
+    """The user's cases filtered as the list page asks: `status` ("open": requested, accepted
+    or being mediated), `due` ("soon": the time limit within 3 days, "overdue": past it,
+    "followup": a follow-up visit due by today), a committee, a case number."""
+    import datetime
+
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from gridgov.mediation.models import FollowUp
+    from gridgov.mediation.workflow import CLOCK_STATUSES, OPEN_STATUSES
+
+    today = today or timezone.localdate()
+    qs = cases_for(user)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if due == "soon":
+        qs = qs.filter(status__in=CLOCK_STATUSES, deadline__gte=today,
+                       deadline__lte=today + datetime.timedelta(days=3))
+    elif due == "overdue":
+        qs = qs.filter(status__in=CLOCK_STATUSES, deadline__lt=today)
+    elif due == "followup":
+        qs = qs.filter(Exists(FollowUp.objects.filter(case=OuterRef("pk"), done_on__isnull=True, due_on__lte=today)))
+    if committee:
+        qs = qs.filter(committee_id=committee)
+    if code:
+        qs = qs.filter(code__icontains=code)
+    return qs
+
+
+def case_page(user, case_id) -> Case:
+    """A case with everything its page shows: parties, sessions, follow-up visits, pages."""
+    from gridgov.mediation.models import Attachment, FollowUp, Session
+
+    case = access_case(user, case_id)
+    case.session_rows = list(Session.objects.filter(case=case).select_related("recorded_by"))
+    case.follow_up_rows = list(FollowUp.objects.filter(case=case).select_related("done_by"))
+    case.attachment_rows = list(Attachment.objects.filter(case=case).order_by("kind", "id"))
+    return case
+
+
+def committee_mediators(committee: Committee):
+    from gridgov.mediation.models import Mediator
+
+    return list(Mediator.objects.filter(committee=committee, is_active=True).order_by("name", "id"))
+
+
+def transfer_targets(user, case: Case) -> list[Committee]:
+    """Active committees other than the case's whose area holds its place."""
+    from gridgov.core.orgcodes import ancestor_codes
+
+    codes = ancestor_codes(case.org_code, include_self=True)
+    return list(committees_for(user).filter(org_code__in=codes).exclude(pk=case.committee_id))
+
+
+def committees_worked_by(user) -> list[Committee]:
+    """The committees whose cases the user works: a mediator's seats, a justice officer's area."""
+    from gridgov.core.permissions import has_capability
+
+    qs = committees_for(user)
+    if has_capability(user, Capability.SUPERVISE_MEDIATION):
+        return list(qs.filter(org_code__startswith=user.scope_code or "-"))
+    return list(qs.filter(mediators__user=user, mediators__is_active=True).distinct())
+
+
+def case_of_event(event_id: int) -> Case | None:
+    """The mediation case handed over from an event (the event page names it)."""
+    return Case.objects.select_related("committee").filter(event_id=event_id).order_by("id").first()

@@ -1,9 +1,21 @@
-"""Writes of people's mediation, by subject: cases and their agreements (cases.py).
+"""Writes of people's mediation, by subject: cases and their steps (cases.py), the life of an
+agreement after settling and a case's attached pages (agreements.py).
 
 Every function checks permission and scope first, then validates, and writes in one
 transaction with its audit entry."""
 
+from gridgov.mediation.services.agreements import (  # noqa: F401
+    CONFIRMATION_WINDOW_DAYS,
+    agreement_sign,
+    attachment_add,
+    case_reopen,
+    confirmation_apply,
+    confirmation_decide,
+    confirmation_window_closes,
+    follow_up_record,
+)
 from gridgov.mediation.services.cases import (  # noqa: F401
+    MAX_PARTIES,
     TRACKING_ALPHABET,
     PartySpec,
     Result,
@@ -12,6 +24,7 @@ from gridgov.mediation.services.cases import (  # noqa: F401
     case_conclude,
     case_decline,
     case_extend,
+    case_from_event,
     case_open,
     case_request_online,
     case_transfer,
@@ -19,6 +32,8 @@ from gridgov.mediation.services.cases import (  # noqa: F401
     committee_serving,
     may_work_committee,
     mediator_add,
+    party_add,
     person_merge_mediation_references,
+    schedule_follow_up,
     session_record,
 )

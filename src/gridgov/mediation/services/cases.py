@@ -39,10 +39,13 @@ from gridgov.mediation.models import (
     CommitteeKind,
     Diversion,
     FailureReason,
+    FollowUp,
     Mediator,
     Party,
     PartyRole,
+    Performance,
     Session,
+    SessionKind,
 )
 from gridgov.mediation.services.common import clean_mobile, clean_text, invalid
 from gridgov.mediation.workflow import CaseAction, CaseStatus
@@ -130,25 +133,28 @@ def _next_code(org_code: str, day: datetime.date) -> str:
     return f"{county}-TJ{day.year}-{counter.last:05d}"
 
 
+MAX_PARTIES = 20
+
+
+def _clean_one_party(actor, party: PartySpec) -> PartySpec:
+    if party.role not in PartyRole.values:
+        raise invalid("parties", _("A party is an applicant or a respondent."))
+    if party.person is not None:
+        if not in_scope(actor, party.person.org_code):  # named from the register: a person of the area
+            raise NotFound(_("No such person in your area."))
+        return PartySpec(role=party.role, person=party.person)  # named by the register
+    phone = clean_mobile(party.phone, field="parties") if party.phone else ""
+    return PartySpec(role=party.role, name=clean_text(party.name, field="parties", limit=50),
+                     resident_id=(party.resident_id or "").strip().upper()[:18], phone=phone)
+
+
 def _clean_parties(actor, parties: list[PartySpec]) -> list[PartySpec]:
     if not any(p.role == PartyRole.APPLICANT for p in parties) or not any(
             p.role == PartyRole.RESPONDENT for p in parties):
         raise invalid("parties", _("A dispute needs at least one applicant and one respondent."))
-    if len(parties) > 20:
-        raise invalid("parties", _("At most 20 parties."))
-    cleaned = []
-    for party in parties:
-        if party.role not in PartyRole.values:
-            raise invalid("parties", _("A party is an applicant or a respondent."))
-        if party.person is not None:
-            if not in_scope(actor, party.person.org_code):  # named from the register: a person of the area
-                raise NotFound(_("No such person in your area."))
-            cleaned.append(PartySpec(role=party.role, person=party.person))  # named by the register
-            continue
-        phone = clean_mobile(party.phone, field="parties") if party.phone else ""
-        cleaned.append(PartySpec(role=party.role, name=clean_text(party.name, field="parties", limit=50),
-                                 resident_id=(party.resident_id or "").strip().upper()[:18], phone=phone))
-    return cleaned
+    if len(parties) > MAX_PARTIES:
+        raise invalid("parties", _("At most %(n)d parties.") % {"n": MAX_PARTIES})
+    return [_clean_one_party(actor, party) for party in parties]
 
 
 def _create_case(*, actor, committee: Committee, status: str, fields: dict, parties: list[PartySpec]) -> Case:
@@ -281,7 +287,17 @@ def _step(*, actor, case: Case, action: str, changes: dict | None = None, guard:
     return case
 
 
+def _require_both_sides(case: Case) -> None:
+    roles = set(case.parties.values_list("role", flat=True))
+    if not {PartyRole.APPLICANT, PartyRole.RESPONDENT} <= roles:
+        raise invalid("parties", _("Name at least one applicant and one respondent before accepting the case."))
+
+
 def case_accept(*, actor, case: Case) -> Case:
+    """The committee takes the dispute up (assessed as fit for people's mediation): the
+    one-month clock starts."""
+    _may(actor, case, CaseAction.ACCEPT)
+    _require_both_sides(case)
     today = timezone.localdate()
     return _step(actor=actor, case=case, action=CaseAction.ACCEPT, accepted_on=today, deadline=one_month_after(today))
 
@@ -331,9 +347,12 @@ def case_assign(*, actor, case: Case, mediator: Mediator, no_conflict: bool) -> 
 
 
 def session_record(*, actor, case: Case, held_on: datetime.date, place: str, record: str,
-                   attendees: str = "") -> Session:
-    """A session of mediation and its record (调解笔录); the first one starts the mediation."""
+                   attendees: str = "", kind: str = SessionKind.MEDIATION) -> Session:
+    """A session of mediation and its record (调解笔录), or an investigation (调查笔录); the
+    first one starts the mediation."""
     _may(actor, case, CaseAction.RECORD_SESSION)
+    if kind not in SessionKind.values:
+        raise invalid("kind", _("A session of mediation or an investigation."))
     _needs_declared_mediator(case)
     if held_on > timezone.localdate():
         raise invalid("date", _("A session is recorded once it was held."))
@@ -343,8 +362,8 @@ def session_record(*, actor, case: Case, held_on: datetime.date, place: str, rec
     attendees = clean_text(attendees, field="attendees", required=False, limit=300)
     with transaction.atomic():
         case = _step(actor=actor, case=case, action=CaseAction.RECORD_SESSION, changes={"held_on": str(held_on)})
-        session = Session.objects.create(case=case, held_on=held_on, place=place, attendees=attendees, record=record,
-                                         recorded_by=actor)
+        session = Session.objects.create(case=case, kind=kind, held_on=held_on, place=place, attendees=attendees,
+                                         record=record, recorded_by=actor)
     return session
 
 
@@ -373,18 +392,34 @@ class Result:
     CHOICES = (AGREEMENT, FAILED, REFERRED)
 
 
+FOLLOW_UP_AFTER_DAYS = 15  # an agreement without a date of performance is followed up after
+
+
 def case_conclude(*, actor, case: Case, result: str, terms: str = "", form: str = AgreementForm.WRITTEN,
-                  reason: str = "", note: str = "", diversion: str = "") -> Case:
-    """The outcome: an agreement (its terms: what each side does, how and by when), a failure
-    with its reason, or a referral to where the dispute belongs."""
+                  reason: str = "", note: str = "", diversion: str = "", responsibilities: str = "",
+                  performance_due: datetime.date | None = None) -> Case:
+    """The outcome: an agreement (the facts and each side's responsibility, the terms: what
+    each side does, how and by when), a failure with its reason, or a referral to where the
+    dispute belongs (also of an agreement found breached). An oral agreement takes effect at
+    once and its follow-up visit is scheduled; a written one when it is signed (`agreement_sign`)."""
     today = timezone.localdate()
     if result == Result.AGREEMENT:
         _may(actor, case, CaseAction.SETTLE)
         _needs_declared_mediator(case)
         if form not in AgreementForm.values:
             raise invalid("form", _("Say whether the agreement is written or oral."))
-        return _step(actor=actor, case=case, action=CaseAction.SETTLE, terms=clean_text(terms, field="terms"),
-                     agreement_form=form, concluded_on=today, changes={"form": form})
+        terms = clean_text(terms, field="terms")
+        responsibilities = clean_text(responsibilities, field="responsibilities", required=False)
+        if performance_due is not None and not today <= performance_due <= today + datetime.timedelta(days=3660):
+            raise invalid("performance_due", _("The date of performance is from today, within ten years."))
+        with transaction.atomic():
+            case = _step(actor=actor, case=case, action=CaseAction.SETTLE, terms=terms,
+                         responsibilities=responsibilities, performance_due=performance_due, agreement_form=form,
+                         concluded_on=today, changes={"form": form},
+                         agreement_effective_on=today if form == AgreementForm.ORAL else None)
+            if form == AgreementForm.ORAL:
+                schedule_follow_up(case, from_day=today)
+        return case
     if result == Result.FAILED:
         _may(actor, case, CaseAction.FAIL)
         if reason not in FailureReason.values:
@@ -393,11 +428,70 @@ def case_conclude(*, actor, case: Case, result: str, terms: str = "", form: str 
                      outcome_note=clean_text(note, field="note", required=False, limit=500), changes={"reason": reason})
     if result == Result.REFERRED:
         _may(actor, case, CaseAction.REFER)
+        if case.status == CaseStatus.SETTLED and case.performance != Performance.BREACHED:
+            raise DomainError(_("A settled case is referred only when a follow-up visit found its agreement breached."),
+                              ErrorCode.ILLEGAL_TRANSITION)
         if diversion not in Diversion.values or diversion == Diversion.NONE:
             raise invalid("diversion", _("Say where the dispute is referred to."))
         return _step(actor=actor, case=case, action=CaseAction.REFER, diversion=diversion, concluded_on=today,
                      outcome_note=clean_text(note or reason, field="reason", limit=500), changes={"diversion": diversion})
     raise invalid("result", _("The result is an agreement, a failure or a referral."))
+
+
+def schedule_follow_up(case: Case, *, from_day: datetime.date) -> FollowUp:
+    """The follow-up visit of an agreement in effect: on its date of performance, else
+    `FOLLOW_UP_AFTER_DAYS` after `from_day`."""
+    due = case.performance_due or from_day + datetime.timedelta(days=FOLLOW_UP_AFTER_DAYS)
+    return FollowUp.objects.create(case=case, due_on=max(due, from_day))
+
+
+def party_add(*, actor, case: Case, party: PartySpec) -> Party:
+    """A party named after the case was opened (one handed over from an event or found in a
+    screening names none yet; a third party joins)."""
+    _may(actor, case, CaseAction.ADD_PARTY)
+    cleaned = _clean_one_party(actor, party)
+    with transaction.atomic():
+        if Case.objects.filter(pk=case.pk).select_for_update().values_list("status", flat=True).first() != case.status:
+            raise DomainError(_("Someone else changed this case meanwhile. Look at it again."), ErrorCode.CONFLICT)
+        if case.parties.count() >= MAX_PARTIES:
+            raise invalid("parties", _("At most %(n)d parties.") % {"n": MAX_PARTIES})
+        added = Party.objects.create(case=case, role=cleaned.role, person=cleaned.person, name=cleaned.name,
+                                     resident_id=cleaned.resident_id, phone=cleaned.phone)
+        audit_record(actor=actor, action=MediationAction.CASE_STEP, obj=case, object_repr=case.code,
+                     org_code=case.org_code, changes={"action": CaseAction.ADD_PARTY, "role": cleaned.role,
+                                                      "register": cleaned.person is not None})
+    return added
+
+
+def case_from_event(*, actor, event_id, committee: Committee | None = None) -> Case:
+    """The grid centre's desk hands a dispute reported in the loop to people's mediation: a
+    case asked of the committee (by default the one serving the place), with the report as its
+    matters and no parties yet; the event is closed in the loop, naming the case."""
+    from gridgov.events.services.handover import event_hand_over, lock_for_hand_over
+
+    with transaction.atomic():
+        event = lock_for_hand_over(actor=actor, event_id=event_id)
+        if committee is None:
+            committee = committee_serving(event.org_code)
+            if committee is None:
+                raise invalid("committee", _("No mediation committee serves this place yet."))
+        elif not committee.is_active or not event.org_code.startswith(committee.org_code):
+            raise invalid("committee", _("The place of the dispute is outside the committee's area."))
+        case_type = EVENT_CASE_TYPES.get(event.category.code, CaseType.OTHER)
+        case = _create_case(actor=actor, committee=committee, status=CaseStatus.REQUESTED, parties=[], fields={
+            "org_code": event.org_code, "type": case_type, "source": CaseSource.EVENT, "channel": Channel.GRID,
+            "matters": event.description, "event_id": event.pk,
+        })
+        event_hand_over(actor=actor, event=event, case_code=case.code, committee_name=committee.name)
+        audit_record(actor=actor, action=MediationAction.CASE_OPEN, obj=case, object_repr=case.code,
+                     org_code=case.org_code, changes={"type": case_type, "source": CaseSource.EVENT,
+                                                      "committee": committee.pk, "event": event.pk})
+    return case
+
+
+# The event loop's dispute categories (events/catalog.py) and the kind of case each becomes.
+EVENT_CASE_TYPES = {"dispute.neighbour": CaseType.NEIGHBOUR, "dispute.family": CaseType.FAMILY,
+                    "dispute.labour": CaseType.LABOUR, "dispute.property": CaseType.PROPERTY}
 
 
 def person_merge_mediation_references(*, keep: Person, duplicate: Person, actor) -> dict:
