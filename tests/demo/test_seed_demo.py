@@ -459,11 +459,29 @@ def test_the_demo_has_care_work_under_way(town):
 
 def test_the_demo_mediator_works_cases_in_every_state(town):
     # mediation (issue 13): the first township's and first village's committees, the demo
-    # mediator on both, and cases accepted, being mediated, settled, failed and referred
+    # mediator on both, and cases in every state of the flow and of an agreement's life
+    from gridgov.events.models import Event
     from gridgov.mediation.selectors import cases_for
 
     mediator, justice = User.objects.get(username="mediator"), User.objects.get(username="justice")
 
-    statuses = set(cases_for(mediator).values_list("status", flat=True))
-    assert statuses == {"accepted", "mediating", "settled", "failed", "referred"}
+    cases = cases_for(mediator)
+    statuses = set(cases.values_list("status", flat=True))
+    assert statuses == {"requested", "declined", "accepted", "mediating", "settled", "failed", "referred"}
+    settled = cases.filter(status="settled")
+    assert settled.filter(agreement_form="written", agreement_effective_on__isnull=True).exists()  # to be signed
+    assert settled.filter(confirmation="confirmed", performance="performed").exists()
+    assert settled.filter(agreement_form="oral", follow_ups__done_on__isnull=True).exists()
+    assert cases.filter(status="mediating", reopened_count=1).exists()  # breached, mediated again
+    handed = cases.get(source="event")
+    assert handed.status == "accepted" and Event.objects.get(pk=handed.event_id).status == "closed"
+    # another dispute waits on the desk, to be handed over in the walk-through
+    assert Event.objects.filter(category__code__startswith="dispute", status__in=["registered", "dispatched"]).exists()
+    # the township's one-stop centre has a roster, the village its advisers, the grid its screenings
+    from gridgov.mediation.models import Centre, Finding, LegalAdviser, Screening
+
+    assert Centre.objects.get().shifts.filter(unit="县人民法院驻镇法官工作室").exists()
+    assert set(LegalAdviser.objects.values_list("kind", flat=True)) == {"lawyer", "legal_literate"}
+    assert Screening.objects.count() >= 2 and Finding.objects.filter(route="mediation", case__isnull=False).exists()
+    assert cases.filter(source="initiative", channel="grid", status="requested").exists()
     assert set(cases_for(justice).values_list("pk", flat=True)) == set(cases_for(mediator).values_list("pk", flat=True))

@@ -151,7 +151,7 @@ def test_a_breach_of_a_confirmed_agreement_goes_to_the_court(case, mediator_user
             services.case_reopen(actor=mediator_user, case=breached, reason="未履行")
         referred = services.case_conclude(actor=mediator_user, case=breached, result="referred", diversion="court",
                                           note="申请法院强制执行")
-    assert "court" in reopening.value.message
+    assert reopening.value.code == ErrorCode.ILLEGAL_TRANSITION
     assert referred.status == CaseStatus.REFERRED and referred.diversion == "court"
 
 

@@ -148,3 +148,59 @@ def test_every_justice_officer_of_the_area_calls_the_parties_back(case, tree):
     rows = api(other).get("/api/v1/mediation/cases/").json()["results"]
 
     assert rows and {p["phone"] for p in rows[0]["parties"]} == {"", "13912345678"}
+
+
+def test_after_the_agreement_through_the_api(mediator_user, case, seat, django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    client = api(mediator_user)
+    steps = f"/api/v1/mediation/cases/{case.pk}/actions/"
+    today = str(timezone.localdate())
+    client.post(steps, {"action": "assign", "mediator": seat.pk, "no_conflict": True}, format="json")
+    for n in (1, 2):
+        client.post(f"/api/v1/mediation/cases/{case.pk}/sessions/", {"date": today, "place": "调解室",
+                                                                    "record": f"第{n}次", "kind": "mediation"},
+                    format="json")
+    sessions = client.get(f"/api/v1/mediation/cases/{case.pk}/sessions/").json()
+    assert [s["record"] for s in sessions["results"]] == ["第1次", "第2次"] and sessions["next"] is None
+    settled = client.post(f"/api/v1/mediation/cases/{case.pk}/outcome/", {
+        "result": "agreement", "terms": "三日内清理", "responsibilities": "李四堆放杂物", "performance_due": today},
+        format="json").json()
+    assert settled["agreement_form"] == "written" and settled["agreement_effective_on"] is None
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 40), "white").save(buffer, format="PNG")
+    with django_capture_on_commit_callbacks(execute=True):
+        signed = client.post(steps, {"action": "sign", "signed_on": today,
+                                     "pages": SimpleUploadedFile("p.png", buffer.getvalue(), "image/png")},
+                             format="multipart")
+    assert signed.status_code == 200, signed.json()
+    assert signed.json()["agreement_effective_on"] == today and signed.json()["confirmation_closes"]
+    assert client.post(steps, {"action": "apply_confirmation", "court": "一县人民法院", "applied_on": today},
+                       format="json").json()["confirmation"] == "applied"
+    missing = client.post(steps, {"action": "decide_confirmation", "decided_on": today}, format="json")
+    assert_error_shape(missing, 400)
+    assert client.post(steps, {"action": "decide_confirmation", "confirmed": False, "decided_on": today},
+                       format="json").json()["confirmation"] == "not_confirmed"
+    visit = case.follow_ups.get()
+    assert_error_shape(client.post(steps, {"action": "follow_up", "follow_up": visit.pk + 999, "done_on": today,
+                                           "finding": "performed"}, format="json"), 404)
+    followed = client.post(steps, {"action": "follow_up", "follow_up": visit.pk, "done_on": today,
+                                   "finding": "breached"}, format="json").json()
+    assert followed["performance"] == "breached"
+    again = client.post(steps, {"action": "reopen", "reason": "未清理"}, format="json").json()
+    assert again["status"] == "mediating" and again["agreement_form"] == ""
+
+
+def test_a_party_named_through_the_api(mediator_user, case):
+    response = api(mediator_user).post(f"/api/v1/mediation/cases/{case.pk}/actions/", {
+        "action": "add_party", "party": {"role": "respondent", "name": "王二", "phone": "13700000000"}},
+        format="json")
+
+    assert response.status_code == 200
+    assert [p["name"] for p in response.json()["parties"]] == ["张大山", "李四", "王二"]
+    assert_error_shape(api(mediator_user).post(f"/api/v1/mediation/cases/{case.pk}/actions/",
+                                               {"action": "add_party"}, format="json"), 400)

@@ -205,6 +205,24 @@ def _mediation_case(village: str, cell: str, mediator, justice):
                                    mediation.PartySpec(role=PartyRole.RESPONDENT, name="李四")])
 
 
+def _mediation_attachment(case, user):
+    """A page of the case's file, its image stored (the world's transaction never commits, so
+    not through the service's store-on-commit)."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from gridgov.mediation.models import Attachment
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(buffer, format="JPEG")
+    attachment = Attachment(case=case, kind="evidence", uploaded_by=user)
+    attachment.image.save("matrix.jpg", ContentFile(buffer.getvalue()), save=False)
+    attachment.save()
+    return attachment
+
+
 def build_world() -> World:
     from gridgov.core.models import Notification
 
@@ -249,5 +267,19 @@ def build_world() -> World:
     outside.extra["mediation_case"] = _mediation_case(Tree.VILLAGE_B, Tree.CELL_B1, None,
                                                       make_user("justice-b", Role.JUSTICE_OFFICER,
                                                                 scope=Tree.TOWNSHIP_B))
+    for side, holder in ((inside, users[Role.MEDIATOR]), (outside, users[Role.MEDIATOR])):
+        side.extra["mediation_attachment"] = _mediation_attachment(side.extra["mediation_case"], holder)
+    # mediation (issue 13): each township's dispute centre with a past day's shift (it stays on the
+    # roster), and a legal adviser of each village who has left the directory (nothing to change)
+    from gridgov.mediation.models import AdviserKind, Centre, DutyShift, LegalAdviser
+
+    for side, township, village in ((inside, Tree.TOWNSHIP_A, Tree.VILLAGE_A), (outside, Tree.TOWNSHIP_B,
+                                                                              Tree.VILLAGE_B)):
+        centre = Centre.objects.create(name="矛调中心", org_code=township)
+        side.extra["mediation_centre"] = centre
+        side.extra["mediation_shift"] = DutyShift.objects.create(
+            centre=centre, on_date=timezone.localdate() - datetime.timedelta(days=7), unit="县人民法院", staff="法官")
+        side.extra["mediation_adviser"] = LegalAdviser.objects.create(
+            kind=AdviserKind.LEGAL_LITERATE, name="王明白", org_code=village, phone="13912345678", is_active=False)
     outside.extra["export_job"] = failed_export(make_user("someone-else", Role.DISPATCHER, scope=Tree.COUNTY_B))
     return World(users=users, inside=inside, outside=outside, notifications=notifications, export_jobs=export_jobs)

@@ -87,6 +87,8 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
                     else world.outside.extra["notification"])
     values["notification"] = notification
     values["mediation_case"] = side.extra.get("mediation_case")
+    values["mediation_centre"] = side.extra.get("mediation_centre")
+    values["mediation_adviser"] = side.extra.get("mediation_adviser")
     values["export_job"] = (world.export_jobs.get(role, world.outside.extra["export_job"]) if inside
                             else world.outside.extra["export_job"])
     kwargs = {}
@@ -94,6 +96,10 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
         if key in ("pk", "person_id", "enrollment_id", "crisis_id", "handover_id", "campaign_id", "agreement_id",
                    "event_id", "grant_id", "correction_id", "notification_id", "job_id", "case_id") or (key == "item_id" and kind):
             kwargs[key] = values[kind].pk
+        elif key == "shift_id":  # mediation (issue 13): a shift of the centre's roster
+            kwargs[key] = side.extra["mediation_shift"].pk
+        elif key == "attachment_id":  # mediation (issue 13): a page of the case's file
+            kwargs[key] = side.extra["mediation_attachment"].pk
         elif key == "photo_id":
             kwargs[key] = world.inside.photo.pk if inside else world.outside.photo.pk
         elif key == "visit_id":

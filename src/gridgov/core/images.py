@@ -139,6 +139,9 @@ def _check_one(upload) -> CleanImage:
 
 
 def _decode_and_clean(data: bytes) -> CleanImage:
+    # A library imported later may loosen Pillow's process-wide setting (WeasyPrint sets it to
+    # True on import, for its own rendering): every check holds it to ours again.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     # `formats` keeps Pillow from trying any other decoder (GIF, SVG-as-anything, PSD…).
     with Image.open(io.BytesIO(data), formats=list(FORMATS)) as image:
         # The header's size, before a single pixel is decoded.

@@ -3,9 +3,11 @@ outcomes, the steps between them, and a resident's online request."""
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -13,8 +15,9 @@ from rest_framework.views import APIView
 
 from gridgov.core import masking
 from gridgov.core.api.common import API_PERMISSIONS, errors, paginated_response
-from gridgov.core.api_pagination import NewestIdFirstPagination
+from gridgov.core.api_pagination import NewestIdFirstPagination, keyset_pagination
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
+from gridgov.core.images import check_images
 from gridgov.core.models import Person
 from gridgov.core.permissions import Capability, has_capability
 from gridgov.core.selectors import people_visible_to
@@ -27,8 +30,11 @@ from gridgov.mediation.models import (
     CommitteeKind,
     Diversion,
     FailureReason,
+    FollowUp,
     Mediator,
     PartyRole,
+    Performance,
+    SessionKind,
 )
 from gridgov.mediation.services.common import MAX_TEXT
 from gridgov.mediation.workflow import CaseAction, CaseStatus
@@ -98,6 +104,17 @@ class CaseSerializer(serializers.Serializer):
     deadline = serializers.DateField(allow_null=True, help_text="One month after acceptance, unless both parties agreed to more.")
     event = serializers.IntegerField(allow_null=True)
     parties = PartySerializer(many=True)
+    concluded_on = serializers.DateField(allow_null=True)
+    failure_reason = serializers.CharField(help_text=f"Of a failed case: one of {', '.join(FailureReason.values)}.")
+    diversion = serializers.CharField(help_text="Of a declined or referred case: where it was pointed to.")
+    agreement_form = serializers.CharField(help_text="written|oral, of a settled case.")
+    performance_due = serializers.DateField(allow_null=True)
+    agreement_effective_on = serializers.DateField(allow_null=True,
+                                                   help_text="The day the signed agreement took effect.")
+    confirmation = serializers.CharField(help_text="applied|confirmed|not_confirmed: judicial confirmation.")
+    confirmation_closes = serializers.DateField(allow_null=True,
+                                                help_text="The last day to apply for judicial confirmation.")
+    performance = serializers.CharField(help_text="What the latest follow-up visit found.")
 
 
 def case_row(user, case, works: dict | None = None) -> dict:
@@ -120,6 +137,10 @@ def case_row(user, case, works: dict | None = None) -> dict:
                      "phone": (p.phone if full_phone else masking.mask_phone(p.phone)) if p.phone else "",
                      "resident_id": masking.mask_resident_id(p.resident_id) if p.resident_id else ""}
                     for p in case.parties.all()],
+        "concluded_on": case.concluded_on, "failure_reason": case.failure_reason, "diversion": case.diversion,
+        "agreement_form": case.agreement_form, "performance_due": case.performance_due,
+        "agreement_effective_on": case.agreement_effective_on, "confirmation": case.confirmation,
+        "confirmation_closes": services.confirmation_window_closes(case), "performance": case.performance,
     }
 
 
@@ -197,6 +218,7 @@ class CaseDetailApi(MediationApiView):
 @extend_schema_serializer(component_name="MediationSession")
 class SessionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=SessionKind.choices)
     date = serializers.DateField(source="held_on")
     place = serializers.CharField()
     attendees = serializers.CharField()
@@ -210,6 +232,16 @@ class SessionListApi(MediationApiView):
         place = serializers.CharField(max_length=100)
         record = serializers.CharField(max_length=MAX_TEXT)
         attendees = serializers.CharField(max_length=300, required=False, allow_blank=True)
+        kind = serializers.ChoiceField(choices=SessionKind.choices, required=False, default=SessionKind.MEDIATION)
+
+    pagination_class = keyset_pagination("held_on", "id")
+
+    @extend_schema(operation_id="mediation_sessions_list", summary="The sessions of a case, by date",
+                   tags=["mediation"], responses={200: SessionSerializer(many=True), **errors(401, 403, 404)})
+    def get(self, request, case_id: int):
+        case = selectors.access_case(request.user, case_id)
+        return paginated_response(request=request, view=self, queryset=selectors.sessions_of(case),
+                                  serializer_class=SessionSerializer)
 
     @extend_schema(operation_id="mediation_sessions_create", summary="Record a session of mediation",
                    tags=["mediation"], request=InputSerializer,
@@ -217,7 +249,8 @@ class SessionListApi(MediationApiView):
     def post(self, request, case_id: int):
         case, data = self.case_and_input(request, case_id)
         session = services.session_record(actor=request.user, case=case, held_on=data["date"], place=data["place"],
-                                          record=data["record"], attendees=data.get("attendees", ""))
+                                          record=data["record"], attendees=data.get("attendees", ""),
+                                          kind=data["kind"])
         return Response(SessionSerializer(session).data, status=201)
 
 
@@ -232,6 +265,10 @@ class OutcomeApi(MediationApiView):
                                                  "a referral: the reason in words.")
         diversion = serializers.ChoiceField(choices=Diversion.choices, required=False)
         note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+        responsibilities = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True,
+                                                 help_text="An agreement: the facts and each side's responsibility.")
+        performance_due = serializers.DateField(required=False, allow_null=True,
+                                                help_text="An agreement: by when its terms are performed.")
 
     @extend_schema(operation_id="mediation_cases_outcome", summary="Record how the mediation ended",
                    tags=["mediation"], request=InputSerializer,
@@ -241,18 +278,37 @@ class OutcomeApi(MediationApiView):
         case = services.case_conclude(actor=request.user, case=case, result=data["result"],
                                       terms=data.get("terms", ""), form=data.get("form", AgreementForm.WRITTEN),
                                       reason=data.get("reason", ""), note=data.get("note", ""),
-                                      diversion=data.get("diversion", ""))
+                                      diversion=data.get("diversion", ""),
+                                      responsibilities=data.get("responsibilities", ""),
+                                      performance_due=data.get("performance_due"))
         return Response(case_row(request.user, case))
 
 
 class ActionApi(MediationApiView):
-    """The steps between opening and the outcome: accept a request, decline it, hand the case
-    to another committee, assign a mediator, extend the time limit."""
+    """The steps besides sessions and the outcome: accept a request, decline it, hand the case
+    to another committee, assign a mediator, name a party, extend the time limit; after an
+    agreement: its signed pages (multipart, `pages`), judicial confirmation, follow-up visits,
+    mediation again after a breach."""
+
+    parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema_serializer(component_name="MediationAction")
     class InputSerializer(serializers.Serializer):
-        action = serializers.ChoiceField(choices=[CaseAction.ACCEPT, CaseAction.DECLINE, CaseAction.TRANSFER,
-                                                  CaseAction.ASSIGN, CaseAction.EXTEND])
+        action = serializers.ChoiceField(choices=[
+            CaseAction.ACCEPT, CaseAction.DECLINE, CaseAction.TRANSFER, CaseAction.ASSIGN, CaseAction.EXTEND,
+            CaseAction.ADD_PARTY, CaseAction.SIGN, CaseAction.APPLY_CONFIRMATION, CaseAction.DECIDE_CONFIRMATION,
+            CaseAction.FOLLOW_UP, CaseAction.REOPEN])
+        party = PartyInputSerializer(required=False, help_text="add_party: the party.")
+        signed_on = serializers.DateField(required=False, help_text="sign: the day it was signed and sealed.")
+        court = serializers.CharField(max_length=100, required=False)
+        applied_on = serializers.DateField(required=False)
+        confirmed = serializers.BooleanField(required=False, allow_null=True, default=None)
+        decided_on = serializers.DateField(required=False)
+        follow_up = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
+        done_on = serializers.DateField(required=False)
+        finding = serializers.ChoiceField(choices=Performance.choices, required=False)
+        note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+        next_due = serializers.DateField(required=False, allow_null=True)
         diversion = serializers.ChoiceField(choices=Diversion.choices, required=False)
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
         committee = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
@@ -283,11 +339,63 @@ class ActionApi(MediationApiView):
                 message = _("Choose an active mediator of the case's committee.")
                 raise DomainError(message, ErrorCode.INVALID, {"mediator": [message]})
             case = services.case_assign(actor=user, case=case, mediator=mediator, no_conflict=data["no_conflict"])
-        else:
+        elif action == CaseAction.EXTEND:
             case = services.case_extend(actor=user, case=case, until=data.get("until"),
                                         applicant_consents=data["applicant_consents"],
                                         respondent_consents=data["respondent_consents"])
-        return Response(case_row(user, case))
+        else:
+            case = self.after_agreement(request, case, action, data)
+        return Response(case_row(user, selectors.access_case(user, case.pk)))
+
+    def after_agreement(self, request, case, action: str, data: dict):
+        user = request.user
+        if action == CaseAction.ADD_PARTY:
+            given = data.get("party")
+            if not given:
+                raise DomainError(_("Give the party."), ErrorCode.INVALID, {"party": [_("Give the party.")]})
+            person = None
+            if given.get("person"):
+                person = people_visible_to(user).filter(pk=given["person"]).first()
+                if person is None:
+                    raise NotFound(_("No such person in your area."))
+            services.party_add(actor=user, case=case, party=services.PartySpec(
+                role=given["role"], person=person, name=given.get("name", ""),
+                resident_id=given.get("resident_id", ""), phone=given.get("phone", "")))
+            return case
+        if action == CaseAction.SIGN:
+            pages = check_images(request.FILES.getlist("pages"), field="pages")
+            return services.agreement_sign(actor=user, case=case, signed_on=data.get("signed_on"), pages=pages)
+        if action == CaseAction.APPLY_CONFIRMATION:
+            return services.confirmation_apply(actor=user, case=case, court=data.get("court", ""),
+                                               applied_on=data.get("applied_on"))
+        if action == CaseAction.DECIDE_CONFIRMATION:
+            if data.get("confirmed") is None:
+                message = _("Say whether the court confirmed the agreement.")
+                raise DomainError(message, ErrorCode.INVALID, {"confirmed": [message]})
+            pages = check_images(request.FILES.getlist("pages"), field="pages")
+            return services.confirmation_decide(actor=user, case=case, confirmed=data["confirmed"],
+                                                decided_on=data.get("decided_on"), pages=pages)
+        if action == CaseAction.FOLLOW_UP:
+            visit = FollowUp.objects.filter(pk=data.get("follow_up") or 0, case=case).first()
+            if visit is None:
+                raise NotFound(_("No such follow-up visit of this case."))
+            services.follow_up_record(actor=user, case=case, follow_up=visit, done_on=data.get("done_on"),
+                                      finding=data.get("finding", ""), note=data.get("note", ""),
+                                      next_due=data.get("next_due"))
+            return case
+        return services.case_reopen(actor=user, case=case, reason=data.get("reason", ""))
+
+
+class AgreementPdfApi(MediationApiView):
+    @extend_schema(operation_id="mediation_cases_agreement_pdf", summary="The written agreement as a PDF",
+                   tags=["mediation"], responses={(200, "application/pdf"): bytes, **errors(401, 403, 404, 409)})
+    def get(self, request, case_id: int):
+        case = selectors.access_case(request.user, case_id)
+        content = services.document_pdf(actor=request.user, case=case, kind=services.AGREEMENT)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{case.code}-agreement.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class RequestThrottle(AnonRateThrottle):

@@ -94,6 +94,10 @@ class Mediator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_speciality_labels(self) -> list[str]:
+        labels = dict(CaseType.choices)
+        return [str(labels[s]) for s in self.specialities if s in labels]
+
 
 class CaseSource(models.TextChoices):
     REQUEST = "request", _("A party's request")

@@ -10,6 +10,8 @@ from gridgov.mediation.selectors.cases import (  # noqa: F401
     cases_for,
     committee_mediators,
     committees_for,
+    committees_of_area,
     committees_worked_by,
+    sessions_of,
     transfer_targets,
 )

@@ -116,3 +116,31 @@ def committees_worked_by(user) -> list[Committee]:
 def case_of_event(event_id: int) -> Case | None:
     """The mediation case handed over from an event (the event page names it)."""
     return Case.objects.select_related("committee").filter(event_id=event_id).order_by("id").first()
+
+
+def sessions_of(case: Case):
+    from gridgov.mediation.models import Session
+
+    return Session.objects.filter(case=case)
+
+
+def committees_of_area(user) -> list[Committee]:
+    """The committees serving the user's area (a justice officer's) or the ones they sit on (a
+    mediator's), each with its active mediators (`mediator_rows`) and its open cases counted
+    (`open_cases`): two queries."""
+    from django.db.models import Count, Q
+
+    from gridgov.mediation.models import Mediator
+    from gridgov.mediation.workflow import OPEN_STATUSES
+
+    worked = committees_worked_by(user)
+    ids = [c.pk for c in worked]
+    counts = dict(Committee.objects.filter(pk__in=ids).annotate(
+        n=Count("cases", filter=Q(cases__status__in=OPEN_STATUSES))).values_list("pk", "n"))
+    seats: dict[int, list] = {}
+    for seat in Mediator.objects.filter(committee_id__in=ids, is_active=True).select_related("user").order_by("name"):
+        seats.setdefault(seat.committee_id, []).append(seat)
+    for committee in worked:
+        committee.mediator_rows = seats.get(committee.pk, [])
+        committee.open_cases = counts.get(committee.pk, 0)
+    return worked

@@ -5,6 +5,8 @@ Every function checks permission and scope first, then validates, and writes in 
 transaction with its audit entry."""
 
 from gridgov.mediation.services.agreements import (  # noqa: F401
+    AGREEMENT,
+    CASE_FILE,
     CONFIRMATION_WINDOW_DAYS,
     agreement_sign,
     attachment_add,
@@ -12,6 +14,7 @@ from gridgov.mediation.services.agreements import (  # noqa: F401
     confirmation_apply,
     confirmation_decide,
     confirmation_window_closes,
+    document_pdf,
     follow_up_record,
 )
 from gridgov.mediation.services.cases import (  # noqa: F401
@@ -37,3 +40,4 @@ from gridgov.mediation.services.cases import (  # noqa: F401
     schedule_follow_up,
     session_record,
 )
+from gridgov.mediation.services.statistics import statistics_export_record  # noqa: F401

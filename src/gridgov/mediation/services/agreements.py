@@ -207,3 +207,27 @@ def attachment_add(*, actor, case: Case, kind: str, pages: list[CleanImage]) -> 
         audit_record(actor=actor, action=MediationAction.ATTACHMENT_ADD, obj=case, object_repr=case.code,
                      org_code=case.org_code, changes={"kind": kind, "pages": len(pages)})
     return attachments
+
+
+AGREEMENT, CASE_FILE = "agreement", "case_file"
+
+
+def document_pdf(*, actor, case: Case, kind: str) -> bytes:
+    """The agreement (调解协议书) or the case file (卷宗) as a PDF, for who works the case;
+    each print is audited once per person of the register it names, so that their access log
+    shows it. The documents are the Chinese legal forms, in Chinese whatever the user's language."""
+    from django.utils import translation
+
+    from gridgov.mediation import documents
+
+    _check_works(actor, case.committee)
+    if kind not in (AGREEMENT, CASE_FILE):
+        raise invalid("kind", _("No such document."))
+    with translation.override("zh-hans"):
+        content = documents.agreement_pdf(case) if kind == AGREEMENT else documents.case_file_pdf(case)
+    people = sorted({p.person_id for p in case.parties.all() if p.person_id}) or [None]
+    with transaction.atomic():
+        for person_id in people:
+            audit_record(actor=actor, action=MediationAction.DOCUMENT_DOWNLOAD, obj=case, object_repr=case.code,
+                         org_code=case.org_code, person_id=person_id, changes={"document": kind})
+    return content

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gridgov.core import masking
 from gridgov.core.audit import audit_record
-from gridgov.core.exceptions import DomainError, NotFound
+from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
 from gridgov.core.forms import add_domain_error
 from gridgov.core.images import photo_response
 from gridgov.core.links import id_url
@@ -235,6 +235,20 @@ def case_act(request, pk: int):
 # --- Documents and pages -------------------------------------------------------------------------
 
 
+def _document(request, pk: int, kind: str, suffix: str):
+    """The PDF; a document the case does not have yet (an agreement before it is settled):
+    the case page with the reason, as a 409."""
+    case = selectors.case_page(request.user, pk)
+    try:
+        content = services.document_pdf(actor=request.user, case=case, kind=kind)
+    except DomainError as error:
+        if error.code in (ErrorCode.NOT_FOUND, ErrorCode.PERMISSION_DENIED):
+            raise
+        messages.error(request, error.message)
+        return _render_case(request, case, status=error.http_status)
+    return _pdf_response(content, f"{case.code}-{suffix}.pdf")
+
+
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -242,35 +256,12 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def document_download(user, case, kind: str) -> bytes:
-    """The agreement (`agreement`) or the case file (`case_file`) as PDF, for who works the
-    case, audited with the register people it names."""
-    from django.db import transaction
-    from django.utils import translation
-
-    from gridgov.core.exceptions import Forbidden
-    from gridgov.mediation import documents
-
-    if not services.may_work_committee(user, case.committee):
-        raise Forbidden(_("Only the committee's mediators and the area's justice officers print its documents."))
-    with translation.override("zh-hans"):  # the documents are the Chinese legal forms
-        content = documents.agreement_pdf(case) if kind == "agreement" else documents.case_file_pdf(case)
-    # one entry per person of the register it names, so that each one's access log shows it
-    people = sorted({p.person_id for p in case.parties.all() if p.person_id}) or [None]
-    with transaction.atomic():
-        for person_id in people:
-            audit_record(actor=user, action=MediationAction.DOCUMENT_DOWNLOAD, obj=case, object_repr=case.code,
-                         org_code=case.org_code, person_id=person_id, changes={"document": kind})
-    return content
-
-
 @login_required
 @require_GET
 @capability_required(MEDIATION_ROLES)
 @domain_errors_as_http
 def agreement_pdf(request, pk: int):
-    case = selectors.case_page(request.user, pk)
-    return _pdf_response(document_download(request.user, case, "agreement"), f"{case.code}-agreement.pdf")
+    return _document(request, pk, services.AGREEMENT, "agreement")
 
 
 @login_required
@@ -278,8 +269,7 @@ def agreement_pdf(request, pk: int):
 @capability_required(MEDIATION_ROLES)
 @domain_errors_as_http
 def case_file_pdf(request, pk: int):
-    case = selectors.case_page(request.user, pk)
-    return _pdf_response(document_download(request.user, case, "case_file"), f"{case.code}-file.pdf")
+    return _document(request, pk, services.CASE_FILE, "file")
 
 
 @login_required
