@@ -432,6 +432,7 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "gridgov.events.workflow.Status",
         "EventUrgencyEnum": "gridgov.events.models.Urgency",
         "WorkItemUrgencyEnum": ["normal", "soon", "overdue"],
+        "MediationSessionKindEnum": "gridgov.mediation.models.SessionKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

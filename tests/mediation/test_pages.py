@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -163,3 +164,26 @@ def test_the_desk_hands_a_dispute_event_over_and_the_event_names_the_case(client
     # the committee's mediator finds it in the list
     listing = signed_in(client, mediator_user).get("/mediation/?status=requested").content.decode()
     assert case.code in listing
+
+
+def test_the_documents_print_for_who_works_the_case_and_each_print_is_logged(client, case, mediator_user, seat):
+    from gridgov.core.models import AuditEntry
+
+    client = signed_in(client, mediator_user)
+    too_early = client.get(f"/mediation/cases/{case.pk}/agreement.pdf")
+    assert too_early.status_code == 409 and "settled by agreement" in too_early.content.decode()
+
+    services.case_assign(actor=mediator_user, case=case, mediator=seat, no_conflict=True)
+    services.session_record(actor=mediator_user, case=Case.objects.get(pk=case.pk), held_on=timezone.localdate(),
+                            place="调解室", record="双方陈述")
+    services.case_conclude(actor=mediator_user, case=Case.objects.get(pk=case.pk), result="agreement", terms="三日内清理")
+    for url in (f"/mediation/cases/{case.pk}/agreement.pdf", f"/mediation/cases/{case.pk}/file.pdf"):
+        pdf = client.get(url)
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF") and pdf["Cache-Control"] == "private, no-store"
+    applicant = case.parties.get(role="applicant").person
+    logged = AuditEntry.objects.filter(action="mediation.document_download", person_id=applicant.pk)
+    assert sorted(json.loads(e.changes)["document"] for e in logged) == ["agreement", "case_file"]
+
+    other = make_user("justice_b", Role.JUSTICE_OFFICER, scope=Tree.TOWNSHIP_B)
+    assert signed_in(client, other).get(f"/mediation/cases/{case.pk}/agreement.pdf").status_code == 404

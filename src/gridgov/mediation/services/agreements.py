@@ -223,7 +223,9 @@ def document_pdf(*, actor, case: Case, kind: str) -> bytes:
     _check_works(actor, case.committee)
     if kind not in (AGREEMENT, CASE_FILE):
         raise invalid("kind", _("No such document."))
-    with translation.override("zh-hans"):
+    if kind == AGREEMENT:
+        documents.check_agreement_printable(case)  # refused in the user's language, not the document's
+    with translation.override(documents.DOCUMENT_LANGUAGE):
         content = documents.agreement_pdf(case) if kind == AGREEMENT else documents.case_file_pdf(case)
     people = sorted({p.person_id for p in case.parties.all() if p.person_id}) or [None]
     with transaction.atomic():

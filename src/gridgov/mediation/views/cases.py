@@ -260,16 +260,9 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 @capability_required(MEDIATION_ROLES)
 @domain_errors_as_http
-def agreement_pdf(request, pk: int):
-    return _document(request, pk, services.AGREEMENT, "agreement")
-
-
-@login_required
-@require_GET
-@capability_required(MEDIATION_ROLES)
-@domain_errors_as_http
-def case_file_pdf(request, pk: int):
-    return _document(request, pk, services.CASE_FILE, "file")
+def document(request, pk: int, kind: str):
+    """The agreement or the case file (`kind`, fixed by the URL) as a PDF."""
+    return _document(request, pk, kind, {services.AGREEMENT: "agreement", services.CASE_FILE: "file"}[kind])
 
 
 @login_required
@@ -347,8 +340,8 @@ urlpatterns = [
     path("new/", case_new, name="mediation-case-new"),
     path("cases/<int:pk>/", case_detail, name="mediation-case"),
     path("cases/<int:pk>/act/", case_act, name="mediation-case-act"),
-    path("cases/<int:pk>/agreement.pdf", agreement_pdf, name="mediation-case-agreement"),
-    path("cases/<int:pk>/file.pdf", case_file_pdf, name="mediation-case-file"),
+    path("cases/<int:pk>/agreement.pdf", document, {"kind": services.AGREEMENT}, name="mediation-case-agreement"),
+    path("cases/<int:pk>/file.pdf", document, {"kind": services.CASE_FILE}, name="mediation-case-file"),
     path("cases/<int:pk>/pages/<int:attachment_id>/", attachment, name="mediation-attachment"),
     path("from-event/<int:event_id>/", from_event, name="mediation-from-event"),
 ]
