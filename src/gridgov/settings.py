@@ -127,7 +127,19 @@ INSTALLED_APPS = [
 # (gridgov.core.query_count); off unless its throwaway server sets GRIDGOV_BENCH_QUERY_HEADER=1.
 GRIDGOV_BENCH_QUERY_HEADER = _env_flag("GRIDGOV_BENCH_QUERY_HEADER")
 
+# The proxies in front of the app (nginx, a load balancer) whose X-Forwarded-For is believed:
+# addresses or networks, comma-separated (docs/deployment.md). Empty: REMOTE_ADDR as it comes.
+from gridgov.core.proxies import trusted_proxies  # noqa: E402
+
+GRIDGOV_TRUSTED_PROXIES = trusted_proxies(os.environ.get("GRIDGOV_TRUSTED_PROXIES", ""))
+
+# At most this many files in one request (Django's default is 100): an event takes 9 photos, a
+# mediation case 12 pages at once; more is refused before any is decoded.
+DATA_UPLOAD_MAX_NUMBER_FILES = 12
+
 MIDDLEWARE = [
+    # the client's address behind the deployment's own proxies (GRIDGOV_TRUSTED_PROXIES)
+    "gridgov.core.proxies.TrustedProxyMiddleware",
     "gridgov.core.query_count.QueryCountHeaderMiddleware",  # bench (issue 12): off by default
     # serving (issue 12): one JSON line per request (request id, user id, route, status, duration)
     "gridgov.core.request_log.RequestLogMiddleware",

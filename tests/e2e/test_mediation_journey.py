@@ -138,9 +138,10 @@ def test_a_dispute_from_the_grid_is_mediated_to_a_confirmed_and_followed_up_agre
     shot(page, "mediation-case-followed-up")
     assert nothing_sideways(page)
     words = main_text(page)
-    # places by name; what stays in digits is the case number and the phone the mediator calls back
-    assert "黄丽华" in words and "13800001234" in words
-    assert ORG_CODE.findall(re.sub(r"\d{6}-TJ\d{4}-\d{5}|13800001234", "", words)) == []
+    # places by name; what stays in digits is the case's and the event's numbers and the phone
+    # the mediator calls back on
+    assert "黄丽华" in words and "13800001234" in words and event.code in words
+    assert ORG_CODE.findall(re.sub(r"\d{6}-TJ\d{4}-\d{5}|\d{6}-\d{8}-\d{4}|13800001234", "", words)) == []
     case_file = page.request.get(f"{live_server.url}/mediation/cases/{case.pk}/file.pdf")
     assert case_file.status == 200 and case_file.headers["content-type"] == "application/pdf"
     assert page.js_errors == [] and desk_errors == []

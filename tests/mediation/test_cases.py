@@ -297,13 +297,18 @@ def test_a_mediator_seat_needs_an_active_account_of_the_area(justice, committee,
     assert not committee.mediators.exists()
 
 
-def test_a_case_from_an_event_names_an_event_of_the_area(mediator_user, committee, seat):
-    with pytest.raises(DomainError) as raised:
-        services.case_open(actor=mediator_user, committee=committee, type="neighbour", source="event",
-                           channel="grid", org_code=Tree.CELL_A1, matters="纠纷", parties=parties(),
-                           event_id=123456)
+def test_a_case_from_an_event_names_an_event_the_user_reads(mediator_user, committee, seat):
+    from tests.factories import EventFactory, _event_category
 
-    assert "event" in raised.value.fields and not Case.objects.exists()
+    dispute = EventFactory(category=_event_category("dispute.neighbour"), status="registered")
+    # a mediator reads no event (the desk hands disputes over): neither a real one nor a made-up one
+    for event_id in (dispute.pk, 123456):
+        with pytest.raises(DomainError) as raised:
+            services.case_open(actor=mediator_user, committee=committee, type="neighbour", source="event",
+                               channel="grid", org_code=Tree.CELL_A1, matters="纠纷", parties=parties(),
+                               event_id=event_id)
+        assert raised.value.code == ErrorCode.NOT_FOUND
+    assert not Case.objects.exists()
 
 
 def test_a_party_named_by_the_register_follows_its_merge(case, legacy_duplicate_people):

@@ -190,15 +190,21 @@ def test_the_justice_officer_adds_advisers_and_each_reader_sees_the_phone_they_m
     assert resident.status_code == lawyer.status_code == 302
     assert AuditEntry.objects.filter(action=services.ADVISER_ADD).count() == 2
     assert not any("13912345678" in e.changes for e in AuditEntry.objects.all())
+    # the village's own grid worker calls its legal-literate resident; another village's does not
+    other_worker = make_user("worker-b", Role.GRID_WORKER, scope=Tree.CELL_B1, cells=[Tree.CELL_B1])
     for reader, resident_phone in ((justice, "13912345678"), (mediator_user, "13912345678"),
-                                   (grid_worker, "139******78")):
+                                   (grid_worker, "13912345678")):
         page = login(reader).get(reverse("mediation-advisers"))
         assert page.status_code == 200
         phones = {row["adviser"].name: row["phone"] for row in page.context["rows"]}
         assert phones == {"王明白": resident_phone, "李律师": "0571-88888888"}
         body = page.content.decode()
-        assert "村1" in body and ("13912345678" in body) == (reader != grid_worker)
+        assert "村1" in body and "13912345678" in body
         assert (page.context["form"] is not None) == (reader == justice)
+    from gridgov.mediation.models import LegalAdviser
+    from gridgov.mediation.selectors.directory import adviser_phone
+
+    assert adviser_phone(other_worker, LegalAdviser.objects.get(name="王明白")) == "139******78"
 
 
 @pytest.mark.parametrize("body, status", [

@@ -360,7 +360,12 @@ def test_the_workbook_a_justice_bureau_reports(year, justice, committee):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="mediation-statistics-20260101-20261231.xlsx"'
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert book.sheetnames == ["By committee", "By type", "By area", "Failure reasons"]
+    assert book.sheetnames == ["By committee", "By mediator", "By type", "By area", "Failure reasons"]
+    by_mediator = book["By mediator"]
+    assert [c.value for c in by_mediator[2]][:4] == ["Mediator", "Accepted", "In progress now", "Settled"]
+    rows = [[c.value for c in row] for row in by_mediator.iter_rows(min_row=3)]
+    # every case counts once, under its mediator or "no mediator assigned yet": the columns add up to the total
+    assert sum(r[3] for r in rows[:-1]) == rows[-1][3] == 3 and rows[-1][0] == "Total"
     sheet = book["By committee"]
     assert sheet["A1"].value == "People's mediation: 镇1, 2026"
     assert [c.value for c in sheet[2]] == [

@@ -134,7 +134,8 @@ RULES: dict[str, Rule] = {
     # Pickers (issue 11): the units of one's own scope for every form with an area; colleagues
     # of one's scope for the forms that name a person at work (never the auditor's).
     "core-picker-org": page(get=STAFF),
-    "core-picker-user": page(get=CARE_MANAGERS | ADMINS, why="only roles that put colleagues on teams or accounts"),
+    "core-picker-user": page(get=CARE_MANAGERS | ADMINS | frozenset({JUSTICE}),
+                             why="only roles that put colleagues on teams, accounts or mediation committees"),
     # --- people ---------------------------------------------------------------------------------
     "api-people": api(get=PEOPLE_VIEWERS, post=PERSON_EDITORS),
     "api-person": api(obj="person", get=PEOPLE_VIEWERS),

@@ -528,6 +528,11 @@ def event_org_code(event_id: int) -> str | None:
     return Event.objects.filter(pk=event_id).values_list("org_code", flat=True).first()
 
 
+def event_code(event_id: int) -> str | None:
+    """The readable code of an event, for a record of another app that came from it."""
+    return Event.objects.filter(pk=event_id).values_list("code", flat=True).first()
+
+
 def event_by_code(code: str) -> Event | None:
     """An event found by its readable code, for the public status lookup (no personal data
     is read from it there)."""

@@ -10,10 +10,9 @@ from rest_framework import serializers
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from gridgov.core import masking
+from gridgov.core import masking, ratelimit
 from gridgov.core.api.common import API_PERMISSIONS, errors, paginated_response
 from gridgov.core.api_pagination import NewestIdFirstPagination, keyset_pagination
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
@@ -363,7 +362,7 @@ class ActionApi(MediationApiView):
                 resident_id=given.get("resident_id", ""), phone=given.get("phone", "")))
             return case
         if action == CaseAction.SIGN:
-            pages = check_images(request.FILES.getlist("pages"), field="pages")
+            pages = self.pages(request, case, action)
             return services.agreement_sign(actor=user, case=case, signed_on=data.get("signed_on"), pages=pages)
         if action == CaseAction.APPLY_CONFIRMATION:
             return services.confirmation_apply(actor=user, case=case, court=data.get("court", ""),
@@ -372,7 +371,7 @@ class ActionApi(MediationApiView):
             if data.get("confirmed") is None:
                 message = _("Say whether the court confirmed the agreement.")
                 raise DomainError(message, ErrorCode.INVALID, {"confirmed": [message]})
-            pages = check_images(request.FILES.getlist("pages"), field="pages")
+            pages = self.pages(request, case, action)
             return services.confirmation_decide(actor=user, case=case, confirmed=data["confirmed"],
                                                 decided_on=data.get("decided_on"), pages=pages)
         if action == CaseAction.FOLLOW_UP:
@@ -384,6 +383,16 @@ class ActionApi(MediationApiView):
                                       next_due=data.get("next_due"))
             return case
         return services.case_reopen(actor=user, case=case, reason=data.get("reason", ""))
+
+
+    @staticmethod
+    def pages(request, case, action: str) -> list:
+        """The uploaded pages, decoded only for who may take the step, and no more than it takes."""
+        services.check_step(request.user, case, action)
+        files = request.FILES.getlist("pages")
+        if len(files) > services.MAX_PAGES:
+            raise services.invalid_pages()
+        return check_images(files, field="pages")
 
 
 class AgreementPdfApi(MediationApiView):
@@ -398,14 +407,10 @@ class AgreementPdfApi(MediationApiView):
         return response
 
 
-class RequestThrottle(AnonRateThrottle):
+class RequestThrottle(ratelimit.AddressThrottle):
+    # one budget with the /mediate/ page (core.ratelimit: the client behind trusted proxies, IPv6 by /64)
     scope = "mediation_request"
-    rate = "10/hour"
-
-    def get_ident(self, request):
-        # The connection's address, never a client's X-Forwarded-For (a new value per request
-        # would pass any limit); behind the TLS proxy REMOTE_ADDR is set from it (deployment.md).
-        return request.META.get("REMOTE_ADDR", "") or "unknown"
+    limit = 10
 
 
 class RequestApi(APIView):

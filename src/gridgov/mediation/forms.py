@@ -10,8 +10,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.images import check_images
 from gridgov.core.orgcodes import org_code_form_field
+from gridgov.core.validators import normalize_mobile, normalize_resident_id, resident_id_error, validate_mobile
 from gridgov.events.forms.fields import PhotosField, textarea
 from gridgov.mediation import services
 from gridgov.mediation.models import (
@@ -39,24 +41,28 @@ def _choices(choices, *, exclude=()) -> list:
 
 # --- The list ------------------------------------------------------------------------------------
 
-OPEN = "open"
+OPEN, ALL = "open", "all"
 DUE_SOON, DUE_OVERDUE, DUE_FOLLOW_UP = "soon", "overdue", "followup"
 
 
 class CaseFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[(OPEN, _("Open cases")), ("", _("All cases"))] + list(CaseStatus.choices))
+                               choices=[(OPEN, _("Open cases")), (ALL, _("All cases"))] + list(CaseStatus.choices))
     due = forms.ChoiceField(label=_("Time"), required=False, choices=[
         ("", _("Any")), (DUE_SOON, _("Time limit within 3 days")), (DUE_OVERDUE, _("Past the time limit")),
         (DUE_FOLLOW_UP, _("Follow-up visit due"))])
     committee = forms.TypedChoiceField(label=_("Committee"), required=False, coerce=int, empty_value=None)
-    q = forms.RegexField(label=_("Case number"), required=False, regex=r"^[0-9A-Za-z\-]{1,24}$", max_length=24,
-                         error_messages={"invalid": _("A case number has digits, letters and dashes.")})
+    q = forms.CharField(label=_("Case number or party"), required=False, max_length=50,
+                        help_text=_("A part of the case number, or a party's name."))
     after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, committees=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["committee"].choices = [("", _("All my committees"))] + [(c.pk, c.name) for c in committees]
+        self.fields["committee"].choices = [("", _("All committees"))] + [(c.pk, c.name) for c in committees]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        return "" if status == ALL else status
 
 
 # --- Opening a case ------------------------------------------------------------------------------
@@ -86,6 +92,30 @@ class CaseOpenForm(forms.Form):
         self.committees = {c.pk: c for c in committees}
         self.fields["committee"].choices = [(c.pk, c.name) for c in committees]
 
+    def _clean_phone(self, name):
+        value = normalize_mobile(self.cleaned_data.get(name) or "")
+        if value:
+            validate_mobile(value)
+        return value
+
+    def _clean_resident_id(self, name):
+        value = normalize_resident_id(self.cleaned_data.get(name) or "")
+        if value and (error := resident_id_error(value)):
+            raise forms.ValidationError(error)
+        return value
+
+    def clean_applicant_phone(self):
+        return self._clean_phone("applicant_phone")
+
+    def clean_respondent_phone(self):
+        return self._clean_phone("respondent_phone")
+
+    def clean_applicant_resident_id(self):
+        return self._clean_resident_id("applicant_resident_id")
+
+    def clean_respondent_resident_id(self):
+        return self._clean_resident_id("respondent_resident_id")
+
     def parties(self) -> list[services.PartySpec]:
         data = self.cleaned_data
         return [services.PartySpec(role=role, name=data[f"{role}_name"], phone=data[f"{role}_phone"],
@@ -112,6 +142,7 @@ class StepForm(forms.Form):
     title = ""
     submit_label = _("Confirm")
     has_files = False
+    field_names: dict = {}  # the service's name of a field, where the form's differs
 
     def __init__(self, *args, case=None, context: dict | None = None, **kwargs):
         kwargs.setdefault("prefix", self.action)
@@ -123,11 +154,19 @@ class StepForm(forms.Form):
         raise NotImplementedError
 
 
+def decoded_pages(files) -> list:
+    """Uploaded pages checked and re-encoded (core.images), counted first: no more than the
+    services take are decoded."""
+    if len(files) > services.MAX_PAGES:
+        raise services.invalid_pages()
+    return check_images(files, field="pages")
+
+
 class PagesMixin:
     has_files = True
 
     def pages(self):
-        return check_images(self.cleaned_data.get("pages") or [], field="pages")
+        return decoded_pages(self.cleaned_data.get("pages") or [])
 
 
 class AcceptForm(StepForm):
@@ -204,6 +243,7 @@ class AddPartyForm(StepForm):
 
 class SessionForm(StepForm):
     action = CaseAction.RECORD_SESSION
+    field_names = {"date": "held_on"}  # the service's name of a field → the form's
     title = _("Record a session")
     submit_label = _("Save the record")
     kind = forms.ChoiceField(label=_("Kind"), choices=SessionKind.choices, initial=SessionKind.MEDIATION)
@@ -329,6 +369,8 @@ class FollowUpForm(StepForm):
 
     def perform(self, actor):
         data = self.cleaned_data
+        if self.context.get("next_follow_up") is None:
+            raise DomainError(_("No follow-up visit of this case is due."), ErrorCode.ILLEGAL_TRANSITION)
         return services.follow_up_record(actor=actor, case=self.case, follow_up=self.context["next_follow_up"],
                                          done_on=data["done_on"], finding=data["finding"], note=data["note"],
                                          next_due=data["next_due"])

@@ -109,7 +109,7 @@ class Channel(models.TextChoices):
     WALK_IN = "walk_in", _("At the office")
     PHONE = "phone", _("By phone")
     ONLINE = "online", _("Online request")
-    GRID = "grid", _("Found by the grid")
+    GRID = "grid", _("Reported by the grid")
 
 
 class Diversion(models.TextChoices):
@@ -151,12 +151,15 @@ class Performance(models.TextChoices):
 
 class CaseQuerySet(ScopedQuerySet):
     def visibility(self, user):
-        """A mediator's cases are their committees'; a justice officer's, the area's (the
-        township's). Nobody else sees named cases (statistics come from the counts)."""
+        """A mediator's cases are their committees'; a justice officer's, those of the
+        committees serving the area (the township's). Nobody else sees named cases."""
         from gridgov.core.permissions import Capability, has_capability
 
         if has_capability(user, Capability.SUPERVISE_MEDIATION):
-            return super().visibility(user)
+            # the cases of the committees they keep (those serving their area), not a county's
+            # specialised committee's case that happens to be placed in it
+            area = super().visibility(user)
+            return None if area is None else area & Q(committee__org_code__startswith=user.scope_code)
         if has_capability(user, Capability.MEDIATE_DISPUTES):
             return Q(committee__mediators__user=user, committee__mediators__is_active=True)
         return None
@@ -216,8 +219,10 @@ class Case(models.Model):
         indexes = [
             PrefixIndex(fields=["org_code"], name="mediation_case_org_prefix"),
             models.Index(fields=["committee", "status", "-id"], name="mediation_case_committee"),
-            models.Index(fields=["event_id"], name="mediation_case_event", condition=Q(event_id__isnull=False)),
         ]
+        # one case per event: the event page names it, the desk's hand-over is refused after it
+        constraints = [models.UniqueConstraint(fields=["event_id"], name="mediation_one_case_per_event",
+                                               condition=Q(event_id__isnull=False))]
 
     def __str__(self) -> str:
         return self.code

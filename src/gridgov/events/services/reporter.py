@@ -89,6 +89,10 @@ def event_reporter_dispute(*, event: Event, reason: str) -> Event:
         event = Event.objects.select_for_update(of=("self",)).select_related("category").get(pk=event.pk)
         if not state_allows(event.status, SideAction.DISPUTE):
             raise DomainError(_("Only a closed event can be disputed."), ErrorCode.ILLEGAL_TRANSITION)
+        if event.timeline.filter(action=SideAction.TO_MEDIATION).exists():
+            # mediation (issue 13): the dispute goes on as a mediation case, not back in the loop
+            raise DomainError(_("This dispute was handed over to people's mediation: the mediation committee "
+                                "follows it up."), ErrorCode.ILLEGAL_TRANSITION)
         _reopen(event)
         event_transition(event=event, action=SideAction.DISPUTE, party=Party.REPORTER, now=now,
                          note=reason[:1000], actor_label=_("Reporter"), audit_action=EventAudit.FEEDBACK)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gridgov.core import ratelimit
 from gridgov.core import selectors as core_selectors
 from gridgov.core.actors import SystemActor
 from gridgov.core.exceptions import DomainError, ErrorCode
@@ -34,7 +35,8 @@ MINUTE = 60
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # the client behind the deployment's trusted proxies, IPv6 by its /64 (core.ratelimit)
+    return ratelimit.client_key(request)
 
 
 def _limited(request, kind: str, limit: int, *, count: bool, window: int = HOUR) -> bool:

@@ -52,7 +52,7 @@ def case_list(user, *, status: str = "", due: str = "", committee: int | None = 
     "followup": a follow-up visit due by today), a committee, a case number."""
     import datetime
 
-    from django.db.models import Exists, OuterRef
+    from django.db.models import Exists, OuterRef, Q
     from django.utils import timezone
 
     from gridgov.mediation.models import FollowUp
@@ -74,7 +74,10 @@ def case_list(user, *, status: str = "", due: str = "", committee: int | None = 
     if committee:
         qs = qs.filter(committee_id=committee)
     if code:
-        qs = qs.filter(code__icontains=code)
+        # a part of the case number, or a party's name (an outside party's, a register person's)
+        named = Party.objects.filter(case=OuterRef("pk")).filter(Q(name__icontains=code) |
+                                                                   Q(person__name__icontains=code))
+        qs = qs.filter(Q(code__icontains=code) | Exists(named))
     return qs
 
 

@@ -96,10 +96,14 @@ def access_adviser(user, adviser_id) -> LegalAdviser:
 
 
 def adviser_phone(user, adviser: LegalAdviser) -> str:
-    """A lawyer's phone (the firm's) in full; a legal-literate resident's in full to the
-    mediators and justice officers of the adviser's area, masked to everyone else."""
+    """A lawyer's phone (the firm's) in full; a legal-literate resident's in full to who
+    would call them about a dispute — the mediators and justice officers of the adviser's
+    area, the grid workers of the village it serves — and masked to everyone else."""
     if adviser.kind == AdviserKind.LAWYER:
         return adviser.phone
     if allows(user, PHONE_ROLES) and in_scope(user, adviser.org_code):
+        return adviser.phone
+    scope = getattr(user, "scope_code", "") or ""
+    if has_capability(user, Capability.SCREEN_DISPUTES) and scope and scope.startswith(adviser.org_code):
         return adviser.phone
     return masking.mask_phone(adviser.phone)

@@ -8,6 +8,7 @@ from gridgov.mediation.services.agreements import (  # noqa: F401
     AGREEMENT,
     CASE_FILE,
     CONFIRMATION_WINDOW_DAYS,
+    MAX_PAGES,
     agreement_sign,
     attachment_add,
     case_reopen,
@@ -16,6 +17,7 @@ from gridgov.mediation.services.agreements import (  # noqa: F401
     confirmation_window_closes,
     document_pdf,
     follow_up_record,
+    invalid_pages,
 )
 from gridgov.mediation.services.cases import (  # noqa: F401
     MAX_PARTIES,
@@ -31,6 +33,7 @@ from gridgov.mediation.services.cases import (  # noqa: F401
     case_open,
     case_request_online,
     case_transfer,
+    check_step,
     committee_create,
     committee_serving,
     may_work_committee,

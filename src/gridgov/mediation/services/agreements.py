@@ -66,11 +66,15 @@ def _attach(*, actor, case: Case, kind: str, images: list[CleanImage]) -> list[A
     return attachments
 
 
+def invalid_pages():
+    return invalid("pages", _("At most %(n)d pages at once.") % {"n": MAX_PAGES})
+
+
 def _check_pages(images: list[CleanImage], *, required: bool) -> None:
     if required and not images:
         raise invalid("pages", _("Upload the signed pages: a photo or scan of each."))
     if len(images) > MAX_PAGES:
-        raise invalid("pages", _("At most %(n)d pages at once.") % {"n": MAX_PAGES})
+        raise invalid_pages()
 
 
 def agreement_sign(*, actor, case: Case, signed_on: datetime.date | None, pages: list[CleanImage]) -> Case:

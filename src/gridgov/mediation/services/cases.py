@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.models import Person
 from gridgov.core.orgcodes import ancestor_codes
 from gridgov.core.permissions import Capability, has_capability, in_scope, require
+from gridgov.core.validators import normalize_resident_id, resident_id_error
 from gridgov.mediation import workflow
 from gridgov.mediation.audit_actions import MediationAction
 from gridgov.mediation.clock import one_month_after
@@ -87,8 +88,13 @@ def mediator_add(*, actor, committee: Committee, name: str, user=None, specialit
             raise NotFound(_("No such user in your area."))
         if not has_capability(user, Capability.MEDIATE_DISPUTES):
             raise invalid("user", _("This account does not hold the mediator role."))
+    name = clean_text(name, field="name", limit=50)
     with transaction.atomic():
-        mediator = Mediator.objects.create(committee=committee, user=user, name=clean_text(name, field="name", limit=50),
+        seated = Mediator.objects.filter(committee=committee, is_active=True)
+        if seated.filter(Q(name=name) | Q(user=user) if user is not None else Q(name=name)).exists():
+            message = _("%(name)s sits on this committee already.") % {"name": name}
+            raise DomainError(message, ErrorCode.DUPLICATE, {"name": [message]})
+        mediator = Mediator.objects.create(committee=committee, user=user, name=name,
                                            specialities=sorted(set(specialities)), org_code=committee.org_code)
         audit_record(actor=actor, action=MediationAction.MEDIATOR_ADD, obj=mediator, object_repr=mediator.name,
                      org_code=committee.org_code, changes={"committee": committee.pk})
@@ -143,9 +149,14 @@ def _clean_one_party(actor, party: PartySpec) -> PartySpec:
         if not in_scope(actor, party.person.org_code):  # named from the register: a person of the area
             raise NotFound(_("No such person in your area."))
         return PartySpec(role=party.role, person=party.person)  # named by the register
-    phone = clean_mobile(party.phone, field="parties") if party.phone else ""
-    return PartySpec(role=party.role, name=clean_text(party.name, field="parties", limit=50),
-                     resident_id=(party.resident_id or "").strip().upper()[:18], phone=phone)
+    phone = clean_mobile(party.phone, field="phone") if party.phone else ""
+    resident_id = normalize_resident_id(party.resident_id)
+    if resident_id:
+        error = resident_id_error(resident_id)  # GB 11643: the length, the birth date, the check digit
+        if error:
+            raise invalid("resident_id", str(error))
+    return PartySpec(role=party.role, name=clean_text(party.name, field="name", limit=50),
+                     resident_id=resident_id, phone=phone)
 
 
 def _clean_parties(actor, parties: list[PartySpec]) -> list[PartySpec]:
@@ -182,11 +193,18 @@ def case_open(*, actor, committee: Committee, type: str, source: str, channel: s
     if source not in CaseSource.values or channel not in Channel.values:
         raise invalid("source", _("Say how the dispute came to the committee."))
     if source == CaseSource.EVENT:
-        from gridgov.events.selectors import event_org_code
+        # an event the user reads (a mediator reads none: the desk hands disputes over,
+        # case_from_event), a dispute of the committee's area, not linked to a case yet
+        from gridgov.events import selectors as event_selectors
+        from gridgov.events.services.handover import is_dispute
 
-        place = event_org_code(event_id) if event_id else None
-        if place is None or not place.startswith(committee.org_code):
+        if not event_id:
             raise invalid("event", _("Name the event of the committee's area the dispute was reported in."))
+        event = event_selectors.access_event(actor, event_id)
+        if not is_dispute(event) or not event.org_code.startswith(committee.org_code):
+            raise invalid("event", _("Name the event of the committee's area the dispute was reported in."))
+        if Case.objects.filter(event_id=event.pk).exists():
+            raise DomainError(_("This event was handed over to mediation already."), ErrorCode.CONFLICT)
     matters = clean_text(matters, field="matters")
     cleaned = _clean_parties(actor, parties)
     with transaction.atomic():
@@ -268,15 +286,28 @@ def _needs_declared_mediator(case: Case) -> None:
                             "in the dispute."), ErrorCode.ILLEGAL_TRANSITION)
 
 
+# The steps a mediator takes only after declaring no interest in the dispute (art. 15).
+DECLARED_STEPS = frozenset({CaseAction.RECORD_SESSION, CaseAction.SETTLE})
+
+
+def check_step(actor, case: Case, action: str) -> None:
+    """`_may` for callers that must refuse before reading a costly input (uploaded pages)."""
+    _may(actor, case, action)
+
+
 def _step(*, actor, case: Case, action: str, changes: dict | None = None, guard: dict | None = None,
           **fields) -> Case:
     """Take `action` on `case` (the table's target status), with `fields`, audited; a 409 also
-    when another user moved the case first (a conditional update on the status it left from,
-    and on `guard`)."""
+    when another user changed the case first: a conditional update on what the step was
+    decided on — the status, the committee and the mediator (a transfer or a new mediator
+    meanwhile), the mediator's declaration for the steps that need it — and on `guard`."""
     _may(actor, case, action)
     target = workflow.target_of(action, case.status)
+    unchanged = {"status": case.status, "committee_id": case.committee_id, "mediator_id": case.mediator_id}
+    if action in DECLARED_STEPS:
+        unchanged["no_conflict_declared_at__isnull"] = False
     with transaction.atomic():
-        moved = Case.objects.filter(pk=case.pk, status=case.status, **(guard or {})).update(
+        moved = Case.objects.filter(pk=case.pk, **{**unchanged, **(guard or {})}).update(
             status=target, updated_at=timezone.now(), **fields)
         if not moved:
             raise DomainError(_("Someone else changed this case meanwhile. Look at it again."), ErrorCode.CONFLICT)
@@ -451,7 +482,8 @@ def party_add(*, actor, case: Case, party: PartySpec) -> Party:
     _may(actor, case, CaseAction.ADD_PARTY)
     cleaned = _clean_one_party(actor, party)
     with transaction.atomic():
-        if Case.objects.filter(pk=case.pk).select_for_update().values_list("status", flat=True).first() != case.status:
+        if Case.objects.filter(pk=case.pk).select_for_update().values_list(
+                "status", "committee_id").first() != (case.status, case.committee_id):
             raise DomainError(_("Someone else changed this case meanwhile. Look at it again."), ErrorCode.CONFLICT)
         if case.parties.count() >= MAX_PARTIES:
             raise invalid("parties", _("At most %(n)d parties.") % {"n": MAX_PARTIES})

@@ -82,6 +82,8 @@ def shift_add(*, actor, centre: Centre, on_date: datetime.date, part: str, staff
         raise invalid("part", _("Choose the morning, the afternoon or the whole day."))
     if not isinstance(on_date, datetime.date) or on_date < timezone.localdate():
         raise invalid("on_date", _("A shift is added for today or a later day."))
+    if on_date > timezone.localdate() + datetime.timedelta(days=366):
+        raise invalid("on_date", _("The roster is kept at most a year ahead."))
     unit = clean_text(unit, field="unit", required=False, limit=100)
     if (committee is None) == (not unit):
         raise invalid("unit", _("Name either a mediation committee or another unit on duty."))

@@ -64,8 +64,12 @@ def _clean_month(month: datetime.date) -> datetime.date:
     if not isinstance(month, datetime.date):
         raise invalid("month", _("Choose the month of the screening."))
     first = month_start(month)
-    if first > month_start(timezone.localdate()):
+    this_month = month_start(timezone.localdate())
+    if first > this_month:
         raise invalid("month", _("A month is screened once it has begun."))
+    # this month's screening, or last month's recorded late; never an older month's coverage made up afterwards
+    if first < month_start(this_month - datetime.timedelta(days=1)):
+        raise invalid("month", _("Only this month's or last month's screening can be recorded."))
     return first
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gridgov.core import masking
 from gridgov.core.audit import audit_record
-from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
+from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.forms import add_domain_error
 from gridgov.core.images import photo_response
 from gridgov.core.links import id_url
@@ -32,10 +32,11 @@ from gridgov.mediation.forms import (
     CaseOpenForm,
     HandOverForm,
 )
-from gridgov.mediation.models import AgreementForm, Confirmation, Performance
+from gridgov.mediation.models import AgreementForm, Confirmation, PartyRole, Performance
 from gridgov.mediation.workflow import CONCLUDED_STATUSES, CaseAction, CaseStatus
 
 MEDIATION_ROLES = selectors.MEDIATION_ROLES
+WAITING_DAYS = 3  # a request waiting longer is marked (as the home page and the reminders count it)
 
 
 # --- The list ------------------------------------------------------------------------------------
@@ -61,8 +62,11 @@ def case_list(request):
         rows = []
         for case in page.rows:
             left = (case.deadline - today).days if case.deadline and case.status in workflow.CLOCK_STATUSES else None
+            waiting = (today - timezone.localtime(case.created_at).date()).days \
+                if case.status == CaseStatus.REQUESTED else None
             rows.append({"case": case, "url": case_url(case.pk), "parties": _party_line(case, names),
-                         "days_left": left, "days_over": -left if left is not None and left < 0 else 0})
+                         "days_left": left, "days_over": -left if left is not None and left < 0 else 0,
+                         "waiting": waiting, "waiting_long": waiting is not None and waiting > WAITING_DAYS})
         params = {k: given[k] for k in ("status", "due", "committee", "q")}
         next_url = page.next_url(params)
     else:
@@ -122,7 +126,10 @@ def step_context(user, case) -> dict:
     declared = case.mediator_id is not None and case.no_conflict_declared_at is not None
     next_follow_up = next((f for f in case.follow_up_rows if f.done_on is None), None)
     closes = services.confirmation_window_closes(case)
+    roles = {p.role for p in case.parties.all()}
     conditions = {
+        # named both sides first (the parties' card says so while they are missing)
+        CaseAction.ACCEPT: {PartyRole.APPLICANT, PartyRole.RESPONDENT} <= roles,
         CaseAction.RECORD_SESSION: declared,
         CaseAction.SETTLE: declared,
         CaseAction.EXTEND: case.extended_at is None and case.deadline is not None and case.deadline >= today,
@@ -181,6 +188,7 @@ def case_context(request, case, *, bound_form=None) -> dict:
         "confirmation_closes": available["confirmation_closes"],
         "has_agreement_pdf": case.status == CaseStatus.SETTLED and case.agreement_form == AgreementForm.WRITTEN,
         "event_url": _event_url(user, case),
+        "event_code": _event_code(case),
     }
 
 
@@ -188,6 +196,15 @@ def _event_url(user, case) -> str:
     if not case.event_id or not has_capability(user, Capability.TAKE_PART_IN_EVENTS):
         return ""
     return reverse("events-detail", args=[case.event_id])
+
+
+def _event_code(case) -> str:
+    """The readable number of the event a case was handed over from (to trace it back)."""
+    if not case.event_id:
+        return ""
+    from gridgov.events.selectors import event_code
+
+    return event_code(case.event_id) or ""
 
 
 def _render_case(request, case, *, status=200, bound_form=None):
@@ -216,13 +233,19 @@ def case_act(request, pk: int):
     if form_class is None:
         return _render_case(request, case, status=400)
     available = step_context(request.user, case)
+    if action not in available["steps"]:
+        # refused before the form and its uploaded pages are read
+        if not available["works"] or (action != ATTACH and not workflow.user_may(request.user, action)):
+            raise Forbidden(_("Your role may not do this to a mediation case."))
+        messages.error(request, _("This step is not possible on this case now."))
+        return _render_case(request, case, status=409)
     form = form_class(request.POST, request.FILES, case=case, context=available["context"])
     if not form.is_valid():
         return _render_case(request, case, status=400, bound_form=form)
     try:
         form.perform(request.user)
     except DomainError as error:
-        status = add_domain_error(form, error)
+        status = add_domain_error(form, error, field_names=form.field_names)
         return _render_case(request, selectors.case_page(request.user, pk), status=status, bound_form=form)
     messages.success(request, _("Saved: %(step)s.") % {"step": form.title})
     if request.htmx:
@@ -326,9 +349,13 @@ def event_links(user, event) -> list[dict]:
         return []
     case = selectors.case_of_event(event.pk)
     if case is not None:
-        url = reverse("mediation-case", args=[case.pk]) if services.may_work_committee(user, case.committee) else ""
-        return [{"title": _("Mediation case %(code)s") % {"code": case.code}, "url": url, "offer": False,
-                 "detail": f"{case.committee.name} · {case.get_status_display()}"}]
+        if services.may_work_committee(user, case.committee):
+            return [{"title": _("Mediation case %(code)s") % {"code": case.code}, "offer": False,
+                     "url": reverse("mediation-case", args=[case.pk]),
+                     "detail": f"{case.committee.name} · {case.get_status_display()}"}]
+        # the case is the committee's: others learn only that it went there (as the timeline says)
+        return [{"title": _("Handed over to people's mediation"), "url": "", "offer": False,
+                 "detail": _("Case %(code)s") % {"code": case.code}}]
     if may_hand_over(user, event):
         return [{"title": _("Hand over to people's mediation"), "url": reverse("mediation-from-event", args=[event.pk]),
                  "offer": True, "detail": _("A dispute is settled by a mediation committee; the event is closed here.")}]

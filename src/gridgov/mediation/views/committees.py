@@ -24,7 +24,7 @@ from gridgov.mediation.models import CaseType, CommitteeKind
 
 
 class CommitteeForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Committee name"), max_length=100)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=CommitteeKind.choices)
     org_code = org_code_form_field(gettext_lazy("Area it serves"), required=True)
 

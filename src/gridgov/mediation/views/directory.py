@@ -32,6 +32,9 @@ from gridgov.mediation.selectors import screening as screening_selectors
 from gridgov.mediation.services import directory as services
 from gridgov.mediation.services import screening as screening_services
 
+# The roster and the screening pages show these years (a week or month outside: this one, a 400).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
 # --- Months -------------------------------------------------------------------------------------
 
 
@@ -44,6 +47,8 @@ def _month_param(value: str | None) -> tuple[datetime.date, bool]:
     try:
         month = datetime.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
+        return this_month, False
+    if month.year < FIRST_YEAR:
         return this_month, False
     return (month, True) if month <= this_month else (this_month, False)
 
@@ -217,6 +222,8 @@ def _week_param(value: str | None) -> tuple[datetime.date, bool]:
     try:
         day = datetime.date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
+        return selectors.week_of(timezone.localdate()), False
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
         return selectors.week_of(timezone.localdate()), False
     return selectors.week_of(day), True
 

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from rest_framework.throttling import SimpleRateThrottle
 
+from gridgov.core import ratelimit
 from gridgov.core import selectors as core_selectors
 from gridgov.core.exceptions import DomainError
 from gridgov.core.forms import add_domain_error
+from gridgov.core.validators import normalize_mobile, validate_mobile
 from gridgov.mediation import services
 from gridgov.mediation.models import CaseType, Diversion, FailureReason
 from gridgov.mediation.selectors.public import TRACKING_CODE, normalize_tracking_code, request_by_tracking
@@ -30,38 +31,12 @@ from gridgov.mediation.workflow import CLOCK_STATUSES, CONCLUDED_STATUSES, CaseS
 
 SENT_KEY = "mediation_request_sent"
 
-# --- Limits per connection address ---------------------------------------------------------------
+# --- Limits per client (core.ratelimit) -----------------------------------------------------------
 
-
-class AddressThrottle(SimpleRateThrottle):
-    """DRF's rate throttle keyed by the connection's address alone, never a client's
-    X-Forwarded-For (a new value per request would pass any limit); behind the TLS proxy
-    REMOTE_ADDR is set from it (deployment.md). Its cache key is `api.RequestThrottle`'s for
-    the same scope, so that the page and the API spend one budget."""
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": request.META.get("REMOTE_ADDR", "") or "unknown"}
-
-    def used_up(self, request) -> bool:
-        """True when the address has no request left in the window (spends nothing)."""
-        now = self.timer()
-        history = self.cache.get(self.get_cache_key(request, None), [])
-        return len([at for at in history if at > now - self.duration]) >= self.num_requests
-
-    def spend(self, request) -> bool:
-        """Count one request; False when none was left."""
-        return self.allow_request(request, None)
-
-
-class RequestThrottle(AddressThrottle):
-    scope = "mediation_request"  # api.RequestThrottle's
-    rate = "10/hour"
-
-
-class TrackThrottle(AddressThrottle):
-    # Every look-up counts, right or wrong: 20 an hour cannot find a code among 31¹⁰ and its 10⁴ endings.
-    scope = "mediation_track"
-    rate = "20/hour"
+REQUEST_SCOPE, REQUESTS_AN_HOUR = "mediation_request", 10  # shared with api.RequestThrottle
+# Every look-up counts, right or wrong: 20 an hour cannot find a code among 31¹⁰ and its 10⁴ endings.
+TRACK_SCOPE, LOOKUPS_AN_HOUR = "mediation_track", 20
+HOUR = 3600
 
 
 # --- Forms ---------------------------------------------------------------------------------------
@@ -89,6 +64,12 @@ class RequestForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}))
     respondent_name = forms.CharField(label=gettext_lazy("The other party's name (optional)"), required=False,
                                       max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def clean_phone(self):
+        # checked here, before the request spends one of the hour's: a typo costs nothing
+        phone = normalize_mobile(self.cleaned_data["phone"])
+        validate_mobile(phone)
+        return phone
 
     def clean(self):
         data = super().clean()
@@ -140,12 +121,17 @@ def request_form(request):
     status = 200
     if request.method == "POST":
         status = 400
-        throttle = RequestThrottle()
-        if throttle.used_up(request):
+        if ratelimit.used_up(REQUEST_SCOPE, request, limit=REQUESTS_AN_HOUR):
             form.is_valid()
             form.add_error(None, _("%(n)d requests were sent from this connection in the last hour. Please try "
                                    "again in an hour, or call the township's justice office.")
-                           % {"n": throttle.num_requests})
+                           % {"n": REQUESTS_AN_HOUR})
+            status = 429
+        elif form.is_valid() and not ratelimit.spend(REQUEST_SCOPE, request, limit=REQUESTS_AN_HOUR, window=HOUR):
+            # spent before the request is written: requests sent at once cannot share the last one
+            form.add_error(None, _("%(n)d requests were sent from this connection in the last hour. Please try "
+                                   "again in an hour, or call the township's justice office.")
+                           % {"n": REQUESTS_AN_HOUR})
             status = 429
         elif form.is_valid():
             data = form.cleaned_data
@@ -156,7 +142,6 @@ def request_form(request):
             except DomainError as error:
                 status = add_domain_error(form, error, field_names={"org_code": "lat"})
             else:
-                throttle.spend(request)
                 # Shown on the next page (and again on reload) in this browser only: never in a URL.
                 request.session[SENT_KEY] = {"code": case.tracking_code, "committee": case.committee.name,
                                              "org_code": case.org_code}
@@ -234,7 +219,7 @@ def track(request):
     context: dict = {"form": form, "request_view": None}
     status = 200
     if request.method == "POST":
-        if not TrackThrottle().spend(request):
+        if not ratelimit.spend(TRACK_SCOPE, request, limit=LOOKUPS_AN_HOUR, window=HOUR):
             form.is_valid()
             form.add_error(None, _("Too many look-ups from this connection. Please try again in an hour."))
             status = 429

@@ -211,7 +211,7 @@ def _sheet(workbook, name: str, title: str, first: list[str], rows: list[tuple[l
 
 
 def statistics_workbook(report: Report):
-    """The yearly figures as a workbook (by committee, by type, by area, failure reasons),
+    """The yearly figures as a workbook (by committee, mediator, type and area, failure reasons),
     written in write-only mode to a temporary file returned open at its start."""
     title = _title(report)
     paths = orgnames.org_name_paths({f.org_code for f in report.committees if f.org_code})
@@ -219,6 +219,8 @@ def statistics_workbook(report: Report):
     _sheet(workbook, _("By committee"), title, [_("Committee"), _("Area served")],
            [([f.label, paths.get(f.org_code, f.org_code)], f) for f in report.committees], report.total,
            screening=False)
+    _sheet(workbook, _("By mediator"), title, [_("Mediator")], [([f.label], f) for f in report.mediators],
+           report.total, screening=False)
     _sheet(workbook, _("By type"), title, [_("Type of dispute")], [([f.label], f) for f in report.types],
            report.total, screening=True)
     _sheet(workbook, _("By area"), title, [_("Area")], [([f.label], f) for f in report.areas], report.total,
