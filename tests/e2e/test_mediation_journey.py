@@ -146,3 +146,31 @@ def test_a_dispute_from_the_grid_is_mediated_to_a_confirmed_and_followed_up_agre
     assert case_file.status == 200 and case_file.headers["content-type"] == "application/pdf"
     assert page.js_errors == [] and desk_errors == []
     context.close()
+
+
+ENGLISH_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
+
+
+@pytest.mark.parametrize("username, paths", [
+    ("justice", ["/mediation/", "/mediation/committees/", "/mediation/statistics/", "/mediation/centres/",
+                 "/mediation/advisers/", "/mediation/screening/"]),
+    ("gridworker", ["/mediation/screening/", "/mediation/advisers/", "/mediation/centres/"]),
+])
+def test_the_mediation_pages_read_well_on_a_phone(browser, live_server, demo, username, paths):
+    from gridgov.mediation.models import Centre
+
+    context, page = open_as(browser, live_server, username, PHONE)
+    paths = paths + [f"/mediation/centres/{Centre.objects.get().pk}/"]
+    for path in paths:
+        page.goto(f"{live_server.url}{path}")
+        name = f"mediation-{username}-{path.strip('/').replace('/', '-')}"
+        shot(page, name)
+        words = main_text(page)
+        assert nothing_sideways(page), path
+        # names, not codes (the case and event numbers, dates and phones aside); Chinese, not English
+        digits = re.sub(r"\d{6}-TJ\d{4}-\d{5}|\d{6}-\d{8}-\d{4}|\d{4}-\d{2}-\d{2}|1[3-9]\d{9}|0\d{2,3}-\d{7,8}", "",
+                        words)
+        assert ORG_CODE.findall(digits) == [], (path, ORG_CODE.findall(digits))
+        assert [w for w in ENGLISH_WORD.findall(words) if w not in {"PDF", "Excel"}] == [], path
+    assert page.js_errors == []
+    context.close()

@@ -73,7 +73,7 @@ def case_list(request):
         status = 400
     return render(request, "mediation/cases.html", {
         "form": form, "rows": rows, "next_url": next_url, "can_open": bool(committees),
-        "filtered": any(request.GET.get(k) for k in ("due", "committee", "q")),
+        "filtered": any(request.GET.get(k) for k in ("status", "due", "committee", "q")),
     }, status=status)
 
 

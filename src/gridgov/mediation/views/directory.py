@@ -208,7 +208,8 @@ class CentreForm(forms.Form):
 class ShiftForm(forms.Form):
     on_date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     part = forms.ChoiceField(label=gettext_lazy("Time"), choices=DayPart.choices, initial=DayPart.DAY)
-    committee = forms.ModelChoiceField(label=gettext_lazy("Mediation committee"), queryset=None, required=False)
+    committee = forms.ModelChoiceField(label=gettext_lazy("Mediation committee"), queryset=None, required=False,
+                                       empty_label=gettext_lazy("Choose…"))
     unit = forms.CharField(label=gettext_lazy("Or another unit"), max_length=100, required=False,
                            help_text=gettext_lazy("A court, the labour inspectorate, the police station…"))
     staff = forms.CharField(label=gettext_lazy("On duty"), max_length=100)
@@ -234,6 +235,9 @@ def _roster(shifts, monday: datetime.date) -> list[dict]:
     days = [{"date": monday + datetime.timedelta(days=i), "parts": [[] for _p in parts]} for i in range(7)]
     for shift in shifts:
         days[(shift.on_date - monday).days]["parts"][parts.index(shift.part)].append(shift)
+    labels = [label for _value, label in DayPart.choices]
+    for day in days:  # each cell with its part's name: on a phone the rows stack and say it
+        day["labelled"] = list(zip(labels, day["parts"], strict=True))
     return days
 
 
