@@ -133,9 +133,10 @@ TRANSITIONS: dict[str, Transition] = {
     # A duplicate not yet accepted is cancelled, pointing at the event it repeats.
     SideAction.MERGE: Transition(frozenset({S.REGISTERED, S.RETURNED, S.DISPATCHED}), S.CANCELLED,
                                  frozenset({C.MERGE_EVENTS})),
-    # The reporter says it is not solved: back to verification, like a dispatcher's reopening.
+    # A dispute the desk hands to people's mediation: closed here, the mediation case goes on.
     SideAction.TO_MEDIATION: Transition(frozenset({S.REGISTERED, S.RETURNED, S.DISPATCHED}), S.CLOSED,
                                         frozenset({C.DISPATCH_EVENTS})),
+    # The reporter says it is not solved: back to verification, like a dispatcher's reopening.
     SideAction.DISPUTE: Transition(frozenset({S.CLOSED, S.EVALUATED}), S.HANDLED, frozenset(),
                                    parties=frozenset({Party.REPORTER})),
 }
