@@ -241,6 +241,18 @@ def _roster(shifts, monday: datetime.date) -> list[dict]:
     return days
 
 
+def _keeper_creates(request, form, create):
+    """A justice officer's form posted to `create` (a service): the row made and 200, or None
+    and the status to show the form again with its errors."""
+    require_page(request.user, Capability.SUPERVISE_MEDIATION)
+    if not form.is_valid():
+        return None, 400
+    try:
+        return create(actor=request.user, **form.cleaned_data), 200
+    except DomainError as error:
+        return None, add_domain_error(form, error)
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -253,16 +265,10 @@ def centre_list(request):
                       initial={"org_code": user.scope_code}) if may_create else None
     status = 200
     if request.method == "POST":
-        require_page(user, Capability.SUPERVISE_MEDIATION)
-        status = 400
-        if form.is_valid():
-            try:
-                centre = services.centre_create(actor=user, **form.cleaned_data)
-            except DomainError as error:
-                status = add_domain_error(form, error)
-            else:
-                messages.success(request, _("The centre is added: now put its shifts on the roster."))
-                return redirect("mediation-centre", pk=centre.pk)
+        centre, status = _keeper_creates(request, form, services.centre_create)
+        if centre is not None:
+            messages.success(request, _("The centre is added: now put its shifts on the roster."))
+            return redirect("mediation-centre", pk=centre.pk)
     after = request.GET.get("after", "")
     page = keyset_page(selectors.centres_for(user), after=int(after) if after.isdigit() else None,
                        order=("org_code", "id"), size=PAGE_SIZE)
@@ -389,16 +395,10 @@ def adviser_list(request):
     form = AdviserAddForm(request.POST if request.method == "POST" else None) if may_add else None
     status = 200
     if request.method == "POST":
-        require_page(user, Capability.SUPERVISE_MEDIATION)
-        status = 400
-        if form.is_valid():
-            try:
-                adviser = services.adviser_add(actor=user, **form.cleaned_data)
-            except DomainError as error:
-                status = add_domain_error(form, error)
-            else:
-                messages.success(request, _("%(name)s is in the directory.") % {"name": adviser.name})
-                return redirect("mediation-advisers")
+        adviser, status = _keeper_creates(request, form, services.adviser_add)
+        if adviser is not None:
+            messages.success(request, _("%(name)s is in the directory.") % {"name": adviser.name})
+            return redirect("mediation-advisers")
     filters = AdviserFilterForm(request.GET or None)
     valid = filters.is_valid() if filters.is_bound else True
     data = filters.cleaned_data if filters.is_bound and valid else {}
