@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "gridgov.events",
     "gridgov.care",
     "gridgov.mediation",
+    "gridgov.participation",
     "gridgov.demo",
 ]
 

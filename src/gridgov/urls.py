@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("gridgov.events.api_urls")),
     path("api/v1/", include("gridgov.care.api_urls")),
     path("api/v1/", include("gridgov.mediation.api_urls")),
+    path("api/v1/", include("gridgov.participation.api_urls")),
     # Last of the API routes: unknown API paths answer JSON, not an HTML page.
     re_path(r"^api/", api_not_found),
     path("open311/v2/", include("gridgov.events.open311_urls")),

@@ -203,6 +203,7 @@ EXPECTED_ACCOUNTS = {
     "screener": (Role.SCREENER, "village"),
     "police": (Role.POLICE_LIAISON, "township"),  # care (issue 11)
     "justice": (Role.JUSTICE_OFFICER, "township"),  # mediation (issue 13)
+    "bank": (Role.BANK_KEEPER, "village"),  # participation (issue 14)
 }
 
 
@@ -310,10 +311,12 @@ def test_skip_if_exists_does_not_claim_a_password_it_cannot_confirm(town):
 
 def test_one_audit_entry_records_the_bulk_seed_and_the_chain_verifies(town):
     # The bulk rows (org units, people, register) have one entry; the demo events, care, the
-    # inspection round under way and mediation went through the services, which audit each write.
+    # inspection round under way, mediation and the points bank went through the services, which
+    # audit each write.
     entries = list(AuditEntry.objects.exclude(action__startswith="event.").exclude(action__startswith="care.")
                    .exclude(action=AuditAction.USER_ROLES_SET).exclude(action__startswith="register.round_")
-                   .exclude(action__startswith="register.inspection_").exclude(action__startswith="mediation."))
+                   .exclude(action__startswith="register.inspection_").exclude(action__startswith="mediation.")
+                   .exclude(action__startswith="points."))
 
     assert [e.action for e in entries] == [AuditAction.DEMO_SEED]
     # the demo's roles are given by the system, without a second administrator (issue 10)
@@ -347,7 +350,7 @@ def test_city_plan_has_the_published_city_counts():
     assert (counts["counties"], counts["townships"], counts["villages"], counts["grid_cells"]) == (7, 54, 841, 2701)
     assert counts["people"] == 50_000
     assert counts["departments"] == 7 * 8 and counts["stations"] == 54 * 4
-    assert counts["users"] == 2701 + 56 + 216 + 9  # 9 demo accounts that replace no generated staff
+    assert counts["users"] == 2701 + 56 + 216 + 10  # 10 demo accounts that replace no generated staff
 
 
 def test_city_plan_codes_are_unique_well_formed_and_tile_the_city():
@@ -485,3 +488,19 @@ def test_the_demo_mediator_works_cases_in_every_state(town):
     assert Screening.objects.count() >= 2 and Finding.objects.filter(route="mediation", case__isnull=False).exists()
     assert cases.filter(source="initiative", channel="grid", status="requested").exists()
     assert set(cases_for(justice).values_list("pk", flat=True)) == set(cases_for(mediator).values_list("pk", flat=True))
+
+
+def test_the_demo_points_bank_has_earnings_a_shop_and_redemptions_in_every_state(town):
+    # participation (issue 14): the first village's bank, kept by the demo `bank` account
+    from gridgov.participation.models import Movement, PointsAccount, Redemption, ShopItem
+    from gridgov.participation.selectors.points import accounts_for
+
+    keeper = User.objects.get(username="bank")
+    accounts = accounts_for(keeper)
+    assert accounts.count() >= 4 and accounts.filter(balance__gt=0).exists()
+    bank = accounts.first().bank
+    assert sum(PointsAccount.objects.filter(bank=bank).values_list("balance", flat=True)) == 0  # double entry
+    assert set(Redemption.objects.filter(bank=bank).values_list("status", flat=True)) == {
+        "reserved", "handed_over", "voided"}
+    assert Movement.objects.filter(bank=bank, kind="reversal").count() == 1
+    assert ShopItem.objects.filter(bank=bank, stock=0).exists()  # something sold out

@@ -31,6 +31,7 @@ ROLE_USERS = {
     Role.AUDITOR: dict(scope="99"),
     Role.POLICE_LIAISON: dict(scope=Tree.TOWNSHIP_A),  # care (issue 11): on the inside case's team
     Role.JUSTICE_OFFICER: dict(scope=Tree.TOWNSHIP_A),  # mediation (issue 13): the township's cases
+    Role.BANK_KEEPER: dict(scope=Tree.VILLAGE_A),  # participation (issue 14): the village's points bank
 }
 
 
@@ -205,6 +206,15 @@ def _mediation_case(village: str, cell: str, mediator, justice):
                                    mediation.PartySpec(role=PartyRole.RESPONDENT, name="李四")])
 
 
+def _points_account(keeper, village: str, cell: str):
+    from gridgov.participation.services import points
+    from gridgov.register.models import Household
+
+    bank = points.bank_create(actor=keeper, name=f"{village} 综治银行", org_code=village)
+    return points.account_for(actor=keeper, bank=bank, household=Household.objects.create(org_code=cell,
+                                                                                         address="1组1号"))
+
+
 def _mediation_attachment(case, user):
     """A page of the case's file, its image stored (the world's transaction never commits, so
     not through the service's store-on-commit)."""
@@ -267,6 +277,10 @@ def build_world() -> World:
     outside.extra["mediation_case"] = _mediation_case(Tree.VILLAGE_B, Tree.CELL_B1, None,
                                                       make_user("justice-b", Role.JUSTICE_OFFICER,
                                                                 scope=Tree.TOWNSHIP_B))
+    # participation (issue 14): a household account at each village's points bank
+    inside.extra["points_account"] = _points_account(users[Role.BANK_KEEPER], Tree.VILLAGE_A, Tree.CELL_A1)
+    outside.extra["points_account"] = _points_account(make_user("bank-b", Role.BANK_KEEPER, scope=Tree.VILLAGE_B),
+                                                      Tree.VILLAGE_B, Tree.CELL_B1)
     for side, holder in ((inside, users[Role.MEDIATOR]), (outside, users[Role.MEDIATOR])):
         side.extra["mediation_attachment"] = _mediation_attachment(side.extra["mediation_case"], holder)
     # mediation (issue 13): each township's dispute centre with a past day's shift (it stays on the

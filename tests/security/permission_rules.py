@@ -23,6 +23,7 @@ MEDIATOR, OFFICER, SCREENER, AUDITOR = (Role.MEDIATOR.value, Role.PROGRAM_OFFICE
                                         Role.AUDITOR.value)
 POLICE = Role.POLICE_LIAISON.value  # care (issue 11): sees only the cases of its own care teams
 JUSTICE = Role.JUSTICE_OFFICER.value  # mediation (issue 13): the township's mediation
+BANK = Role.BANK_KEEPER.value  # participation (issue 14): the village's points bank
 
 STAFF = frozenset(Role.values)  # every signed-in role
 PUBLIC = STAFF | {ANONYMOUS}
@@ -38,6 +39,8 @@ PEOPLE_VIEWERS = WORKERS - {POLICE}
 PERSON_OPENERS = frozenset({GRID_WORKER, CARE_WORKER, OFFICER, SCREENER})
 PERSON_EDITORS = frozenset({GRID_WORKER, CARE_WORKER, OFFICER, SCREENER})
 MEDIATION_STAFF = frozenset({MEDIATOR, JUSTICE})
+# The points bank: its keeper runs it; a grid worker records what a household of its cells earned.
+POINTS_STAFF = frozenset({BANK, GRID_WORKER})
 # The register (buildings, households, places): the staff who work in an area.
 REGISTER_VIEWERS = frozenset({CITY_ADMIN, DISPATCHER, GRID_WORKER, DEPARTMENT, STATION, CARE_WORKER, OFFICER,
                               SCREENER})
@@ -291,6 +294,11 @@ RULES: dict[str, Rule] = {
                               status={"POST": 400}),
     "mediation-adviser-deactivate": page(obj="mediation_adviser", post=frozenset({JUSTICE}), status={"POST": 409},
                                          why="the world's adviser has left the directory already"),
+    # --- participation (issue 14): the points bank ---------------------------------------------
+    "api-points-accounts": api(get=POINTS_STAFF),
+    "api-points-account": api(obj="points_account", get=POINTS_STAFF),
+    "api-points-earn": api(obj="points_account", post=POINTS_STAFF, status={"POST": 400}),
+    "api-points-redeem": api(obj="points_account", post=frozenset({BANK}), status={"POST": 400}),
     # --- background exports (core, issue 12): everyone's own; a failed one has no file -----------
     "export-jobs": page(get=STAFF),
     "export-job-file": page(obj="export_job", get=STAFF, status={"GET": 302}, why="no file: back to the list"),

@@ -87,6 +87,7 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
                     else world.outside.extra["notification"])
     values["notification"] = notification
     values["mediation_case"] = side.extra.get("mediation_case")
+    values["points_account"] = side.extra.get("points_account")
     values["mediation_centre"] = side.extra.get("mediation_centre")
     values["mediation_adviser"] = side.extra.get("mediation_adviser")
     values["export_job"] = (world.export_jobs.get(role, world.outside.extra["export_job"]) if inside
@@ -94,7 +95,8 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
     kwargs = {}
     for key in _route_kwargs(name):
         if key in ("pk", "person_id", "enrollment_id", "crisis_id", "handover_id", "campaign_id", "agreement_id",
-                   "event_id", "grant_id", "correction_id", "notification_id", "job_id", "case_id") or (key == "item_id" and kind):
+                   "event_id", "grant_id", "correction_id", "notification_id", "job_id", "case_id",
+                   "account_id") or (key == "item_id" and kind):
             kwargs[key] = values[kind].pk
         elif key == "shift_id":  # mediation (issue 13): a shift of the centre's roster
             kwargs[key] = side.extra["mediation_shift"].pk

@@ -15,6 +15,9 @@ class ErrorCode(StrEnum):
     PURPOSE_REQUIRED = "purpose_required"
     RATE_LIMITED = "rate_limited"  # masking (issue 10): too many identifier searches
     EXPORT_ON_HOLD = "export_on_hold"  # purposes (issue 10): bulk exports wait for an auditor
+    # participation (issue 14): the points bank refuses to go below zero (CONTRACTS)
+    INSUFFICIENT_BALANCE = "insufficient_balance"
+    OUT_OF_STOCK = "out_of_stock"
 
 
 # The HTTP status each code maps to at the API and HTML edges.
@@ -28,6 +31,8 @@ HTTP_STATUS_BY_CODE = {
     ErrorCode.ILLEGAL_TRANSITION: 409,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.EXPORT_ON_HOLD: 429,
+    ErrorCode.INSUFFICIENT_BALANCE: 409,
+    ErrorCode.OUT_OF_STOCK: 409,
 }
 
 

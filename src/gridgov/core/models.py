@@ -187,6 +187,8 @@ class Role(models.TextChoices):
     POLICE_LIAISON = "police_liaison", _("Police liaison")
     # mediation (issue 13): 司法所 — supervises the people's mediation of the township
     JUSTICE_OFFICER = "justice_officer", _("Justice-bureau officer")
+    # participation (issue 14): keeps a village's points bank (its rules, shop and redemptions)
+    BANK_KEEPER = "bank_keeper", _("Points-bank keeper")
 
 
 class GridUserManager(UserManager.from_queryset(UserQuerySet)):  # visible_to: accounts of the area

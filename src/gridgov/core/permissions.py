@@ -70,6 +70,10 @@ class Capability(StrEnum):
     SUPERVISE_MEDIATION = "supervise_mediation"
     # the grid worker's monthly dispute screening of its cells (findings go to a committee or the loop)
     SCREEN_DISPUTES = "screen_disputes"
+    # participation (issue 14): a points bank's keeper runs it (rules, shop, redemptions,
+    # reversals); a grid worker records what a household earned, with its evidence
+    KEEP_POINTS_BANK = "keep_points_bank"
+    EARN_POINTS = "earn_points"
 
 
 _C = Capability
@@ -105,6 +109,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.FIX_EVENTS_ON_SITE,
             _C.RECORD_INSPECTIONS,  # inspections (issue 11 §C)
             _C.SCREEN_DISPUTES,  # mediation (issue 13)
+            _C.EARN_POINTS,  # participation (issue 14)
         }
     ),
     # workflow (issue 11): a unit handles what is sent to it; a department may pass it on to its station
@@ -122,6 +127,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # no person-record powers (the case holds what mediation needs)
     Role.MEDIATOR: frozenset(_NAMED_PEOPLE | {_C.MEDIATE_DISPUTES}),
     Role.JUSTICE_OFFICER: frozenset(_NAMED_PEOPLE | {_C.SUPERVISE_MEDIATION}),
+    # participation (issue 14): the village's bank by household (names of the register's heads)
+    Role.BANK_KEEPER: frozenset(_NAMED_PEOPLE | {_C.KEEP_POINTS_BANK, _C.EARN_POINTS}),
     Role.PROGRAM_OFFICER: frozenset(
         _NAMED_PEOPLE
         | {

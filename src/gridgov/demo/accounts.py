@@ -40,6 +40,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("police", Role.POLICE_LIAISON, "township", "社区民警 周强"),
     # mediation (issue 13): the first township's justice office (司法所)
     DemoAccount("justice", Role.JUSTICE_OFFICER, "township", "司法所 王明"),
+    # participation (issue 14): keeps the first village's points bank (综治银行)
+    DemoAccount("bank", Role.BANK_KEEPER, "village", "积分银行 刘芳"),
 )
 DEMO_USERNAMES = tuple(a.username for a in DEMO_ACCOUNTS)
 

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from gridgov.participation import api
+
+urlpatterns = [
+    path("points/accounts/", api.AccountListApi.as_view(), name="api-points-accounts"),
+    path("points/accounts/<int:account_id>/", api.AccountDetailApi.as_view(), name="api-points-account"),
+    path("points/accounts/<int:account_id>/earn/", api.EarnApi.as_view(), name="api-points-earn"),
+    path("points/accounts/<int:account_id>/redeem/", api.RedeemApi.as_view(), name="api-points-redeem"),
+]

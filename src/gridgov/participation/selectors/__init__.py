@@ -1,0 +1,1 @@
+"""Reads of participation, by subject: the points bank (points.py)."""

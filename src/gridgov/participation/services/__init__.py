@@ -1,0 +1,1 @@
+"""Writes of participation, by subject: the points bank (points.py)."""

@@ -1,0 +1,327 @@
+"""Writes of the points bank: opening a bank, its rules and shop, what a household earns and
+what it spends, and putting a movement right.
+
+Every movement goes through `_move`, which locks the two accounts in the order of their ids
+(two movements of the same household never wait on each other in a circle) and takes the
+points off the debit account with a guarded update: `balance = balance - n` only where the
+balance holds `n` (a household, the hold and the shop never go below zero; the issuer does,
+it is what the bank owes). The check constraints of the table are the last guard. A shop
+item's stock is taken the same way, and always before the accounts.
+
+Earning and redeeming take an idempotency key: the same key again gets the first answer.
+An award from a source (an approved volunteer shift, a meeting attended) takes a source key,
+awarded once. The audit entry is written in the same transaction as the movement.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.core.audit import audit_record
+from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
+from gridgov.core.permissions import Capability, has_capability, in_scope, require
+from gridgov.participation.audit_actions import PointsAction
+from gridgov.participation.models import (
+    AccountKind,
+    EarningRule,
+    Movement,
+    MovementKind,
+    PointsAccount,
+    PointsBank,
+    Redemption,
+    RedemptionStatus,
+    ShopItem,
+)
+
+MAX_AMOUNT = 100_000  # points in one movement (1 point = 1 yuan: far above any civic award or gift)
+MAX_QUANTITY = 100
+KEY_LENGTH = 64
+
+
+def _invalid(field: str, message: str) -> DomainError:
+    return DomainError(message, ErrorCode.INVALID, {field: [message]})
+
+
+def _amount(value, *, field: str = "amount") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_AMOUNT:
+        raise _invalid(field, _("A whole number of points from 1 to %(max)d.") % {"max": MAX_AMOUNT})
+    return value
+
+
+def _key(value: str, *, field: str = "idempotency_key") -> str:
+    key = (value or "").strip()
+    if not key or len(key) > KEY_LENGTH:
+        raise _invalid(field, _("Give a key of at most %(n)d characters that names this request, so that a retry "
+                                "is not counted twice.") % {"n": KEY_LENGTH})
+    return key
+
+
+def _text(value: str, *, field: str, limit: int = 200, required: bool = True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise _invalid(field, _("This field is required."))
+    if len(text) > limit:
+        raise _invalid(field, _("At most %(limit)d characters.") % {"limit": limit})
+    return text
+
+
+def _keeps(actor, bank: PointsBank) -> None:
+    require(actor, Capability.KEEP_POINTS_BANK)
+    if not in_scope(actor, bank.org_code):
+        raise NotFound(_("No such points bank in your area."))
+
+
+# --- The bank, its rules and shop ---------------------------------------------------------------
+
+
+def bank_create(*, actor, name: str, org_code: str) -> PointsBank:
+    """A village's bank with its own three accounts (issuer, hold, shop)."""
+    from gridgov.core.models import OrgLevel, OrgUnit
+
+    require(actor, Capability.KEEP_POINTS_BANK)
+    if not in_scope(actor, org_code) or not OrgUnit.objects.filter(code=org_code, level=OrgLevel.VILLAGE).exists():
+        raise NotFound(_("No such village in your area."))
+    name = _text(name, field="name", limit=100)
+    with transaction.atomic():
+        if PointsBank.objects.filter(org_code=org_code, name=name).exists():
+            raise DomainError(_("A bank of this name serves this village already."), ErrorCode.DUPLICATE,
+                              {"name": [_("A bank of this name serves this village already.")]})
+        bank = PointsBank.objects.create(name=name, org_code=org_code)
+        PointsAccount.objects.bulk_create([PointsAccount(bank=bank, kind=kind, org_code=org_code)
+                                           for kind in (AccountKind.ISSUER, AccountKind.HOLD, AccountKind.SHOP)])
+        audit_record(actor=actor, action=PointsAction.BANK_CREATE, obj=bank, object_repr=name, org_code=org_code)
+    return bank
+
+
+def rule_save(*, actor, bank: PointsBank, name: str, points: int, rule: EarningRule | None = None,
+              is_active: bool = True) -> EarningRule:
+    _keeps(actor, bank)
+    name = _text(name, field="name", limit=100)
+    points = _amount(points, field="points")
+    with transaction.atomic():
+        if rule is None:
+            rule = EarningRule.objects.create(bank=bank, name=name, points=points, is_active=is_active)
+        else:
+            if rule.bank_id != bank.pk:
+                raise NotFound(_("No such rule of this bank."))
+            rule.name, rule.points, rule.is_active = name, points, is_active
+            rule.save(update_fields=["name", "points", "is_active"])
+        audit_record(actor=actor, action=PointsAction.RULE_SAVE, obj=rule, object_repr=name, org_code=bank.org_code,
+                     changes={"points": points, "active": is_active})
+    return rule
+
+
+def item_save(*, actor, bank: PointsBank, name: str, price: int, add_stock: int = 0, item: ShopItem | None = None,
+              is_active: bool = True) -> ShopItem:
+    """A shop item, and stock added to it (stock only grows here: it is taken by redemptions)."""
+    _keeps(actor, bank)
+    name = _text(name, field="name", limit=100)
+    price = _amount(price, field="price")
+    if isinstance(add_stock, bool) or not isinstance(add_stock, int) or not 0 <= add_stock <= 10_000:
+        raise _invalid("add_stock", _("Add from 0 to 10000 pieces."))
+    with transaction.atomic():
+        if item is None:
+            item = ShopItem.objects.create(bank=bank, name=name, price=price, stock=add_stock, is_active=is_active)
+        else:
+            if item.bank_id != bank.pk:
+                raise NotFound(_("No such item of this shop."))
+            ShopItem.objects.filter(pk=item.pk).update(name=name, price=price, is_active=is_active,
+                                                       stock=F("stock") + add_stock)
+            item.refresh_from_db()
+        audit_record(actor=actor, action=PointsAction.ITEM_SAVE, obj=item, object_repr=name, org_code=bank.org_code,
+                     changes={"price": price, "added": add_stock, "active": is_active})
+    return item
+
+
+def account_for(*, actor, bank: PointsBank, household) -> PointsAccount:
+    """The household's account at the bank, opened on first use: a household of the bank's
+    village and of the actor's area."""
+    if not (has_capability(actor, Capability.KEEP_POINTS_BANK) or has_capability(actor, Capability.EARN_POINTS)):
+        require(actor, Capability.KEEP_POINTS_BANK)
+    if not household.org_code.startswith(bank.org_code) or not in_scope(actor, household.org_code):
+        raise NotFound(_("No such household in your area."))
+    try:
+        with transaction.atomic():
+            account, _created = PointsAccount.objects.get_or_create(
+                bank=bank, household=household, defaults={"kind": AccountKind.HOUSEHOLD, "org_code": household.org_code})
+    except IntegrityError:  # opened by another request at the same moment
+        account = PointsAccount.objects.get(bank=bank, household=household)
+    return account
+
+
+# --- Movements ----------------------------------------------------------------------------------
+
+
+def _system(bank: PointsBank, kind: str) -> PointsAccount:
+    return PointsAccount.objects.get(bank=bank, kind=kind)
+
+
+def _move(*, bank, kind: str, debit: PointsAccount, credit: PointsAccount, amount: int, actor, reason: str = "",
+          rule=None, redemption=None, reverses=None, source_key: str = "", idempotency_key: str = "") -> Movement:
+    """Take `amount` from `debit` to `credit` (in the caller's transaction): the two rows
+    locked in id order, the debit guarded. Not enough points: a 409 `insufficient_balance`."""
+    list(PointsAccount.objects.select_for_update().filter(pk__in=[debit.pk, credit.pk]).order_by("pk"))
+    guarded = PointsAccount.objects.filter(pk=debit.pk).filter(Q(kind=AccountKind.ISSUER) | Q(balance__gte=amount))
+    if not guarded.update(balance=F("balance") - amount):
+        raise DomainError(_("Not enough points: this account holds fewer than %(n)d.") % {"n": amount},
+                          ErrorCode.INSUFFICIENT_BALANCE)
+    PointsAccount.objects.filter(pk=credit.pk).update(balance=F("balance") + amount)
+    return Movement.objects.create(bank=bank, kind=kind, debit=debit, credit=credit, amount=amount, reason=reason,
+                                   rule=rule, redemption=redemption, reverses=reverses, source_key=source_key,
+                                   idempotency_key=idempotency_key, actor=actor)
+
+
+def _same_request(existing, account: PointsAccount, amount: int):
+    """A retry with the key of an earlier request gets its answer; the key of another
+    request (another account or amount) is a 409."""
+    if existing.amount != amount or account.pk not in {getattr(existing, "credit_id", None),
+                                                       getattr(existing, "account_id", None)}:
+        raise DomainError(_("This key was used for another request."), ErrorCode.CONFLICT,
+                          {"idempotency_key": [_("This key was used for another request.")]})
+    return existing
+
+
+def earn(*, actor, account: PointsAccount, reason: str, idempotency_key: str, amount: int | None = None,
+         rule: EarningRule | None = None, source_key: str = "") -> Movement:
+    """Points a household earned for a civic act (by a rule, or an amount with the reason),
+    recorded by a grid worker or the bank's keeper: from the issuer to the household."""
+    if not (has_capability(actor, Capability.EARN_POINTS) or has_capability(actor, Capability.KEEP_POINTS_BANK)):
+        require(actor, Capability.EARN_POINTS)
+    if account.kind != AccountKind.HOUSEHOLD or not in_scope(actor, account.org_code):
+        raise NotFound(_("No such account in your area."))
+    bank = account.bank
+    if rule is not None:
+        if rule.bank_id != bank.pk or not rule.is_active:
+            raise _invalid("rule", _("Choose a rule of this bank that is in use."))
+        amount = rule.points if amount is None else amount
+        if amount != rule.points:
+            raise _invalid("amount", _("The rule awards %(n)d points.") % {"n": rule.points})
+    amount = _amount(amount)
+    reason = _text(reason or (rule.name if rule else ""), field="reason")
+    key = _key(idempotency_key)
+    source_key = (source_key or "").strip()[:80]
+    existing = Movement.objects.filter(bank=bank, idempotency_key=key).first()
+    if existing is not None:
+        return _same_request(existing, account, amount)
+    if source_key and Movement.objects.filter(bank=bank, source_key=source_key).exists():
+        raise DomainError(_("This was awarded already."), ErrorCode.DUPLICATE)
+    try:
+        with transaction.atomic():
+            movement = _move(bank=bank, kind=MovementKind.EARN, debit=_system(bank, AccountKind.ISSUER),
+                             credit=account, amount=amount, actor=actor, reason=reason, rule=rule,
+                             source_key=source_key, idempotency_key=key)
+            audit_record(actor=actor, action=PointsAction.EARN, obj=movement, object_repr=bank.name,
+                         org_code=account.org_code, changes={"account": account.pk, "points": amount,
+                                                             "rule": rule.pk if rule else None})
+    except IntegrityError:
+        # the same key (or source) written by a request at the same moment: its answer
+        existing = Movement.objects.filter(bank=bank, idempotency_key=key).first()
+        if existing is not None:
+            return _same_request(existing, account, amount)
+        raise DomainError(_("This was awarded already."), ErrorCode.DUPLICATE) from None
+    return movement
+
+
+def redeem(*, actor, account: PointsAccount, idempotency_key: str, item: ShopItem | None = None, quantity: int = 1,
+           amount: int | None = None) -> Redemption:
+    """A household spends points at the shop: an item (its price × quantity, taken from the
+    stock) or an amount. The points are held until the goods are handed over."""
+    require(actor, Capability.KEEP_POINTS_BANK)
+    if account.kind != AccountKind.HOUSEHOLD or not in_scope(actor, account.org_code):
+        raise NotFound(_("No such account in your area."))
+    bank = account.bank
+    if (item is None) == (amount is None):
+        raise _invalid("item", _("Give an item of the shop or an amount of points, not both."))
+    if item is not None:
+        if item.bank_id != bank.pk or not item.is_active:
+            raise _invalid("item", _("Choose an item this shop offers."))
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 < quantity <= MAX_QUANTITY:
+            raise _invalid("quantity", _("From 1 to %(n)d pieces.") % {"n": MAX_QUANTITY})
+        amount = item.price * quantity
+    else:
+        quantity = 1
+    amount = _amount(amount)
+    key = _key(idempotency_key)
+    existing = Redemption.objects.filter(bank=bank, idempotency_key=key).first()
+    if existing is not None:
+        return _same_request(existing, account, amount)
+    try:
+        with transaction.atomic():
+            if item is not None and not ShopItem.objects.filter(pk=item.pk, stock__gte=quantity).update(
+                    stock=F("stock") - quantity):
+                raise DomainError(_("Out of stock: fewer than %(n)d left.") % {"n": quantity}, ErrorCode.OUT_OF_STOCK)
+            redemption = Redemption.objects.create(bank=bank, account=account, item=item, quantity=quantity,
+                                                   amount=amount, idempotency_key=key, created_by=actor)
+            _move(bank=bank, kind=MovementKind.REDEEM, debit=account, credit=_system(bank, AccountKind.HOLD),
+                  amount=amount, actor=actor, redemption=redemption, reason=item.name if item else "")
+            audit_record(actor=actor, action=PointsAction.REDEEM, obj=redemption, object_repr=bank.name,
+                         org_code=account.org_code, changes={"account": account.pk, "points": amount,
+                                                             "item": item.pk if item else None, "quantity": quantity})
+    except IntegrityError:
+        existing = Redemption.objects.filter(bank=bank, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return _same_request(existing, account, amount)
+    return redemption
+
+
+def _decide(*, actor, redemption: Redemption, status: str, action, build) -> Redemption:
+    _keeps(actor, redemption.bank)
+    with transaction.atomic():
+        if not Redemption.objects.filter(pk=redemption.pk, status=RedemptionStatus.RESERVED).update(
+                status=status, decided_at=timezone.now()):
+            raise DomainError(_("This redemption was handed over or voided already."), ErrorCode.ILLEGAL_TRANSITION)
+        build()
+        audit_record(actor=actor, action=action, obj=redemption, object_repr=redemption.bank.name,
+                     org_code=redemption.account.org_code, changes={"points": redemption.amount})
+    redemption.refresh_from_db()
+    return redemption
+
+
+def hand_over(*, actor, redemption: Redemption) -> Redemption:
+    """The goods are handed over: the held points are posted to the shop."""
+    bank = redemption.bank
+
+    def post():
+        _move(bank=bank, kind=MovementKind.HAND_OVER, debit=_system(bank, AccountKind.HOLD),
+              credit=_system(bank, AccountKind.SHOP), amount=redemption.amount, actor=actor, redemption=redemption)
+
+    return _decide(actor=actor, redemption=redemption, status=RedemptionStatus.HANDED_OVER,
+                   action=PointsAction.HAND_OVER, build=post)
+
+
+def void(*, actor, redemption: Redemption, reason: str) -> Redemption:
+    """Not handed over after all: the stock back first, then the points to the household."""
+    bank = redemption.bank
+    reason = _text(reason, field="reason")
+
+    def give_back():
+        if redemption.item_id:
+            ShopItem.objects.filter(pk=redemption.item_id).update(stock=F("stock") + redemption.quantity)
+        _move(bank=bank, kind=MovementKind.VOID, debit=_system(bank, AccountKind.HOLD), credit=redemption.account,
+              amount=redemption.amount, actor=actor, redemption=redemption, reason=reason)
+
+    return _decide(actor=actor, redemption=redemption, status=RedemptionStatus.VOIDED, action=PointsAction.VOID,
+                   build=give_back)
+
+
+def reverse(*, actor, movement: Movement, reason: str) -> Movement:
+    """An earning recorded by mistake, put right by the opposite movement (never an edit).
+    The household must still hold the points (what it spent is spent: a 409)."""
+    _keeps(actor, movement.bank)
+    if movement.kind != MovementKind.EARN:
+        raise DomainError(_("Only an earning is reversed; a redemption is voided."), ErrorCode.ILLEGAL_TRANSITION)
+    reason = _text(reason, field="reason")
+    try:
+        with transaction.atomic():
+            reversal = _move(bank=movement.bank, kind=MovementKind.REVERSAL, debit=movement.credit,
+                             credit=movement.debit, amount=movement.amount, actor=actor, reason=reason,
+                             reverses=movement)
+            audit_record(actor=actor, action=PointsAction.REVERSE, obj=reversal, object_repr=movement.bank.name,
+                         org_code=movement.credit.org_code, changes={"reverses": movement.pk, "points": movement.amount})
+    except IntegrityError:
+        raise DomainError(_("This movement was reversed already."), ErrorCode.CONFLICT) from None
+    return reversal
