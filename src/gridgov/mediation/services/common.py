@@ -1,37 +1,15 @@
-"""What every write of mediation checks its input with: text of a bounded length, a mobile
-number; errors in the shape of `core.exceptions.DomainError` (field → messages)."""
+"""What every write of mediation checks its input with (`core.service_input`), with the
+length of a mediation text by default."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
-from gridgov.core.exceptions import DomainError, ErrorCode
-from gridgov.core.validators import normalize_mobile, validate_mobile
+from gridgov.core import service_input
+from gridgov.core.service_input import clean_mobile, invalid
 
 MAX_TEXT = 4000
 
+__all__ = ["MAX_TEXT", "clean_mobile", "clean_text", "invalid"]
+
 
 def clean_text(value: str, *, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        message = _("This field is required.")
-        raise DomainError(message, ErrorCode.INVALID, {field: [message]})
-    if len(text) > limit:
-        message = _("At most %(limit)d characters.") % {"limit": limit}
-        raise DomainError(message, ErrorCode.INVALID, {field: [message]})
-    return text
-
-
-def invalid(field: str, message: str) -> DomainError:
-    return DomainError(message, ErrorCode.INVALID, {field: [message]})
-
-
-def clean_mobile(value: str, *, field: str) -> str:
-    from django.core.exceptions import ValidationError
-
-    phone = normalize_mobile(value or "")
-    try:
-        validate_mobile(phone)
-    except ValidationError as error:
-        raise invalid(field, " ".join(error.messages)) from error
-    return phone
+    return service_input.clean_text(value, field=field, limit=limit, required=required)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from gridgov.core.audit import audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
 from gridgov.core.permissions import Capability, has_capability, in_scope, require
+from gridgov.core.service_input import clean_text, invalid
 from gridgov.participation.audit_actions import PointsAction
 from gridgov.participation.models import (
     AccountKind,
@@ -41,31 +42,22 @@ MAX_QUANTITY = 100
 KEY_LENGTH = 64
 
 
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError(message, ErrorCode.INVALID, {field: [message]})
-
-
 def _amount(value, *, field: str = "amount") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_AMOUNT:
-        raise _invalid(field, _("A whole number of points from 1 to %(max)d.") % {"max": MAX_AMOUNT})
+        raise invalid(field, _("A whole number of points from 1 to %(max)d.") % {"max": MAX_AMOUNT})
     return value
 
 
 def _key(value: str, *, field: str = "idempotency_key") -> str:
     key = (value or "").strip()
     if not key or len(key) > KEY_LENGTH:
-        raise _invalid(field, _("Give a key of at most %(n)d characters that names this request, so that a retry "
+        raise invalid(field, _("Give a key of at most %(n)d characters that names this request, so that a retry "
                                 "is not counted twice.") % {"n": KEY_LENGTH})
     return key
 
 
 def _text(value: str, *, field: str, limit: int = 200, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise _invalid(field, _("This field is required."))
-    if len(text) > limit:
-        raise _invalid(field, _("At most %(limit)d characters.") % {"limit": limit})
-    return text
+    return clean_text(value, field=field, limit=limit, required=required)
 
 
 def _keeps(actor, bank: PointsBank) -> None:
@@ -85,14 +77,19 @@ def bank_create(*, actor, name: str, org_code: str) -> PointsBank:
     if not in_scope(actor, org_code) or not OrgUnit.objects.filter(code=org_code, level=OrgLevel.VILLAGE).exists():
         raise NotFound(_("No such village in your area."))
     name = _text(name, field="name", limit=100)
-    with transaction.atomic():
-        if PointsBank.objects.filter(org_code=org_code, name=name).exists():
-            raise DomainError(_("A bank of this name serves this village already."), ErrorCode.DUPLICATE,
-                              {"name": [_("A bank of this name serves this village already.")]})
-        bank = PointsBank.objects.create(name=name, org_code=org_code)
-        PointsAccount.objects.bulk_create([PointsAccount(bank=bank, kind=kind, org_code=org_code)
-                                           for kind in (AccountKind.ISSUER, AccountKind.HOLD, AccountKind.SHOP)])
-        audit_record(actor=actor, action=PointsAction.BANK_CREATE, obj=bank, object_repr=name, org_code=org_code)
+    taken = DomainError(_("A bank of this name serves this village already."), ErrorCode.DUPLICATE,
+                        {"name": [_("A bank of this name serves this village already.")]})
+    if PointsBank.objects.filter(org_code=org_code, name=name).exists():
+        raise taken
+    try:  # two keepers opening it at once: the unique name decides
+        with transaction.atomic():
+            bank = PointsBank.objects.create(name=name, org_code=org_code)
+            PointsAccount.objects.bulk_create([PointsAccount(bank=bank, kind=kind, org_code=org_code) for kind in
+                                               (AccountKind.ISSUER, AccountKind.HOLD, AccountKind.SHOP)])
+            audit_record(actor=actor, action=PointsAction.BANK_CREATE, obj=bank, object_repr=name,
+                         org_code=org_code)
+    except IntegrityError:
+        raise taken from None
     return bank
 
 
@@ -121,7 +118,7 @@ def item_save(*, actor, bank: PointsBank, name: str, price: int, add_stock: int 
     name = _text(name, field="name", limit=100)
     price = _amount(price, field="price")
     if isinstance(add_stock, bool) or not isinstance(add_stock, int) or not 0 <= add_stock <= 10_000:
-        raise _invalid("add_stock", _("Add from 0 to 10000 pieces."))
+        raise invalid("add_stock", _("Add from 0 to 10000 pieces."))
     with transaction.atomic():
         if item is None:
             item = ShopItem.objects.create(bank=bank, name=name, price=price, stock=add_stock, is_active=is_active)
@@ -195,10 +192,10 @@ def earn(*, actor, account: PointsAccount, reason: str, idempotency_key: str, am
     bank = account.bank
     if rule is not None:
         if rule.bank_id != bank.pk or not rule.is_active:
-            raise _invalid("rule", _("Choose a rule of this bank that is in use."))
+            raise invalid("rule", _("Choose a rule of this bank that is in use."))
         amount = rule.points if amount is None else amount
         if amount != rule.points:
-            raise _invalid("amount", _("The rule awards %(n)d points.") % {"n": rule.points})
+            raise invalid("amount", _("The rule awards %(n)d points.") % {"n": rule.points})
     amount = _amount(amount)
     reason = _text(reason or (rule.name if rule else ""), field="reason")
     key = _key(idempotency_key)
@@ -234,12 +231,12 @@ def redeem(*, actor, account: PointsAccount, idempotency_key: str, item: ShopIte
         raise NotFound(_("No such account in your area."))
     bank = account.bank
     if (item is None) == (amount is None):
-        raise _invalid("item", _("Give an item of the shop or an amount of points, not both."))
+        raise invalid("item", _("Give an item of the shop or an amount of points, not both."))
     if item is not None:
         if item.bank_id != bank.pk or not item.is_active:
-            raise _invalid("item", _("Choose an item this shop offers."))
+            raise invalid("item", _("Choose an item this shop offers."))
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 < quantity <= MAX_QUANTITY:
-            raise _invalid("quantity", _("From 1 to %(n)d pieces.") % {"n": MAX_QUANTITY})
+            raise invalid("quantity", _("From 1 to %(n)d pieces.") % {"n": MAX_QUANTITY})
         amount = item.price * quantity
     else:
         quantity = 1
@@ -315,7 +312,9 @@ def reverse(*, actor, movement: Movement, reason: str) -> Movement:
     if movement.kind != MovementKind.EARN:
         raise DomainError(_("Only an earning is reversed; a redemption is voided."), ErrorCode.ILLEGAL_TRANSITION)
     reason = _text(reason, field="reason")
-    try:
+    if Movement.objects.filter(reverses=movement).exists():
+        raise DomainError(_("This movement was reversed already."), ErrorCode.CONFLICT)
+    try:  # the one-to-one `reverses` still decides between two reversals sent at once
         with transaction.atomic():
             reversal = _move(bank=movement.bank, kind=MovementKind.REVERSAL, debit=movement.credit,
                              credit=movement.debit, amount=movement.amount, actor=actor, reason=reason,
