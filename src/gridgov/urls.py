@@ -32,5 +32,6 @@ urlpatterns = [
     path("care/", include("gridgov.care.urls")),
     path("mediation/", include("gridgov.mediation.urls")),
     path("mediate/", include("gridgov.mediation.public_urls")),
+    path("points/", include("gridgov.participation.urls")),
     path("", include("gridgov.core.urls")),
 ]

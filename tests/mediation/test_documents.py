@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from PIL import Image
 from pypdf import PdfReader
 
+from gridgov.core import pdf as printing
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.mediation import documents, selectors, services
 from gridgov.mediation.models import Attachment, AttachmentKind, Session, SessionKind
@@ -38,7 +39,7 @@ DUE = datetime.date(2027, 1, 15)
 @pytest.fixture(autouse=True)
 def _chinese():
     """The documents are printed in Chinese (settings.LANGUAGES names it "zh-hans")."""
-    with translation.override(documents.DOCUMENT_LANGUAGE):
+    with translation.override(printing.DOCUMENT_LANGUAGE):
         yield
 
 
@@ -204,11 +205,11 @@ def test_the_printer_fetches_nothing_but_data_uris(settings, tmp_path):
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     inline = "data:image/png;base64," + base64.b64encode(png()).decode()
     try:
-        pdf = documents.render_pdf("mediation/external.html", {"inline": inline})
+        pdf = printing.render_pdf("mediation/external.html", {"inline": inline})
     finally:
         server.shutdown()
 
     assert _Recorder.paths == []
     assert embedded_images(pdf) == {(60, 40)}  # the data: one only
     with pytest.raises(ValueError):
-        documents.DataOnlyFetcher().fetch(f"{url}/photo.png")
+        printing.DataOnlyFetcher().fetch(f"{url}/photo.png")

@@ -1,6 +1,7 @@
 import pytest
 
 from gridgov.core.models import Role
+from gridgov.participation.services import bank as bank_services
 from gridgov.participation.services import points
 from gridgov.register.models import Household
 from tests.factories import Tree, make_user
@@ -13,7 +14,7 @@ def keeper(tree):
 
 @pytest.fixture
 def bank(keeper):
-    return points.bank_create(actor=keeper, name="幸福村综治银行", org_code=Tree.VILLAGE_A)
+    return bank_services.bank_create(actor=keeper, name="幸福村综治银行", org_code=Tree.VILLAGE_A)
 
 
 def household(cell=Tree.CELL_A1, address="幸福村1组8号") -> Household:
@@ -27,4 +28,4 @@ def account(keeper, bank):
 
 @pytest.fixture
 def soap(keeper, bank):
-    return points.item_save(actor=keeper, bank=bank, name="洗衣液", price=20, add_stock=5)
+    return bank_services.item_save(actor=keeper, bank=bank, name="洗衣液", price=20, add_stock=5)

@@ -23,6 +23,7 @@ def race_results() -> dict:
 
     from gridgov.core.models import Role
     from gridgov.participation.models import AccountKind, Movement, PointsAccount, ShopItem
+    from gridgov.participation.services import bank as bank_services
     from gridgov.participation.services import points
     from gridgov.register.models import Household
     from tests.factories import Tree, build_tree, make_api_token, make_user
@@ -30,14 +31,14 @@ def race_results() -> dict:
 
     build_tree()
     keeper = make_user("bank", Role.BANK_KEEPER, scope=Tree.VILLAGE_A)
-    bank = points.bank_create(actor=keeper, name="幸福村综治银行", org_code=Tree.VILLAGE_A)
+    bank = bank_services.bank_create(actor=keeper, name="幸福村综治银行", org_code=Tree.VILLAGE_A)
     poor = points.account_for(actor=keeper, bank=bank, household=Household.objects.create(
         org_code=Tree.CELL_A1, address="1组1号"))
     points.earn(actor=keeper, account=poor, amount=100, reason="积分", idempotency_key="seed-poor")
     rich = points.account_for(actor=keeper, bank=bank, household=Household.objects.create(
         org_code=Tree.CELL_A1, address="1组2号"))
     points.earn(actor=keeper, account=rich, amount=10_000, reason="积分", idempotency_key="seed-rich")
-    rice = points.item_save(actor=keeper, bank=bank, name="大米", price=10, add_stock=3)
+    rice = bank_services.item_save(actor=keeper, bank=bank, name="大米", price=10, add_stock=3)
     token = make_api_token(keeper)
     connection.close()
 

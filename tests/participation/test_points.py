@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.models import Role
 from gridgov.participation.models import AccountKind, Movement, PointsAccount, ShopItem
+from gridgov.participation.services import bank as bank_services
 from gridgov.participation.services import points
 from tests.factories import Tree, make_user
 from tests.participation.conftest import household
@@ -23,7 +24,7 @@ def balances(bank) -> dict:
 
 
 def test_earned_points_come_from_the_issuer_and_the_ledger_adds_up(keeper, bank, account):
-    clean_up = points.rule_save(actor=keeper, bank=bank, name="参加环境整治", points=10)
+    clean_up = bank_services.rule_save(actor=keeper, bank=bank, name="参加环境整治", points=10)
 
     points.earn(actor=keeper, account=account, rule=clean_up, reason="", idempotency_key="k1")
     points.earn(actor=keeper, account=account, amount=5, reason="调解邻里纠纷帮忙", idempotency_key="k2")
@@ -132,7 +133,7 @@ def test_a_bank_and_its_accounts_are_of_the_keepers_village(tree, keeper, bank):
     other_keeper = make_user("bank_b", Role.BANK_KEEPER, scope=Tree.VILLAGE_B)
 
     with pytest.raises(NotFound):
-        points.bank_create(actor=other_keeper, name="外村银行", org_code=Tree.VILLAGE_A)
+        bank_services.bank_create(actor=other_keeper, name="外村银行", org_code=Tree.VILLAGE_A)
     with pytest.raises(NotFound):
         points.account_for(actor=other_keeper, bank=bank, household=household())
     with pytest.raises(NotFound):

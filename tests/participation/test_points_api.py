@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from gridgov.core.models import Role
 from gridgov.participation.models import Movement
+from gridgov.participation.services import bank as bank_services
 from gridgov.participation.services import points
 from tests.factories import Tree, make_user
 from tests.participation.conftest import household
@@ -33,7 +34,7 @@ def test_the_accounts_of_my_village_with_their_balances(keeper, bank, account):
 
 def test_earn_then_redeem_through_the_api(keeper, bank, account, soap):
     client = api(keeper)
-    rule = points.rule_save(actor=keeper, bank=bank, name="志愿服务一小时", points=25)
+    rule = bank_services.rule_save(actor=keeper, bank=bank, name="志愿服务一小时", points=25)
 
     earned = client.post(f"/api/v1/points/accounts/{account.pk}/earn/", {"rule": rule.pk, "idempotency_key": "e1"},
                          format="json")

@@ -207,10 +207,11 @@ def _mediation_case(village: str, cell: str, mediator, justice):
 
 
 def _points_account(keeper, village: str, cell: str):
+    from gridgov.participation.services import bank as bank_services
     from gridgov.participation.services import points
     from gridgov.register.models import Household
 
-    bank = points.bank_create(actor=keeper, name=f"{village} 综治银行", org_code=village)
+    bank = bank_services.bank_create(actor=keeper, name=f"{village} 综治银行", org_code=village)
     return points.account_for(actor=keeper, bank=bank, household=Household.objects.create(org_code=cell,
                                                                                          address="1组1号"))
 

@@ -11,6 +11,7 @@ import time_machine
 from django.utils import timezone
 
 from gridgov.core.models import User
+from gridgov.participation.services import bank as bank_services
 from gridgov.participation.services import points
 from gridgov.register.models import Household
 
@@ -30,9 +31,9 @@ def write_points(*, village_code: str) -> dict[str, int]:
     if keeper is None or not households:
         return {}
     with _on(40):
-        bank = points.bank_create(actor=keeper, name="村综治银行", org_code=village_code)
-        rules = [points.rule_save(actor=keeper, bank=bank, name=name, points=n) for name, n in RULES]
-        items = [points.item_save(actor=keeper, bank=bank, name=name, price=price, add_stock=stock)
+        bank = bank_services.bank_create(actor=keeper, name="村综治银行", org_code=village_code)
+        rules = [bank_services.rule_save(actor=keeper, bank=bank, name=name, points=n) for name, n in RULES]
+        items = [bank_services.item_save(actor=keeper, bank=bank, name=name, price=price, add_stock=stock)
                  for name, price, stock in ITEMS]
     accounts = []
     for n, household in enumerate(households):

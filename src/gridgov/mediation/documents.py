@@ -2,11 +2,10 @@
 People's Mediation Law art. 29), one copy for each party and one for the committee's file,
 and the case file (卷宗) in the order of the Ministry of Justice's file.
 
-Both are Django templates (`templates/mediation/pdf/`) printed by WeasyPrint in the active
+Both are Django templates (`templates/mediation/pdf/`) printed by `core.pdf` in the active
 language: callers render them with `DOCUMENT_LANGUAGE` active, since the documents go to the
-parties and to a court. WeasyPrint fetches nothing: the stylesheet is inlined, the file's
-images are read from storage and embedded as data: URIs, and `DataOnlyFetcher` refuses every
-other URL. Resident ID numbers and phones are masked (`core.masking`) in both documents.
+parties and to a court. The file's images are embedded as data: URIs; the printer fetches
+nothing else. Resident ID numbers and phones are masked (`core.masking`) in both documents.
 
 The case is one the caller has read through `selectors.access_case`; these functions check
 nothing about the user.
@@ -14,48 +13,15 @@ nothing about the user.
 
 from __future__ import annotations
 
-import base64
-import logging
-import mimetypes
 from dataclasses import dataclass
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from PIL import ImageFile
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from gridgov.core.exceptions import DomainError, ErrorCode
 from gridgov.core.masking import mask_phone, mask_resident_id
+from gridgov.core.pdf import data_uri, render_pdf
 from gridgov.mediation.models import AgreementForm, AttachmentKind, Case, PartyRole, SessionKind
 from gridgov.mediation.workflow import CaseStatus
-
-logger = logging.getLogger(__name__)
-
-# WeasyPrint's import lets Pillow load truncated images, for the whole process: uploads must
-# never be accepted so (core.images, which also sets it back before each check).
-ImageFile.LOAD_TRUNCATED_IMAGES = False
-
-DOCUMENT_LANGUAGE = "zh-hans"
-# The date filter's format: 2026年12月7日.
-DATE_FORMAT = "Y年n月j日"
-
-
-class DataOnlyFetcher(URLFetcher):
-    """Fetches data: URIs and refuses every other URL (http, https, file, ftp)."""
-
-    def fetch(self, url, headers=None):
-        if not url.lower().startswith("data:"):
-            logger.warning("mediation document: refused to fetch %s", url[:200])
-            raise ValueError(f"A document embeds what it shows; refused to fetch {url[:200]}")
-        return super().fetch(url, headers)
-
-
-def render_pdf(template_name: str, context: dict) -> bytes:
-    """`template_name` rendered with `context` and printed, fetching only data: URIs."""
-    html = render_to_string(template_name, {"date_format": DATE_FORMAT, **context})
-    return HTML(string=html, url_fetcher=DataOnlyFetcher()).write_pdf()
-
 
 @dataclass(frozen=True)
 class PartyLine:
@@ -84,21 +50,9 @@ def _parties(case: Case) -> list[PartyLine]:
     return lines
 
 
-def _data_uri(attachment) -> str:
-    mime = mimetypes.guess_type(attachment.image.name)[0] or "image/jpeg"
-    try:
-        with attachment.image.open("rb") as image:
-            content = image.read()
-    except OSError:
-        # A missing scan is listed as missing: the rest of the file still prints.
-        logger.warning("mediation document: attachment %s is missing from storage", attachment.pk)
-        return ""
-    return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
-
-
 def _images(attachments, kind: str) -> list[Image]:
     chosen = [a for a in attachments if a.kind == kind]
-    return [Image(number=i, uploaded_at=a.uploaded_at, data_uri=_data_uri(a)) for i, a in enumerate(chosen, 1)]
+    return [Image(number=i, uploaded_at=a.uploaded_at, data_uri=data_uri(a.image, what=f"mediation attachment {a.pk}")) for i, a in enumerate(chosen, 1)]
 
 
 # --- The agreement ------------------------------------------------------------------------------

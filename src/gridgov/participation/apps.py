@@ -13,3 +13,14 @@ class ParticipationConfig(AppConfig):
 
         for actions in AUDIT_ACTIONS:
             register_audit_actions(actions)
+
+        from gridgov.participation import workbench
+
+        workbench.register()
+
+        from gridgov.core.models import Role
+        from gridgov.core.navigation import NavItem, add_nav_item
+
+        add_nav_item(NavItem("points-banks", _("Points bank"), 50, roles=frozenset({Role.BANK_KEEPER, Role.GRID_WORKER}),
+                             also_current=frozenset({"points-bank", "points-account", "points-bank-setup",
+                                                     "points-leaderboard"}), tab=2))

@@ -14,6 +14,11 @@ class PointsAction(AuditActions):
     HAND_OVER = "points.hand_over", _("Redeemed goods handed over")
     VOID = "points.void", _("Redemption voided")
     REVERSE = "points.reverse", _("Points movement reversed")
+    EXPIRE = "points.expire", _("Points expired")
+    BANK_SETTINGS = "points.bank_settings", _("Points bank settings changed")
+    FUND_ADD = "points.fund_add", _("Money received into a points bank's fund")
+    LEADERBOARD_CONSENT = "points.leaderboard_consent", _("Household's consent to the points leaderboard recorded")
+    STATEMENT = "points.statement", _("Points statement printed")
 
 
 AUDIT_ACTIONS = (PointsAction,)

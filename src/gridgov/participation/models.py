@@ -28,6 +28,9 @@ class PointsBank(models.Model):
     name = models.CharField(_("name"), max_length=100)
     org_code = models.CharField(_("village"), max_length=15)
     is_active = models.BooleanField(_("open"), default=True)
+    # Points earned expire this many months after the month they were earned in (empty: never);
+    # the expiry is a ledger movement of its own (services.points.expire_due).
+    expiry_months = models.PositiveSmallIntegerField(_("points expire after (months)"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -39,6 +42,28 @@ class PointsBank(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FundSource(models.TextChoices):
+    TOWNSHIP = "township", _("Township budget")
+    SPONSOR = "sponsor", _("Sponsor")
+    OTHER = "other", _("Other")
+
+
+class FundContribution(models.Model):
+    """Money put into the bank's fund, which pays for what the shop hands over (1 point = 1 yuan)."""
+
+    bank = models.ForeignKey(PointsBank, on_delete=models.PROTECT, related_name="contributions")
+    source = models.CharField(_("source"), max_length=10, choices=FundSource.choices)
+    contributor = models.CharField(_("from"), max_length=100)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    received_on = models.DateField(_("received on"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="points_fund_positive")]
 
 
 class EarningRule(models.Model):
@@ -92,6 +117,10 @@ class PointsAccount(models.Model):
                                   related_name="points_accounts", verbose_name=_("household"))
     org_code = models.CharField(max_length=15)  # the household's cell; the bank's village for its own
     balance = models.BigIntegerField(_("balance"), default=0)
+    # The village's leaderboard names the household only when it agreed (the date it said so);
+    # otherwise its row is there without a name.
+    named_on_leaderboard_since = models.DateField(_("agreed to be named on the leaderboard on"), null=True,
+                                                  blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -123,6 +152,7 @@ class MovementKind(models.TextChoices):
     HAND_OVER = "hand_over", _("Handed over at the shop")
     VOID = "void", _("Redemption voided")
     REVERSAL = "reversal", _("Reversal")
+    EXPIRY = "expiry", _("Expired")
 
 
 class RedemptionStatus(models.TextChoices):
@@ -171,6 +201,10 @@ class Movement(models.Model):
     source_key = models.CharField(max_length=80, blank=True)
     # A client's retry of the same earning gets the first answer (CONTRACTS: `idempotency_key`).
     idempotency_key = models.CharField(max_length=64, blank=True)
+    # An earning: the photo that shows the act (optional), and the day its points expire when
+    # the bank sets an expiry.
+    evidence = models.ImageField(_("photo"), upload_to="private/points-evidence/", blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

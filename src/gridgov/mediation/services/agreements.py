@@ -222,6 +222,7 @@ def document_pdf(*, actor, case: Case, kind: str) -> bytes:
     shows it. The documents are the Chinese legal forms, in Chinese whatever the user's language."""
     from django.utils import translation
 
+    from gridgov.core.pdf import DOCUMENT_LANGUAGE
     from gridgov.mediation import documents
 
     _check_works(actor, case.committee)
@@ -229,7 +230,7 @@ def document_pdf(*, actor, case: Case, kind: str) -> bytes:
         raise invalid("kind", _("No such document."))
     if kind == AGREEMENT:
         documents.check_agreement_printable(case)  # refused in the user's language, not the document's
-    with translation.override(documents.DOCUMENT_LANGUAGE):
+    with translation.override(DOCUMENT_LANGUAGE):
         content = documents.agreement_pdf(case) if kind == AGREEMENT else documents.case_file_pdf(case)
     people = sorted({p.person_id for p in case.parties.all() if p.person_id}) or [None]
     with transaction.atomic():

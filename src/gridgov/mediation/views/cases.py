@@ -18,6 +18,7 @@ from gridgov.core.audit import audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.forms import add_domain_error
 from gridgov.core.images import photo_response
+from gridgov.core.pdf import pdf_response
 from gridgov.core.links import id_url
 from gridgov.core.pagination import keyset_page
 from gridgov.core.permissions import Capability, capability_required, has_capability
@@ -269,14 +270,7 @@ def _document(request, pk: int, kind: str, suffix: str):
             raise
         messages.error(request, error.message)
         return _render_case(request, case, status=error.http_status)
-    return _pdf_response(content, f"{case.code}-{suffix}.pdf")
-
-
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(content, f"{case.code}-{suffix}.pdf")
 
 
 @login_required

@@ -15,13 +15,18 @@ awarded once. The audit entry is written in the same transaction as the movement
 
 from __future__ import annotations
 
+import calendar
+import datetime
+
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.actors import SystemActor
 from gridgov.core.audit import audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
+from gridgov.core.images import store_on_commit
 from gridgov.core.permissions import Capability, has_capability, in_scope, require
 from gridgov.core.service_input import clean_text, invalid
 from gridgov.participation.audit_actions import PointsAction
@@ -36,13 +41,14 @@ from gridgov.participation.models import (
     RedemptionStatus,
     ShopItem,
 )
+from gridgov.participation.selectors.points import expiring_points
 
 MAX_AMOUNT = 100_000  # points in one movement (1 point = 1 yuan: far above any civic award or gift)
 MAX_QUANTITY = 100
 KEY_LENGTH = 64
 
 
-def _amount(value, *, field: str = "amount") -> int:
+def amount_of(value, *, field: str = "amount") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_AMOUNT:
         raise invalid(field, _("A whole number of points from 1 to %(max)d.") % {"max": MAX_AMOUNT})
     return value
@@ -56,81 +62,14 @@ def _key(value: str, *, field: str = "idempotency_key") -> str:
     return key
 
 
-def _text(value: str, *, field: str, limit: int = 200, required: bool = True) -> str:
+def text_of(value: str, *, field: str, limit: int = 200, required: bool = True) -> str:
     return clean_text(value, field=field, limit=limit, required=required)
 
 
-def _keeps(actor, bank: PointsBank) -> None:
+def keeps(actor, bank: PointsBank) -> None:
     require(actor, Capability.KEEP_POINTS_BANK)
     if not in_scope(actor, bank.org_code):
         raise NotFound(_("No such points bank in your area."))
-
-
-# --- The bank, its rules and shop ---------------------------------------------------------------
-
-
-def bank_create(*, actor, name: str, org_code: str) -> PointsBank:
-    """A village's bank with its own three accounts (issuer, hold, shop)."""
-    from gridgov.core.models import OrgLevel, OrgUnit
-
-    require(actor, Capability.KEEP_POINTS_BANK)
-    if not in_scope(actor, org_code) or not OrgUnit.objects.filter(code=org_code, level=OrgLevel.VILLAGE).exists():
-        raise NotFound(_("No such village in your area."))
-    name = _text(name, field="name", limit=100)
-    taken = DomainError(_("A bank of this name serves this village already."), ErrorCode.DUPLICATE,
-                        {"name": [_("A bank of this name serves this village already.")]})
-    if PointsBank.objects.filter(org_code=org_code, name=name).exists():
-        raise taken
-    try:  # two keepers opening it at once: the unique name decides
-        with transaction.atomic():
-            bank = PointsBank.objects.create(name=name, org_code=org_code)
-            PointsAccount.objects.bulk_create([PointsAccount(bank=bank, kind=kind, org_code=org_code) for kind in
-                                               (AccountKind.ISSUER, AccountKind.HOLD, AccountKind.SHOP)])
-            audit_record(actor=actor, action=PointsAction.BANK_CREATE, obj=bank, object_repr=name,
-                         org_code=org_code)
-    except IntegrityError:
-        raise taken from None
-    return bank
-
-
-def rule_save(*, actor, bank: PointsBank, name: str, points: int, rule: EarningRule | None = None,
-              is_active: bool = True) -> EarningRule:
-    _keeps(actor, bank)
-    name = _text(name, field="name", limit=100)
-    points = _amount(points, field="points")
-    with transaction.atomic():
-        if rule is None:
-            rule = EarningRule.objects.create(bank=bank, name=name, points=points, is_active=is_active)
-        else:
-            if rule.bank_id != bank.pk:
-                raise NotFound(_("No such rule of this bank."))
-            rule.name, rule.points, rule.is_active = name, points, is_active
-            rule.save(update_fields=["name", "points", "is_active"])
-        audit_record(actor=actor, action=PointsAction.RULE_SAVE, obj=rule, object_repr=name, org_code=bank.org_code,
-                     changes={"points": points, "active": is_active})
-    return rule
-
-
-def item_save(*, actor, bank: PointsBank, name: str, price: int, add_stock: int = 0, item: ShopItem | None = None,
-              is_active: bool = True) -> ShopItem:
-    """A shop item, and stock added to it (stock only grows here: it is taken by redemptions)."""
-    _keeps(actor, bank)
-    name = _text(name, field="name", limit=100)
-    price = _amount(price, field="price")
-    if isinstance(add_stock, bool) or not isinstance(add_stock, int) or not 0 <= add_stock <= 10_000:
-        raise invalid("add_stock", _("Add from 0 to 10000 pieces."))
-    with transaction.atomic():
-        if item is None:
-            item = ShopItem.objects.create(bank=bank, name=name, price=price, stock=add_stock, is_active=is_active)
-        else:
-            if item.bank_id != bank.pk:
-                raise NotFound(_("No such item of this shop."))
-            ShopItem.objects.filter(pk=item.pk).update(name=name, price=price, is_active=is_active,
-                                                       stock=F("stock") + add_stock)
-            item.refresh_from_db()
-        audit_record(actor=actor, action=PointsAction.ITEM_SAVE, obj=item, object_repr=name, org_code=bank.org_code,
-                     changes={"price": price, "added": add_stock, "active": is_active})
-    return item
 
 
 def account_for(*, actor, bank: PointsBank, household) -> PointsAccount:
@@ -157,7 +96,8 @@ def _system(bank: PointsBank, kind: str) -> PointsAccount:
 
 
 def _move(*, bank, kind: str, debit: PointsAccount, credit: PointsAccount, amount: int, actor, reason: str = "",
-          rule=None, redemption=None, reverses=None, source_key: str = "", idempotency_key: str = "") -> Movement:
+          rule=None, redemption=None, reverses=None, source_key: str = "", idempotency_key: str = "",
+          evidence=None, expires_on=None) -> Movement:
     """Take `amount` from `debit` to `credit` (in the caller's transaction): the two rows
     locked in id order, the debit guarded. Not enough points: a 409 `insufficient_balance`."""
     list(PointsAccount.objects.select_for_update().filter(pk__in=[debit.pk, credit.pk]).order_by("pk"))
@@ -166,9 +106,13 @@ def _move(*, bank, kind: str, debit: PointsAccount, credit: PointsAccount, amoun
         raise DomainError(_("Not enough points: this account holds fewer than %(n)d.") % {"n": amount},
                           ErrorCode.INSUFFICIENT_BALANCE)
     PointsAccount.objects.filter(pk=credit.pk).update(balance=F("balance") + amount)
-    return Movement.objects.create(bank=bank, kind=kind, debit=debit, credit=credit, amount=amount, reason=reason,
-                                   rule=rule, redemption=redemption, reverses=reverses, source_key=source_key,
-                                   idempotency_key=idempotency_key, actor=actor)
+    movement = Movement(bank=bank, kind=kind, debit=debit, credit=credit, amount=amount, reason=reason, rule=rule,
+                        redemption=redemption, reverses=reverses, source_key=source_key,
+                        idempotency_key=idempotency_key, actor=actor, expires_on=expires_on)
+    if evidence is not None:  # written when the transaction commits (core.images)
+        store_on_commit(movement, "evidence", f"earn-{bank.pk}{evidence.extension}", evidence.content)
+    movement.save()
+    return movement
 
 
 def _same_request(existing, account: PointsAccount, amount: int):
@@ -182,9 +126,11 @@ def _same_request(existing, account: PointsAccount, amount: int):
 
 
 def earn(*, actor, account: PointsAccount, reason: str, idempotency_key: str, amount: int | None = None,
-         rule: EarningRule | None = None, source_key: str = "") -> Movement:
+         rule: EarningRule | None = None, source_key: str = "", evidence=None) -> Movement:
     """Points a household earned for a civic act (by a rule, or an amount with the reason),
-    recorded by a grid worker or the bank's keeper: from the issuer to the household."""
+    recorded by a grid worker or the bank's keeper: from the issuer to the household.
+    `evidence` is a photo checked by `core.images.check_image`. When the bank sets an expiry,
+    the points expire at the end of the month `expiry_months` after this one."""
     if not (has_capability(actor, Capability.EARN_POINTS) or has_capability(actor, Capability.KEEP_POINTS_BANK)):
         require(actor, Capability.EARN_POINTS)
     if account.kind != AccountKind.HOUSEHOLD or not in_scope(actor, account.org_code):
@@ -196,8 +142,8 @@ def earn(*, actor, account: PointsAccount, reason: str, idempotency_key: str, am
         amount = rule.points if amount is None else amount
         if amount != rule.points:
             raise invalid("amount", _("The rule awards %(n)d points.") % {"n": rule.points})
-    amount = _amount(amount)
-    reason = _text(reason or (rule.name if rule else ""), field="reason")
+    amount = amount_of(amount)
+    reason = text_of(reason or (rule.name if rule else ""), field="reason")
     key = _key(idempotency_key)
     source_key = (source_key or "").strip()[:80]
     existing = Movement.objects.filter(bank=bank, idempotency_key=key).first()
@@ -209,7 +155,8 @@ def earn(*, actor, account: PointsAccount, reason: str, idempotency_key: str, am
         with transaction.atomic():
             movement = _move(bank=bank, kind=MovementKind.EARN, debit=_system(bank, AccountKind.ISSUER),
                              credit=account, amount=amount, actor=actor, reason=reason, rule=rule,
-                             source_key=source_key, idempotency_key=key)
+                             source_key=source_key, idempotency_key=key, evidence=evidence,
+                             expires_on=expiry_date(timezone.localdate(), bank.expiry_months))
             audit_record(actor=actor, action=PointsAction.EARN, obj=movement, object_repr=bank.name,
                          org_code=account.org_code, changes={"account": account.pk, "points": amount,
                                                              "rule": rule.pk if rule else None})
@@ -240,7 +187,7 @@ def redeem(*, actor, account: PointsAccount, idempotency_key: str, item: ShopIte
         amount = item.price * quantity
     else:
         quantity = 1
-    amount = _amount(amount)
+    amount = amount_of(amount)
     key = _key(idempotency_key)
     existing = Redemption.objects.filter(bank=bank, idempotency_key=key).first()
     if existing is not None:
@@ -266,7 +213,7 @@ def redeem(*, actor, account: PointsAccount, idempotency_key: str, item: ShopIte
 
 
 def _decide(*, actor, redemption: Redemption, status: str, action, build) -> Redemption:
-    _keeps(actor, redemption.bank)
+    keeps(actor, redemption.bank)
     with transaction.atomic():
         if not Redemption.objects.filter(pk=redemption.pk, status=RedemptionStatus.RESERVED).update(
                 status=status, decided_at=timezone.now()):
@@ -293,7 +240,7 @@ def hand_over(*, actor, redemption: Redemption) -> Redemption:
 def void(*, actor, redemption: Redemption, reason: str) -> Redemption:
     """Not handed over after all: the stock back first, then the points to the household."""
     bank = redemption.bank
-    reason = _text(reason, field="reason")
+    reason = text_of(reason, field="reason")
 
     def give_back():
         if redemption.item_id:
@@ -308,10 +255,10 @@ def void(*, actor, redemption: Redemption, reason: str) -> Redemption:
 def reverse(*, actor, movement: Movement, reason: str) -> Movement:
     """An earning recorded by mistake, put right by the opposite movement (never an edit).
     The household must still hold the points (what it spent is spent: a 409)."""
-    _keeps(actor, movement.bank)
+    keeps(actor, movement.bank)
     if movement.kind != MovementKind.EARN:
         raise DomainError(_("Only an earning is reversed; a redemption is voided."), ErrorCode.ILLEGAL_TRANSITION)
-    reason = _text(reason, field="reason")
+    reason = text_of(reason, field="reason")
     if Movement.objects.filter(reverses=movement).exists():
         raise DomainError(_("This movement was reversed already."), ErrorCode.CONFLICT)
     try:  # the one-to-one `reverses` still decides between two reversals sent at once
@@ -324,3 +271,71 @@ def reverse(*, actor, movement: Movement, reason: str) -> Movement:
     except IntegrityError:
         raise DomainError(_("This movement was reversed already."), ErrorCode.CONFLICT) from None
     return reversal
+
+
+# --- Expiry -------------------------------------------------------------------------------------
+
+
+def expiry_date(earned_on: datetime.date, months: int | None) -> datetime.date | None:
+    """The last day points earned on `earned_on` may be spent: the end of the month `months`
+    after it (earned in March 2026, 12 months: until 31 March 2027). None: they never expire."""
+    if not months:
+        return None
+    index = earned_on.year * 12 + earned_on.month - 1 + months
+    year, month = divmod(index, 12)
+    return datetime.date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+
+
+def expire_due(*, bank: PointsBank, today: datetime.date | None = None) -> int:
+    """Expire what is past its day in every household account of the bank: an `expiry`
+    movement from the household back to the issuer, once a day per account (its source key).
+    Returns the points expired."""
+    today = today or timezone.localdate()
+    issuer = _system(bank, AccountKind.ISSUER)
+    accounts = PointsAccount.objects.filter(bank=bank, kind=AccountKind.HOUSEHOLD, balance__gt=0).filter(
+        Exists(Movement.objects.filter(credit=OuterRef("pk"), kind=MovementKind.EARN, expires_on__lt=today)))
+    system = SystemActor("points_expiry")
+    total = 0
+    for account_id in accounts.values_list("pk", flat=True).iterator():
+        try:
+            with transaction.atomic():
+                # read under the account's lock: a redemption at this moment takes its points first
+                account = PointsAccount.objects.select_for_update().get(pk=account_id)
+                rows, given_out = expiring_points(account, until=today)
+                due = min(sum(points for _day, points in rows) - given_out, account.balance)
+                if due <= 0:
+                    continue
+                _move(bank=bank, kind=MovementKind.EXPIRY, debit=account, credit=issuer, amount=due, actor=None,
+                      reason=_("Points past their expiry"), source_key=f"expiry:{account.pk}:{today.isoformat()}")
+                audit_record(actor=system, action=PointsAction.EXPIRE, obj=account, object_repr=bank.name,
+                             org_code=account.org_code, changes={"points": due})
+        except IntegrityError:
+            continue  # expired today already, by a run at the same moment
+        total += due
+    return total
+
+
+def expire_all(*, today: datetime.date | None = None) -> int:
+    """`expire_due` for every open bank that sets an expiry (the daily `points_expire`)."""
+    return sum(expire_due(bank=bank, today=today)
+               for bank in PointsBank.objects.filter(is_active=True))
+
+
+# --- The monthly statement ----------------------------------------------------------------------
+
+
+def statement_pdf(*, actor, account: PointsAccount, month: datetime.date) -> bytes:
+    """The household's statement of `month` (its first day) as a PDF, in Chinese: it goes to
+    the household. For whoever may read the account (the caller read it through
+    `selectors.access_account`); each print is audited."""
+    from django.utils import translation
+
+    from gridgov.core.pdf import DOCUMENT_LANGUAGE
+    from gridgov.participation import documents
+
+    with translation.override(DOCUMENT_LANGUAGE):
+        content = documents.statement_pdf(actor, account, month)
+    with transaction.atomic():
+        audit_record(actor=actor, action=PointsAction.STATEMENT, obj=account, object_repr=account.bank.name,
+                     org_code=account.org_code, changes={"month": month.strftime("%Y-%m")})
+    return content
