@@ -17,8 +17,16 @@ def bank(keeper):
     return bank_services.bank_create(actor=keeper, name="幸福村综治银行", org_code=Tree.VILLAGE_A)
 
 
-def household(cell=Tree.CELL_A1, address="幸福村1组8号") -> Household:
-    return Household.objects.create(org_code=cell, address=address)
+def household(cell=Tree.CELL_A1, address="幸福村1组8号", head: str = "") -> Household:
+    """A household of the register; with `head`, its head of that name lives there."""
+    from gridgov.register.models import Membership, Relation, ResidenceType
+    from tests.factories import PersonFactory
+
+    home = Household.objects.create(org_code=cell, address=address)
+    if head:
+        Membership.objects.create(household=home, person=PersonFactory(name=head, org_code=cell),
+                                  relation=Relation.HEAD, residence_type=ResidenceType.REGISTERED_HERE)
+    return home
 
 
 @pytest.fixture

@@ -216,6 +216,28 @@ def _points_account(keeper, village: str, cell: str):
                                                                                          address="1组1号"))
 
 
+def _points_objects(keeper, account) -> dict:
+    """An earning with its photo stored (not through the service's store-on-commit: the world
+    never commits) and a voided redemption (the keeper's buttons on it change nothing)."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from gridgov.participation.services import bank as bank_services
+    from gridgov.participation.services import points
+
+    earning = points.earn(actor=keeper, account=account, amount=30, reason="巡逻", idempotency_key="matrix-earn")
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(buffer, format="JPEG")
+    earning.evidence.storage.save(f"private/points-evidence/matrix-{earning.pk}.jpg", ContentFile(buffer.getvalue()))
+    type(earning).objects.filter(pk=earning.pk).update(evidence=f"private/points-evidence/matrix-{earning.pk}.jpg")
+    soap = bank_services.item_save(actor=keeper, bank=account.bank, name="洗衣液", price=10, add_stock=2)
+    redemption = points.redeem(actor=keeper, account=account, item=soap, idempotency_key="matrix-redeem")
+    points.void(actor=keeper, redemption=redemption, reason="矩阵")
+    return {"points_bank": account.bank, "points_movement": earning, "points_redemption": redemption}
+
+
 def _mediation_attachment(case, user):
     """A page of the case's file, its image stored (the world's transaction never commits, so
     not through the service's store-on-commit)."""
@@ -280,8 +302,10 @@ def build_world() -> World:
                                                                 scope=Tree.TOWNSHIP_B))
     # participation (issue 14): a household account at each village's points bank
     inside.extra["points_account"] = _points_account(users[Role.BANK_KEEPER], Tree.VILLAGE_A, Tree.CELL_A1)
-    outside.extra["points_account"] = _points_account(make_user("bank-b", Role.BANK_KEEPER, scope=Tree.VILLAGE_B),
-                                                      Tree.VILLAGE_B, Tree.CELL_B1)
+    outside_keeper = make_user("bank-b", Role.BANK_KEEPER, scope=Tree.VILLAGE_B)
+    outside.extra["points_account"] = _points_account(outside_keeper, Tree.VILLAGE_B, Tree.CELL_B1)
+    inside.extra.update(_points_objects(users[Role.BANK_KEEPER], inside.extra["points_account"]))
+    outside.extra.update(_points_objects(outside_keeper, outside.extra["points_account"]))
     for side, holder in ((inside, users[Role.MEDIATOR]), (outside, users[Role.MEDIATOR])):
         side.extra["mediation_attachment"] = _mediation_attachment(side.extra["mediation_case"], holder)
     # mediation (issue 13): each township's dispute centre with a past day's shift (it stays on the

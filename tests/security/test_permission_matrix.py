@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.security import permission_rules as rules
@@ -87,7 +88,8 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
                     else world.outside.extra["notification"])
     values["notification"] = notification
     values["mediation_case"] = side.extra.get("mediation_case")
-    values["points_account"] = side.extra.get("points_account")
+    for points_kind in ("points_account", "points_bank", "points_movement", "points_redemption"):
+        values[points_kind] = side.extra.get(points_kind)
     values["mediation_centre"] = side.extra.get("mediation_centre")
     values["mediation_adviser"] = side.extra.get("mediation_adviser")
     values["export_job"] = (world.export_jobs.get(role, world.outside.extra["export_job"]) if inside
@@ -112,6 +114,8 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
             kwargs[key] = side.extra["schedule"].pk
         elif key == "file_id" and kind == "family_file":
             kwargs[key] = side.extra["family_file"].pk
+        elif key == "month":  # participation (issue 14): a statement's month
+            kwargs[key] = timezone.localdate().strftime("%Y-%m")
         elif key == "variant":
             kwargs[key] = "thumb"
         elif key == "fmt":

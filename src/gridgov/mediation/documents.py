@@ -23,6 +23,7 @@ from gridgov.core.pdf import data_uri, render_pdf
 from gridgov.mediation.models import AgreementForm, AttachmentKind, Case, PartyRole, SessionKind
 from gridgov.mediation.workflow import CaseStatus
 
+
 @dataclass(frozen=True)
 class PartyLine:
     role: str

@@ -18,9 +18,9 @@ from gridgov.core.audit import audit_record
 from gridgov.core.exceptions import DomainError, ErrorCode, Forbidden, NotFound
 from gridgov.core.forms import add_domain_error
 from gridgov.core.images import photo_response
-from gridgov.core.pdf import pdf_response
 from gridgov.core.links import id_url
 from gridgov.core.pagination import keyset_page
+from gridgov.core.pdf import pdf_response
 from gridgov.core.permissions import Capability, capability_required, has_capability
 from gridgov.core.views import domain_errors_as_http
 from gridgov.mediation import selectors, services, workflow

@@ -245,37 +245,57 @@ def statement(account: PointsAccount, month: datetime.date) -> Statement:
 # --- Expiry ------------------------------------------------------------------------------------
 
 
-def expiring_points(account: PointsAccount, *, until: datetime.date | None = None):
-    """The account's earnings that carry an expiry and were not reversed, by expiry day, and
-    the points it has given out for good (spent, reserved or expired, less what came back from
-    voided redemptions). Spending uses the points that expire first, the rule most favourable
-    to the household: what was given out is taken off the earliest expiries."""
-    earnings = (Movement.objects.filter(credit=account, kind=MovementKind.EARN, expires_on__isnull=False,
-                                        reversed_by__isnull=True)
-                .values("expires_on").annotate(points=Sum("amount")).order_by("expires_on"))
-    if until is not None:
-        earnings = earnings.filter(expires_on__lt=until)
-    gone = (Movement.objects.filter(debit=account, kind__in=[MovementKind.REDEEM, MovementKind.EXPIRY])
-            .aggregate(n=Sum("amount"))["n"] or 0)
-    back = Movement.objects.filter(credit=account, kind=MovementKind.VOID).aggregate(n=Sum("amount"))["n"] or 0
-    return [(row["expires_on"], row["points"]) for row in earnings], gone - back
+@dataclass(frozen=True)
+class ExpirySchedule:
+    due: int  # points past their day not yet expired (what the sweep takes now)
+    upcoming: list[tuple[datetime.date, int]]  # (last day, points) if the household spends nothing more
+
+
+def expiry_schedule(account: PointsAccount, *, today: datetime.date | None = None,
+                    limit: int = 3) -> ExpirySchedule:
+    """What has expired and what will. Spending uses the points that expire first, the rule
+    most favourable to the household: by the end of an expiry day, what the household earned
+    with expiries up to that day and had not spent by then has expired. Reversed earnings and
+    their reversals count for nothing. Three queries."""
+    today = today or timezone.localdate()
+    earnings = list(Movement.objects.filter(credit=account, kind=MovementKind.EARN, expires_on__isnull=False)
+                    .exclude(Exists(Movement.objects.filter(reverses=OuterRef("pk"))))
+                    .values("expires_on").annotate(points=Sum("amount")).order_by("expires_on")
+                    .values_list("expires_on", "points"))
+    if not earnings:
+        return ExpirySchedule(due=0, upcoming=[])
+    # what went to the shop for good, in order: reserved (+), given back when voided (−)
+    shop = [(at, amount if kind == MovementKind.REDEEM else -amount) for at, amount, kind in
+            movements_of(account).filter(kind__in=[MovementKind.REDEEM, MovementKind.VOID])
+            .order_by("created_at", "id").values_list("created_at", "amount", "kind")]
+    expired_already = (Movement.objects.filter(debit=account, kind=MovementKind.EXPIRY)
+                       .aggregate(n=Sum("amount"))["n"] or 0)
+    earned = spent = expired = position = 0
+    upcoming: list[tuple[datetime.date, int]] = []
+    projected = None
+    for day, points in earnings:
+        earned += points
+        if day < today:
+            end = start_of_day(day + datetime.timedelta(days=1))
+            while position < len(shop) and shop[position][0] < end:
+                spent += shop[position][1]
+                position += 1
+            expired = max(expired, earned - spent)
+            continue
+        if projected is None:
+            spent += sum(amount for _at, amount in shop[position:])
+            position = len(shop)
+            projected = max(expired, expired_already)
+        will_have = max(projected, earned - spent)
+        if will_have > projected and len(upcoming) < limit:
+            upcoming.append((day, will_have - projected))
+        projected = will_have
+    return ExpirySchedule(due=max(0, expired - expired_already), upcoming=upcoming)
 
 
 def upcoming_expiries(account: PointsAccount, *, limit: int = 3) -> list[tuple[datetime.date, int]]:
-    """(day, points) that will expire after each coming expiry day if the household spends
-    nothing before: for its page and its statement."""
-    today = timezone.localdate()
-    rows, given_out = expiring_points(account)
-    upcoming, earned, expired_before = [], 0, 0
-    for day, points in rows:
-        earned += points
-        due = max(0, earned - given_out)
-        if day >= today and due > expired_before:
-            upcoming.append((day, due - expired_before))
-        expired_before = max(expired_before, due)
-        if len(upcoming) == limit:
-            break
-    return upcoming
+    """(last day, points) of the coming expiries, for the household's page and statement."""
+    return expiry_schedule(account, limit=limit).upcoming
 
 
 # --- The leaderboard ----------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from gridgov.participation.models import (
     RedemptionStatus,
     ShopItem,
 )
-from gridgov.participation.selectors.points import expiring_points
+from gridgov.participation.selectors.points import expiry_schedule
 
 MAX_AMOUNT = 100_000  # points in one movement (1 point = 1 yuan: far above any civic award or gift)
 MAX_QUANTITY = 100
@@ -301,8 +301,7 @@ def expire_due(*, bank: PointsBank, today: datetime.date | None = None) -> int:
             with transaction.atomic():
                 # read under the account's lock: a redemption at this moment takes its points first
                 account = PointsAccount.objects.select_for_update().get(pk=account_id)
-                rows, given_out = expiring_points(account, until=today)
-                due = min(sum(points for _day, points in rows) - given_out, account.balance)
+                due = min(expiry_schedule(account, today=today).due, account.balance)
                 if due <= 0:
                     continue
                 _move(bank=bank, kind=MovementKind.EXPIRY, debit=account, credit=issuer, amount=due, actor=None,
