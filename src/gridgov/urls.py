@@ -33,5 +33,6 @@ urlpatterns = [
     path("mediation/", include("gridgov.mediation.urls")),
     path("mediate/", include("gridgov.mediation.public_urls")),
     path("points/", include("gridgov.participation.urls")),
+    path("volunteers/", include("gridgov.participation.volunteer_urls")),
     path("", include("gridgov.core.urls")),
 ]

@@ -1,4 +1,5 @@
-"""Many redemptions at once at one account and one shop item (issue 14's done-means), on
+"""Many redemptions at once at one account and one shop item, and many sign-ups at once to one
+volunteer shift (issue 14's done-means), on
 PostgreSQL in the test process and on a file SQLite database in a program of its own: the
 balance and the stock stay exact and never go below zero, the losers answer 409 in the error
 shape, and one idempotency key makes one movement however many retries arrive together."""
@@ -25,6 +26,11 @@ def check(results: dict) -> None:
     assert rice["statuses"] == [201] * 3 + [409] * 17 and rice["errors"] == ["out_of_stock"] and rice["left"] == 0
     retry = results["one_key"]  # twenty retries of one earning
     assert retry["statuses"] == [201] * 20 and len(retry["ids"]) == 1 and retry["movements"] == 1
+    shift = results["shift"]  # 3 places, twenty volunteers at once
+    assert shift["statuses"] == [201] * 3 + [409] * 17 and shift["errors"] == ["full"]
+    assert shift["taken"] == 3 and shift["signups"] == 3
+    again = results["one_volunteer"]  # one volunteer's twenty requests for a place
+    assert again["statuses"] == [201] + [409] * 19 and again["taken"] == 1
     ledger = results["ledger"]
     assert ledger == {"sum": 0, "hold": 5 * 20 + 3 * 10, "negative_households": 0}
 

@@ -24,6 +24,7 @@ MEDIATOR, OFFICER, SCREENER, AUDITOR = (Role.MEDIATOR.value, Role.PROGRAM_OFFICE
 POLICE = Role.POLICE_LIAISON.value  # care (issue 11): sees only the cases of its own care teams
 JUSTICE = Role.JUSTICE_OFFICER.value  # mediation (issue 13): the township's mediation
 BANK = Role.BANK_KEEPER.value  # participation (issue 14): the village's points bank
+VOLUNTEER, ORGANISER = Role.VOLUNTEER.value, Role.VOLUNTEER_ORGANISER.value  # participation (issue 14)
 
 STAFF = frozenset(Role.values)  # every signed-in role
 PUBLIC = STAFF | {ANONYMOUS}
@@ -137,7 +138,7 @@ RULES: dict[str, Rule] = {
     # Pickers (issue 11): the units of one's own scope for every form with an area; colleagues
     # of one's scope for the forms that name a person at work (never the auditor's).
     "core-picker-org": page(get=STAFF),
-    "core-picker-user": page(get=CARE_MANAGERS | ADMINS | frozenset({JUSTICE}),
+    "core-picker-user": page(get=CARE_MANAGERS | ADMINS | frozenset({JUSTICE, ORGANISER}),
                              why="only roles that put colleagues on teams, accounts or mediation committees"),
     # --- people ---------------------------------------------------------------------------------
     "api-people": api(get=PEOPLE_VIEWERS, post=PERSON_EDITORS),

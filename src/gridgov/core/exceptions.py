@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     # participation (issue 14): the points bank refuses to go below zero (CONTRACTS)
     INSUFFICIENT_BALANCE = "insufficient_balance"
     OUT_OF_STOCK = "out_of_stock"
+    FULL = "full"  # a volunteer shift or a centre's slot has no place left
 
 
 # The HTTP status each code maps to at the API and HTML edges.
@@ -33,6 +34,7 @@ HTTP_STATUS_BY_CODE = {
     ErrorCode.EXPORT_ON_HOLD: 429,
     ErrorCode.INSUFFICIENT_BALANCE: 409,
     ErrorCode.OUT_OF_STOCK: 409,
+    ErrorCode.FULL: 409,
 }
 
 

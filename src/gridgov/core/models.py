@@ -189,6 +189,9 @@ class Role(models.TextChoices):
     JUSTICE_OFFICER = "justice_officer", _("Justice-bureau officer")
     # participation (issue 14): keeps a village's points bank (its rules, shop and redemptions)
     BANK_KEEPER = "bank_keeper", _("Points-bank keeper")
+    # participation (issue 14): a resident volunteer (shifts, own hours) and who organises them
+    VOLUNTEER = "volunteer", _("Volunteer")
+    VOLUNTEER_ORGANISER = "volunteer_organiser", _("Volunteer organiser")
 
 
 class GridUserManager(UserManager.from_queryset(UserQuerySet)):  # visible_to: accounts of the area

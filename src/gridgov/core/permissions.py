@@ -74,6 +74,8 @@ class Capability(StrEnum):
     # reversals); a grid worker records what a household earned, with its evidence
     KEEP_POINTS_BANK = "keep_points_bank"
     EARN_POINTS = "earn_points"
+    TAKE_SHIFTS = "take_shifts"  # a volunteer's own shifts and hours
+    ORGANISE_VOLUNTEERS = "organise_volunteers"  # the registry, activities, shifts, approving hours
 
 
 _C = Capability
@@ -129,6 +131,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.JUSTICE_OFFICER: frozenset(_NAMED_PEOPLE | {_C.SUPERVISE_MEDIATION}),
     # participation (issue 14): the village's bank by household (names of the register's heads)
     Role.BANK_KEEPER: frozenset(_NAMED_PEOPLE | {_C.KEEP_POINTS_BANK, _C.EARN_POINTS}),
+    # a volunteer sees its own record and the shifts it can take, nobody else's data
+    Role.VOLUNTEER: frozenset({_C.TAKE_SHIFTS}),
+    # the organiser keeps the registry of its area's volunteers (their own names, not the register's)
+    Role.VOLUNTEER_ORGANISER: frozenset({_C.ORGANISE_VOLUNTEERS}),
     Role.PROGRAM_OFFICER: frozenset(
         _NAMED_PEOPLE
         | {

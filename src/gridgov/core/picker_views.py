@@ -47,10 +47,11 @@ def org_picker(request):
 @require_GET
 def user_picker(request):
     user = request.user
-    # Only roles that put colleagues somewhere (care teams, accounts, mediation committees)
+    # Only roles that put colleagues somewhere (care teams, accounts, mediation committees, volunteers)
     # look them up: for the others the list would only tell who works where (who the police
     # liaison is, say).
-    require_page(user, {Capability.MANAGE_ENROLLMENTS, Capability.MANAGE_USERS, Capability.SUPERVISE_MEDIATION})
+    require_page(user, {Capability.MANAGE_ENROLLMENTS, Capability.MANAGE_USERS, Capability.SUPERVISE_MEDIATION,
+                        Capability.ORGANISE_VOLUNTEERS})
     query = request.GET.get("q", "").strip()
     context = {"for_id": _for_id(request), "query": query, "choices": pickers.users_matching(user, query)}
     return _fragment(request, "core/pickers/user_results.html", context)

@@ -42,6 +42,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("justice", Role.JUSTICE_OFFICER, "township", "司法所 王明"),
     # participation (issue 14): keeps the first village's points bank (综治银行)
     DemoAccount("bank", Role.BANK_KEEPER, "village", "积分银行 刘芳"),
+    DemoAccount("volunteer", Role.VOLUNTEER, "village", "志愿者 陈晓"),
+    DemoAccount("organiser", Role.VOLUNTEER_ORGANISER, "village", "志愿服务站 周敏"),
 )
 DEMO_USERNAMES = tuple(a.username for a in DEMO_ACCOUNTS)
 

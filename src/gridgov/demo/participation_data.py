@@ -62,9 +62,9 @@ def write_points(*, village_code: str) -> dict[str, int]:
     for n, household in enumerate(households):
         with _on(419 - n):
             accounts.append(points.account_for(actor=keeper, bank=bank, household=household))
-    with _on(400):  # last year's points, of which the part not spent expires (below)
-        points.earn(actor=keeper, account=accounts[0], rule=rules[0], reason="", idempotency_key="demo-old-0")
-        points.earn(actor=keeper, account=accounts[0], rule=rules[1], reason="", idempotency_key="demo-old-1")
+    with _on(400):  # last year's points, unspent: they expire (below)
+        points.earn(actor=keeper, account=accounts[-1], rule=rules[0], reason="", idempotency_key="demo-old-0")
+        points.earn(actor=keeper, account=accounts[-1], rule=rules[1], reason="", idempotency_key="demo-old-1")
     with _on(30):
         points.earn(actor=keeper, account=accounts[0], rule=rules[0], reason="村口垃圾清运", evidence=_clean_up_photo(),
                     idempotency_key="demo-photo")

@@ -14,7 +14,7 @@ class ParticipationConfig(AppConfig):
         for actions in AUDIT_ACTIONS:
             register_audit_actions(actions)
 
-        from gridgov.participation import workbench
+        from gridgov.participation import reminders, workbench  # noqa: F401 (reminders registers its kind)
 
         workbench.register()
 
@@ -24,3 +24,11 @@ class ParticipationConfig(AppConfig):
         add_nav_item(NavItem("points-banks", _("Points bank"), 50, roles=frozenset({Role.BANK_KEEPER, Role.GRID_WORKER}),
                              also_current=frozenset({"points-bank", "points-account", "points-bank-setup",
                                                      "points-leaderboard"}), tab=2))
+        add_nav_item(NavItem("volunteers-home", _("Volunteering"), 51, roles=frozenset({Role.VOLUNTEER}),
+                             also_current=frozenset({"volunteers-shift"}), tab=1))
+        add_nav_item(NavItem("volunteers-organise", _("Volunteer activities"), 52,
+                             roles=frozenset({Role.VOLUNTEER_ORGANISER}),
+                             also_current=frozenset({"volunteers-activity", "volunteers-shift"}), tab=1))
+        add_nav_item(NavItem("volunteers-registry", _("Registry of volunteers"), 53,
+                             roles=frozenset({Role.VOLUNTEER_ORGANISER}), also_current=frozenset({"volunteers-person"}),
+                             tab=2))

@@ -21,4 +21,20 @@ class PointsAction(AuditActions):
     STATEMENT = "points.statement", _("Points statement printed")
 
 
-AUDIT_ACTIONS = (PointsAction,)
+class VolunteerAction(AuditActions):
+    REGISTER = "volunteers.register", _("Volunteer registered")
+    QUALIFICATION = "volunteers.qualification", _("Volunteer's qualification recorded")
+    LINK_POINTS = "volunteers.link_points", _("Volunteer's household points account named")
+    ACTIVITY_CREATE = "volunteers.activity_create", _("Volunteer activity created")
+    SHIFT_ADD = "volunteers.shift_add", _("Volunteer shift added")
+    SHIFT_CANCEL = "volunteers.shift_cancel", _("Volunteer shift cancelled")
+    SIGN_UP = "volunteers.sign_up", _("Signed up to a volunteer shift")
+    CANCEL = "volunteers.cancel", _("Volunteer sign-up cancelled")
+    CHECK_IN = "volunteers.check_in", _("Volunteer checked in")
+    NO_SHOW = "volunteers.no_show", _("Volunteer did not come")
+    HOURS_RECORD = "volunteers.hours_record", _("Volunteer hours recorded")
+    HOURS_DECIDE = "volunteers.hours_decide", _("Volunteer hours approved or declined")
+    CERTIFICATE = "volunteers.certificate", _("Volunteer service certificate printed")
+
+
+AUDIT_ACTIONS = (PointsAction, VolunteerAction)

@@ -1,5 +1,8 @@
-"""The printed documents of participation: a household's monthly points statement (in
-Chinese, for the household), printed by `core.pdf`. Callers checked who reads it."""
+"""The printed documents of participation, in Chinese and printed by `core.pdf`: a
+household's monthly points statement, and a volunteer's record of service (志愿服务记录证明)
+with what the civil-affairs ministry's rules on volunteer records name: the volunteer, each
+service (day, activity, place, hours), the total, the organisation that certifies it, the
+date and the place for its seal. Callers checked who reads them."""
 
 from __future__ import annotations
 
@@ -20,4 +23,19 @@ def statement_pdf(viewer, account: PointsAccount, month: datetime.date) -> bytes
     return render_pdf("participation/pdf/statement.html", {
         "account": account, "bank": account.bank, "statement": selectors.statement(account, month),
         "label": label, "expiries": selectors.upcoming_expiries(account), "printed_on": timezone.localdate(),
+    })
+
+
+def certificate_pdf(volunteer) -> bytes:
+    from gridgov.core.orgnames import org_name_paths
+    from gridgov.participation.selectors import volunteers as volunteer_selectors
+
+    rows = list(volunteer_selectors.certificate_hours(volunteer))
+    total = sum(r.minutes for r in rows)
+    names = org_name_paths([volunteer.org_code, *(r.activity.org_code for r in rows)])
+    return render_pdf("participation/pdf/certificate.html", {
+        "volunteer": volunteer, "total_hours": total // 60, "total_minutes": total % 60,
+        "rows": [{"hours": r, "area": names.get(r.activity.org_code, "")} for r in rows],
+        "organisation": names.get(volunteer.org_code, ""), "printed_on": timezone.localdate(),
+        "first": rows[0].served_on if rows else None, "last": rows[-1].served_on if rows else None,
     })

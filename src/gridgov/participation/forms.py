@@ -10,7 +10,7 @@ import secrets
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.participation.models import FundSource
+from gridgov.participation.models import ActivityKind, FundSource, VolunteerKind
 from gridgov.participation.services.bank import MAX_EXPIRY_MONTHS
 from gridgov.participation.services.points import MAX_AMOUNT, MAX_QUANTITY
 
@@ -134,3 +134,114 @@ class FundForm(forms.Form):
 
 class MonthForm(forms.Form):
     month = forms.DateField(input_formats=["%Y-%m"])
+
+
+# --- Volunteers ---------------------------------------------------------------------------------
+
+
+def _availability_choices():
+    from gridgov.participation.services.volunteers import AVAILABILITY
+
+    days = {"mon": _("Mon"), "tue": _("Tue"), "wed": _("Wed"), "thu": _("Thu"), "fri": _("Fri"), "sat": _("Sat"),
+            "sun": _("Sun")}
+    parts = {"am": _("morning"), "pm": _("afternoon"), "eve": _("evening")}
+    return [(code, f"{days[code[:3]]} {parts[code[4:]]}") for code in AVAILABILITY]
+
+
+class VolunteerForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    phone = forms.CharField(label=_("Mobile (optional)"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    org_code = forms.CharField(label=_("Village"), max_length=15)
+    kinds = forms.MultipleChoiceField(label=_("Kinds of service"), required=False, widget=forms.CheckboxSelectMultiple)
+    skills = forms.CharField(label=_("Skills (optional)"), max_length=200, required=False)
+    availability = forms.MultipleChoiceField(label=_("Usually free"), required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+    username = forms.CharField(label=_("Account (optional)"), max_length=150, required=False,
+                               help_text=_("The volunteer's own account, with which it takes shifts and records "
+                                           "its hours."))
+
+    def __init__(self, *args, villages=(), **kwargs):
+        from gridgov.core.picker_widgets import UserPicker
+
+        super().__init__(*args, **kwargs)
+        self.fields["kinds"].choices = VolunteerKind.choices
+        self.fields["availability"].choices = _availability_choices()
+        self.fields["org_code"].widget = forms.Select(choices=[(v.code, v.name) for v in villages])
+        self.fields["username"].widget = UserPicker()
+
+
+class QualificationForm(forms.Form):
+    name = forms.CharField(label=_("Qualification"), max_length=50,
+                           help_text=_("As a duty names it, e.g. first aid, school-gate training."))
+    valid_until = forms.DateField(label=_("Valid until (optional)"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
+    org_code = forms.CharField(label=_("Area"), max_length=15)
+    place = forms.CharField(label=_("Place"), max_length=100)
+    description = forms.CharField(label=_("What volunteers do (optional)"), required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    required_qualification = forms.CharField(label=_("Qualification needed (optional)"), max_length=50,
+                                             required=False)
+    earning_rule = forms.TypedChoiceField(label=_("Points per hour served"), coerce=int, required=False,
+                                          empty_value=None)
+
+    def __init__(self, *args, areas=(), rules=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_code"].widget = forms.Select(choices=[(a.code, a.name) for a in areas])
+        self.rules = {r.pk: r for r in rules}
+        self.fields["earning_rule"].choices = [("", _("No points"))] + [
+            (r.pk, _("%(bank)s: %(act)s, %(n)d points") % {"bank": r.bank.name, "act": r.name, "n": r.points})
+            for r in rules]
+
+    def clean_earning_rule(self):
+        rule_id = self.cleaned_data["earning_rule"]
+        return None if rule_id is None else self.rules.get(rule_id)
+
+
+class ShiftForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=500,
+                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    weeks = forms.IntegerField(label=_("Repeat on the same weekday for (weeks)"), min_value=1, max_value=12,
+                               initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                               help_text=_("A duty post (a school gate) takes the same shift every week."))
+
+
+class HoursForm(forms.Form):
+    activity = forms.TypedChoiceField(label=_("Activity"), coerce=int)
+    served_on = forms.DateField(label=_("Day served"), widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.IntegerField(label=_("Hours"), min_value=0, max_value=12, initial=1,
+                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    minutes = forms.IntegerField(label=_("and minutes"), min_value=0, max_value=59, initial=0,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    note = forms.CharField(label=_("What was done"), max_length=200)
+
+    def __init__(self, *args, activities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.activities = {a.pk: a for a in activities}
+        self.fields["activity"].choices = [("", "—")] + [(a.pk, a.title) for a in activities]
+
+    def clean(self):
+        data = super().clean()
+        if "activity" in data:
+            data["activity"] = self.activities.get(data["activity"])
+            if data["activity"] is None:
+                self.add_error("activity", _("Choose an activity of your area."))
+        if data.get("hours") is not None and data.get("minutes") is not None:
+            data["total_minutes"] = data["hours"] * 60 + data["minutes"]
+            if not data["total_minutes"]:
+                self.add_error("hours", _("Give the time served."))
+        return data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Shift code"), max_length=6, min_length=6,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+                           help_text=_("The six digits the organiser reads out at the place."))

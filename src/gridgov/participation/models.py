@@ -229,3 +229,19 @@ class Movement(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("the points ledger is append-only: reverse a movement, never delete it")
+
+
+from gridgov.participation.models_volunteers import (  # noqa: E402,F401
+    MAX_MINUTES,
+    Activity,
+    ActivityKind,
+    HoursSource,
+    HoursStatus,
+    Qualification,
+    ServiceHours,
+    Shift,
+    SignUp,
+    SignUpStatus,
+    Volunteer,
+    VolunteerKind,
+)

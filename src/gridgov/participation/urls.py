@@ -1,4 +1,4 @@
-"""The participation pages: the points bank (`/points/`)."""
+"""The points bank's pages (`/points/`); volunteering is in volunteer_urls.py (`/volunteers/`)."""
 
 from gridgov.participation.views import points
 

@@ -1,5 +1,7 @@
-"""The points bank's part of the home page (core.workbench): the redemptions of the keeper's
-banks waiting to be handed over, counted over the rows the desk lists. Two queries."""
+"""Participation's part of the home page (core.workbench): the redemptions of the keeper's
+banks waiting to be handed over (two queries); a volunteer's shifts of the coming week and the
+shifts it can take (three); the organiser's hours waiting for approval (one). Each count is of
+the rows of the page it links to."""
 
 from __future__ import annotations
 
@@ -19,10 +21,42 @@ def redemption_items(user) -> list[WorkItem]:
     return [WorkItem("points.reserved", _("Redemptions to hand over"), waiting, url, Urgency.SOON)]
 
 
+def volunteer_items(user) -> list[WorkItem]:
+    import datetime
+
+    from django.utils import timezone
+
+    from gridgov.participation.models import SignUpStatus
+    from gridgov.participation.selectors import volunteers as selectors
+
+    volunteer = selectors.volunteer_of(user)
+    if volunteer is None:
+        return []
+    now = timezone.now()
+    week = selectors.signups_of(volunteer).filter(status=SignUpStatus.SIGNED_UP, shift__is_cancelled=False,
+                                                  shift__starts_at__gt=now,
+                                                  shift__starts_at__lte=now + datetime.timedelta(days=7)).count()
+    open_shifts = selectors.shifts_i_can_take(volunteer).count()
+    url = reverse("volunteers-home")
+    return [WorkItem("volunteers.week", _("My shifts in the coming week"), week, url, Urgency.SOON),
+            WorkItem("volunteers.open", _("Shifts I can take"), open_shifts, url)]
+
+
+def organiser_items(user) -> list[WorkItem]:
+    from gridgov.participation.selectors import volunteers as selectors
+
+    return [WorkItem("volunteers.pending_hours", _("Volunteer hours waiting for approval"),
+                     selectors.pending_hours(user).count(), reverse("volunteers-organise"), Urgency.SOON)]
+
+
 def register() -> None:
-    """The section on the bank keeper's home page (from apps.ready)."""
+    """The sections on the home pages of the bank's keeper, volunteers and organisers (from apps.ready)."""
     from gridgov.core.models import Role
     from gridgov.core.workbench import WorkSection, add_section
 
     add_section(WorkSection("points.bank", _("Points bank"), 50, redemption_items,
                             roles=frozenset({Role.BANK_KEEPER})))
+    add_section(WorkSection("volunteers.mine", _("Volunteering"), 51, volunteer_items,
+                            roles=frozenset({Role.VOLUNTEER})))
+    add_section(WorkSection("volunteers.organise", _("Volunteers"), 52, organiser_items,
+                            roles=frozenset({Role.VOLUNTEER_ORGANISER})))

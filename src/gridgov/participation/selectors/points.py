@@ -298,6 +298,29 @@ def upcoming_expiries(account: PointsAccount, *, limit: int = 3) -> list[tuple[d
     return expiry_schedule(account, limit=limit).upcoming
 
 
+# --- Volunteers of a household -----------------------------------------------------------------
+
+
+def volunteers_of_account(account: PointsAccount, *, keeps: bool) -> tuple[list, list]:
+    """The volunteers whose approved hours credit the account, and (for the keeper) the
+    volunteers of the bank's village it may name: those crediting no household yet."""
+    from gridgov.participation.models import Volunteer
+
+    linked = list(Volunteer.objects.filter(points_account=account).order_by("name", "id"))
+    linkable = list(Volunteer.objects.filter(org_code__startswith=account.bank.org_code, is_active=True,
+                                             points_account__isnull=True).order_by("name", "id")[:100]) if keeps else []
+    return linked, linkable
+
+
+def village_volunteer(account: PointsAccount, volunteer_id):
+    from gridgov.participation.models import Volunteer
+
+    volunteer = Volunteer.objects.filter(pk=_as_int(volunteer_id), org_code__startswith=account.bank.org_code).first()
+    if volunteer is None:
+        raise NotFound(_("No such volunteer in your area."))
+    return volunteer
+
+
 # --- The leaderboard ----------------------------------------------------------------------------
 
 

@@ -273,6 +273,27 @@ def reverse(*, actor, movement: Movement, reason: str) -> Movement:
     return reversal
 
 
+def award(*, account: PointsAccount, amount: int, reason: str, source_key: str, actor, rule=None) -> Movement:
+    """Points minted from an approved source (volunteer hours, a meeting attended), inside the
+    caller's transaction: the caller checked who approved the source. Awarded once per source
+    key: a second call returns the first award."""
+    if account.kind != AccountKind.HOUSEHOLD:
+        raise NotFound(_("No such account in your area."))
+    bank = account.bank
+    existing = Movement.objects.filter(bank=bank, source_key=source_key).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():  # a savepoint: the caller's work goes on after a lost race
+        movement = _move(bank=bank, kind=MovementKind.EARN, debit=_system(bank, AccountKind.ISSUER), credit=account,
+                         amount=amount_of(amount), actor=actor if getattr(actor, "pk", None) else None,
+                         reason=text_of(reason, field="reason"), rule=rule, source_key=source_key,
+                         expires_on=expiry_date(timezone.localdate(), bank.expiry_months))
+        audit_record(actor=actor, action=PointsAction.EARN, obj=movement, object_repr=bank.name,
+                     org_code=account.org_code, changes={"account": account.pk, "points": amount,
+                                                         "source": source_key})
+    return movement
+
+
 # --- Expiry -------------------------------------------------------------------------------------
 
 

@@ -273,7 +273,9 @@ def _account_render(request, account, *, status=200, earn_form=None, redeem_form
     today = timezone.localdate()
     months = [_shift_month(today.replace(day=1), -n) for n in range(0, 6)]
     reserved = list(account.redemptions.filter(status=RedemptionStatus.RESERVED).select_related("item"))
+    linked, linkable = selectors.volunteers_of_account(account, keeps=keeps)
     return render(request, "participation/account.html", {
+        "volunteers": linked, "linkable": linkable,
         "account": account, "bank": bank, "label": label, "keeps": keeps,
         "held": sum(r.amount for r in reserved), "reserved": reserved,
         "expiries": selectors.upcoming_expiries(account),
@@ -378,6 +380,24 @@ def account_consent(request, pk: int):
     return redirect("points-account", account.pk)
 
 
+@login_required
+@require_POST
+@capability_required(Capability.KEEP_POINTS_BANK)
+@domain_errors_as_http
+def account_volunteer(request, pk: int):
+    """The keeper names the volunteer whose approved hours credit this household (or no longer)."""
+    from gridgov.participation.services.volunteers import link_points
+
+    account = selectors.access_account(request.user, pk)
+    _keeper_only(request.user, account.bank)
+    volunteer = selectors.village_volunteer(account, request.POST.get("volunteer"))
+    unlink = request.POST.get("unlink") == "1"
+    link_points(actor=request.user, volunteer=volunteer, account=None if unlink else account)
+    messages.success(request, (_("%(name)s's hours no longer credit this household.") if unlink
+                               else _("%(name)s's approved hours now credit this household.")) % {"name": volunteer.name})
+    return redirect("points-account", account.pk)
+
+
 @never_cache
 @login_required
 @require_GET
@@ -439,6 +459,7 @@ urlpatterns = [
     path("accounts/<int:pk>/earn/", account_earn, name="points-account-earn"),
     path("accounts/<int:pk>/redeem/", account_redeem, name="points-account-redeem"),
     path("accounts/<int:pk>/consent/", account_consent, name="points-account-consent"),
+    path("accounts/<int:pk>/volunteer/", account_volunteer, name="points-account-volunteer"),
     path("accounts/<int:pk>/statement/<str:month>.pdf", account_statement, name="points-account-statement"),
     path("redemptions/<int:pk>/hand-over/", redemption_hand_over, name="points-redemption-hand-over"),
     path("redemptions/<int:pk>/void/", redemption_void, name="points-redemption-void"),

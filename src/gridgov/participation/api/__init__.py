@@ -1,0 +1,1 @@
+"""The participation API (CONTRACTS "Participation"): points.py, volunteers.py."""
