@@ -357,7 +357,8 @@ def test_the_account_page_costs_the_same_whatever_the_length_of_its_ledger(clien
     client.get(reverse("points-account", args=[named_account.pk]))
 
     # session, user, roles, scope name, notifications; the account; its head; the ledger page;
-    # rules; items; the household's reserved redemptions; the expiry schedule (1: nothing expires)
-    with django_assert_num_queries(5 + 1 + 1 + 1 + 2 + 1 + 1):
+    # rules; items; the household's reserved redemptions; its volunteers and the village's others
+    # (2); the expiry schedule (1: nothing expires)
+    with django_assert_num_queries(5 + 1 + 1 + 1 + 2 + 1 + 2 + 1):
         page = client.get(reverse("points-account", args=[named_account.pk]))
     assert len(page.context["rows"]) == min(n + 1, 30)

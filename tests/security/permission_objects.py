@@ -32,6 +32,8 @@ ROLE_USERS = {
     Role.POLICE_LIAISON: dict(scope=Tree.TOWNSHIP_A),  # care (issue 11): on the inside case's team
     Role.JUSTICE_OFFICER: dict(scope=Tree.TOWNSHIP_A),  # mediation (issue 13): the township's cases
     Role.BANK_KEEPER: dict(scope=Tree.VILLAGE_A),  # participation (issue 14): the village's points bank
+    Role.VOLUNTEER: dict(scope=Tree.VILLAGE_A),  # participation (issue 14): in the village's registry
+    Role.VOLUNTEER_ORGANISER: dict(scope=Tree.VILLAGE_A),
 }
 
 
@@ -238,6 +240,29 @@ def _points_objects(keeper, account) -> dict:
     return {"points_bank": account.bank, "points_movement": earning, "points_redemption": redemption}
 
 
+def _volunteer_objects(organiser, village: str, user=None) -> dict:
+    """A volunteer of the village (the matrix's volunteer account inside), an activity with a
+    shift tomorrow it signed up to, and hours it recorded, waiting for approval."""
+    import datetime
+
+    from gridgov.participation.services import volunteers
+
+    volunteer = volunteers.volunteer_register(actor=organiser, name="陈晓", org_code=village, user=user)
+    activity = volunteers.activity_create(actor=organiser, org_code=village, title="环境整治", place="村委会")
+    start = timezone.now() + datetime.timedelta(days=1)
+    shift = volunteers.shift_add(actor=organiser, activity=activity, starts_at=start,
+                                 ends_at=start + datetime.timedelta(hours=2), capacity=5)
+    signup = volunteers.sign_up(actor=organiser, shift=shift, volunteer=volunteer)
+    hours = volunteers.hours_record(actor=user or organiser, volunteer=volunteer, activity=activity,
+                                    served_on=timezone.localdate(), minutes=60, note="清扫")
+    if user is None:  # recorded by the organiser: approved at once; the outside one waits too
+        from gridgov.participation.models import HoursStatus, ServiceHours
+
+        ServiceHours.objects.filter(pk=hours.pk).update(status=HoursStatus.PENDING)
+    return {"volunteer": volunteer, "volunteer_activity": activity, "volunteer_shift": shift,
+            "volunteer_signup": signup, "volunteer_hours": hours}
+
+
 def _mediation_attachment(case, user):
     """A page of the case's file, its image stored (the world's transaction never commits, so
     not through the service's store-on-commit)."""
@@ -305,6 +330,9 @@ def build_world() -> World:
     outside_keeper = make_user("bank-b", Role.BANK_KEEPER, scope=Tree.VILLAGE_B)
     outside.extra["points_account"] = _points_account(outside_keeper, Tree.VILLAGE_B, Tree.CELL_B1)
     inside.extra.update(_points_objects(users[Role.BANK_KEEPER], inside.extra["points_account"]))
+    inside.extra.update(_volunteer_objects(users[Role.VOLUNTEER_ORGANISER], Tree.VILLAGE_A, users[Role.VOLUNTEER]))
+    outside.extra.update(_volunteer_objects(make_user("organiser-b", Role.VOLUNTEER_ORGANISER, scope=Tree.VILLAGE_B),
+                                            Tree.VILLAGE_B))
     outside.extra.update(_points_objects(outside_keeper, outside.extra["points_account"]))
     for side, holder in ((inside, users[Role.MEDIATOR]), (outside, users[Role.MEDIATOR])):
         side.extra["mediation_attachment"] = _mediation_attachment(side.extra["mediation_case"], holder)

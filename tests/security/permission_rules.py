@@ -35,13 +35,17 @@ AUDITORS = frozenset({AUDITOR})
 WORKERS = STAFF - AUDITORS
 # People lists (masked) for every working role but the police liaison, which sees only the
 # care cases on whose team it is, never lists of the area's people (care, issue 11).
-PEOPLE_VIEWERS = WORKERS - {POLICE}
+# Volunteers and their organiser never read the register's people (the registry holds what
+# volunteering needs).
+PEOPLE_VIEWERS = WORKERS - {POLICE, VOLUNTEER, ORGANISER}
 # Opening a full record with a purpose: the roles that serve a person directly.
 PERSON_OPENERS = frozenset({GRID_WORKER, CARE_WORKER, OFFICER, SCREENER})
 PERSON_EDITORS = frozenset({GRID_WORKER, CARE_WORKER, OFFICER, SCREENER})
 MEDIATION_STAFF = frozenset({MEDIATOR, JUSTICE})
 # The points bank: its keeper runs it; a grid worker records what a household of its cells earned.
 POINTS_STAFF = frozenset({BANK, GRID_WORKER})
+# Volunteering: a volunteer takes shifts and records its own hours; the organiser runs the rest.
+VOLUNTEER_PEOPLE = frozenset({VOLUNTEER, ORGANISER})
 # The register (buildings, households, places): the staff who work in an area.
 REGISTER_VIEWERS = frozenset({CITY_ADMIN, DISPATCHER, GRID_WORKER, DEPARTMENT, STATION, CARE_WORKER, OFFICER,
                               SCREENER})
@@ -322,6 +326,35 @@ RULES: dict[str, Rule] = {
     "points-movement-reverse": page(obj="points_movement", post=frozenset({BANK}), status={"POST": 302},
                                     why="no reason given: back to the account with the message"),
     "points-movement-photo": page(obj="points_movement", get=POINTS_STAFF),
+    "points-account-volunteer": page(obj="points_account", post=frozenset({BANK}), status={"POST": 302},
+                                     why="no volunteer named: back to the account with the message"),
+    # volunteers (issue 14): a volunteer's own page and shifts; the organiser's activities and registry
+    "volunteers-home": page(get=VOLUNTEER_PEOPLE, why="the organiser is sent on to its activities"),
+    "volunteers-check-in-code": page(post=frozenset({VOLUNTEER}), status={"POST": 400}),
+    "volunteers-hours-add": page(post=frozenset({VOLUNTEER}), status={"POST": 400}),
+    "volunteers-own-certificate": page(get=frozenset({VOLUNTEER})),
+    "volunteers-shift": page(obj="volunteer_shift", get=VOLUNTEER_PEOPLE),
+    "volunteers-shift-sign-up": page(obj="volunteer_shift", post=VOLUNTEER_PEOPLE, status={"POST": 302},
+                                     why="signed up already, or no volunteer named: back with the message"),
+    "volunteers-shift-cancel": page(obj="volunteer_shift", post=frozenset({ORGANISER}), status={"POST": 302}),
+    "volunteers-signup-cancel": page(obj="volunteer_signup", post=VOLUNTEER_PEOPLE, status={"POST": 302}),
+    "volunteers-signup-check-in": page(obj="volunteer_signup", post=frozenset({ORGANISER}), status={"POST": 302}),
+    "volunteers-signup-check-out": page(obj="volunteer_signup", post=VOLUNTEER_PEOPLE, status={"POST": 302}),
+    "volunteers-signup-no-show": page(obj="volunteer_signup", post=frozenset({ORGANISER}), status={"POST": 302}),
+    "volunteers-organise": page(get=frozenset({ORGANISER})),
+    "volunteers-activity-add": page(post=frozenset({ORGANISER}), status={"POST": 400}),
+    "volunteers-hours-decide": page(obj="volunteer_hours", post=frozenset({ORGANISER}), status={"POST": 302},
+                                    why="declined without a reason: back with the message"),
+    "volunteers-activity": page(obj="volunteer_activity", get=frozenset({ORGANISER})),
+    "volunteers-shift-add": page(obj="volunteer_activity", post=frozenset({ORGANISER}), status={"POST": 400}),
+    "volunteers-registry": page(get=frozenset({ORGANISER})),
+    "volunteers-registry-add": page(post=frozenset({ORGANISER}), status={"POST": 400}),
+    "volunteers-person": page(obj="volunteer", get=frozenset({ORGANISER})),
+    "volunteers-qualification-add": page(obj="volunteer", post=frozenset({ORGANISER}), status={"POST": 400}),
+    "volunteers-person-certificate": page(obj="volunteer", get=frozenset({ORGANISER})),
+    "api-volunteer-shifts": api(get=VOLUNTEER_PEOPLE),
+    "api-volunteer-sign-up": api(obj="volunteer_shift", post=VOLUNTEER_PEOPLE,
+                                 why="signed up already (409), or no volunteer named (400)"),
     # --- background exports (core, issue 12): everyone's own; a failed one has no file -----------
     "export-jobs": page(get=STAFF),
     "export-job-file": page(obj="export_job", get=STAFF, status={"GET": 302}, why="no file: back to the list"),

@@ -88,7 +88,8 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
                     else world.outside.extra["notification"])
     values["notification"] = notification
     values["mediation_case"] = side.extra.get("mediation_case")
-    for points_kind in ("points_account", "points_bank", "points_movement", "points_redemption"):
+    for points_kind in ("points_account", "points_bank", "points_movement", "points_redemption", "volunteer",
+                        "volunteer_activity", "volunteer_shift", "volunteer_signup", "volunteer_hours"):
         values[points_kind] = side.extra.get(points_kind)
     values["mediation_centre"] = side.extra.get("mediation_centre")
     values["mediation_adviser"] = side.extra.get("mediation_adviser")
@@ -98,7 +99,7 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
     for key in _route_kwargs(name):
         if key in ("pk", "person_id", "enrollment_id", "crisis_id", "handover_id", "campaign_id", "agreement_id",
                    "event_id", "grant_id", "correction_id", "notification_id", "job_id", "case_id",
-                   "account_id") or (key == "item_id" and kind):
+                   "account_id") or (key == "shift_id" and kind == "volunteer_shift") or (key == "item_id" and kind):
             kwargs[key] = values[kind].pk
         elif key == "shift_id":  # mediation (issue 13): a shift of the centre's roster
             kwargs[key] = side.extra["mediation_shift"].pk

@@ -390,6 +390,9 @@ def account_volunteer(request, pk: int):
 
     account = selectors.access_account(request.user, pk)
     _keeper_only(request.user, account.bank)
+    if not request.POST.get("volunteer"):
+        messages.error(request, _("Choose the volunteer."))
+        return redirect("points-account", account.pk)
     volunteer = selectors.village_volunteer(account, request.POST.get("volunteer"))
     unlink = request.POST.get("unlink") == "1"
     link_points(actor=request.user, volunteer=volunteer, account=None if unlink else account)

@@ -148,6 +148,9 @@ def shift_sign_up(request, pk: int):
     """The volunteer takes a place; the organiser signs up a volunteer of its area."""
     shift = selectors.access_shift(request.user, pk)
     if has_capability(request.user, ORGANISE):
+        if not request.POST.get("volunteer"):
+            messages.error(request, _("Name the volunteer to sign up."))
+            return _back(request, "volunteers-shift", shift.pk)
         volunteer = selectors.access_volunteer(request.user, request.POST.get("volunteer"))
     else:
         volunteer = _own(request)
