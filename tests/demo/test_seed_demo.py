@@ -204,6 +204,8 @@ EXPECTED_ACCOUNTS = {
     "police": (Role.POLICE_LIAISON, "township"),  # care (issue 11)
     "justice": (Role.JUSTICE_OFFICER, "township"),  # mediation (issue 13)
     "bank": (Role.BANK_KEEPER, "village"),  # participation (issue 14)
+    "volunteer": (Role.VOLUNTEER, "village"),
+    "organiser": (Role.VOLUNTEER_ORGANISER, "village"),
 }
 
 
@@ -311,12 +313,12 @@ def test_skip_if_exists_does_not_claim_a_password_it_cannot_confirm(town):
 
 def test_one_audit_entry_records_the_bulk_seed_and_the_chain_verifies(town):
     # The bulk rows (org units, people, register) have one entry; the demo events, care, the
-    # inspection round under way, mediation and the points bank went through the services, which
-    # audit each write.
+    # inspection round under way, mediation, the points bank and volunteering went through the
+    # services, which audit each write.
     entries = list(AuditEntry.objects.exclude(action__startswith="event.").exclude(action__startswith="care.")
                    .exclude(action=AuditAction.USER_ROLES_SET).exclude(action__startswith="register.round_")
                    .exclude(action__startswith="register.inspection_").exclude(action__startswith="mediation.")
-                   .exclude(action__startswith="points."))
+                   .exclude(action__startswith="points.").exclude(action__startswith="volunteers."))
 
     assert [e.action for e in entries] == [AuditAction.DEMO_SEED]
     # the demo's roles are given by the system, without a second administrator (issue 10)
@@ -350,7 +352,7 @@ def test_city_plan_has_the_published_city_counts():
     assert (counts["counties"], counts["townships"], counts["villages"], counts["grid_cells"]) == (7, 54, 841, 2701)
     assert counts["people"] == 50_000
     assert counts["departments"] == 7 * 8 and counts["stations"] == 54 * 4
-    assert counts["users"] == 2701 + 56 + 216 + 10  # 10 demo accounts that replace no generated staff
+    assert counts["users"] == 2701 + 56 + 216 + 12  # 12 demo accounts that replace no generated staff
 
 
 def test_city_plan_codes_are_unique_well_formed_and_tile_the_city():
@@ -504,3 +506,19 @@ def test_the_demo_points_bank_has_earnings_a_shop_and_redemptions_in_every_state
         "reserved", "handed_over", "voided"}
     assert Movement.objects.filter(bank=bank, kind="reversal").count() == 1
     assert ShopItem.objects.filter(bank=bank, stock=0).exists()  # something sold out
+    assert Movement.objects.filter(bank=bank, kind="expiry").exists() and bank.expiry_months == 12
+    assert accounts.filter(named_on_leaderboard_since__isnull=False).count() == 2
+    assert Movement.objects.filter(bank=bank, kind="earn").exclude(evidence="").exists()
+    assert Movement.objects.filter(bank=bank, source_key__startswith="volunteer-hours:").exists()
+
+
+def test_the_demo_volunteers_have_shifts_and_hours_in_every_state(town):
+    from gridgov.participation.models import ServiceHours, Shift, SignUp
+
+    assert set(SignUp.objects.values_list("status", flat=True)) == {"signed_up", "cancelled", "done", "no_show"}
+    assert {(h.source, h.status) for h in ServiceHours.objects.all()} == {
+        ("organiser", "approved"), ("self", "pending"), ("self", "declined")}
+    shifts = Shift.objects.all()
+    assert shifts.filter(is_cancelled=True).exists() and any(s.taken == s.capacity for s in shifts)
+    volunteer = User.objects.get(username="volunteer").volunteer
+    assert volunteer.qualifications.exists() and volunteer.points_account is not None
