@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from gridgov.core import health
 from gridgov.core.api_errors import api_not_found
+from gridgov.participation import suggestion_urls
 
 # The admin signs in through the product's sign-in page and asks for the second factor
 # as GRIDGOV_OTP and GRIDGOV_ADMIN_OTP say (gridgov.core.admin, accounts issue 10).
@@ -34,5 +35,8 @@ urlpatterns = [
     path("mediate/", include("gridgov.mediation.public_urls")),
     path("points/", include("gridgov.participation.urls")),
     path("volunteers/", include("gridgov.participation.volunteer_urls")),
+    path("suggest/", include(suggestion_urls.suggest_urlpatterns)),
+    path("projects/", include(suggestion_urls.project_urlpatterns)),
+    path("suggestions/", include(suggestion_urls.desk_urlpatterns)),
     path("", include("gridgov.core.urls")),
 ]

@@ -318,7 +318,8 @@ def test_one_audit_entry_records_the_bulk_seed_and_the_chain_verifies(town):
     entries = list(AuditEntry.objects.exclude(action__startswith="event.").exclude(action__startswith="care.")
                    .exclude(action=AuditAction.USER_ROLES_SET).exclude(action__startswith="register.round_")
                    .exclude(action__startswith="register.inspection_").exclude(action__startswith="mediation.")
-                   .exclude(action__startswith="points.").exclude(action__startswith="volunteers."))
+                   .exclude(action__startswith="points.").exclude(action__startswith="volunteers.")
+                   .exclude(action__startswith="suggestions.").exclude(action__startswith="projects."))
 
     assert [e.action for e in entries] == [AuditAction.DEMO_SEED]
     # the demo's roles are given by the system, without a second administrator (issue 10)
@@ -510,6 +511,19 @@ def test_the_demo_points_bank_has_earnings_a_shop_and_redemptions_in_every_state
     assert accounts.filter(named_on_leaderboard_since__isnull=False).count() == 2
     assert Movement.objects.filter(bank=bank, kind="earn").exclude(evidence="").exists()
     assert Movement.objects.filter(bank=bank, source_key__startswith="volunteer-hours:").exists()
+
+
+def test_the_demo_suggestions_and_projects_are_in_every_state(town):
+    from gridgov.participation.models import Project, Suggestion
+
+    assert {(s.status, s.outcome) for s in Suggestion.objects.all()} >= {
+        ("submitted", ""), ("assigned", ""), ("answered", "adopted"), ("answered", "answered"),
+        ("answered", "not_adopted"), ("removed", "")}
+    assert Suggestion.objects.filter(hidden_at__isnull=False).exclude(status="removed").exists()
+    assert Suggestion.objects.filter(project__isnull=False).count() == 2
+    parent = Project.objects.get(parent__isnull=True, children__isnull=False, title="村道硬化与路灯改造")
+    assert parent.progress == 30 and {p.status for p in Project.objects.all()} == {"planned", "under_way",
+                                                                                   "completed"}
 
 
 def test_the_demo_volunteers_have_shifts_and_hours_in_every_state(town):

@@ -263,6 +263,23 @@ def _volunteer_objects(organiser, village: str, user=None) -> dict:
             "volunteer_signup": signup, "volunteer_hours": hours}
 
 
+def _suggestion_objects(department, cell: str, village: str) -> dict:
+    """A suggestion of the cell assigned to the county's department, with the secret of its
+    follow link, and a project of that department in the village with a milestone."""
+    from gridgov.participation.models import Milestone, Project, Suggestion, SuggestionStatus
+    from gridgov.participation.services.suggestions import follow_digest
+
+    token = f"matrix-{cell}"
+    suggestion = Suggestion.objects.create(tracking_code=f"JY{cell[-10:]}", follow_digest=follow_digest(token),
+                                           topic="roads", title="村道坑洼", text="村口的路坑洼很多。", org_code=cell,
+                                           contact="13800001111", status=SuggestionStatus.ASSIGNED,
+                                           department=department, answer_due=timezone.localdate())
+    project = Project.objects.create(title="村道硬化", org_code=village, owner=department,
+                                     created_by=make_user(f"project-{cell}", Role.DEPARTMENT_STAFF))
+    milestone = Milestone.objects.create(project=project, title="完成设计", due_on=timezone.localdate())
+    return {"suggestion": suggestion, "follow_token": token, "project": project, "milestone": milestone}
+
+
 def _mediation_attachment(case, user):
     """A page of the case's file, its image stored (the world's transaction never commits, so
     not through the service's store-on-commit)."""
@@ -348,5 +365,7 @@ def build_world() -> World:
             centre=centre, on_date=timezone.localdate() - datetime.timedelta(days=7), unit="县人民法院", staff="法官")
         side.extra["mediation_adviser"] = LegalAdviser.objects.create(
             kind=AdviserKind.LEGAL_LITERATE, name="王明白", org_code=village, phone="13912345678", is_active=False)
+    inside.extra.update(_suggestion_objects(depts["market"], Tree.CELL_A1, Tree.VILLAGE_A))
+    outside.extra.update(_suggestion_objects(county_b, Tree.CELL_B1, Tree.VILLAGE_B))
     outside.extra["export_job"] = failed_export(make_user("someone-else", Role.DISPATCHER, scope=Tree.COUNTY_B))
     return World(users=users, inside=inside, outside=outside, notifications=notifications, export_jobs=export_jobs)

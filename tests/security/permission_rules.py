@@ -46,6 +46,8 @@ MEDIATION_STAFF = frozenset({MEDIATOR, JUSTICE})
 POINTS_STAFF = frozenset({BANK, GRID_WORKER})
 # Volunteering: a volunteer takes shifts and records its own hours; the organiser runs the rest.
 VOLUNTEER_PEOPLE = frozenset({VOLUNTEER, ORGANISER})
+# Suggestions: the grid centre assigns and moderates; departments and stations answer.
+SUGGESTION_DESK = frozenset({DISPATCHER, DEPARTMENT, STATION})
 # The register (buildings, households, places): the staff who work in an area.
 REGISTER_VIEWERS = frozenset({CITY_ADMIN, DISPATCHER, GRID_WORKER, DEPARTMENT, STATION, CARE_WORKER, OFFICER,
                               SCREENER})
@@ -352,6 +354,32 @@ RULES: dict[str, Rule] = {
     "volunteers-person": page(obj="volunteer", get=frozenset({ORGANISER})),
     "volunteers-qualification-add": page(obj="volunteer", post=frozenset({ORGANISER}), status={"POST": 400}),
     "volunteers-person-certificate": page(obj="volunteer", get=frozenset({ORGANISER})),
+    # suggestions and projects (issue 14): the public's pages; the grid centre's and departments' desk
+    "suggestions-suggest": page(get=PUBLIC, post=PUBLIC, status={"POST": 400}, why="anyone suggests"),
+    "suggestions-sent": page(get=PUBLIC, status={"GET": 302}, why="nothing sent in this session: the form"),
+    "suggestions-public": page(get=PUBLIC),
+    "suggestions-track": page(get=PUBLIC, status={"GET": 302}),
+    "suggestions-page": page(obj="suggestion", scoped=False, get=PUBLIC, why="public by its tracking code"),
+    "suggestions-report": page(obj="suggestion", scoped=False, post=PUBLIC, status={"POST": 400}),
+    "suggestions-follow": page(obj="suggestion", scoped=False, get=PUBLIC, why="the author's secret link"),
+    "projects-public": page(get=PUBLIC),
+    "projects-page": page(obj="project", scoped=False, get=PUBLIC),
+    "api-suggestions": api(post=PUBLIC, status={"POST": 400}, why="anyone suggests"),
+    "api-suggestion": api(obj="suggestion", scoped=False, get=PUBLIC),
+    "api-projects": api(get=PUBLIC),
+    "suggestions-desk": page(get=SUGGESTION_DESK),
+    "suggestions-desk-item": page(obj="suggestion", get=SUGGESTION_DESK),
+    "suggestions-assign": page(obj="suggestion", post=frozenset({DISPATCHER}), status={"POST": 400}),
+    "suggestions-moderate": page(obj="suggestion", post=frozenset({DISPATCHER}), status={"POST": 400}),
+    "suggestions-answer": page(obj="suggestion", post=frozenset({DEPARTMENT, STATION}), status={"POST": 400}),
+    "suggestions-send-back": page(obj="suggestion", post=frozenset({DEPARTMENT, STATION}), status={"POST": 400}),
+    "suggestions-link-project": page(obj="suggestion", post=frozenset({DEPARTMENT}), status={"POST": 400}),
+    "suggestions-projects": page(get=frozenset({DEPARTMENT})),
+    "suggestions-project-add": page(post=frozenset({DEPARTMENT}), status={"POST": 400}),
+    "suggestions-project": page(obj="project", get=frozenset({DEPARTMENT})),
+    "suggestions-project-progress": page(obj="project", post=frozenset({DEPARTMENT}), status={"POST": 400}),
+    "suggestions-milestone-add": page(obj="project", post=frozenset({DEPARTMENT}), status={"POST": 400}),
+    "suggestions-milestone-reached": page(obj="project", post=frozenset({DEPARTMENT}), status={"POST": 302}),
     "api-volunteer-shifts": api(get=VOLUNTEER_PEOPLE),
     "api-volunteer-sign-up": api(obj="volunteer_shift", post=VOLUNTEER_PEOPLE,
                                  why="signed up already (409), or no volunteer named (400)"),

@@ -89,7 +89,8 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
     values["notification"] = notification
     values["mediation_case"] = side.extra.get("mediation_case")
     for points_kind in ("points_account", "points_bank", "points_movement", "points_redemption", "volunteer",
-                        "volunteer_activity", "volunteer_shift", "volunteer_signup", "volunteer_hours"):
+                        "volunteer_activity", "volunteer_shift", "volunteer_signup", "volunteer_hours", "suggestion",
+                        "project"):
         values[points_kind] = side.extra.get(points_kind)
     values["mediation_centre"] = side.extra.get("mediation_centre")
     values["mediation_adviser"] = side.extra.get("mediation_adviser")
@@ -115,6 +116,12 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
             kwargs[key] = side.extra["schedule"].pk
         elif key == "file_id" and kind == "family_file":
             kwargs[key] = side.extra["family_file"].pk
+        elif key == "token" and name == "suggestions-follow":  # participation (issue 14): the author's link
+            kwargs[key] = side.extra["follow_token"]
+        elif key in ("code", "tracking_code") and kind == "suggestion":
+            kwargs[key] = side.extra["suggestion"].tracking_code
+        elif key == "milestone_id":
+            kwargs[key] = side.extra["milestone"].pk
         elif key == "month":  # participation (issue 14): a statement's month
             kwargs[key] = timezone.localdate().strftime("%Y-%m")
         elif key == "variant":

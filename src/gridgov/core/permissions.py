@@ -76,6 +76,10 @@ class Capability(StrEnum):
     EARN_POINTS = "earn_points"
     TAKE_SHIFTS = "take_shifts"  # a volunteer's own shifts and hours
     ORGANISE_VOLUNTEERS = "organise_volunteers"  # the registry, activities, shifts, approving hours
+    ASSIGN_SUGGESTIONS = "assign_suggestions"  # the grid centre sends residents' suggestions on
+    MODERATE_SUGGESTIONS = "moderate_suggestions"  # hidden after reports: publish again or remove
+    ANSWER_SUGGESTIONS = "answer_suggestions"  # a department's official answer
+    MANAGE_PROJECTS = "manage_projects"  # a department's projects for the people (民生实事)
 
 
 _C = Capability
@@ -99,6 +103,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         # workflow (issue 11): the grid centre's desk runs the loop
         _C.TAKE_PART_IN_EVENTS, _C.SEE_AREA_EVENTS, _C.WORK_EVENT_DESK, _C.REGISTER_EVENTS, _C.DISPATCH_EVENTS,
         _C.VERIFY_EVENTS, _C.CLOSE_EVENTS, _C.SUPERVISE_EVENTS, _C.EVALUATE_EVENTS, _C.MERGE_EVENTS,
+        _C.ASSIGN_SUGGESTIONS, _C.MODERATE_SUGGESTIONS,  # participation (issue 14)
     }),
     Role.GRID_WORKER: frozenset(
         _NAMED_PEOPLE
@@ -115,9 +120,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
     ),
     # workflow (issue 11): a unit handles what is sent to it; a department may pass it on to its station
+    # participation (issue 14): a department answers the suggestions sent to it and runs its projects
     Role.DEPARTMENT_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER,
-                                      _C.TAKE_PART_IN_EVENTS, _C.HANDLE_EVENTS, _C.PASS_ON_EVENTS}),
-    Role.STATION_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER, _C.TAKE_PART_IN_EVENTS, _C.HANDLE_EVENTS}),
+                                      _C.TAKE_PART_IN_EVENTS, _C.HANDLE_EVENTS, _C.PASS_ON_EVENTS,
+                                      _C.ANSWER_SUGGESTIONS, _C.MANAGE_PROJECTS}),
+    Role.STATION_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER, _C.TAKE_PART_IN_EVENTS, _C.HANDLE_EVENTS,
+                                   _C.ANSWER_SUGGESTIONS}),
     Role.CARE_WORKER: frozenset(
         _NAMED_PEOPLE
         | {

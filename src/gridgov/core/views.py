@@ -447,3 +447,16 @@ def person_access_log(request, pk: int):
     context = {"form": form, "rows": rows, "next_url": next_url, "person": selectors.person_view(user, person),
                "filtered": bool(form.is_bound and any(v for k, v in request.GET.items() if k != "after"))}
     return render(request, "core/person_access_log.html", context, status=200 if valid else 400)
+
+
+def public_map_context() -> dict:
+    """The data of a public form's map (a resident's report, request or suggestion): no cells
+    at first, then those around where it looks, from the events' public cell endpoint
+    (limited per address there)."""
+    from django.urls import reverse
+
+    from gridgov.core.selectors import grid_centre
+
+    centre = grid_centre()
+    return {"cells": {"type": "FeatureCollection", "features": []}, "cells_url": reverse("events-public-cells"),
+            "centre": list(centre) if centre else None}

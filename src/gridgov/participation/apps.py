@@ -32,3 +32,9 @@ class ParticipationConfig(AppConfig):
         add_nav_item(NavItem("volunteers-registry", _("Registry of volunteers"), 53,
                              roles=frozenset({Role.VOLUNTEER_ORGANISER}), also_current=frozenset({"volunteers-person"}),
                              tab=2))
+        # suggestions (issue 14): the grid centre assigns and moderates, departments answer and run projects
+        add_nav_item(NavItem("suggestions-desk", _("Suggestions"), 54,
+                             roles=frozenset({Role.DISPATCHER, Role.DEPARTMENT_STAFF, Role.STATION_STAFF}),
+                             also_current=frozenset({"suggestions-desk-item"})))
+        add_nav_item(NavItem("suggestions-projects", _("Projects for the people"), 55,
+                             roles=frozenset({Role.DEPARTMENT_STAFF}), also_current=frozenset({"suggestions-project"})))

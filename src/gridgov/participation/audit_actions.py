@@ -37,4 +37,17 @@ class VolunteerAction(AuditActions):
     CERTIFICATE = "volunteers.certificate", _("Volunteer service certificate printed")
 
 
-AUDIT_ACTIONS = (PointsAction, VolunteerAction)
+class SuggestionAction(AuditActions):
+    SUBMIT = "suggestions.submit", _("Suggestion received")
+    ASSIGN = "suggestions.assign", _("Suggestion assigned to a department")
+    ANSWER = "suggestions.answer", _("Suggestion answered")
+    SEND_BACK = "suggestions.send_back", _("Suggestion sent back to the grid centre")
+    HIDE = "suggestions.hide", _("Suggestion hidden after residents' reports")
+    MODERATE = "suggestions.moderate", _("Suggestion moderated")
+    LINK_PROJECT = "suggestions.link_project", _("Suggestion made part of a project")
+    PROJECT_CREATE = "projects.create", _("Project for the people created")
+    PROJECT_PROGRESS = "projects.progress", _("Project progress reported")
+    MILESTONE = "projects.milestone", _("Project milestone added or reached")
+
+
+AUDIT_ACTIONS = (PointsAction, VolunteerAction, SuggestionAction)

@@ -231,6 +231,19 @@ class Movement(models.Model):
         raise TypeError("the points ledger is append-only: reverse a movement, never delete it")
 
 
+from gridgov.participation.models_suggestions import (  # noqa: E402,F401
+    Milestone,
+    Project,
+    ProjectStatus,
+    ProjectUpdate,
+    ReportReason,
+    Suggestion,
+    SuggestionEvent,
+    SuggestionOutcome,
+    SuggestionReport,
+    SuggestionStatus,
+    SuggestionTopic,
+)
 from gridgov.participation.models_volunteers import (  # noqa: E402,F401
     MAX_MINUTES,
     Activity,

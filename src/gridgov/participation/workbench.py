@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.core.workbench import Urgency, WorkItem
+from gridgov.core.workbench import Urgency, WorkItem, url_with
 
 
 def redemption_items(user) -> list[WorkItem]:
@@ -49,6 +49,32 @@ def organiser_items(user) -> list[WorkItem]:
                      selectors.pending_hours(user).count(), reverse("volunteers-organise"), Urgency.SOON)]
 
 
+def suggestion_items(user) -> list[WorkItem]:
+    """The grid centre's suggestions to assign and hidden ones to moderate; a department's to
+    answer, and those past their day. One query each."""
+    from gridgov.core.permissions import Capability, has_capability
+    from gridgov.participation.selectors import suggestions as selectors
+
+    page = "suggestions-desk"
+    items = []
+    if has_capability(user, Capability.ASSIGN_SUGGESTIONS):
+        items.append(WorkItem("suggestions.assign", _("Suggestions to assign"),
+                              selectors.desk_suggestions(user, queue="assign").count(), url_with(page, queue="assign"),
+                              Urgency.SOON))
+    if has_capability(user, Capability.MODERATE_SUGGESTIONS):
+        items.append(WorkItem("suggestions.moderate", _("Suggestions hidden after reports"),
+                              selectors.desk_suggestions(user, queue="moderate").count(),
+                              url_with(page, queue="moderate"), Urgency.SOON))
+    if has_capability(user, Capability.ANSWER_SUGGESTIONS):
+        items.append(WorkItem("suggestions.answer", _("Suggestions to answer"),
+                              selectors.desk_suggestions(user, queue="answer").count(), url_with(page, queue="answer"),
+                              Urgency.SOON))
+        items.append(WorkItem("suggestions.overdue", _("Suggestions past the day to answer"),
+                              selectors.desk_suggestions(user, queue="overdue").count(),
+                              url_with(page, queue="overdue"), Urgency.OVERDUE))
+    return items
+
+
 def register() -> None:
     """The sections on the home pages of the bank's keeper, volunteers and organisers (from apps.ready)."""
     from gridgov.core.models import Role
@@ -60,3 +86,5 @@ def register() -> None:
                             roles=frozenset({Role.VOLUNTEER})))
     add_section(WorkSection("volunteers.organise", _("Volunteers"), 52, organiser_items,
                             roles=frozenset({Role.VOLUNTEER_ORGANISER})))
+    add_section(WorkSection("suggestions.desk", _("Suggestions"), 53, suggestion_items,
+                            roles=frozenset({Role.DISPATCHER, Role.DEPARTMENT_STAFF, Role.STATION_STAFF})))

@@ -4,6 +4,7 @@ update (`status` in the states allowed), so that two requests at once never both
 
 from __future__ import annotations
 
+from gridgov.participation.models_suggestions import SuggestionStatus
 from gridgov.participation.models_volunteers import HoursStatus, SignUpStatus
 
 # A volunteer's sign-up to a shift.
@@ -18,4 +19,14 @@ SIGNUP_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 HOURS_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "approve": (frozenset({HoursStatus.PENDING}), HoursStatus.APPROVED),
     "decline": (frozenset({HoursStatus.PENDING}), HoursStatus.DECLINED),
+}
+
+# A resident's suggestion: the grid centre assigns it, the department answers (or sends it
+# back to be assigned again), a moderator may remove it at any time before or after.
+SUGGESTION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "assign": (frozenset({SuggestionStatus.SUBMITTED}), SuggestionStatus.ASSIGNED),
+    "send_back": (frozenset({SuggestionStatus.ASSIGNED}), SuggestionStatus.SUBMITTED),
+    "answer": (frozenset({SuggestionStatus.ASSIGNED}), SuggestionStatus.ANSWERED),
+    "remove": (frozenset({SuggestionStatus.SUBMITTED, SuggestionStatus.ASSIGNED, SuggestionStatus.ANSWERED}),
+               SuggestionStatus.REMOVED),
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django import forms
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -23,6 +23,7 @@ from gridgov.core import selectors as core_selectors
 from gridgov.core.exceptions import DomainError
 from gridgov.core.forms import add_domain_error
 from gridgov.core.validators import normalize_mobile, validate_mobile
+from gridgov.core.views import public_map_context
 from gridgov.mediation import services
 from gridgov.mediation.models import CaseType, Diversion, FailureReason
 from gridgov.mediation.selectors.public import TRACKING_CODE, normalize_tracking_code, request_by_tracking
@@ -106,14 +107,6 @@ class TrackForm(forms.Form):
 # --- Asking for mediation ------------------------------------------------------------------------
 
 
-def _map_data() -> dict:
-    """The events' public map: no cells at first, then those around where it looks (the
-    events' public cell endpoint, limited per address there)."""
-    centre = core_selectors.grid_centre()
-    return {"cells": {"type": "FeatureCollection", "features": []}, "cells_url": reverse("events-public-cells"),
-            "centre": list(centre) if centre else None}
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_form(request):
@@ -146,7 +139,7 @@ def request_form(request):
                 request.session[SENT_KEY] = {"code": case.tracking_code, "committee": case.committee.name,
                                              "org_code": case.org_code}
                 return redirect("mediation-request-sent")
-    return render(request, "mediation/public_request.html", {"form": form, "map_data": _map_data()}, status=status)
+    return render(request, "mediation/public_request.html", {"form": form, "map_data": public_map_context()}, status=status)
 
 
 @never_cache
