@@ -561,6 +561,8 @@ GRIDGOV_EXPORT_BULK_WINDOW_HOURS = float(os.environ.get("GRIDGOV_EXPORT_BULK_WIN
 # prepared by a worker and downloaded when ready; each user has at most ACTIVE_LIMIT under way;
 # a ready file is kept KEEP_HOURS; a job running STALE_MINUTES lost its worker.
 GRIDGOV_EXPORT_INLINE_ROWS = int(os.environ.get("GRIDGOV_EXPORT_INLINE_ROWS", "2000"))
+# participation (issue 14): working days a department has to answer a resident's suggestion
+GRIDGOV_SUGGESTION_ANSWER_DAYS = int(os.environ.get("GRIDGOV_SUGGESTION_ANSWER_DAYS", "10"))
 GRIDGOV_EXPORT_ACTIVE_LIMIT = int(os.environ.get("GRIDGOV_EXPORT_ACTIVE_LIMIT", "3"))
 GRIDGOV_EXPORT_KEEP_HOURS = float(os.environ.get("GRIDGOV_EXPORT_KEEP_HOURS", "24"))
 GRIDGOV_EXPORT_STALE_MINUTES = float(os.environ.get("GRIDGOV_EXPORT_STALE_MINUTES", "120"))

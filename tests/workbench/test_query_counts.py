@@ -29,8 +29,9 @@ def test_dispatcher_home_query_count(login, roles, departments, django_assert_nu
                 supervised=True)
     client = login(roles["dispatcher"])
 
-    # the event counts (one aggregate), the departments of the area
-    with django_assert_num_queries(BASE + 2):
+    # the event counts (one aggregate), the departments of the area; the suggestions to assign
+    # and to moderate (one aggregate)
+    with django_assert_num_queries(BASE + 3):
         response = client.get(reverse("home"))
 
     assert response.context["workbench"].items[0].count == n
@@ -43,8 +44,9 @@ def test_unit_home_query_count(login, roles, departments, django_assert_num_quer
     make_events(n, status=Status.DISPATCHED, department=unit, deadline_in=datetime.timedelta(hours=2))
     client = login(roles[role])
 
-    # the inbox counts (one aggregate), the departments of the area, the user's own unit
-    with django_assert_num_queries(BASE + 3):
+    # the inbox counts (one aggregate), the departments of the area, the user's own unit; the
+    # suggestions to answer and past their day (one aggregate)
+    with django_assert_num_queries(BASE + 4):
         response = client.get(reverse("home"))
 
     assert response.context["workbench"].items[0].count == n

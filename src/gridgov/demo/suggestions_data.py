@@ -1,5 +1,6 @@
 """The demo's suggestions and projects (issue 14): residents' suggestions of the first township
-in every state — received, with the `department` account to answer (one past its day),
+in every state (without contacts: the demo sends no SMS) — received, with the `department`
+account to answer (one past its day),
 adopted, answered, not adopted, hidden after residents' reports and waiting for a moderator,
 removed — and projects for the people made from the adopted ones: a township's project with
 two village parts (progress rolled up by budget), one completed and one planned, with their
@@ -19,12 +20,12 @@ from gridgov.participation.services import projects, suggestions
 SUGGESTIONS = (
     # (days ago, topic, title, text, contact, what happens)
     (40, "roads", "村道坑洼，雨天积水严重", "村口到小学的一段村道坑洼很多，下雨后积水，孩子上学鞋子都湿了，建议硬化路面。",
-     "13800001111", "adopted"),
+     "", "adopted"),
     (38, "safety", "夜间路灯太少", "村里主路晚上很黑，老人晚上散步容易摔倒，建议增加路灯。", "", "adopted"),
-    (30, "elderly", "希望开设老年食堂", "村里独居老人多，吃饭不方便，希望在村委会附近办一个老年食堂。", "13800002222",
+    (30, "elderly", "希望开设老年食堂", "村里独居老人多，吃饭不方便，希望在村委会附近办一个老年食堂。", "",
      "answered"),
     (25, "culture", "建议建设篮球场", "年轻人没有运动的地方，建议在村委会旁边空地建一个篮球场。", "", "not_adopted"),
-    (12, "environment", "垃圾分类点太远", "三组的垃圾分类投放点太远，建议在组里增设一个投放点。", "13800003333", "assigned"),
+    (12, "environment", "垃圾分类点太远", "三组的垃圾分类投放点太远，建议在组里增设一个投放点。", "", "assigned"),
     (20, "services", "希望延长卫生室开放时间", "上班的人下班后卫生室已经关门，建议晚上延长开放一小时。", "", "overdue"),
     (3, "roads", "公交站没有遮雨棚", "镇上公交站没有遮雨棚，下雨天等车很不方便。", "", "submitted"),
     (1, "other", "建议组织法律知识讲座", "很多老人不了解赡养和继承的法律，建议村里组织法律讲座。", "", "submitted"),

@@ -51,28 +51,18 @@ def organiser_items(user) -> list[WorkItem]:
 
 def suggestion_items(user) -> list[WorkItem]:
     """The grid centre's suggestions to assign and hidden ones to moderate; a department's to
-    answer, and those past their day. One query each."""
+    answer, and those past their day (`selectors.desk_counts`: one query per side)."""
     from gridgov.core.permissions import Capability, has_capability
     from gridgov.participation.selectors import suggestions as selectors
 
     page = "suggestions-desk"
-    items = []
-    if has_capability(user, Capability.ASSIGN_SUGGESTIONS):
-        items.append(WorkItem("suggestions.assign", _("Suggestions to assign"),
-                              selectors.desk_suggestions(user, queue="assign").count(), url_with(page, queue="assign"),
-                              Urgency.SOON))
-    if has_capability(user, Capability.MODERATE_SUGGESTIONS):
-        items.append(WorkItem("suggestions.moderate", _("Suggestions hidden after reports"),
-                              selectors.desk_suggestions(user, queue="moderate").count(),
-                              url_with(page, queue="moderate"), Urgency.SOON))
-    if has_capability(user, Capability.ANSWER_SUGGESTIONS):
-        items.append(WorkItem("suggestions.answer", _("Suggestions to answer"),
-                              selectors.desk_suggestions(user, queue="answer").count(), url_with(page, queue="answer"),
-                              Urgency.SOON))
-        items.append(WorkItem("suggestions.overdue", _("Suggestions past the day to answer"),
-                              selectors.desk_suggestions(user, queue="overdue").count(),
-                              url_with(page, queue="overdue"), Urgency.OVERDUE))
-    return items
+    counts = selectors.desk_counts(user)
+    shown = (("assign", Capability.ASSIGN_SUGGESTIONS, _("Suggestions to assign"), Urgency.SOON),
+             ("moderate", Capability.MODERATE_SUGGESTIONS, _("Suggestions hidden after reports"), Urgency.SOON),
+             ("answer", Capability.ANSWER_SUGGESTIONS, _("Suggestions to answer"), Urgency.SOON),
+             ("overdue", Capability.ANSWER_SUGGESTIONS, _("Suggestions past the day to answer"), Urgency.OVERDUE))
+    return [WorkItem(f"suggestions.{queue}", label, counts[queue], url_with(page, queue=queue), urgency)
+            for queue, capability, label, urgency in shown if has_capability(user, capability) and queue in counts]
 
 
 def register() -> None:

@@ -116,19 +116,36 @@ def progress_by_area(parent_code: str, child_length: int) -> list[AreaProgress]:
 # --- The staff's reads --------------------------------------------------------------------------
 
 
+TO_ASSIGN = Q(status=SuggestionStatus.SUBMITTED, hidden_at__isnull=True)
+TO_MODERATE = Q(hidden_at__isnull=False) & ~Q(status=SuggestionStatus.REMOVED)
+
+
+def desk_counts(user) -> dict[str, int]:
+    """The sizes of the user's queues (the home page), in one query per side of the desk:
+    the grid centre's `assign` and `moderate`, a department's `answer` and `overdue`."""
+    counts = {}
+    if has_capability(user, Capability.ASSIGN_SUGGESTIONS) or has_capability(user, Capability.MODERATE_SUGGESTIONS):
+        counts.update(Suggestion.objects.visible_to(user).aggregate(assign=Count("pk", filter=TO_ASSIGN),
+                                                                     moderate=Count("pk", filter=TO_MODERATE)))
+    if has_capability(user, Capability.ANSWER_SUGGESTIONS) and user.department_id:
+        counts.update(Suggestion.objects.filter(department_id=user.department_id, status=SuggestionStatus.ASSIGNED)
+                      .aggregate(answer=Count("pk"), overdue=Count("pk", filter=Q(answer_due__lt=timezone.localdate()))))
+    return counts
+
+
 def desk_suggestions(user, *, queue: str) -> QuerySet[Suggestion]:
     """The suggestions of one of the desk's queues: `assign` (the grid centre: received, to
     assign), `answer` (a department: assigned to it), `overdue` (assigned, past the day),
     `moderate` (hidden by reports), `all` (the area's)."""
     qs = Suggestion.objects.visible_to(user).select_related("department", "project")
     if queue == "assign" and has_capability(user, Capability.ASSIGN_SUGGESTIONS):
-        return qs.filter(status=SuggestionStatus.SUBMITTED, hidden_at__isnull=True)
+        return qs.filter(TO_ASSIGN)
     if queue in ("answer", "overdue") and has_capability(user, Capability.ANSWER_SUGGESTIONS):
         qs = Suggestion.objects.filter(department_id=user.department_id, status=SuggestionStatus.ASSIGNED
                                        ).select_related("department") if user.department_id else qs.none()
         return qs.filter(answer_due__lt=timezone.localdate()) if queue == "overdue" else qs
     if queue == "moderate" and has_capability(user, Capability.MODERATE_SUGGESTIONS):
-        return qs.filter(hidden_at__isnull=False).exclude(status=SuggestionStatus.REMOVED)
+        return qs.filter(TO_MODERATE)
     if queue == "all" and has_capability(user, Capability.ASSIGN_SUGGESTIONS):
         return qs
     return qs.none()

@@ -41,8 +41,8 @@ from gridgov.participation.workflow import SUGGESTION_TRANSITIONS
 
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed on a phone
 TITLE_LIMIT, TEXT_LIMIT, ANSWER_LIMIT = 100, 2000, 2000
-# Working days a department has to answer (from the day it was assigned).
-ANSWER_WORKING_DAYS = getattr(settings, "GRIDGOV_SUGGESTION_ANSWER_DAYS", 10)
+# Working days a department has to answer (from the day it was assigned): settings, 10.
+ANSWER_WORKING_DAYS = settings.GRIDGOV_SUGGESTION_ANSWER_DAYS
 HIDE_AFTER_REPORTS = 3
 # Limits per client address (core.ratelimit) of the public form and API, reports and look-ups.
 SUGGEST_SCOPE, SUGGESTIONS_AN_HOUR = "suggestion_form", 5
