@@ -38,5 +38,6 @@ urlpatterns = [
     path("suggest/", include(suggestion_urls.suggest_urlpatterns)),
     path("projects/", include(suggestion_urls.project_urlpatterns)),
     path("suggestions/", include(suggestion_urls.desk_urlpatterns)),
+    path("meetings/", include("gridgov.participation.meeting_urls")),
     path("", include("gridgov.core.urls")),
 ]

@@ -319,7 +319,8 @@ def test_one_audit_entry_records_the_bulk_seed_and_the_chain_verifies(town):
                    .exclude(action=AuditAction.USER_ROLES_SET).exclude(action__startswith="register.round_")
                    .exclude(action__startswith="register.inspection_").exclude(action__startswith="mediation.")
                    .exclude(action__startswith="points.").exclude(action__startswith="volunteers.")
-                   .exclude(action__startswith="suggestions.").exclude(action__startswith="projects."))
+                   .exclude(action__startswith="suggestions.").exclude(action__startswith="projects.")
+                   .exclude(action__startswith="meetings."))
 
     assert [e.action for e in entries] == [AuditAction.DEMO_SEED]
     # the demo's roles are given by the system, without a second administrator (issue 10)
@@ -525,6 +526,17 @@ def test_the_demo_suggestions_and_projects_are_in_every_state(town):
     assert parent.children.count() == 2
     assert parent.progress == 30 and {p.status for p in Project.objects.all()} == {"planned", "under_way",
                                                                                    "completed"}
+
+
+def test_the_demo_village_meetings_track_concerns_every_way(town):
+    from gridgov.participation.models import Concern, MeetingAttendance, Movement, ServiceDay, VillageMeeting
+
+    assert VillageMeeting.objects.count() == 3 and MeetingAttendance.objects.exists()
+    assert {c.route for c in Concern.objects.all()} == {"on_the_spot", "owner", "event", "project"}
+    assert Concern.objects.filter(route="owner", status="open").exists()
+    assert Concern.objects.filter(route="owner", status="resolved").exists()
+    assert Movement.objects.filter(source_key__startswith="meeting:").count() == MeetingAttendance.objects.count()
+    assert ServiceDay.objects.count() == 4
 
 
 def test_the_demo_volunteers_have_shifts_and_hours_in_every_state(town):

@@ -280,6 +280,30 @@ def _suggestion_objects(department, cell: str, village: str) -> dict:
     return {"suggestion": suggestion, "follow_token": token, "project": project, "milestone": milestone}
 
 
+def _meeting_objects(worker, admin, official, village: str) -> dict:
+    """A meeting of the village with a concern given to an owner and a photo (stored directly:
+    the world never commits), and the official assigned to the village."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from gridgov.participation.models import MeetingPhoto
+    from gridgov.participation.services import meetings
+
+    meeting = meetings.meeting_record(actor=worker, org_code=village, held_on=timezone.localdate(), place="晒谷坪",
+                                      convenor="陈书记", attendance=30)
+    concern = meetings.concern_add(actor=worker, meeting=meeting, summary="排水沟堵塞", route="owner", owner="张德",
+                                   deadline=timezone.localdate())
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(buffer, format="JPEG")
+    photo = MeetingPhoto(meeting=meeting, uploaded_by=worker)
+    photo.image.save("matrix-meeting.jpg", ContentFile(buffer.getvalue()), save=False)
+    photo.save()
+    liaison = meetings.liaison_assign(actor=admin, user=official, org_code=village, starts_on=timezone.localdate())
+    return {"meeting": meeting, "concern": concern, "meeting_photo": photo, "liaison": liaison}
+
+
 def _mediation_attachment(case, user):
     """A page of the case's file, its image stored (the world's transaction never commits, so
     not through the service's store-on-commit)."""
@@ -366,6 +390,12 @@ def build_world() -> World:
         side.extra["mediation_adviser"] = LegalAdviser.objects.create(
             kind=AdviserKind.LEGAL_LITERATE, name="王明白", org_code=village, phone="13912345678", is_active=False)
     inside.extra.update(_suggestion_objects(depts["market"], Tree.CELL_A1, Tree.VILLAGE_A))
+    inside.extra.update(_meeting_objects(users[Role.GRID_WORKER], users[Role.CITY_ADMIN], users[Role.JUSTICE_OFFICER],
+                                         Tree.VILLAGE_A))
+    outside.extra.update(_meeting_objects(make_user("gw-b", Role.GRID_WORKER, scope=Tree.CELL_B1),
+                                          users[Role.CITY_ADMIN],
+                                          make_user("justice-liaison-b", Role.JUSTICE_OFFICER, scope=Tree.TOWNSHIP_B),
+                                          Tree.VILLAGE_B))
     outside.extra.update(_suggestion_objects(county_b, Tree.CELL_B1, Tree.VILLAGE_B))
     outside.extra["export_job"] = failed_export(make_user("someone-else", Role.DISPATCHER, scope=Tree.COUNTY_B))
     return World(users=users, inside=inside, outside=outside, notifications=notifications, export_jobs=export_jobs)

@@ -48,6 +48,10 @@ POINTS_STAFF = frozenset({BANK, GRID_WORKER})
 VOLUNTEER_PEOPLE = frozenset({VOLUNTEER, ORGANISER})
 # Suggestions: the grid centre assigns and moderates; departments and stations answer.
 SUGGESTION_DESK = frozenset({DISPATCHER, DEPARTMENT, STATION})
+# Village meetings: recorded by the village's grid worker and grid leader, read by the administrator
+# (who assigns officials to villages).
+MEETING_RECORDERS = frozenset({GRID_WORKER, SCREENER})
+MEETING_READERS = MEETING_RECORDERS | ADMINS
 # The register (buildings, households, places): the staff who work in an area.
 REGISTER_VIEWERS = frozenset({CITY_ADMIN, DISPATCHER, GRID_WORKER, DEPARTMENT, STATION, CARE_WORKER, OFFICER,
                               SCREENER})
@@ -380,6 +384,22 @@ RULES: dict[str, Rule] = {
     "suggestions-project-progress": page(obj="project", post=frozenset({DEPARTMENT}), status={"POST": 400}),
     "suggestions-milestone-add": page(obj="project", post=frozenset({DEPARTMENT}), status={"POST": 400}),
     "suggestions-milestone-reached": page(obj="project", post=frozenset({DEPARTMENT}), status={"POST": 302}),
+    # village meetings (issue 14): the grid worker and grid leader record them; officials assigned to
+    # villages record their service days
+    "meetings-list": page(get=MEETING_READERS),
+    "meetings-add": page(post=MEETING_RECORDERS, status={"POST": 400}),
+    "meetings-meeting": page(obj="meeting", get=MEETING_READERS),
+    "meetings-concern-add": page(obj="meeting", post=MEETING_RECORDERS, status={"POST": 400}),
+    "meetings-attendance": page(obj="meeting", post=MEETING_RECORDERS, status={"POST": 302},
+                                why="no household ticked: back with the message"),
+    "meetings-photo": page(obj="meeting", get=MEETING_READERS),
+    "meetings-concern-resolve": page(obj="concern", post=MEETING_READERS, status={"POST": 302},
+                                     why="no resolution given: back with the message"),
+    "meetings-liaisons": page(get=MEETING_READERS | {JUSTICE}, why="the official assigned to the village"),
+    "meetings-liaison-add": page(post=ADMINS, status={"POST": 400}),
+    "meetings-service-day-add": page(obj="liaison", post=frozenset({JUSTICE}), status={"POST": 400},
+                                     why="only the official itself"),
+    "api-meetings": api(get=MEETING_READERS, post=MEETING_RECORDERS, status={"POST": 400}),
     "api-volunteer-shifts": api(get=VOLUNTEER_PEOPLE),
     "api-volunteer-sign-up": api(obj="volunteer_shift", post=VOLUNTEER_PEOPLE,
                                  why="signed up already (409), or no volunteer named (400)"),

@@ -90,7 +90,7 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
     values["mediation_case"] = side.extra.get("mediation_case")
     for points_kind in ("points_account", "points_bank", "points_movement", "points_redemption", "volunteer",
                         "volunteer_activity", "volunteer_shift", "volunteer_signup", "volunteer_hours", "suggestion",
-                        "project"):
+                        "project", "meeting", "concern", "liaison"):
         values[points_kind] = side.extra.get(points_kind)
     values["mediation_centre"] = side.extra.get("mediation_centre")
     values["mediation_adviser"] = side.extra.get("mediation_adviser")
@@ -106,6 +106,8 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
             kwargs[key] = side.extra["mediation_shift"].pk
         elif key == "attachment_id":  # mediation (issue 13): a page of the case's file
             kwargs[key] = side.extra["mediation_attachment"].pk
+        elif key == "photo_id" and kind == "meeting":  # participation (issue 14): a meeting's photo
+            kwargs[key] = side.extra["meeting_photo"].pk
         elif key == "photo_id":
             kwargs[key] = world.inside.photo.pk if inside else world.outside.photo.pk
         elif key == "visit_id":

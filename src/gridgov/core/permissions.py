@@ -80,6 +80,8 @@ class Capability(StrEnum):
     MODERATE_SUGGESTIONS = "moderate_suggestions"  # hidden after reports: publish again or remove
     ANSWER_SUGGESTIONS = "answer_suggestions"  # a department's official answer
     MANAGE_PROJECTS = "manage_projects"  # a department's projects for the people (民生实事)
+    RECORD_MEETINGS = "record_meetings"  # village meetings (屋场会) and their concerns
+    MANAGE_LIAISONS = "manage_liaisons"  # officials assigned to villages (包村干部)
 
 
 _C = Capability
@@ -96,6 +98,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.MANAGE_CARE_CONFIG,
             _C.TAKE_PART_IN_EVENTS, _C.SEE_AREA_EVENTS, _C.WORK_EVENT_DESK,  # workflow (issue 11)
             _C.MANAGE_INSPECTION_CHECKLISTS,  # inspections (issue 11 §C)
+            _C.MANAGE_LIAISONS,  # participation (issue 14): officials assigned to villages
         }
     ),
     Role.DISPATCHER: frozenset({
@@ -116,7 +119,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.FIX_EVENTS_ON_SITE,
             _C.RECORD_INSPECTIONS,  # inspections (issue 11 §C)
             _C.SCREEN_DISPUTES,  # mediation (issue 13)
-            _C.EARN_POINTS,  # participation (issue 14)
+            _C.EARN_POINTS, _C.RECORD_MEETINGS,  # participation (issue 14)
         }
     ),
     # workflow (issue 11): a unit handles what is sent to it; a department may pass it on to its station
@@ -157,6 +160,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {
             _C.OPEN_PERSON_RECORD, _C.EDIT_PEOPLE, _C.VIEW_REGISTER, _C.EDIT_REGISTER,
             _C.SIGN_OFF_REGISTER, _C.MANAGE_ROUNDS, _C.MERGE_PEOPLE,
+            _C.RECORD_MEETINGS,  # participation (issue 14): the grid leader records the village's meetings
         }
     ),
     Role.AUDITOR: frozenset({_C.VIEW_AUDIT, _C.REVIEW_EMERGENCY_ACCESS,

@@ -366,6 +366,10 @@ def seed_demo(*, scale: str, password: str = DEFAULT_PASSWORD, seed: int = DEFAU
 
         for key, n in write_suggestions(township_code=plan.first_township.code).items():
             writer.written[f"suggestions_{key}"] += n
+        from gridgov.demo.meetings_data import write_meetings
+
+        for key, n in write_meetings(village_code=plan.first_village.code).items():
+            writer.written[f"meetings_{key}"] += n
         counts = dict(sorted(writer.written.items()))
         entry = audit_record(
             actor=SystemActor("seed_demo"), action=AuditAction.DEMO_SEED, object_type="demo", object_repr=f"{scale} demo",

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from gridgov.participation.api import meetings, suggestions, volunteers
 from gridgov.participation.api import points as api
-from gridgov.participation.api import suggestions, volunteers
 
 urlpatterns = [
     path("points/accounts/", api.AccountListApi.as_view(), name="api-points-accounts"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("suggestions/", suggestions.SuggestionCreateApi.as_view(), name="api-suggestions"),
     path("suggestions/<str:tracking_code>/", suggestions.SuggestionDetailApi.as_view(), name="api-suggestion"),
     path("projects/", suggestions.ProjectListApi.as_view(), name="api-projects"),
+    path("meetings/", meetings.MeetingListApi.as_view(), name="api-meetings"),
     path("volunteers/shifts/", volunteers.ShiftListApi.as_view(), name="api-volunteer-shifts"),
     path("volunteers/shifts/<int:shift_id>/signup/", volunteers.SignUpApi.as_view(), name="api-volunteer-sign-up"),
 ]

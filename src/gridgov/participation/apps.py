@@ -38,3 +38,6 @@ class ParticipationConfig(AppConfig):
                              also_current=frozenset({"suggestions-desk-item"})))
         add_nav_item(NavItem("suggestions-projects", _("Projects for the people"), 55,
                              roles=frozenset({Role.DEPARTMENT_STAFF}), also_current=frozenset({"suggestions-project"})))
+        add_nav_item(NavItem("meetings-list", _("Village meetings"), 56, roles=frozenset({Role.GRID_WORKER,
+                                                                                        Role.SCREENER}),
+                             also_current=frozenset({"meetings-meeting", "meetings-liaisons"})))

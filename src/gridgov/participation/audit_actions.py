@@ -50,4 +50,13 @@ class SuggestionAction(AuditActions):
     MILESTONE = "projects.milestone", _("Project milestone added or reached")
 
 
-AUDIT_ACTIONS = (PointsAction, VolunteerAction, SuggestionAction)
+class MeetingAction(AuditActions):
+    RECORD = "meetings.record", _("Village meeting recorded")
+    ATTENDANCE = "meetings.attendance", _("Households present at a village meeting recorded")
+    CONCERN = "meetings.concern", _("Concern of a village meeting recorded")
+    CONCERN_RESOLVE = "meetings.concern_resolve", _("Concern of a village meeting resolved")
+    LIAISON = "meetings.liaison", _("Official assigned to a village")
+    SERVICE_DAY = "meetings.service_day", _("Village official's service day recorded")
+
+
+AUDIT_ACTIONS = (PointsAction, VolunteerAction, SuggestionAction, MeetingAction)

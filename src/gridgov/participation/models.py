@@ -231,6 +231,17 @@ class Movement(models.Model):
         raise TypeError("the points ledger is append-only: reverse a movement, never delete it")
 
 
+from gridgov.participation.models_meetings import (  # noqa: E402,F401
+    Concern,
+    ConcernRoute,
+    ConcernStatus,
+    MeetingAttendance,
+    MeetingOfficial,
+    MeetingPhoto,
+    ServiceDay,
+    VillageLiaison,
+    VillageMeeting,
+)
 from gridgov.participation.models_suggestions import (  # noqa: E402,F401
     Milestone,
     Project,

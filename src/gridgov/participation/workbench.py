@@ -65,6 +65,18 @@ def suggestion_items(user) -> list[WorkItem]:
             for queue, capability, label, urgency in shown if has_capability(user, capability) and queue in counts]
 
 
+def meeting_items(user) -> list[WorkItem]:
+    """Concerns of village meetings given to the user and still open; those of the area past
+    their deadline. Two queries."""
+    from gridgov.participation.selectors import meetings as selectors
+
+    url = reverse("meetings-list")
+    return [WorkItem("meetings.mine", _("Village concerns given to me"), selectors.my_open_concerns(user).count(),
+                     url, Urgency.SOON),
+            WorkItem("meetings.overdue", _("Village concerns past their deadline"),
+                     selectors.overdue_concerns(user).count(), url, Urgency.OVERDUE)]
+
+
 def register() -> None:
     """The sections on the home pages of the bank's keeper, volunteers and organisers (from apps.ready)."""
     from gridgov.core.models import Role
@@ -76,5 +88,7 @@ def register() -> None:
                             roles=frozenset({Role.VOLUNTEER})))
     add_section(WorkSection("volunteers.organise", _("Volunteers"), 52, organiser_items,
                             roles=frozenset({Role.VOLUNTEER_ORGANISER})))
+    add_section(WorkSection("meetings.concerns", _("Village meetings"), 54, meeting_items,
+                            roles=frozenset({Role.GRID_WORKER, Role.SCREENER})))
     add_section(WorkSection("suggestions.desk", _("Suggestions"), 53, suggestion_items,
                             roles=frozenset({Role.DISPATCHER, Role.DEPARTMENT_STAFF, Role.STATION_STAFF})))
