@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from gridgov.core import health
 from gridgov.core.api_errors import api_not_found
-from gridgov.participation import suggestion_urls
+from gridgov.participation import consultation_urls, suggestion_urls
 
 # The admin signs in through the product's sign-in page and asks for the second factor
 # as GRIDGOV_OTP and GRIDGOV_ADMIN_OTP say (gridgov.core.admin, accounts issue 10).
@@ -39,5 +39,7 @@ urlpatterns = [
     path("projects/", include(suggestion_urls.project_urlpatterns)),
     path("suggestions/", include(suggestion_urls.desk_urlpatterns)),
     path("meetings/", include("gridgov.participation.meeting_urls")),
+    path("consult/", include(consultation_urls.public_urlpatterns)),
+    path("consultations/", include(consultation_urls.desk_urlpatterns)),
     path("", include("gridgov.core.urls")),
 ]

@@ -320,7 +320,7 @@ def test_one_audit_entry_records_the_bulk_seed_and_the_chain_verifies(town):
                    .exclude(action__startswith="register.inspection_").exclude(action__startswith="mediation.")
                    .exclude(action__startswith="points.").exclude(action__startswith="volunteers.")
                    .exclude(action__startswith="suggestions.").exclude(action__startswith="projects.")
-                   .exclude(action__startswith="meetings."))
+                   .exclude(action__startswith="meetings.").exclude(action__startswith="consultations."))
 
     assert [e.action for e in entries] == [AuditAction.DEMO_SEED]
     # the demo's roles are given by the system, without a second administrator (issue 10)
@@ -537,6 +537,16 @@ def test_the_demo_village_meetings_track_concerns_every_way(town):
     assert Concern.objects.filter(route="owner", status="resolved").exists()
     assert Movement.objects.filter(source_key__startswith="meeting:").count() == MeetingAttendance.objects.count()
     assert ServiceDay.objects.count() == 4
+
+
+def test_the_demo_consultations_are_drafted_open_and_decided(town):
+    from gridgov.participation.models import Consultation
+
+    stages = {(c.published_at is not None, c.decided_at is not None) for c in Consultation.objects.all()}
+    assert stages == {(False, False), (True, False), (True, True)}
+    decided = Consultation.objects.get(decided_at__isnull=False)
+    assert decided.themes.exclude(answer="").count() == 2 and decided.documents.exists()
+    assert Consultation.objects.filter(comments__source="meeting").exists()
 
 
 def test_the_demo_volunteers_have_shifts_and_hours_in_every_state(town):

@@ -304,6 +304,24 @@ def _meeting_objects(worker, admin, official, village: str) -> dict:
     return {"meeting": meeting, "concern": concern, "meeting_photo": photo, "liaison": liaison}
 
 
+def _consultation_objects(department, township: str) -> dict:
+    """A published consultation of the department, open now, with a PDF and a theme."""
+    from django.core.files.base import ContentFile
+
+    from gridgov.participation.models import Consultation, ConsultationDocument, Theme
+
+    today = timezone.localdate()
+    consultation = Consultation.objects.create(
+        title="市场搬迁", summary="拟搬迁。", org_code=township, owner=department, opens_on=today,
+        closes_on=today + datetime.timedelta(days=10), published_at=timezone.now(),
+        created_by=make_user(f"consult-{township}", Role.DEPARTMENT_STAFF))
+    document = ConsultationDocument(consultation=consultation, title="方案", uploaded_by=consultation.created_by)
+    document.file.save("matrix.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    document.save()
+    theme = Theme.objects.create(consultation=consultation, title="交通")
+    return {"consultation": consultation, "consultation_document": document, "theme": theme}
+
+
 def _mediation_attachment(case, user):
     """A page of the case's file, its image stored (the world's transaction never commits, so
     not through the service's store-on-commit)."""
@@ -390,6 +408,8 @@ def build_world() -> World:
         side.extra["mediation_adviser"] = LegalAdviser.objects.create(
             kind=AdviserKind.LEGAL_LITERATE, name="王明白", org_code=village, phone="13912345678", is_active=False)
     inside.extra.update(_suggestion_objects(depts["market"], Tree.CELL_A1, Tree.VILLAGE_A))
+    inside.extra.update(_consultation_objects(depts["market"], Tree.TOWNSHIP_A))
+    outside.extra.update(_consultation_objects(county_b, Tree.TOWNSHIP_B))
     inside.extra.update(_meeting_objects(users[Role.GRID_WORKER], users[Role.CITY_ADMIN], users[Role.JUSTICE_OFFICER],
                                          Tree.VILLAGE_A))
     outside.extra.update(_meeting_objects(make_user("gw-b", Role.GRID_WORKER, scope=Tree.CELL_B1),

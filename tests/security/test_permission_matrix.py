@@ -90,7 +90,7 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
     values["mediation_case"] = side.extra.get("mediation_case")
     for points_kind in ("points_account", "points_bank", "points_movement", "points_redemption", "volunteer",
                         "volunteer_activity", "volunteer_shift", "volunteer_signup", "volunteer_hours", "suggestion",
-                        "project", "meeting", "concern", "liaison"):
+                        "project", "meeting", "concern", "liaison", "consultation"):
         values[points_kind] = side.extra.get(points_kind)
     values["mediation_centre"] = side.extra.get("mediation_centre")
     values["mediation_adviser"] = side.extra.get("mediation_adviser")
@@ -122,6 +122,10 @@ def _obj_kwargs(name: str, route: str, world: World, role: str, inside: bool) ->
             kwargs[key] = side.extra["follow_token"]
         elif key in ("code", "tracking_code") and kind == "suggestion":
             kwargs[key] = side.extra["suggestion"].tracking_code
+        elif key == "document_id":  # participation (issue 14): a consultation's PDF
+            kwargs[key] = side.extra["consultation_document"].pk
+        elif key == "theme_id":
+            kwargs[key] = side.extra["theme"].pk
         elif key == "milestone_id":
             kwargs[key] = side.extra["milestone"].pk
         elif key == "month":  # participation (issue 14): a statement's month

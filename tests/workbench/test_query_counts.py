@@ -64,8 +64,8 @@ def test_grid_worker_home_query_count(login, roles, departments, django_assert_n
     # my cells, read once for the whole page (core.selectors.grid_cells_of); events: the
     # count to verify; register: the checklist per round, the places to inspect per
     # inspection round; care: the visit counts, my confirmations, the open crises; home:
-    # my cells' units, the people living there
-    with django_assert_num_queries(BASE + 9):
+    # my cells' units, the people living there; the village meetings' concerns (one aggregate)
+    with django_assert_num_queries(BASE + 10):
         response = client.get(reverse("home"))
 
     counts = {item.key: item.count for item in response.context["workbench"].items}
@@ -106,8 +106,8 @@ def test_screener_home_query_count(login, roles, django_assert_num_queries, n):
     make_round(n)
     client = login(roles["screener"])
 
-    # the open rounds, the sign-off queue
-    with django_assert_num_queries(BASE + 2):
+    # the open rounds, the sign-off queue; the village meetings' concerns (one aggregate)
+    with django_assert_num_queries(BASE + 3):
         response = client.get(reverse("home"))
 
     assert response.context["workbench"].items[0].count == 1

@@ -82,6 +82,7 @@ class Capability(StrEnum):
     MANAGE_PROJECTS = "manage_projects"  # a department's projects for the people (民生实事)
     RECORD_MEETINGS = "record_meetings"  # village meetings (屋场会) and their concerns
     MANAGE_LIAISONS = "manage_liaisons"  # officials assigned to villages (包村干部)
+    RUN_CONSULTATIONS = "run_consultations"  # a department's public consultations on major decisions
 
 
 _C = Capability
@@ -126,7 +127,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # participation (issue 14): a department answers the suggestions sent to it and runs its projects
     Role.DEPARTMENT_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER,
                                       _C.TAKE_PART_IN_EVENTS, _C.HANDLE_EVENTS, _C.PASS_ON_EVENTS,
-                                      _C.ANSWER_SUGGESTIONS, _C.MANAGE_PROJECTS}),
+                                      _C.ANSWER_SUGGESTIONS, _C.MANAGE_PROJECTS, _C.RUN_CONSULTATIONS}),
     Role.STATION_STAFF: frozenset({_C.VIEW_PEOPLE, _C.VIEW_REGISTER, _C.TAKE_PART_IN_EVENTS, _C.HANDLE_EVENTS,
                                    _C.ANSWER_SUGGESTIONS}),
     Role.CARE_WORKER: frozenset(

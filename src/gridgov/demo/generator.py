@@ -370,6 +370,10 @@ def seed_demo(*, scale: str, password: str = DEFAULT_PASSWORD, seed: int = DEFAU
 
         for key, n in write_meetings(village_code=plan.first_village.code).items():
             writer.written[f"meetings_{key}"] += n
+        from gridgov.demo.consultations_data import write_consultations
+
+        for key, n in write_consultations(township_code=plan.first_township.code).items():
+            writer.written[f"consultations_{key}"] += n
         counts = dict(sorted(writer.written.items()))
         entry = audit_record(
             actor=SystemActor("seed_demo"), action=AuditAction.DEMO_SEED, object_type="demo", object_repr=f"{scale} demo",

@@ -41,3 +41,5 @@ class ParticipationConfig(AppConfig):
         add_nav_item(NavItem("meetings-list", _("Village meetings"), 56, roles=frozenset({Role.GRID_WORKER,
                                                                                         Role.SCREENER}),
                              also_current=frozenset({"meetings-meeting", "meetings-liaisons"})))
+        add_nav_item(NavItem("consultations-desk", _("Public consultations"), 57,
+                             roles=frozenset({Role.DEPARTMENT_STAFF}), also_current=frozenset({"consultations-manage"})))

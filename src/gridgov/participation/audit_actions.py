@@ -59,4 +59,14 @@ class MeetingAction(AuditActions):
     SERVICE_DAY = "meetings.service_day", _("Village official's service day recorded")
 
 
-AUDIT_ACTIONS = (PointsAction, VolunteerAction, SuggestionAction, MeetingAction)
+class ConsultationAction(AuditActions):
+    CREATE = "consultations.create", _("Public consultation drafted")
+    DOCUMENT = "consultations.document", _("Document of a public consultation added")
+    PUBLISH = "consultations.publish", _("Public consultation published")
+    COMMENT = "consultations.comment", _("Comment on a public consultation")
+    THEME = "consultations.theme", _("Comments of a public consultation grouped into a theme")
+    ANSWER = "consultations.answer", _("Theme of a public consultation answered")
+    DECIDE = "consultations.decide", _("Decision of a public consultation published")
+
+
+AUDIT_ACTIONS = (PointsAction, VolunteerAction, SuggestionAction, MeetingAction, ConsultationAction)

@@ -231,6 +231,13 @@ class Movement(models.Model):
         raise TypeError("the points ledger is append-only: reverse a movement, never delete it")
 
 
+from gridgov.participation.models_consultations import (  # noqa: E402,F401
+    CommentSource,
+    Consultation,
+    ConsultationComment,
+    ConsultationDocument,
+    Theme,
+)
 from gridgov.participation.models_meetings import (  # noqa: E402,F401
     Concern,
     ConcernRoute,

@@ -67,14 +67,14 @@ def suggestion_items(user) -> list[WorkItem]:
 
 def meeting_items(user) -> list[WorkItem]:
     """Concerns of village meetings given to the user and still open; those of the area past
-    their deadline. Two queries."""
+    their deadline. One query."""
     from gridgov.participation.selectors import meetings as selectors
 
     url = reverse("meetings-list")
-    return [WorkItem("meetings.mine", _("Village concerns given to me"), selectors.my_open_concerns(user).count(),
-                     url, Urgency.SOON),
-            WorkItem("meetings.overdue", _("Village concerns past their deadline"),
-                     selectors.overdue_concerns(user).count(), url, Urgency.OVERDUE)]
+    counts = selectors.concern_counts(user)
+    return [WorkItem("meetings.mine", _("Village concerns given to me"), counts["mine"], url, Urgency.SOON),
+            WorkItem("meetings.overdue", _("Village concerns past their deadline"), counts["overdue"], url,
+                     Urgency.OVERDUE)]
 
 
 def register() -> None:

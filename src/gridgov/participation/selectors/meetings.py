@@ -94,6 +94,15 @@ def concern_ratio(parent_code: str, child_length: int) -> list[ConcernRatio]:
     return [ConcernRatio(code=r["area"], raised=r["raised"], resolved=r["resolved"]) for r in rows]
 
 
+def concern_counts(user) -> dict[str, int]:
+    """`mine` (given to the user, open) and `overdue` (the area's, open past their deadline),
+    in one query: the home page's figures of `my_open_concerns` and `overdue_concerns`."""
+    mine = Q(owner_user=user, status=ConcernStatus.OPEN, route=ConcernRoute.OWNER)
+    overdue = _area(user) & Q(route=ConcernRoute.OWNER, status=ConcernStatus.OPEN, deadline__lt=timezone.localdate())
+    return Concern.objects.filter(mine | overdue).aggregate(mine=Count("pk", filter=mine),
+                                                           overdue=Count("pk", filter=overdue))
+
+
 def overdue_concerns(user) -> QuerySet[Concern]:
     """Concerns given to an owner, open past their deadline, in the user's area."""
     return Concern.objects.filter(_area(user), route=ConcernRoute.OWNER, status=ConcernStatus.OPEN,
@@ -135,3 +144,13 @@ def projects_near(org_code: str):
 
     return Project.objects.filter(Q(org_code__startswith=org_code) | Q(org_code__in=ancestor_codes(org_code))
                                   ).order_by("-id")
+
+
+def open_consultations_near(org_code: str):
+    """Public consultations open for comments today, of the village or an area above it."""
+    from gridgov.participation.models import Consultation
+
+    today = timezone.localdate()
+    return Consultation.objects.filter(
+        Q(org_code__startswith=org_code) | Q(org_code__in=ancestor_codes(org_code)), published_at__isnull=False,
+        opens_on__lte=today, closes_on__gte=today).order_by("closes_on", "id")

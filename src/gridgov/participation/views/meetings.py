@@ -199,6 +199,7 @@ def _meeting_render(request, meeting, *, status=200, concern_form=None):
         "accounts": [{"account": a, "label": labels.get(a.household_id)} for a in accounts],
         "concern_form": concern_form or (ConcernForm(projects=projects) if records else None),
         "resolve_form": ResolveForm(),
+        "consultations": list(selectors.open_consultations_near(meeting.org_code)) if records else [],
     }, status=status)
 
 
@@ -274,6 +275,28 @@ def attendance(request, pk: int):
         return redirect("meetings-meeting", meeting.pk)
     added = services.attendance_record(actor=request.user, meeting=meeting, accounts=accounts)
     messages.success(request, _("%(n)d households recorded as present.") % {"n": added})
+    return redirect("meetings-meeting", meeting.pk)
+
+
+@login_required
+@require_POST
+@capability_required(RECORD)
+@domain_errors_as_http
+def consultation_comment(request, pk: int):
+    """A comment on an open public consultation, raised at this meeting."""
+    from gridgov.participation.services.consultations import comment
+
+    meeting = selectors.access_meeting(request.user, pk)
+    consultation = selectors.open_consultations_near(meeting.org_code).filter(
+        pk=request.POST.get("consultation") if str(request.POST.get("consultation")).isdigit() else -1).first()
+    if consultation is None:
+        messages.error(request, _("Choose a consultation open for comments."))
+        return redirect("meetings-meeting", meeting.pk)
+    try:
+        comment(consultation=consultation, text=request.POST.get("text", ""), actor=request.user, meeting=meeting)
+        messages.success(request, _("The comment is sent to the consultation."))
+    except DomainError as error:
+        messages.error(request, error.message)
     return redirect("meetings-meeting", meeting.pk)
 
 
@@ -377,6 +400,7 @@ urlpatterns = [
     path("<int:pk>/concerns/", concern_add, name="meetings-concern-add"),
     path("<int:pk>/households/", attendance, name="meetings-attendance"),
     path("<int:pk>/photos/<int:photo_id>/", meeting_photo, name="meetings-photo"),
+    path("<int:pk>/consultation-comment/", consultation_comment, name="meetings-consultation-comment"),
     path("concerns/<int:pk>/resolve/", concern_resolve, name="meetings-concern-resolve"),
     path("liaisons/", liaisons, name="meetings-liaisons"),
     path("liaisons/add/", liaison_add, name="meetings-liaison-add"),
