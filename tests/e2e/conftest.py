@@ -71,3 +71,14 @@ def phone_page(browser):
     page.js_errors = errors  # script errors, console errors and failed requests
     yield page
     context.close()
+
+
+@pytest.fixture
+def town_demo(transactional_db):
+    """The town demo, seeded through the services as `make demo` does (the journeys of issues 13, 14)."""
+    from gridgov.demo.generator import seed_demo
+    from gridgov.events.catalog import seed_categories
+    from tests.factories import TEST_PASSWORD
+
+    seed_categories()
+    return seed_demo(scale="town", password=TEST_PASSWORD)

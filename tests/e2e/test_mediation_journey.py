@@ -13,21 +13,11 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from gridgov.demo.generator import seed_demo
 from gridgov.events.models import Event
 from gridgov.mediation.models import Case
 from tests.e2e.journeys import DESKTOP, ORG_CODE, PHONE, main_text, nothing_sideways, open_as, shot
-from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def demo(transactional_db):
-    from gridgov.events.catalog import seed_categories
-
-    seed_categories()
-    return seed_demo(scale="town", password=TEST_PASSWORD)
 
 
 def _jpeg() -> dict:
@@ -57,7 +47,7 @@ def _step(page, action: str, fill: dict | None = None, *, check: tuple = (), sel
         form.locator("button[type=submit]").click()
 
 
-def test_a_dispute_from_the_grid_is_mediated_to_a_confirmed_and_followed_up_agreement(browser, live_server, demo):
+def test_a_dispute_from_the_grid_is_mediated_to_a_confirmed_and_followed_up_agreement(browser, live_server, town_demo):
     from gridgov.core.models import User
 
     worker = User.objects.get(username="gridworker")
@@ -156,7 +146,7 @@ ENGLISH_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
                  "/mediation/advisers/", "/mediation/screening/"]),
     ("gridworker", ["/mediation/screening/", "/mediation/advisers/", "/mediation/centres/"]),
 ])
-def test_the_mediation_pages_read_well_on_a_phone(browser, live_server, demo, username, paths):
+def test_the_mediation_pages_read_well_on_a_phone(browser, live_server, town_demo, username, paths):
     from gridgov.mediation.models import Centre
 
     context, page = open_as(browser, live_server, username, PHONE)

@@ -10,20 +10,10 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from gridgov.demo.generator import seed_demo
 from gridgov.participation.models import HoursStatus, Movement, PointsAccount, Redemption, ServiceHours, SignUp
 from tests.e2e.journeys import DESKTOP, ORG_CODE, PHONE, main_text, nothing_sideways, open_as, shot
-from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def demo(transactional_db):
-    from gridgov.events.catalog import seed_categories
-
-    seed_categories()
-    return seed_demo(scale="town", password=TEST_PASSWORD)
 
 
 def _jpeg() -> dict:
@@ -43,7 +33,7 @@ def _reads_well(page, name: str, *, allow: str = "") -> str:
     return text
 
 
-def test_a_grid_worker_records_points_and_the_keeper_hands_over_at_the_shop(browser, live_server, demo):
+def test_a_grid_worker_records_points_and_the_keeper_hands_over_at_the_shop(browser, live_server, town_demo):
     from gridgov.core.models import User
 
     worker = User.objects.get(username="gridworker")
@@ -97,7 +87,7 @@ def test_a_grid_worker_records_points_and_the_keeper_hands_over_at_the_shop(brow
     context.close()
 
 
-def test_a_volunteer_takes_a_shift_and_its_organiser_approves_its_hours(browser, live_server, demo):
+def test_a_volunteer_takes_a_shift_and_its_organiser_approves_its_hours(browser, live_server, town_demo):
     # The volunteer, on the phone: the shifts it can take; it takes one.
     context, page = open_as(browser, live_server, "volunteer", PHONE)
     page.goto(f"{live_server.url}/volunteers/")

@@ -8,20 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from gridgov.demo.generator import seed_demo
 from gridgov.participation.models import Project, Suggestion
 from tests.e2e.journeys import DESKTOP, ORG_CODE, PHONE, main_text, nothing_sideways, open_as, shot
-from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def demo(transactional_db):
-    from gridgov.events.catalog import seed_categories
-
-    seed_categories()
-    return seed_demo(scale="town", password=TEST_PASSWORD)
 
 
 def _reads_well(page, name: str, *, allow: tuple = ()) -> str:
@@ -33,7 +23,7 @@ def _reads_well(page, name: str, *, allow: tuple = ()) -> str:
     return text
 
 
-def test_a_residents_suggestion_is_answered_and_becomes_part_of_a_project(browser, live_server, demo):
+def test_a_residents_suggestion_is_answered_and_becomes_part_of_a_project(browser, live_server, town_demo):
     from gridgov.core.models import User
 
     worker = User.objects.get(username="gridworker")

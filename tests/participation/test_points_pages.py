@@ -105,7 +105,8 @@ def test_another_villages_keeper_and_a_grid_worker_are_kept_out_of_the_keeping(c
     worker = signed_in(client, grid_worker)
     assert worker.get(reverse("points-bank", args=[bank.pk])).status_code == 200  # the bank of its village
     assert worker.get(reverse("points-bank-setup", args=[bank.pk])).status_code == 403
-    assert worker.post(reverse("points-rule-save", args=[bank.pk]), {"name": "x", "points": 5}).status_code == 403
+    assert worker.post(reverse("points-rule-save", args=[bank.pk]),
+                       {"rule-name": "x", "rule-points": 5}).status_code == 403
     assert not bank.rules.exists()
 
 
@@ -228,12 +229,14 @@ def test_the_keeper_sets_rules_shop_expiry_and_fund_from_the_page(client, keeper
     client = signed_in(client, keeper)
     url = reverse("points-bank-setup", args=[bank.pk])
 
-    client.post(reverse("points-rule-save", args=[bank.pk]), {"name": "巡逻一次", "points": 8, "is_active": "on"})
+    client.post(reverse("points-rule-save", args=[bank.pk]),
+                {"rule-name": "巡逻一次", "rule-points": 8, "rule-is_active": "on"})
     client.post(reverse("points-item-save", args=[bank.pk]),
-                {"name": "毛巾", "price": 15, "add_stock": 10, "is_active": "on"})
+                {"item-name": "毛巾", "item-price": 15, "item-add_stock": 10, "item-is_active": "on"})
     towel = ShopItem.objects.get(bank=bank)
     client.post(reverse("points-item-save", args=[bank.pk]),
-                {"item": towel.pk, "name": "毛巾", "price": 15, "add_stock": 5, "is_active": "on"})
+                {"item-item": towel.pk, "item-name": "毛巾", "item-price": 15, "item-add_stock": 5,
+                 "item-is_active": "on"})
     client.post(reverse("points-settings-save", args=[bank.pk]), {"expiry_months": 12})
     client.post(reverse("points-fund-add", args=[bank.pk]),
                 {"source": "township", "contributor": "镇综治办", "amount": "5000", "received_on": "2026-01-05"})
@@ -245,10 +248,10 @@ def test_the_keeper_sets_rules_shop_expiry_and_fund_from_the_page(client, keeper
 
 
 @pytest.mark.parametrize("target, data", [
-    ("points-rule-save", {"name": "", "points": 5}),
-    ("points-rule-save", {"name": "扣分", "points": -5}),
-    ("points-item-save", {"name": "毛巾", "price": 0, "add_stock": 1}),
-    ("points-item-save", {"name": "毛巾", "price": 5, "add_stock": -3}),
+    ("points-rule-save", {"rule-name": "", "rule-points": 5}),
+    ("points-rule-save", {"rule-name": "扣分", "rule-points": -5}),
+    ("points-item-save", {"item-name": "毛巾", "item-price": 0, "item-add_stock": 1}),
+    ("points-item-save", {"item-name": "毛巾", "item-price": 5, "item-add_stock": -3}),
     ("points-settings-save", {"expiry_months": 0}),
     ("points-settings-save", {"expiry_months": 121}),
     ("points-fund-add", {"source": "township", "contributor": "镇", "amount": "-1", "received_on": "2026-01-05"}),

@@ -99,6 +99,7 @@ class ConsentForm(forms.Form):
 
 
 class RuleForm(forms.Form):
+    prefix = "rule"  # the setup page has several forms with a name
     rule = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Civic act"), max_length=100)
     points = forms.IntegerField(label=_("Points"), min_value=1, max_value=MAX_AMOUNT,
@@ -107,6 +108,7 @@ class RuleForm(forms.Form):
 
 
 class ItemForm(forms.Form):
+    prefix = "item"
     item = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Item"), max_length=100)
     price = forms.IntegerField(label=_("Price in points"), min_value=1, max_value=MAX_AMOUNT,

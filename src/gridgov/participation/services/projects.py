@@ -28,7 +28,7 @@ MAX_DEPTH = 4  # a county's project, a township's part, a village's part, a cell
 MAX_BUDGET = Decimal("10000000")  # in 10,000 yuan
 
 
-def _manages(actor, project: Project) -> None:
+def manages(actor, project: Project) -> None:
     require(actor, Capability.MANAGE_PROJECTS)
     if not in_scope(actor, project.org_code) or (actor.department_id and project.owner_id != actor.department_id):
         raise NotFound(_("No such project of your department."))
@@ -56,7 +56,7 @@ def project_create(*, actor, title: str, org_code: str, owner, description: str 
     if actor.department_id and owner.pk != actor.department_id:
         raise invalid("owner", _("A department creates the projects it is responsible for."))
     if parent is not None:
-        _manages(actor, parent)
+        manages(actor, parent)
         if not org_code.startswith(parent.org_code):
             raise invalid("org_code", _("A part lies inside the area of the project it belongs to."))
         depth, above = 1, parent
@@ -81,7 +81,7 @@ def project_create(*, actor, title: str, org_code: str, owner, description: str 
 
 def progress_update(*, actor, project: Project, progress: int, status: str, note: str) -> Project:
     """The owner reports a project without parts: its progress (%), its status, what was done."""
-    _manages(actor, project)
+    manages(actor, project)
     if project.children.exists():
         raise DomainError(_("This project's progress is made of its parts': report on the parts."),
                           ErrorCode.ILLEGAL_TRANSITION)
@@ -129,7 +129,7 @@ def _roll_up(project: Project) -> None:
 
 
 def milestone_add(*, actor, project: Project, title: str, due_on: datetime.date) -> Milestone:
-    _manages(actor, project)
+    manages(actor, project)
     if not isinstance(due_on, datetime.date):
         raise invalid("due_on", _("The day it is planned for."))
     with transaction.atomic():
@@ -142,7 +142,7 @@ def milestone_add(*, actor, project: Project, title: str, due_on: datetime.date)
 
 def milestone_reached(*, actor, milestone: Milestone, done_on: datetime.date | None = None) -> Milestone:
     project = milestone.project
-    _manages(actor, project)
+    manages(actor, project)
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
         raise invalid("done_on", _("A milestone is reached on a day that has come."))

@@ -170,8 +170,7 @@ def assign(*, actor, suggestion: Suggestion, department) -> Suggestion:
 
     require(actor, Capability.ASSIGN_SUGGESTIONS)
     _in_area(actor, suggestion)
-    if not department.is_active or not (suggestion.org_code.startswith(department.org_code)
-                                        or department.org_code.startswith(actor.scope_code or "-")):
+    if not department.is_active or not suggestion.org_code.startswith(department.org_code):
         raise invalid("department", _("Choose a department that serves this area."))
     due = add_working_days(timezone.localdate(), ANSWER_WORKING_DAYS, work_calendar_for(suggestion.org_code))
     with transaction.atomic():
@@ -227,12 +226,12 @@ def send_back(*, actor, suggestion: Suggestion, reason: str) -> Suggestion:
 
 def link_project(*, actor, suggestion: Suggestion, project) -> Suggestion:
     """An adopted suggestion becomes part of a project; the author is told."""
-    require(actor, Capability.MANAGE_PROJECTS)
+    from gridgov.participation.services.projects import manages
+
+    manages(actor, project)  # a project of the actor's department, in its area
     _in_area(actor, suggestion)
     if suggestion.outcome != SuggestionOutcome.ADOPTED:
         raise DomainError(_("Only an adopted suggestion becomes a project."), ErrorCode.ILLEGAL_TRANSITION)
-    if not in_scope(actor, project.org_code) and not project.org_code.startswith(actor.scope_code or "-"):
-        raise NotFound(_("No such project in your area."))
     with transaction.atomic():
         Suggestion.objects.filter(pk=suggestion.pk).update(project=project)
         suggestion.project = project

@@ -41,6 +41,7 @@ class ConsultationForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
+    prefix = "document"  # the manage page also has the theme form's title
     title = forms.CharField(label=gettext_lazy("Document"), max_length=120)
     file = forms.FileField(label=gettext_lazy("PDF"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
 
@@ -54,6 +55,7 @@ class CommentForm(forms.Form):
 
 
 class ThemeForm(forms.Form):
+    prefix = "theme"
     title = forms.CharField(label=gettext_lazy("New theme"), max_length=120, required=False)
     theme = forms.TypedChoiceField(label=gettext_lazy("Or an existing theme"), coerce=int, required=False,
                                    empty_value=None)
