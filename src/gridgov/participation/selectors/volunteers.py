@@ -156,6 +156,7 @@ def pending_hours(user) -> QuerySet[ServiceHours]:
     if not has_capability(user, Capability.ORGANISE_VOLUNTEERS):
         return ServiceHours.objects.none()
     return (ServiceHours.objects.filter(status=HoursStatus.PENDING, volunteer__in=Volunteer.objects.visible_to(user))
+            .exclude(volunteer__user=user)  # another organiser decides on one's own hours
             .select_related("volunteer", "activity").order_by("id"))
 
 

@@ -4,7 +4,8 @@ meeting), the themes the office groups them into with its answers, and the decis
 
 A document is a PDF, checked by its content (it must start as a PDF and stay under the size
 limit), stored under a random name and served as an attachment. Comments are taken only while
-the consultation is open; themes are answered and the decision published only after it closes.
+the consultation is open; themes may be answered as they form, and the decision is published only
+after it closes.
 Each write is audited in its transaction.
 """
 
@@ -39,8 +40,7 @@ MAX_PERIOD_DAYS = 180
 
 def _runs(actor, consultation: Consultation) -> None:
     require(actor, Capability.RUN_CONSULTATIONS)
-    if not in_scope(actor, consultation.org_code) or (actor.department_id
-                                                      and consultation.owner_id != actor.department_id):
+    if not in_scope(actor, consultation.org_code) or consultation.owner_id != actor.department_id:
         raise NotFound(_("No such consultation of your department."))
 
 

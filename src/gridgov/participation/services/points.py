@@ -177,6 +177,7 @@ def redeem(*, actor, account: PointsAccount, idempotency_key: str, item: ShopIte
     if account.kind != AccountKind.HOUSEHOLD or not in_scope(actor, account.org_code):
         raise NotFound(_("No such account in your area."))
     bank = account.bank
+    keeps(actor, bank)  # the keeper of this bank's village
     if (item is None) == (amount is None):
         raise invalid("item", _("Give an item of the shop or an amount of points, not both."))
     if item is not None:

@@ -146,8 +146,8 @@ def activity_create(*, actor, org_code: str, title: str, place: str, kind: str =
     _organises(actor, org_code)
     if kind not in ActivityKind.values:
         raise invalid("kind", _("Choose an activity or a duty post."))
-    if earning_rule is not None and not (earning_rule.is_active and org_code.startswith(earning_rule.bank.org_code)
-                                         or earning_rule.bank.org_code.startswith(org_code)):
+    if earning_rule is not None and not (earning_rule.is_active and (org_code.startswith(earning_rule.bank.org_code)
+                                                                     or earning_rule.bank.org_code.startswith(org_code))):
         raise invalid("earning_rule", _("Choose a rule of a points bank of this area."))
     with transaction.atomic():
         activity = Activity.objects.create(
@@ -206,12 +206,14 @@ def shift_cancel(*, actor, shift: Shift) -> Shift:
 # --- Sign-ups -----------------------------------------------------------------------------------
 
 
-def _acting_for(actor, volunteer: Volunteer) -> str:
-    """"self" when the volunteer acts on its own sign-up, "organiser" for its area's organiser."""
+def _acting_for(actor, volunteer: Volunteer, activity: Activity | None = None) -> str:
+    """"self" when the volunteer acts on its own sign-up, "organiser" for the organiser of the
+    volunteer's area (and of the activity's, when one is named)."""
     if volunteer.user_id is not None and volunteer.user_id == getattr(actor, "pk", None) and \
             has_capability(actor, Capability.TAKE_SHIFTS):
         return HoursSource.SELF
-    if has_capability(actor, Capability.ORGANISE_VOLUNTEERS) and in_scope(actor, volunteer.org_code):
+    if has_capability(actor, Capability.ORGANISE_VOLUNTEERS) and in_scope(actor, volunteer.org_code) and (
+            activity is None or in_scope(actor, activity.org_code)):
         return HoursSource.ORGANISER
     raise NotFound(_("No such volunteer in your area."))
 
@@ -284,6 +286,7 @@ def cancel_signup(*, actor, signup: SignUp) -> SignUp:
 def check_in(*, actor, signup: SignUp) -> SignUp:
     """The organiser sees the volunteer arrive (from half an hour before the start to the end)."""
     _organises(actor, signup.volunteer.org_code)
+    _organises(actor, signup.shift.activity.org_code)
     return _check_in(actor, signup)
 
 
@@ -321,7 +324,7 @@ def check_out(*, actor, signup: SignUp) -> ServiceHours:
     """The volunteer leaves: its time from check-in (or the start) to now (or the end) becomes
     hours served. Checked out by the organiser, who saw the work: recorded by the organiser and
     approved at once. By the volunteer itself: its own record, waiting for approval."""
-    source = _acting_for(actor, signup.volunteer)
+    source = _acting_for(actor, signup.volunteer, signup.shift.activity)
     shift = signup.shift
     now = timezone.now()
     began = max(signup.checked_in_at or shift.starts_at, shift.starts_at)
@@ -336,6 +339,7 @@ def check_out(*, actor, signup: SignUp) -> ServiceHours:
 
 def mark_no_show(*, actor, signup: SignUp) -> SignUp:
     _organises(actor, signup.volunteer.org_code)
+    _organises(actor, signup.shift.activity.org_code)
     if signup.shift.starts_at > timezone.now():
         raise DomainError(_("The shift has not started yet."), ErrorCode.ILLEGAL_TRANSITION)
     with transaction.atomic():
@@ -363,7 +367,7 @@ def hours_record(*, actor, volunteer: Volunteer, activity: Activity, served_on: 
                  note: str) -> ServiceHours:
     """Hours served outside a shift's check-in: by the volunteer (waiting for approval) or by
     its organiser (approved at once)."""
-    source = _acting_for(actor, volunteer)
+    source = _acting_for(actor, volunteer, activity)
     if not (activity.org_code.startswith(volunteer.org_code) or volunteer.org_code.startswith(activity.org_code)):
         raise NotFound(_("No such volunteer activity in your area."))
     today = timezone.localdate()
@@ -414,6 +418,8 @@ def hours_decide(*, actor, hours: ServiceHours, approve: bool, reason: str = "")
     """The organiser approves a volunteer's own record of its hours (crediting the household's
     points by the activity's rule, one award per record), or declines it with the reason."""
     _organises(actor, hours.volunteer.org_code)
+    if hours.volunteer.user_id is not None and hours.volunteer.user_id == getattr(actor, "pk", None):
+        raise DomainError(_("Another organiser decides on your own hours."), ErrorCode.PERMISSION_DENIED)
     reason = "" if approve else _text(reason, field="reason", limit=200)
     with transaction.atomic():
         return _decide(actor=actor, hours=hours, action="approve" if approve else "decline", reason=reason)

@@ -24,8 +24,9 @@ from gridgov.core.orgnames import org_name_paths
 from gridgov.core.pagination import PAGE_SIZE, keyset_page
 from gridgov.core.permissions import Capability, capability_required, has_capability
 from gridgov.core.views import domain_errors_as_http
-from gridgov.participation.models import ConcernRoute, EarningRule, MeetingPhoto, PointsAccount
+from gridgov.participation.models import ConcernRoute, EarningRule, MeetingPhoto
 from gridgov.participation.selectors import meetings as selectors
+from gridgov.participation.selectors.points import accounts_for
 from gridgov.participation.services import meetings as services
 
 RECORD = Capability.RECORD_MEETINGS
@@ -187,8 +188,8 @@ def _meeting_render(request, meeting, *, status=200, concern_form=None):
     accounts = []
     if records and has_capability(user, Capability.VIEW_PERSON_NAMES):
         taken = {a.account_id for a in present}
-        accounts = [a for a in PointsAccount.objects.filter(kind="household", org_code__startswith=meeting.org_code)
-                    .select_related("household").order_by("id")[:200] if a.pk not in taken]
+        accounts = [a for a in accounts_for(user, org=meeting.org_code).select_related("household").order_by("id")[:200]
+                    if a.pk not in taken]
     labels = household_labels(user, [a.account.household for a in present] + [a.household for a in accounts])
     projects = list(selectors.projects_near(meeting.org_code)[:100])
     return render(request, "participation/meeting.html", {
@@ -269,7 +270,7 @@ def concern_resolve(request, pk: int):
 def attendance(request, pk: int):
     meeting = selectors.access_meeting(request.user, pk)
     ids = [int(v) for v in request.POST.getlist("accounts") if v.isdigit()]
-    accounts = list(PointsAccount.objects.filter(pk__in=ids, kind="household", org_code__startswith=meeting.org_code))
+    accounts = list(accounts_for(request.user, org=meeting.org_code).filter(pk__in=ids))  # of the user's cells
     if not accounts:
         messages.error(request, _("Tick the households present."))
         return redirect("meetings-meeting", meeting.pk)

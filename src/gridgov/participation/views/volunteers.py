@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from gridgov.core import ratelimit
 from gridgov.core.exceptions import DomainError
 from gridgov.core.forms import add_domain_error
 from gridgov.core.models import OrgLevel, User
@@ -30,6 +31,8 @@ from gridgov.participation.selectors import volunteers as selectors
 from gridgov.participation.services import volunteers as services
 
 ORGANISE = Capability.ORGANISE_VOLUNTEERS
+# A shift's code is six digits: ten tries an hour per address cannot find it in its window.
+CODE_SCOPE, CODE_TRIES_AN_HOUR = "shift_code", 10
 ALL_VOLUNTEER_ROLES = selectors.VOLUNTEER_ROLES
 LIST = 20
 
@@ -97,6 +100,10 @@ def _own(request):
 def check_in_code(request):
     volunteer = _own(request)
     form = forms.CodeForm(request.POST)
+    if not ratelimit.spend(CODE_SCOPE, request, limit=CODE_TRIES_AN_HOUR, window=3600):
+        form.is_valid()
+        form.add_error(None, _("Too many tries: ask the organiser to check you in."))
+        return _home_render(request, volunteer, status=429, code_form=form)
     if not form.is_valid():
         return _home_render(request, volunteer, status=400, code_form=form)
     try:
