@@ -365,3 +365,17 @@ def test_the_account_page_costs_the_same_whatever_the_length_of_its_ledger(clien
     with django_assert_num_queries(5 + 1 + 1 + 1 + 2 + 1 + 2 + 1):
         page = client.get(reverse("points-account", args=[named_account.pk]))
     assert len(page.context["rows"]) == min(n + 1, 30)
+
+
+@pytest.mark.parametrize("n", [2, 6])
+def test_the_list_of_an_areas_banks_costs_the_same_whatever_their_number(client, tree, n, django_assert_num_queries):
+    township_keeper = make_user("bank-town", Role.BANK_KEEPER, scope=Tree.TOWNSHIP_A)
+    for i in range(n):
+        bank_services.bank_create(actor=township_keeper, name=f"银行{i}", org_code=Tree.VILLAGE_A)
+    client = signed_in(client, township_keeper)
+    client.get(reverse("points-banks"), {"all": 1})
+
+    # session, user, roles, unread notifications; the banks; their figures (3); their name paths
+    with django_assert_num_queries(4 + 1 + 3 + 1):
+        page = client.get(reverse("points-banks"), {"all": 1})
+    assert len(page.context["rows"]) == n and page.context["rows"][0]["figures"].households == 0

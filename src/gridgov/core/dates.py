@@ -55,3 +55,9 @@ def parse_day(text: str | None) -> datetime.date | None:
         return parse_date((text or "").strip())
     except ValueError:
         return None
+
+
+def shift_month(month: datetime.date, delta: int) -> datetime.date:
+    """The first day of the month `delta` months after `month`'s (before it, when negative)."""
+    index = month.year * 12 + month.month - 1 + delta
+    return datetime.date(index // 12, index % 12 + 1, 1)

@@ -12,11 +12,10 @@ from gridgov.core.workbench import Urgency, WorkItem, url_with
 
 
 def redemption_items(user) -> list[WorkItem]:
-    from gridgov.participation.models import Redemption, RedemptionStatus
     from gridgov.participation.selectors import points as selectors
 
     banks = [b for b in selectors.banks_for(user) if selectors.keeps_bank(user, b)]
-    waiting = Redemption.objects.filter(bank__in=banks, status=RedemptionStatus.RESERVED).count() if banks else 0
+    waiting = selectors.redemptions_waiting(banks) if banks else 0
     url = reverse("points-bank", args=[banks[0].pk]) if len(banks) == 1 else reverse("points-banks")
     return [WorkItem("points.reserved", _("Redemptions to hand over"), waiting, url, Urgency.SOON)]
 

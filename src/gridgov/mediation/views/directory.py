@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gridgov.core.dates import shift_month
 from gridgov.core.exceptions import DomainError
 from gridgov.core.forms import REFUSALS, add_domain_error
 from gridgov.core.orgcodes import org_code_form_field
@@ -53,15 +54,10 @@ def _month_param(value: str | None) -> tuple[datetime.date, bool]:
     return (month, True) if month <= this_month else (this_month, False)
 
 
-def _shift_month(month: datetime.date, delta: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + delta
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 def _month_context(month: datetime.date) -> dict:
-    later = _shift_month(month, 1)
+    later = shift_month(month, 1)
     return {"month": month, "month_value": month.strftime("%Y-%m"),
-            "previous_month": _shift_month(month, -1).strftime("%Y-%m"),
+            "previous_month": shift_month(month, -1).strftime("%Y-%m"),
             "next_month": later.strftime("%Y-%m") if later <= timezone.localdate() else ""}
 
 

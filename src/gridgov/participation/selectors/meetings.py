@@ -16,6 +16,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.core.dates import shift_month
 from gridgov.core.exceptions import NotFound
 from gridgov.core.orgcodes import ancestor_codes
 from gridgov.core.permissions import Capability, has_capability
@@ -70,10 +71,6 @@ def access_concern(user, concern_id) -> Concern:
     raise NotFound(_("No such concern."))
 
 
-def my_open_concerns(user) -> QuerySet[Concern]:
-    return Concern.objects.filter(owner_user=user, status=ConcernStatus.OPEN, route=ConcernRoute.OWNER)
-
-
 @dataclass(frozen=True)
 class ConcernRatio:
     code: str
@@ -95,18 +92,12 @@ def concern_ratio(parent_code: str, child_length: int) -> list[ConcernRatio]:
 
 
 def concern_counts(user) -> dict[str, int]:
-    """`mine` (given to the user, open) and `overdue` (the area's, open past their deadline),
-    in one query: the home page's figures of `my_open_concerns` and `overdue_concerns`."""
+    """`mine` (concerns given to the user, open) and `overdue` (the area's, open past their
+    deadline), in one query, for the home page."""
     mine = Q(owner_user=user, status=ConcernStatus.OPEN, route=ConcernRoute.OWNER)
     overdue = _area(user) & Q(route=ConcernRoute.OWNER, status=ConcernStatus.OPEN, deadline__lt=timezone.localdate())
     return Concern.objects.filter(mine | overdue).aggregate(mine=Count("pk", filter=mine),
                                                            overdue=Count("pk", filter=overdue))
-
-
-def overdue_concerns(user) -> QuerySet[Concern]:
-    """Concerns given to an owner, open past their deadline, in the user's area."""
-    return Concern.objects.filter(_area(user), route=ConcernRoute.OWNER, status=ConcernStatus.OPEN,
-                                  deadline__lt=timezone.localdate())
 
 
 # --- Officials assigned to villages -------------------------------------------------------------
@@ -124,9 +115,9 @@ def my_liaisons(user) -> QuerySet[VillageLiaison]:
 
 def service_days_in(liaisons, month: datetime.date) -> dict[int, int]:
     """Service days of each liaison in the month of `month`. One query."""
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    first = month.replace(day=1)
     rows = (VillageLiaison.objects.filter(pk__in=[x.pk for x in liaisons])
-            .annotate(n=Count("days", filter=Q(days__on_date__gte=month.replace(day=1), days__on_date__lt=following)))
+            .annotate(n=Count("days", filter=Q(days__on_date__gte=first, days__on_date__lt=shift_month(first, 1))))
             .values_list("pk", "n"))
     return dict(rows)
 

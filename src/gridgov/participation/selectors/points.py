@@ -15,12 +15,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.core.dates import start_of_day
+from gridgov.core.dates import shift_month, start_of_day
 from gridgov.core.exceptions import NotFound
 from gridgov.core.permissions import Capability, allows, has_capability, in_scope
 from gridgov.core.querysets import area_q, filter_q
 from gridgov.participation.models import (
     AccountKind,
+    EarningRule,
     FundContribution,
     Movement,
     MovementKind,
@@ -28,6 +29,7 @@ from gridgov.participation.models import (
     PointsBank,
     Redemption,
     RedemptionStatus,
+    ShopItem,
 )
 
 POINTS_ROLES = {Capability.KEEP_POINTS_BANK, Capability.EARN_POINTS}
@@ -112,15 +114,55 @@ class BankFigures:
 
 def bank_figures(bank: PointsBank) -> BankFigures:
     """Three queries, whatever the size of the bank."""
-    accounts = PointsAccount.objects.filter(bank=bank)
-    by_kind = {row["kind"]: row for row in accounts.values("kind").annotate(total=Sum("balance"), n=Count("pk"))}
-    household = by_kind.get(AccountKind.HOUSEHOLD, {"total": 0, "n": 0})
-    fund = FundContribution.objects.filter(bank=bank).aggregate(total=Sum("amount"))["total"] or 0
-    reserved = Redemption.objects.filter(bank=bank, status=RedemptionStatus.RESERVED).count()
-    return BankFigures(households=household["n"] or 0, balances=household["total"] or 0,
-                       held=by_kind.get(AccountKind.HOLD, {}).get("total") or 0,
-                       handed_over=by_kind.get(AccountKind.SHOP, {}).get("total") or 0, fund=fund,
-                       reserved=reserved)
+    return bank_figures_of([bank])[bank.pk]
+
+
+def bank_figures_of(banks) -> dict[int, BankFigures]:
+    """`bank_figures` of many banks in the same three queries (the list of an area's banks)."""
+    ids = [b.pk for b in banks]
+    by_kind: dict[int, dict] = {pk: {} for pk in ids}
+    for row in (PointsAccount.objects.filter(bank_id__in=ids).values("bank_id", "kind")
+                .annotate(total=Sum("balance"), n=Count("pk"))):
+        by_kind[row["bank_id"]][row["kind"]] = row
+    funds = dict(FundContribution.objects.filter(bank_id__in=ids).values("bank_id").annotate(total=Sum("amount"))
+                 .values_list("bank_id", "total"))
+    reserved = dict(Redemption.objects.filter(bank_id__in=ids, status=RedemptionStatus.RESERVED).values("bank_id")
+                    .annotate(n=Count("pk")).values_list("bank_id", "n"))
+    figures = {}
+    for pk in ids:
+        kinds = by_kind[pk]
+        household = kinds.get(AccountKind.HOUSEHOLD, {})
+        figures[pk] = BankFigures(households=household.get("n") or 0, balances=household.get("total") or 0,
+                                  held=kinds.get(AccountKind.HOLD, {}).get("total") or 0,
+                                  handed_over=kinds.get(AccountKind.SHOP, {}).get("total") or 0,
+                                  fund=funds.get(pk) or 0, reserved=reserved.get(pk, 0))
+    return figures
+
+
+def rules_in_use(bank: PointsBank):
+    return EarningRule.objects.filter(bank=bank, is_active=True).order_by("name", "id")
+
+
+def items_on_offer(bank: PointsBank, *, in_stock: bool = False):
+    qs = ShopItem.objects.filter(bank=bank, is_active=True).order_by("name", "id")
+    return qs.filter(stock__gt=0) if in_stock else qs
+
+
+def access_redemption(user, redemption_id) -> Redemption:
+    """A redemption at a bank of the user's area."""
+    redemption = (Redemption.objects.select_related("bank", "account", "item")
+                  .filter(pk=_as_int(redemption_id), bank__in=banks_for(user)).first())
+    if redemption is None:
+        raise NotFound(_("No such redemption in your area."))
+    return redemption
+
+
+def village_household(user, bank: PointsBank, household_id):
+    """A household of the bank's village in the user's area (to open its account), or None."""
+    from gridgov.register.models import Household
+
+    return (Household.objects.visible_to(user).filter(pk=_as_int(household_id), dissolved_on__isnull=True,
+                                                      org_code__startswith=bank.org_code).first())
 
 
 def bank_accounts(user, bank: PointsBank, *, name: str = "") -> QuerySet[PointsAccount]:
@@ -166,10 +208,10 @@ def household_labels(user, households) -> dict[int, HouseholdLabel]:
     heads: dict[int, object] = {}
     members = (Membership.objects.filter(household__in=[h.pk for h in households], is_current=True)
                .select_related("person").only("household_id", "relation", "person__name").order_by("id"))
-    for member in members:
-        if member.household_id not in heads or member.relation == Relation.HEAD:
-            if heads.get(member.household_id) is None or heads[member.household_id].relation != Relation.HEAD:
-                heads[member.household_id] = member
+    for member in members:  # the head, else the first member
+        current = heads.get(member.household_id)
+        if current is None or (member.relation == Relation.HEAD and current.relation != Relation.HEAD):
+            heads[member.household_id] = member
     return {h.pk: HouseholdLabel(head=display_name(user, heads[h.pk].person) if h.pk in heads else "",
                                  address=display_address(user, h.address, h.org_code)) for h in households}
 
@@ -177,6 +219,11 @@ def household_labels(user, households) -> dict[int, HouseholdLabel]:
 def redemptions_of(bank: PointsBank, *, status: str = RedemptionStatus.RESERVED) -> QuerySet[Redemption]:
     return (Redemption.objects.filter(bank=bank, status=status).select_related("item", "account__household")
             .order_by("id"))
+
+
+def redemptions_waiting(banks) -> int:
+    """Redemptions reserved at these banks, to be handed over (the keeper's home page)."""
+    return Redemption.objects.filter(bank__in=banks, status=RedemptionStatus.RESERVED).count()
 
 
 def contributions_of(bank: PointsBank) -> QuerySet[FundContribution]:
@@ -220,8 +267,7 @@ class Statement:
 def statement(account: PointsAccount, month: datetime.date) -> Statement:
     """The household's month: the balance at its start, each movement with the balance after
     it, and the balance at its end. Two queries."""
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    start, end = start_of_day(month), start_of_day(following)
+    start, end = start_of_day(month), start_of_day(shift_month(month, 1))
     before = movements_of(account).filter(created_at__lt=start).aggregate(
         into=Sum("amount", filter=Q(credit=account)), out=Sum("amount", filter=Q(debit=account)))
     opening = (before["into"] or 0) - (before["out"] or 0)

@@ -175,3 +175,20 @@ def access_managed_project(user, project_id) -> Project:
     if project is None:
         raise NotFound(_("No such project of your department."))
     return project
+
+
+def areas_for_projects(user) -> list:
+    """The units of the user's area above the grid cells (a project's or a consultation's area)."""
+    from gridgov.core.models import OrgLevel, OrgUnit
+
+    return list(OrgUnit.objects.filter(code__startswith=user.scope_code or "-").exclude(level=OrgLevel.GRID)
+                .order_by("code")[:500])
+
+
+def departments_serving(org_code: str) -> list:
+    """Active departments and stations serving `org_code` (theirs, or an area above it)."""
+    from gridgov.core.models import Department
+    from gridgov.core.orgcodes import ancestor_codes
+
+    codes = ancestor_codes(org_code, include_self=True)
+    return list(Department.objects.filter(is_active=True, org_code__in=codes).order_by("org_code", "name"))

@@ -15,7 +15,6 @@ awarded once. The audit entry is written in the same transaction as the movement
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
 from django.db import IntegrityError, transaction
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.core.actors import SystemActor
 from gridgov.core.audit import audit_record
+from gridgov.core.dates import shift_month
 from gridgov.core.exceptions import DomainError, ErrorCode, NotFound
 from gridgov.core.images import store_on_commit
 from gridgov.core.permissions import Capability, has_capability, in_scope, require
@@ -303,9 +303,7 @@ def expiry_date(earned_on: datetime.date, months: int | None) -> datetime.date |
     after it (earned in March 2026, 12 months: until 31 March 2027). None: they never expire."""
     if not months:
         return None
-    index = earned_on.year * 12 + earned_on.month - 1 + months
-    year, month = divmod(index, 12)
-    return datetime.date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+    return shift_month(earned_on, months + 1) - datetime.timedelta(days=1)
 
 
 def expire_due(*, bank: PointsBank, today: datetime.date | None = None) -> int:

@@ -190,8 +190,10 @@ def shift_cancel(*, actor, shift: Shift) -> Shift:
                 is_cancelled=True):
             raise DomainError(_("Only a shift yet to start is cancelled."), ErrorCode.ILLEGAL_TRANSITION)
         signups = list(shift.signups.filter(status=SignUpStatus.SIGNED_UP).select_related("volunteer__user"))
-        SignUp.objects.filter(pk__in=[s.pk for s in signups]).update(status=SignUpStatus.CANCELLED)
-        Shift.objects.filter(pk=shift.pk).update(taken=0)
+        cancelled = SignUp.objects.filter(pk__in=[s.pk for s in signups], status=SignUpStatus.SIGNED_UP).update(
+            status=SignUpStatus.CANCELLED)
+        # places of volunteers checked in early (half an hour before) stay taken
+        Shift.objects.filter(pk=shift.pk).update(taken=F("taken") - cancelled)
         audit_record(actor=actor, action=VolunteerAction.SHIFT_CANCEL, obj=shift, object_repr=activity.title,
                      org_code=activity.org_code, changes={"signups": len(signups)})
         moment = timezone.localtime(shift.starts_at).strftime("%Y-%m-%d %H:%M")
@@ -243,13 +245,15 @@ def sign_up(*, actor, shift: Shift, volunteer: Volunteer) -> SignUp:
                           % {"name": activity.required_qualification}, ErrorCode.ILLEGAL_TRANSITION)
     busy = SignUp.objects.filter(volunteer=volunteer, status=SignUpStatus.SIGNED_UP, shift__is_cancelled=False,
                                  shift__starts_at__lt=shift.ends_at, shift__ends_at__gt=shift.starts_at)
-    if busy.exclude(shift=shift).exists():
-        raise DomainError(_("You have another shift at that time."), ErrorCode.CONFLICT)
     taken = DomainError(_("You are signed up to this shift already."), ErrorCode.DUPLICATE)
-    if busy.filter(shift=shift).exists():
-        raise taken
     try:
         with transaction.atomic():
+            # the volunteer's row locked: two sign-ups of it at once see each other's shift
+            Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
+            if busy.exclude(shift=shift).exists():
+                raise DomainError(_("You have another shift at that time."), ErrorCode.CONFLICT)
+            if busy.filter(shift=shift).exists():
+                raise taken
             if not Shift.objects.filter(pk=shift.pk, taken__lt=F("capacity"), is_cancelled=False).update(
                     taken=F("taken") + 1):
                 raise DomainError(_("This shift is full."), ErrorCode.FULL)

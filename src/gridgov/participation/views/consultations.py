@@ -18,13 +18,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from gridgov.core import ratelimit
-from gridgov.core.exceptions import DomainError, NotFound
+from gridgov.core.exceptions import DomainError
 from gridgov.core.forms import add_domain_error
-from gridgov.core.models import OrgUnit
 from gridgov.core.orgnames import org_name_paths
 from gridgov.core.permissions import Capability, capability_required
 from gridgov.core.views import domain_errors_as_http
-from gridgov.participation.models import Consultation, Theme
+from gridgov.participation.models import Consultation
+from gridgov.participation.selectors import consultations as selectors
+from gridgov.participation.selectors.suggestions import areas_for_projects
 from gridgov.participation.services import consultations as services
 
 RUN = Capability.RUN_CONSULTATIONS
@@ -85,10 +86,7 @@ STAGES = {"coming": gettext_lazy("Comments open soon"), "open": gettext_lazy("Op
 
 
 def _published(pk) -> Consultation:
-    consultation = Consultation.objects.filter(pk=pk, published_at__isnull=False).select_related("owner").first()
-    if consultation is None:
-        raise NotFound(_("No such consultation."))
-    return consultation
+    return selectors.access_published(pk)
 
 
 # --- The public's pages -------------------------------------------------------------------------
@@ -96,7 +94,7 @@ def _published(pk) -> Consultation:
 
 @require_GET
 def public_list(request):
-    rows = list(Consultation.objects.filter(published_at__isnull=False).select_related("owner")[:100])
+    rows = list(selectors.published()[:100])
     names = org_name_paths([c.org_code for c in rows])
     return render(request, "participation/consultations_public.html", {
         "rows": [{"c": c, "area": names.get(c.org_code, ""), "stage": _stage(c), "stage_label": STAGES[_stage(c)]}
@@ -164,13 +162,11 @@ def public_document(request, pk: int, document_id: int):
 
 
 def _mine(user):
-    qs = Consultation.objects.visible_to(user)
-    return qs.filter(owner_id=user.department_id) if user.department_id else qs.none()
+    return selectors.of_department(user)
 
 
 def _areas(user):
-    return list(OrgUnit.objects.filter(code__startswith=user.scope_code or "-").exclude(level="grid")
-                .order_by("code")[:500])
+    return areas_for_projects(user)
 
 
 def _desk_render(request, *, status=200, form=None):
@@ -209,10 +205,7 @@ def desk_add(request):
 
 
 def _managed(request, pk) -> Consultation:
-    consultation = _mine(request.user).filter(pk=pk).first()
-    if consultation is None:
-        raise NotFound(_("No such consultation of your department."))
-    return consultation
+    return selectors.access_managed(request.user, pk)
 
 
 def _manage_render(request, consultation, *, status=200, **bound):
@@ -281,9 +274,7 @@ def _theme(request, consultation):
         messages.error(request, _("Tick the comments and name a new theme or choose one."))
         return None
     if form.cleaned_data["theme"]:
-        theme = Theme.objects.filter(consultation=consultation, pk=form.cleaned_data["theme"]).first()
-        if theme is None:
-            raise NotFound(_("No such theme of this consultation."))
+        theme = selectors.theme_of(consultation, form.cleaned_data["theme"])
         services.group(actor=request.user, consultation=consultation, theme=theme, comment_ids=ids)
     else:
         services.theme_create(actor=request.user, consultation=consultation, title=form.cleaned_data["title"],
@@ -293,9 +284,7 @@ def _theme(request, consultation):
 
 
 def _answer(request, consultation, theme_id: int):
-    theme = Theme.objects.filter(consultation=consultation, pk=theme_id).first()
-    if theme is None:
-        raise NotFound(_("No such theme of this consultation."))
+    theme = selectors.theme_of(consultation, theme_id)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write the office's answer."))

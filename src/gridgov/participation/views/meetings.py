@@ -24,7 +24,7 @@ from gridgov.core.orgnames import org_name_paths
 from gridgov.core.pagination import PAGE_SIZE, keyset_page
 from gridgov.core.permissions import Capability, capability_required, has_capability
 from gridgov.core.views import domain_errors_as_http
-from gridgov.participation.models import ConcernRoute, EarningRule, MeetingPhoto
+from gridgov.participation.models import ConcernRoute, EarningRule
 from gridgov.participation.selectors import meetings as selectors
 from gridgov.participation.selectors.points import accounts_for
 from gridgov.participation.services import meetings as services
@@ -307,7 +307,7 @@ def consultation_comment(request, pk: int):
 @domain_errors_as_http
 def meeting_photo(request, pk: int, photo_id: int):
     meeting = selectors.access_meeting(request.user, pk)
-    photo = MeetingPhoto.objects.filter(meeting=meeting, pk=photo_id).first()
+    photo = meeting.photos.filter(pk=photo_id).first()
     return photo_response(photo.image if photo else None)
 
 

@@ -10,8 +10,6 @@ selector (selectors/points.py).
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from gridgov.core.dates import shift_month
 from gridgov.core.exceptions import DomainError, NotFound
 from gridgov.core.forms import add_domain_error
 from gridgov.core.images import check_image, photo_response
@@ -30,7 +29,7 @@ from gridgov.core.pdf import pdf_response
 from gridgov.core.permissions import Capability, capability_required, has_capability
 from gridgov.core.views import domain_errors_as_http
 from gridgov.participation import forms
-from gridgov.participation.models import EarningRule, MovementKind, PointsBank, RedemptionStatus, ShopItem
+from gridgov.participation.models import MovementKind, PointsBank, RedemptionStatus
 from gridgov.participation.selectors import points as selectors
 from gridgov.participation.services import bank as bank_services
 from gridgov.participation.services import points as services
@@ -53,7 +52,9 @@ def _keeper_only(user, bank: PointsBank) -> None:
 @capability_required(POINTS_ROLES)
 def banks(request):
     """The banks of the user's area, each with its figures; a user with one bank goes to it."""
-    rows = [{"bank": bank, "figures": selectors.bank_figures(bank)} for bank in selectors.banks_for(request.user)]
+    banks = list(selectors.banks_for(request.user))
+    figures = selectors.bank_figures_of(banks)
+    rows = [{"bank": bank, "figures": figures[bank.pk]} for bank in banks]
     if len(rows) == 1 and not request.GET.get("all"):
         return redirect("points-bank", rows[0]["bank"].pk)
     return render(request, "participation/banks.html", {"rows": rows})
@@ -108,15 +109,11 @@ def bank(request, pk: int):
 @domain_errors_as_http
 def account_open(request, pk: int):
     """Open a household's account (found by a member's name on the desk)."""
-    from gridgov.register.models import Household
-
     bank = selectors.access_bank(request.user, pk)
     _keeper_only(request.user, bank)
     form = forms.OpenAccountForm(request.POST)
-    household = None
-    if form.is_valid():
-        household = Household.objects.visible_to(request.user).filter(pk=form.cleaned_data["household"],
-                                                                      dissolved_on__isnull=True).first()
+    household = selectors.village_household(request.user, bank, form.cleaned_data["household"]) \
+        if form.is_valid() else None
     if household is None:
         messages.error(request, _("No such household in your area."))
         return redirect("points-bank", bank.pk)
@@ -126,11 +123,7 @@ def account_open(request, pk: int):
 
 
 def _redemption(request, pk: int):
-    from gridgov.participation.models import Redemption
-
-    redemption = Redemption.objects.select_related("bank", "account", "item").filter(pk=pk).first()
-    if redemption is None or not selectors.banks_for(request.user).filter(pk=redemption.bank_id).exists():
-        raise NotFound(_("No such redemption in your area."))
+    redemption = selectors.access_redemption(request.user, pk)
     _keeper_only(request.user, redemption.bank)
     return redemption
 
@@ -266,12 +259,12 @@ def _account_render(request, account, *, status=200, earn_form=None, redeem_form
     after = request.GET.get("after")
     page = keyset_page(selectors.ledger(account), after=int(after) if str(after).isdigit() else None,
                        order=("-id",), size=LEDGER_PAGE)
-    rules = list(EarningRule.objects.filter(bank=bank, is_active=True).order_by("name", "id"))
-    items = list(ShopItem.objects.filter(bank=bank, is_active=True, stock__gt=0).order_by("name", "id"))
+    rules = list(selectors.rules_in_use(bank))
+    items = list(selectors.items_on_offer(bank, in_stock=True))
     rows = [{"movement": m, "points": m.amount if m.credit_id == account.pk else -m.amount,
              "reversible": keeps and m.kind == MovementKind.EARN and not m.was_reversed} for m in page.rows]
     today = timezone.localdate()
-    months = [_shift_month(today.replace(day=1), -n) for n in range(0, 6)]
+    months = [shift_month(today.replace(day=1), -n) for n in range(0, 6)]
     reserved = list(account.redemptions.filter(status=RedemptionStatus.RESERVED).select_related("item"))
     linked, linkable = selectors.volunteers_of_account(account, keeps=keeps)
     return render(request, "participation/account.html", {
@@ -285,11 +278,6 @@ def _account_render(request, account, *, status=200, earn_form=None, redeem_form
         "may_earn": has_capability(user, Capability.EARN_POINTS) or keeps,
         "months": months,
     }, status=status)
-
-
-def _shift_month(month: datetime.date, delta: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + delta
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 @never_cache
@@ -308,7 +296,7 @@ def account(request, pk: int):
 def account_earn(request, pk: int):
     """Points earned, by a rule or with the reason, with a photo of the act if there is one."""
     account = selectors.access_account(request.user, pk)
-    rules = list(EarningRule.objects.filter(bank=account.bank, is_active=True))
+    rules = list(selectors.rules_in_use(account.bank))
     form = forms.EarnForm(request.POST, request.FILES, rules=rules)
     if not form.is_valid():
         return _account_render(request, account, status=400, earn_form=form)
@@ -331,7 +319,7 @@ def account_redeem(request, pk: int):
     """An item of the shop reserved for the household: its points held until handed over."""
     account = selectors.access_account(request.user, pk)
     _keeper_only(request.user, account.bank)
-    items = list(ShopItem.objects.filter(bank=account.bank, is_active=True))
+    items = list(selectors.items_on_offer(account.bank))
     form = forms.RedeemForm(request.POST, items=items)
     if not form.is_valid():
         return _account_render(request, account, status=400, redeem_form=form)

@@ -14,8 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gridgov.core.exceptions import DomainError
 from gridgov.core.forms import add_domain_error
-from gridgov.core.models import Department, OrgUnit
-from gridgov.core.orgcodes import ancestor_codes
 from gridgov.core.orgnames import org_name_paths
 from gridgov.core.pagination import PAGE_SIZE, keyset_page
 from gridgov.core.permissions import Capability, capability_required, has_capability
@@ -61,9 +59,7 @@ def desk(request):
 
 
 def _departments_for(suggestion) -> list:
-    """Departments serving the suggestion's area (theirs, or an area above it)."""
-    codes = ancestor_codes(suggestion.org_code, include_self=True)
-    return list(Department.objects.filter(is_active=True, org_code__in=codes).order_by("org_code", "name"))
+    return selectors.departments_serving(suggestion.org_code)
 
 
 def _item_render(request, suggestion, *, status=200, **bound):
@@ -148,8 +144,7 @@ link_project = _step("link_form", forms.LinkProjectForm,
 
 
 def _areas(user) -> list:
-    return list(OrgUnit.objects.filter(code__startswith=user.scope_code or "-").exclude(level="grid")
-                .order_by("code")[:500])
+    return selectors.areas_for_projects(user)
 
 
 def _projects_render(request, *, status=200, project_form=None):
